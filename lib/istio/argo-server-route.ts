@@ -1,0 +1,166 @@
+import { Construct } from 'constructs';
+import { AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
+import { VirtualService } from '../../imports/networking.istio.io';
+import { ArgoServer, ARGO_SERVER_NAME, ARGO_SERVER_PORT, ARGO_SERVER_SELECTOR } from '../argo-server/argo-server';
+import {
+  checkBoolean, checkDuration, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace,
+  checkPathPrefix, checkPort, checkPrincipal, ValidationError, Where,
+} from '../validation';
+
+/** Kubeflow 1.4's shared gateway. */
+export const KUBEFLOW_GATEWAY = 'kubeflow/kubeflow-gateway';
+
+/** Workload identity of Kubeflow 1.4's `istio-ingressgateway` pods. */
+export const INGRESS_GATEWAY_PRINCIPAL = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
+
+const PROPS: readonly string[] = ['server', 'namespace', 'baseHref', 'port', 'gateway', 'hosts', 'timeout', 'allowedPrincipals', 'allowAllSources'];
+
+/** Props for {@link ArgoServerRoute}. */
+export interface ArgoServerRouteProps {
+  /**
+   * The argo-server to route to. Its namespace, base href and port become this route's
+   * defaults, and a contradicting prop is refused.
+   * @default - route to Service `argo-server` in `namespace`
+   */
+  readonly server?: ArgoServer;
+
+  /**
+   * Namespace of argo-server; the VirtualService and AuthorizationPolicy go there too.
+   * @default - `server.namespace`, else "kubeflow"
+   */
+  readonly namespace?: string;
+
+  /**
+   * URL prefix on the gateway. Must equal argo-server's base href, or the UI loads blank.
+   * Requests are rewritten to `/` before they reach argo-server.
+   * @default - `server.baseHref`, else "/argo/"
+   */
+  readonly baseHref?: string;
+
+  /**
+   * argo-server Service port.
+   * @default 2746
+   */
+  readonly port?: number;
+
+  /**
+   * Gateway the route binds to, as `namespace/name`.
+   * @default "kubeflow/kubeflow-gateway"
+   */
+  readonly gateway?: string;
+
+  /**
+   * Hosts the route answers for (Kubeflow's gateway serves `*`).
+   * @default ["*"]
+   */
+  readonly hosts?: string[];
+
+  /**
+   * Request timeout on the route (Istio duration). Long enough for log streaming.
+   * @default "300s"
+   */
+  readonly timeout?: string;
+
+  /**
+   * Workload principals allowed to call argo-server. Kubeflow 1.4 installs a mesh-wide
+   * deny-all, so without an ALLOW policy every request gets "RBAC: access denied".
+   * @default ["cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"]
+   */
+  readonly allowedPrincipals?: string[];
+
+  /**
+   * Allow every source (the seed's `rules: [{}]`) instead of only `allowedPrincipals`.
+   * Risky: any pod in the mesh, including user notebooks in every profile, can then call
+   * argo-server directly, without going through the gateway's Kubeflow login. With
+   * `--auth-mode=server` that hands them argo-server's cluster-wide permissions.
+   * @default false
+   */
+  readonly allowAllSources?: boolean;
+}
+
+/**
+ * Publishes argo-server through the Kubeflow Istio gateway at its base href: a VirtualService
+ * (prefix match, rewrite to `/`, redirect of the bare prefix) and an ALLOW AuthorizationPolicy
+ * on the argo-server pods that admits only the ingress gateway by default.
+ */
+export class ArgoServerRoute extends Construct {
+  /** The VirtualService (also `ApiObject.of(route)`). */
+  public readonly virtualService: VirtualService;
+  /** The AuthorizationPolicy selecting `app: argo-server`. */
+  public readonly authorizationPolicy: AuthorizationPolicy;
+  /** The prefix the route serves. */
+  public readonly baseHref: string;
+
+  constructor(scope: Construct, id: string, props: ArgoServerRouteProps = {}) {
+    super(scope, id);
+    const where = (prop: string): Where => ({ owner: 'ArgoServerRoute', prop });
+    checkKnownKeys(where(''), props, PROPS);
+    const server = props.server;
+    if (server !== undefined && !(server instanceof ArgoServer)) {
+      throw new ValidationError('ArgoServerRoute', 'server', typeof server, 'must be an ArgoServer construct',
+        'pass the ArgoServer instance, or leave server out and set namespace/baseHref/port');
+    }
+
+    const namespace = checkNamespace(where('namespace'), props.namespace ?? server?.namespace ?? 'kubeflow');
+    this.baseHref = checkPathPrefix(where('baseHref'), props.baseHref ?? server?.baseHref ?? '/argo/');
+    const port = checkPort(where('port'), props.port ?? server?.port ?? ARGO_SERVER_PORT);
+    const gateway = checkGateway(where('gateway'), props.gateway ?? KUBEFLOW_GATEWAY);
+    const hosts = checkList(where('hosts'), props.hosts ?? ['*'], checkHost);
+    const timeout = checkDuration(where('timeout'), props.timeout ?? '300s');
+    const allowAll = checkBoolean(where('allowAllSources'), props.allowAllSources ?? false);
+    const principals = checkList(where('allowedPrincipals'), props.allowedPrincipals ?? [INGRESS_GATEWAY_PRINCIPAL], checkPrincipal);
+
+    if (server) {
+      if (server.namespace !== namespace) {
+        contradiction('namespace', namespace, `argo-server runs in "${server.namespace}"`, 'leave namespace out to follow the server');
+      }
+      if (server.baseHref !== this.baseHref) {
+        contradiction('baseHref', this.baseHref, `argo-server's baseHref is "${server.baseHref}" and the UI loads blank when they differ`,
+          'leave baseHref out to follow the server');
+      }
+      if (server.port !== port) contradiction('port', port, `argo-server listens on ${server.port}`, 'leave port out');
+      if (server.secure) {
+        contradiction('server', 'secure: true', 'this route sends plain HTTP, which argo-server with secure: true rejects',
+          'keep secure: false on the ArgoServer (the mesh encrypts pod-to-pod traffic)');
+      }
+    }
+    if (allowAll && props.allowedPrincipals !== undefined) {
+      contradiction('allowAllSources', true, 'allowedPrincipals is set too, and allowAllSources ignores it', 'set only one of them');
+    }
+
+    const host = server?.serviceHost ?? `${ARGO_SERVER_NAME}.${namespace}.svc.cluster.local`;
+    const bare = this.baseHref.slice(0, -1);
+    this.virtualService = new VirtualService(this, 'Resource', {
+      metadata: { name: ARGO_SERVER_NAME, namespace },
+      spec: {
+        gateways: [gateway],
+        hosts,
+        http: [
+          ...(bare ? [{ match: [{ uri: { exact: bare } }], redirect: { uri: this.baseHref } }] : []),
+          {
+            match: [{ uri: { prefix: this.baseHref } }],
+            rewrite: { uri: '/' },
+            route: [{ destination: { host, port: { number: port } } }],
+            timeout,
+          },
+        ],
+      },
+    });
+
+    const rules: AuthorizationPolicySpecRules[] = allowAll
+      ? [{}]
+      : [{ from: [{ source: { principals } }] }];
+    this.authorizationPolicy = new AuthorizationPolicy(this, 'AuthorizationPolicy', {
+      metadata: { name: ARGO_SERVER_NAME, namespace },
+      spec: {
+        action: AuthorizationPolicySpecAction.ALLOW,
+        selector: { matchLabels: { ...(server?.podSelector ?? ARGO_SERVER_SELECTOR) } },
+        rules,
+      },
+    });
+  }
+}
+
+function contradiction(prop: string, value: unknown, problem: string, fix: string): never {
+  throw new ValidationError('ArgoServerRoute', prop, value, `contradicts the server: ${problem}`, fix);
+}

@@ -1,0 +1,62 @@
+import { k8s } from 'cdk8s-plus-25';
+import { Construct } from 'constructs';
+import { checkBoolean, checkKnownKeys, Where } from '../validation';
+
+/** Label that aggregates a ClusterRole into Kubeflow's `kubeflow-edit`. */
+export const AGGREGATE_TO_KUBEFLOW_EDIT = 'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-edit';
+/** Label that aggregates a ClusterRole into Kubeflow's `kubeflow-view`. */
+export const AGGREGATE_TO_KUBEFLOW_VIEW = 'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-view';
+
+/** Argo resources profile users work with in their own namespace. */
+const PROFILE_ARGO_RESOURCES = ['workflows', 'workflowtemplates', 'cronworkflows'];
+
+const PROPS: readonly string[] = ['view'];
+
+/** Props for {@link KubeflowArgoRoles}. */
+export interface KubeflowArgoRolesProps {
+  /**
+   * Also aggregate read-only access (get/list/watch) into `kubeflow-view`, for profile
+   * contributors with the viewer role.
+   * @default true
+   */
+  readonly view?: boolean;
+}
+
+/**
+ * Lets Kubeflow profile users and each profile's `default-editor` ServiceAccount work with
+ * Argo workflows in their namespace.
+ *
+ * In Kubeflow 1.4, `kubeflow-edit` grants nothing on `argoproj.io`, so `default-editor` cannot
+ * create Workflows or WorkflowTemplates. This adds ClusterRole `kubeflow-argo-edit`, labelled to
+ * aggregate into `kubeflow-edit` (and through it into `kubeflow-admin`), and optionally
+ * `kubeflow-argo-view` for `kubeflow-view`. Aggregated rules apply only where `kubeflow-edit` is
+ * bound, which is per profile namespace.
+ */
+export class KubeflowArgoRoles extends Construct {
+  /** ClusterRole `kubeflow-argo-edit` (also `ApiObject.of(roles)`). */
+  public readonly editRole: k8s.KubeClusterRole;
+  /** ClusterRole `kubeflow-argo-view`, unless `view: false`. */
+  public readonly viewRole?: k8s.KubeClusterRole;
+
+  constructor(scope: Construct, id: string, props: KubeflowArgoRolesProps = {}) {
+    super(scope, id);
+    const where = (prop: string): Where => ({ owner: 'KubeflowArgoRoles', prop });
+    checkKnownKeys(where(''), props, PROPS);
+    const view = checkBoolean(where('view'), props.view ?? true);
+
+    this.editRole = new k8s.KubeClusterRole(this, 'Resource', {
+      metadata: { name: 'kubeflow-argo-edit', labels: { [AGGREGATE_TO_KUBEFLOW_EDIT]: 'true' } },
+      rules: [{
+        apiGroups: ['argoproj.io'],
+        resources: [...PROFILE_ARGO_RESOURCES],
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'],
+      }],
+    });
+    if (view) {
+      this.viewRole = new k8s.KubeClusterRole(this, 'View', {
+        metadata: { name: 'kubeflow-argo-view', labels: { [AGGREGATE_TO_KUBEFLOW_VIEW]: 'true' } },
+        rules: [{ apiGroups: ['argoproj.io'], resources: [...PROFILE_ARGO_RESOURCES], verbs: ['get', 'list', 'watch'] }],
+      });
+    }
+  }
+}

@@ -1,0 +1,200 @@
+import { Construct } from 'constructs';
+import {
+  WorkflowTemplate, WorkflowTemplateSpecArguments, WorkflowTemplateSpecTemplates,
+} from '../../imports/argoproj.io';
+import {
+  checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkLabels, checkNamespace,
+  ValidationError, Where,
+} from '../validation';
+
+/** The annotation that keeps Istio's sidecar out of a pod. */
+export const ISTIO_INJECT_ANNOTATION = 'sidecar.istio.io/inject';
+
+/** Default image of the built-in example template (pinned, small, has `echo`). */
+export const DEFAULT_EXAMPLE_IMAGE = 'docker.io/library/busybox:1.36';
+
+const PROPS: readonly string[] = [
+  'namespace', 'name', 'serviceAccountName', 'templates', 'entrypoint', 'arguments', 'podMetadata', 'labels', 'annotations',
+];
+
+/** Labels and annotations for every pod of the workflow (`spec.podMetadata`). */
+export interface PodMetadata {
+  /** @default {} */
+  readonly labels?: Record<string, string>;
+  /** Extra annotations. `sidecar.istio.io/inject: "false"` is always added. @default {} */
+  readonly annotations?: Record<string, string>;
+}
+
+/** Props for {@link ProfileWorkflowTemplate}. */
+export interface ProfileWorkflowTemplateProps {
+  /** The Kubeflow profile (user) namespace, e.g. `kubeflow-user-example-com`. */
+  readonly namespace: string;
+
+  /**
+   * Name of the WorkflowTemplate.
+   * @default "hello-kubeflow"
+   */
+  readonly name?: string;
+
+  /**
+   * ServiceAccount the workflow pods run as. `default-editor` is the profile's editor
+   * account that Kubeflow's profile controller creates.
+   * @default "default-editor"
+   */
+  readonly serviceAccountName?: string;
+
+  /**
+   * The workflow's templates, typed from the Argo v3.1.15 WorkflowTemplate CRD. Each one gets
+   * `sidecar.istio.io/inject: "false"` in `metadata.annotations`.
+   * @default - one `main` template that echoes its `message` input
+   */
+  readonly templates?: WorkflowTemplateSpecTemplates[];
+
+  /**
+   * Template to start with; must name one of `templates`.
+   * @default - the first template's name
+   */
+  readonly entrypoint?: string;
+
+  /**
+   * Workflow arguments (parameters and artifacts) with their defaults.
+   * @default - `message: "hello from Kubeflow"` for the built-in template, none otherwise
+   */
+  readonly arguments?: WorkflowTemplateSpecArguments;
+
+  /**
+   * Extra pod labels and annotations (`spec.podMetadata`).
+   * @default - only the injection annotation
+   */
+  readonly podMetadata?: PodMetadata;
+
+  /** Labels on the WorkflowTemplate object. @default {} */
+  readonly labels?: Record<string, string>;
+
+  /** Extra annotations on the WorkflowTemplate object. @default - only the injection annotation */
+  readonly annotations?: Record<string, string>;
+}
+
+/**
+ * A WorkflowTemplate that actually runs in an Istio-injected Kubeflow profile namespace.
+ *
+ * An Istio sidecar in a workflow pod never exits, so the step hangs. Argo 3.1 does not copy
+ * Workflow `metadata.annotations` to pods, so `sidecar.istio.io/inject: "false"` is set where it
+ * reaches them: `spec.podMetadata` (used when the template runs via `workflowTemplateRef`, as
+ * the UI's "submit" does) and every template's `metadata` (used when a single template is
+ * pulled in with `templateRef`), plus the object's own metadata (harmless, and what people
+ * look for). Pods run as `default-editor`.
+ */
+export class ProfileWorkflowTemplate extends Construct {
+  /** The WorkflowTemplate (also `ApiObject.of(template)`). */
+  public readonly workflowTemplate: WorkflowTemplate;
+  /** Namespace of the template. */
+  public readonly namespace: string;
+  /** Name of the template (for `workflowTemplateRef.name`). */
+  public readonly name: string;
+  /** Names of the templates it contains. */
+  public readonly templateNames: readonly string[];
+  /** Names of the workflow parameters it declares in `spec.arguments`. */
+  public readonly parameterNames: readonly string[];
+
+  constructor(scope: Construct, id: string, props: ProfileWorkflowTemplateProps) {
+    super(scope, id);
+    const where = (prop: string): Where => ({ owner: 'ProfileWorkflowTemplate', prop });
+    if (props === undefined || props === null) {
+      throw new ValidationError('ProfileWorkflowTemplate', 'props', props, 'are required', 'pass at least { namespace: "<profile namespace>" }');
+    }
+    checkKnownKeys(where(''), props, PROPS);
+    this.namespace = checkNamespace(where('namespace'), props.namespace);
+    this.name = checkDnsSubdomain(where('name'), props.name ?? 'hello-kubeflow');
+    const serviceAccountName = checkDnsSubdomain(where('serviceAccountName'), props.serviceAccountName ?? 'default-editor');
+    checkKnownKeys(where('podMetadata'), props.podMetadata, ['labels', 'annotations']);
+    const podLabels = checkLabels(where('podMetadata.labels'), props.podMetadata?.labels ?? {});
+    const podAnnotations = withoutInjection(where('podMetadata.annotations'), checkAnnotations(where('podMetadata.annotations'), props.podMetadata?.annotations ?? {}));
+    const labels = checkLabels(where('labels'), props.labels ?? {});
+    const annotations = withoutInjection(where('annotations'), checkAnnotations(where('annotations'), props.annotations ?? {}));
+
+    const useExample = props.templates === undefined;
+    const templates = useExample ? [exampleTemplate()] : props.templates!;
+    if (!Array.isArray(templates) || templates.length === 0) {
+      throw new ValidationError('ProfileWorkflowTemplate', 'templates', props.templates, 'must list at least one template',
+        'pass one or more templates, or leave templates out for the built-in example');
+    }
+    const names = templates.map((t, i) => {
+      const name = checkDnsLabel(where(`templates[${i}].name`), t?.name);
+      if (t.metadata?.annotations) {
+        withoutInjection(where(`templates[${i}].metadata.annotations`), checkAnnotations(where(`templates[${i}].metadata.annotations`), t.metadata.annotations));
+      }
+      return name;
+    });
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) {
+      throw new ValidationError('ProfileWorkflowTemplate', 'templates', dup, 'contains two templates with the same name', 'give each template a unique name');
+    }
+    const entrypoint = props.entrypoint ?? names[0];
+    if (!names.includes(entrypoint)) {
+      throw new ValidationError('ProfileWorkflowTemplate', 'entrypoint', entrypoint, `names no template (templates are ${names.map((n) => `"${n}"`).join(', ')})`,
+        'set entrypoint to one of the template names');
+    }
+    const args = props.arguments ?? (useExample ? { parameters: [{ name: 'message', value: 'hello from Kubeflow' }] } : undefined);
+    const paramNames = (args?.parameters ?? []).map((p, i) => checkParamName(where(`arguments.parameters[${i}].name`), p?.name));
+    const dupParam = paramNames.find((n, i) => paramNames.indexOf(n) !== i);
+    if (dupParam) {
+      throw new ValidationError('ProfileWorkflowTemplate', 'arguments.parameters', dupParam, 'declares the same parameter twice', 'remove the duplicate');
+    }
+
+    this.templateNames = names;
+    this.parameterNames = paramNames;
+    const inject = { [ISTIO_INJECT_ANNOTATION]: 'false' };
+    this.workflowTemplate = new WorkflowTemplate(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        ...(Object.keys(labels).length ? { labels: { ...labels } } : {}),
+        annotations: { ...annotations, ...inject },
+      },
+      spec: {
+        entrypoint,
+        serviceAccountName,
+        ...(args ? { arguments: args } : {}),
+        podMetadata: {
+          ...(Object.keys(podLabels).length ? { labels: { ...podLabels } } : {}),
+          annotations: { ...podAnnotations, ...inject },
+        },
+        templates: templates.map((t) => ({
+          ...t,
+          metadata: { ...t.metadata, annotations: { ...t.metadata?.annotations, ...inject } },
+        })),
+      },
+    });
+  }
+}
+
+/** Refuses a `sidecar.istio.io/inject` value other than "false": it would make the step hang. */
+function withoutInjection(where: Where, annotations: Record<string, string>): Record<string, string> {
+  const value = annotations[ISTIO_INJECT_ANNOTATION];
+  if (value !== undefined && value !== 'false') {
+    throw new ValidationError(where.owner, `${where.prop}["${ISTIO_INJECT_ANNOTATION}"]`, value,
+      'must be "false": an Istio sidecar never exits, so the workflow step would hang', 'remove the annotation (the construct sets "false")');
+  }
+  return annotations;
+}
+
+function checkParamName(where: Where, value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]+$/.test(value)) {
+    throw new ValidationError(where.owner, where.prop, value, 'must be a parameter name of letters, digits, "_" and "-"', 'use e.g. "repo-url"');
+  }
+  return value;
+}
+
+function exampleTemplate(): WorkflowTemplateSpecTemplates {
+  return {
+    name: 'main',
+    inputs: { parameters: [{ name: 'message' }] },
+    container: {
+      name: 'main',
+      image: DEFAULT_EXAMPLE_IMAGE,
+      command: ['echo'],
+      args: ['{{inputs.parameters.message}}'],
+    },
+  };
+}

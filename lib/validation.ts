@@ -1,0 +1,331 @@
+/**
+ * Prop validation shared by every construct.
+ *
+ * Each check throws a {@link ValidationError} whose message names the construct, the prop,
+ * the bad value and the fix, e.g.
+ * `ArgoServer: baseHref must start and end with "/", got "argo". Fix: use a path such as "/argo/".`
+ *
+ * Constructs call these in their constructors, before any child is created, so bad input
+ * never reaches the output.
+ */
+
+/** The error every construct throws for a bad prop. */
+export class ValidationError extends Error {
+  /**
+   * @param owner construct class that rejected the prop (e.g. `ArgoServer`)
+   * @param prop the prop path as the user wrote it (e.g. `route.timeout`)
+   * @param value the rejected value
+   * @param problem what is wrong, phrased after the prop name
+   * @param fix how to put it right
+   */
+  constructor(
+    public readonly owner: string,
+    public readonly prop: string,
+    public readonly value: unknown,
+    problem: string,
+    fix: string,
+  ) {
+    super(`${owner}: ${prop} ${problem}, got ${show(value)}. Fix: ${fix}`);
+    this.name = 'ValidationError';
+  }
+}
+
+/** Renders a rejected value for an error message. */
+export function show(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  try {
+    const s = JSON.stringify(value);
+    return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+  } catch {
+    return String(value);
+  }
+}
+
+/** Where a check is running: the construct class and the prop path. */
+export interface Where {
+  readonly owner: string;
+  readonly prop: string;
+}
+
+function fail(where: Where, value: unknown, problem: string, fix: string): never {
+  throw new ValidationError(where.owner, where.prop, value, problem, fix);
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Checks a string prop is a non-empty string. */
+export function requireString(where: Where, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0) {
+    fail(where, value, 'must be a non-empty string', 'pass a string value');
+  }
+}
+
+/** Checks an RFC 1123 label (namespaces, Service names, container names): ≤63 chars. */
+export function checkDnsLabel(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (value.length > 63 || !DNS_LABEL.test(value)) {
+    fail(where, value, 'must be a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)',
+      `use a name such as "${suggestName(value, 63)}"`);
+  }
+  return value;
+}
+
+/** Checks an RFC 1123 subdomain (most object names): ≤253 chars. */
+export function checkDnsSubdomain(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    fail(where, value, 'must be a DNS-1123 subdomain (lower-case letters, digits, "-" and ".", at most 253 characters)',
+      `use a name such as "${suggestName(value, 253)}"`);
+  }
+  return value;
+}
+
+/** Checks a Kubernetes namespace name. */
+export function checkNamespace(where: Where, value: unknown): string {
+  return checkDnsLabel(where, value);
+}
+
+function suggestName(value: string, max: number): string {
+  const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, max).replace(/-+$/, '');
+  return s || 'my-name';
+}
+
+/** Checks a label value: ≤63 chars, alphanumerics with `-_.` inside, may be empty. */
+export function checkLabelValue(where: Where, value: unknown): string {
+  if (typeof value !== 'string') fail(where, value, 'must be a string', 'quote the value');
+  if (value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) {
+    fail(where, value, 'must be a valid label value (at most 63 characters, letters, digits, "-", "_" and ".", starting and ending with a letter or digit)',
+      'shorten the value or replace the other characters');
+  }
+  return value;
+}
+
+/** Checks a label or annotation key (`[prefix/]name`). */
+export function checkLabelKey(where: Where, value: unknown): string {
+  requireString(where, value);
+  const parts = value.split('/');
+  const name = parts.length === 2 ? parts[1] : parts[0];
+  const prefix = parts.length === 2 ? parts[0] : undefined;
+  if (parts.length > 2 || name.length > 63 || !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name)
+    || (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))) {
+    fail(where, value, 'must be a valid key ("[dns-prefix/]name", name at most 63 characters)',
+      'use a key such as "example.com/team"');
+  }
+  return value;
+}
+
+/** Checks a map of labels (keys and values). */
+export function checkLabels(where: Where, value: unknown): Record<string, string> {
+  const map = checkStringMap(where, value);
+  for (const [k, v] of Object.entries(map)) {
+    checkLabelKey({ owner: where.owner, prop: `${where.prop} key` }, k);
+    checkLabelValue({ owner: where.owner, prop: `${where.prop}["${k}"]` }, v);
+  }
+  return map;
+}
+
+/** Checks a map of annotations (keys valid, values strings). */
+export function checkAnnotations(where: Where, value: unknown): Record<string, string> {
+  const map = checkStringMap(where, value);
+  for (const k of Object.keys(map)) checkLabelKey({ owner: where.owner, prop: `${where.prop} key` }, k);
+  return map;
+}
+
+function checkStringMap(where: Where, value: unknown): Record<string, string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    fail(where, value, 'must be an object of string keys to string values', 'pass e.g. { team: "ml" }');
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v !== 'string') {
+      fail({ owner: where.owner, prop: `${where.prop}["${k}"]` }, v, 'must be a string', `quote it: "${String(v)}"`);
+    }
+  }
+  return value as Record<string, string>;
+}
+
+/**
+ * Checks a URL path prefix such as a base href: starts and ends with `/`, no spaces,
+ * no `..`, no query or fragment.
+ */
+export function checkPathPrefix(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (!value.startsWith('/') || !value.endsWith('/')) {
+    fail(where, value, 'must start and end with "/"', `use "/${value.replace(/^\/+|\/+$/g, '') || 'argo'}/"`);
+  }
+  if (/\s/.test(value)) fail(where, value, 'must not contain white space', 'remove the spaces or use "-"');
+  if (value.split('/').includes('..') || value.split('/').includes('.')) {
+    fail(where, value, 'must not contain "." or ".." segments', 'use a plain path such as "/argo/"');
+  }
+  if (/[?#%\\]/.test(value) || value.includes('//')) {
+    fail(where, value, 'must be a plain path (no "?", "#", "%", "\\" or "//")', 'use a path such as "/argo/"');
+  }
+  return value;
+}
+
+/** Options for {@link checkImage}. */
+export interface ImageLine {
+  /** Human name of the supported line, e.g. `v3.1.x`. */
+  readonly name: string;
+  /** Tags that belong to the line. */
+  readonly tag: RegExp;
+}
+
+/**
+ * Checks a container image reference: an explicit tag or digest, never `latest`, and
+ * (when `line` is given) a tag from the supported release line.
+ */
+export function checkImage(where: Where, value: unknown, line?: ImageLine): string {
+  requireString(where, value);
+  if (/\s/.test(value) || value !== value.trim()) fail(where, value, 'must not contain white space', 'remove the spaces');
+  const at = value.indexOf('@');
+  if (at >= 0) {
+    const digest = value.slice(at + 1);
+    if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
+      fail(where, value, 'has a malformed digest', 'use "repo@sha256:<64 hex digits>"');
+    }
+    return value;
+  }
+  const lastSlash = value.lastIndexOf('/');
+  const colon = value.indexOf(':', lastSlash + 1);
+  if (colon < 0) {
+    fail(where, value, 'must carry an explicit tag or digest', line
+      ? `pin a ${line.name} tag, e.g. "${value}:${exampleTag(line)}"` : `pin a tag, e.g. "${value}:1.0.0"`);
+  }
+  const tag = value.slice(colon + 1);
+  if (tag === 'latest') {
+    fail(where, value, 'must not use the "latest" tag (it changes under you and breaks reproducible deploys)',
+      line ? `pin a ${line.name} tag, e.g. "${value.slice(0, colon)}:${exampleTag(line)}"` : 'pin a version tag');
+  }
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+    fail(where, value, 'has an invalid tag', 'use letters, digits, "_", "." and "-" (at most 128 characters)');
+  }
+  if (line && !line.tag.test(tag)) {
+    fail(where, value, `must be a ${line.name} tag (the Argo line this construct supports)`,
+      `use "${value.slice(0, colon)}:${exampleTag(line)}"`);
+  }
+  return value;
+}
+
+function exampleTag(line: ImageLine): string {
+  return line.name.replace(/x$/, '15');
+}
+
+/** Checks an Istio gateway reference: `namespace/name` (or a bare name in the route's namespace). */
+export function checkGateway(where: Where, value: unknown): string {
+  requireString(where, value);
+  const parts = value.split('/');
+  if (parts.length > 2 || parts.some((p) => p.length > 63 || !DNS_LABEL.test(p))) {
+    fail(where, value, 'must be "<namespace>/<gateway name>" with DNS-1123 parts', 'use e.g. "kubeflow/kubeflow-gateway"');
+  }
+  return value;
+}
+
+/** Checks an Istio host: `*`, a DNS name or a wildcard DNS name (`*.example.com`). */
+export function checkHost(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (value === '*') return value;
+  const name = value.startsWith('*.') ? value.slice(2) : value;
+  if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+    fail(where, value, 'must be "*", a DNS name or "*.<domain>" (no scheme, port or path)', 'use e.g. "kubeflow.example.com" or "*"');
+  }
+  return value;
+}
+
+/** Checks a non-empty list and each element with `check`. */
+export function checkList<T>(where: Where, value: unknown, check: (w: Where, v: unknown) => T, opts: { allowEmpty?: boolean } = {}): T[] {
+  if (!Array.isArray(value)) fail(where, value, 'must be a list', 'pass an array');
+  if (!opts.allowEmpty && value.length === 0) fail(where, value, 'must not be empty', 'give at least one entry');
+  const seen = new Set<string>();
+  return value.map((v, i) => {
+    const out = check({ owner: where.owner, prop: `${where.prop}[${i}]` }, v);
+    const key = JSON.stringify(v);
+    if (seen.has(key)) fail({ owner: where.owner, prop: `${where.prop}[${i}]` }, v, 'is listed twice', 'remove the duplicate');
+    seen.add(key);
+    return out;
+  });
+}
+
+/** Checks an Istio (protobuf) duration such as `300s`, `1.5s`, `500ms`, `1h`. */
+export function checkDuration(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (!/^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/.test(value) || /^0+(\.0+)?[a-zµ]+$/.test(value)) {
+    fail(where, value, 'must be a positive duration such as "300s", "5m" or "1h30m"', 'write a number followed by a unit (h, m, s, ms)');
+  }
+  return value;
+}
+
+/** Checks a TCP port number. */
+export function checkPort(where: Where, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
+    fail(where, value, 'must be a whole number from 1 to 65535', 'use a port such as 2746');
+  }
+  return value;
+}
+
+/** Checks an Istio source principal: `cluster.local/ns/<namespace>/sa/<service account>`. */
+export function checkPrincipal(where: Where, value: unknown): string {
+  requireString(where, value);
+  const m = /^([a-z0-9.-]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(value);
+  if (!m || !DNS_LABEL.test(m[2]) || m[2].length > 63 || !DNS_SUBDOMAIN.test(m[3]) || m[3].length > 253) {
+    fail(where, value, 'must be a SPIFFE principal "<trust domain>/ns/<namespace>/sa/<service account>"',
+      'use e.g. "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"');
+  }
+  return value;
+}
+
+/** Checks a value is one of `allowed`. */
+export function checkOneOf<T extends string>(where: Where, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    fail(where, value, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`, `pick one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+/** Checks a boolean. */
+export function checkBoolean(where: Where, value: unknown): boolean {
+  if (typeof value !== 'boolean') fail(where, value, 'must be true or false', 'pass a boolean, not a string');
+  return value;
+}
+
+/**
+ * Refuses keys a construct does not know. TypeScript catches these at compile time; plain
+ * JavaScript and JSON callers would otherwise lose a misspelt prop silently.
+ */
+export function checkKnownKeys(where: Where, value: unknown, known: readonly string[]): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    fail(where, value, 'must be an object', 'pass an object literal');
+  }
+  for (const key of Object.keys(value as object)) {
+    if (!known.includes(key)) {
+      const near = closest(key, known);
+      fail({ owner: where.owner, prop: where.prop ? `${where.prop}.${key}` : key }, (value as Record<string, unknown>)[key],
+        'is not a known prop', near ? `did you mean "${near}"? Known: ${known.join(', ')}` : `known props are ${known.join(', ')}`);
+    }
+  }
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestScore) { bestScore = d; best = c; }
+  }
+  return bestScore <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}
