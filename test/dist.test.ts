@@ -1,0 +1,83 @@
+// dist/ is committed (GitOps reads it): it must be exactly what a fresh synth gives, and it
+// must carry the seed's essentials. Parses dist/ as a user's `kubectl apply -f dist/` would.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { buildApp, EXAMPLE_PROFILE } from '../main';
+
+const DIST = path.join(__dirname, '..', 'dist');
+
+function readDir(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+function distObjects(): any[] {
+  return Object.entries(readDir(DIST))
+    .filter(([f]) => f.endsWith('.yaml'))
+    .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS()))
+    .filter((o) => o);
+}
+
+describe('dist/', () => {
+  test('is up to date: byte-identical to a fresh synth (run `npm run synth` and commit dist/)', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-dist-'));
+    try {
+      buildApp(tmp).synth();
+      expect(readDir(DIST)).toEqual(readDir(tmp));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  describe('carries the seed setup end to end', () => {
+    const objs = distObjects();
+    const find = (kind: string, name: string, ns?: string) => {
+      const o = objs.find((x) => x.kind === kind && x.metadata.name === name && (ns === undefined || x.metadata.namespace === ns));
+      if (!o) throw new Error(`dist/ has no ${kind} ${ns ? `${ns}/` : ''}${name}`);
+      return o;
+    };
+
+    test('argo-server in kubeflow: pinned image, plain HTTP with an HTTP probe, BASE_HREF /argo/', () => {
+      const d = find('Deployment', 'argo-server', 'kubeflow');
+      const c = d.spec.template.spec.containers[0];
+      expect(c.image).toBe('quay.io/argoproj/argocli:v3.1.15');
+      expect(c.args).toEqual(expect.arrayContaining(['server', '--secure=false', '--auth-mode=client']));
+      expect(c.readinessProbe.httpGet.scheme).toBe('HTTP');
+      expect(c.env).toContainEqual({ name: 'BASE_HREF', value: '/argo/' });
+      expect(d.spec.selector.matchLabels).toEqual({ app: 'argo-server' });
+    });
+
+    test('argo-server RBAC bound in kubeflow and the Service named for Istio', () => {
+      expect(find('ClusterRoleBinding', 'argo-server-binding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'argo-server', namespace: 'kubeflow' }]);
+      expect(find('Service', 'argo-server', 'kubeflow').spec.ports[0].name).toBe('http-web');
+    });
+
+    test('reachable at /argo/ through kubeflow-gateway, only from the ingress gateway', () => {
+      const vs = find('VirtualService', 'argo-server', 'kubeflow');
+      expect(vs.spec.gateways).toEqual(['kubeflow/kubeflow-gateway']);
+      expect(vs.spec.http.some((h: any) => h.match[0].uri.prefix === '/argo/' && h.rewrite.uri === '/')).toBe(true);
+      const ap = find('AuthorizationPolicy', 'argo-server', 'kubeflow');
+      expect(ap.spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }] }]);
+    });
+
+    test('sensor RBAC: operate-workflow-sa bound cluster-wide', () => {
+      find('ServiceAccount', 'operate-workflow-sa', 'argo-events');
+      expect(find('ClusterRole', 'operate-workflow-role').metadata.namespace).toBeUndefined();
+      expect(find('ClusterRoleBinding', 'operate-workflow-role-binding').subjects[0]).toEqual({ kind: 'ServiceAccount', name: 'operate-workflow-sa', namespace: 'argo-events' });
+    });
+
+    test('the example profile gets a template that runs without a sidecar as default-editor', () => {
+      const t = objs.find((o) => o.kind === 'WorkflowTemplate' && o.metadata.namespace === EXAMPLE_PROFILE);
+      expect(t.spec.serviceAccountName).toBe('default-editor');
+      expect(t.spec.podMetadata.annotations['sidecar.istio.io/inject']).toBe('false');
+      for (const tpl of t.spec.templates) expect(tpl.metadata.annotations['sidecar.istio.io/inject']).toBe('false');
+    });
+
+    test('adds nothing KFP owns: no workflow-controller, CRD or controller ConfigMap, no latest images', () => {
+      expect(objs.filter((o) => o.kind === 'CustomResourceDefinition')).toEqual([]);
+      expect(objs.filter((o) => o.metadata.name === 'workflow-controller' || o.metadata.name === 'workflow-controller-configmap')).toEqual([]);
+      expect(JSON.stringify(objs)).not.toMatch(/:latest"/);
+    });
+  });
+});

@@ -1,0 +1,62 @@
+import { Testing } from 'cdk8s';
+import { KubeflowArgoChart } from '../lib';
+import { one, Obj } from './util';
+
+const chartObjs = (props: any = {}): Obj[] => Testing.synth(new KubeflowArgoChart(Testing.app(), 'kfa', props)) as Obj[];
+
+describe('KubeflowArgoChart', () => {
+  test('composes argo-server, its route, sensor RBAC and one template per profile', () => {
+    const objs = chartObjs({ profiles: ['alice', 'bob'] });
+    expect(objs.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`)).toEqual([
+      'Deployment/kubeflow/argo-server',
+      'ServiceAccount/kubeflow/argo-server',
+      'Service/kubeflow/argo-server',
+      'ClusterRole//argo-server-cluster-role',
+      'ClusterRoleBinding//argo-server-binding',
+      'VirtualService/kubeflow/argo-server',
+      'AuthorizationPolicy/kubeflow/argo-server',
+      'ServiceAccount/argo-events/operate-workflow-sa',
+      'ClusterRole//operate-workflow-role',
+      'ClusterRoleBinding//operate-workflow-role-binding',
+      'WorkflowTemplate/alice/hello-kubeflow',
+      'WorkflowTemplate/bob/hello-kubeflow',
+    ]);
+  });
+
+  test('no profiles by default; kubeflowRoles is opt-in', () => {
+    const objs = chartObjs();
+    expect(objs.filter((o) => o.kind === 'WorkflowTemplate')).toHaveLength(0);
+    expect(objs.find((o) => o.metadata.name === 'kubeflow-argo-edit')).toBeUndefined();
+    expect(one(chartObjs({ kubeflowRoles: true }), 'ClusterRole', 'kubeflow-argo-edit')).toBeDefined();
+  });
+
+  test('argoServer props flow into the route', () => {
+    const objs = chartObjs({ argoServer: { namespace: 'argo-ui', baseHref: '/wf/' }, route: { timeout: '60s' } });
+    const vs = one(objs, 'VirtualService');
+    expect(vs.metadata.namespace).toBe('argo-ui');
+    expect(vs.spec.http[1]).toMatchObject({ match: [{ uri: { prefix: '/wf/' } }], timeout: '60s' });
+    expect(one(objs, 'ClusterRoleBinding', 'argo-server-binding').subjects[0].namespace).toBe('argo-ui');
+  });
+
+  test('workflowTemplate props apply to every profile', () => {
+    const objs = chartObjs({ profiles: ['alice', 'bob'], workflowTemplate: { name: 'ci', serviceAccountName: 'ci-sa' } });
+    const wfts = objs.filter((o) => o.kind === 'WorkflowTemplate');
+    expect(wfts.map((o) => [o.metadata.namespace, o.metadata.name, o.spec.serviceAccountName])).toEqual([['alice', 'ci', 'ci-sa'], ['bob', 'ci', 'ci-sa']]);
+  });
+
+  test('enableArgoEventsRbac: false drops the sensor RBAC', () => {
+    expect(chartObjs({ enableArgoEventsRbac: false }).some((o) => o.metadata.name.startsWith('operate-workflow'))).toBe(false);
+  });
+
+  test('fails on a duplicate profile', () => {
+    expect(() => new KubeflowArgoChart(Testing.app(), 'c', { profiles: ['alice', 'alice'] })).toThrow(/profiles\[1\] is listed twice/);
+  });
+
+  test('fails when route tries to override what argoServer decides', () => {
+    expect(() => new KubeflowArgoChart(Testing.app(), 'c', { route: { baseHref: '/x/' } as any })).toThrow(/route\.baseHref/);
+  });
+
+  test('snapshot', () => {
+    expect(chartObjs({ profiles: ['kubeflow-user-example-com'], kubeflowRoles: true })).toMatchSnapshot();
+  });
+});

@@ -1,0 +1,97 @@
+// Compares the constructs with the upstream files in ../shared/upstream (the reference data
+// beside the project in development and CI). A user's clone has no ../shared: then these
+// tests are skipped with a printed reason, never failed.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { ArgoServer, ARGO_SERVER_3_1_RULES } from '../lib';
+import { one, synth } from './util';
+
+const UPSTREAM = path.resolve(__dirname, '..', '..', 'shared', 'upstream');
+const ARGO = path.join(UPSTREAM, 'argo-workflows', 'v3.1.15', 'manifests');
+const present = fs.existsSync(ARGO);
+if (!present) {
+  // eslint-disable-next-line no-console
+  console.log(`upstream comparison tests skipped: ${ARGO} not found (it is only beside the repo in development and CI)`);
+}
+const describeUpstream = present ? describe : describe.skip;
+
+const load = (rel: string): any[] => parseAllDocuments(fs.readFileSync(path.join(ARGO, rel), 'utf8')).map((d) => d.toJS());
+
+function hasKubectl(): boolean {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describeUpstream('ArgoServer against upstream Argo Workflows v3.1.15', () => {
+  const objs = synth((c) => new ArgoServer(c, 'server'));
+
+  test('Deployment equals upstream except the documented Kubeflow edits', () => {
+    const [up] = load('base/argo-server/argo-server-deployment.yaml');
+    const ours = one(objs, 'Deployment');
+    const upPod = up.spec.template.spec;
+    const ourPod = ours.spec.template.spec;
+    expect(ours.spec.selector).toEqual(up.spec.selector);
+    expect(ours.spec.template.metadata).toEqual(up.spec.template.metadata);
+    expect(ourPod.serviceAccountName).toBe(upPod.serviceAccountName);
+    expect(ourPod.volumes).toEqual(upPod.volumes);
+    expect(ourPod.securityContext).toEqual(upPod.securityContext);
+    expect(ourPod.nodeSelector).toEqual(upPod.nodeSelector);
+    const [u] = upPod.containers;
+    const [o] = ourPod.containers;
+    expect(o.name).toBe(u.name);
+    expect(o.securityContext).toEqual(u.securityContext);
+    expect(o.ports).toEqual(u.ports);
+    expect(o.volumeMounts).toEqual(u.volumeMounts);
+    expect(o.args[0]).toBe(u.args[0]);
+    // Edits: HTTP probe because of --secure=false; everything else about the probe is upstream's.
+    expect({ ...o.readinessProbe, httpGet: { ...o.readinessProbe.httpGet, scheme: 'HTTPS' } }).toEqual(u.readinessProbe);
+    // Edit: pinned image instead of :latest.
+    expect(u.image).toMatch(/:latest$/);
+    expect(o.image.split('/').pop().split(':')[0]).toBe(u.image.split('/').pop().split(':')[0]);
+  });
+
+  test('Service keeps upstream selector and port numbers; only the port name changes', () => {
+    const [up] = load('base/argo-server/argo-server-service.yaml');
+    const ours = one(objs, 'Service');
+    expect(ours.spec.selector).toEqual(up.spec.selector);
+    expect(ours.spec.ports.map((p: any) => [p.port, p.targetPort])).toEqual(up.spec.ports.map((p: any) => [p.port, p.targetPort]));
+    expect(up.spec.ports[0].name).toBe('web');
+  });
+
+  test('ClusterRole rules and names equal upstream', () => {
+    const [up] = load('cluster-install/argo-server-rbac/argo-server-clusterole.yaml');
+    const ours = one(objs, 'ClusterRole');
+    expect(ours.metadata.name).toBe(up.metadata.name);
+    expect(ours.rules).toEqual(up.rules);
+    expect(ARGO_SERVER_3_1_RULES).toEqual(up.rules);
+    const [upBinding] = load('cluster-install/argo-server-rbac/argo-server-clusterolebinding.yaml');
+    const binding = one(objs, 'ClusterRoleBinding');
+    expect(binding.metadata.name).toBe(upBinding.metadata.name);
+    expect(binding.roleRef).toEqual(upBinding.roleRef);
+  });
+
+  (hasKubectl() ? test : test.skip)('the kustomize route leaves the binding in "argo"; ours binds kubeflow', () => {
+    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'kfa-kust-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'kustomization.yaml'), [
+        'namespace: kubeflow',
+        'resources:',
+        `- ${path.relative(dir, path.join(ARGO, 'base', 'argo-server'))}`,
+        `- ${path.relative(dir, path.join(ARGO, 'cluster-install', 'argo-server-rbac'))}`,
+      ].join('\n'));
+      const out = execFileSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', dir], { encoding: 'utf8' });
+      const kust = parseAllDocuments(out).map((d) => d.toJS());
+      const kb = kust.find((o) => o.kind === 'ClusterRoleBinding');
+      expect(kb.subjects[0].namespace).toBe('argo');
+      expect(one(objs, 'ClusterRoleBinding').subjects[0].namespace).toBe('kubeflow');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
