@@ -17,6 +17,7 @@ const outdir = path.resolve(root, outName);
 const cli = path.join(root, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
 
 function main() {
+  fs.mkdirSync(path.dirname(outdir), { recursive: true });
   const tmp = fs.mkdtempSync(path.join(path.dirname(outdir), `.${path.basename(outdir)}.new-`));
   const staged = path.join(tmp, 'out');
   try {
@@ -31,7 +32,7 @@ function main() {
       return res.status || 1;
     }
     // cdk8s leaves construct metadata for validation reports; it is not a manifest.
-    fs.rmSync(path.join(staged, 'construct-metadata.json'), { force: true });
+    for (const f of ['construct-metadata.json', 'object-paths.json']) fs.rmSync(path.join(staged, f), { force: true });
     swap(staged, outdir, tmp);
     console.log(`wrote ${path.relative(root, outdir) || outdir}/`);
     return 0;
