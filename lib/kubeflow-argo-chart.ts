@@ -5,7 +5,7 @@ import { ArgoServer, ArgoServerProps } from './argo-server/argo-server';
 import { ArgoServerRoute, ArgoServerRouteProps } from './istio/argo-server-route';
 import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateProps } from './kubeflow/profile-workflow-template';
-import { checkBoolean, checkKnownKeys, checkList, checkNamespace, ValidationError, Where } from './validation';
+import { checkBoolean, checkKnownKeys, checkLabels, checkList, checkProfileNamespace, ValidationError, Where } from './validation';
 
 const PROPS: readonly string[] = [
   'profiles', 'argoServer', 'route', 'argoEventsRbac', 'enableArgoEventsRbac', 'workflowTemplate', 'kubeflowRoles',
@@ -16,7 +16,8 @@ const PROPS: readonly string[] = [
 /** Props for {@link KubeflowArgoChart}. */
 export interface KubeflowArgoChartProps extends ChartProps {
   /**
-   * Kubeflow profile (user) namespaces that get a {@link ProfileWorkflowTemplate}.
+   * Kubeflow profile (user) namespaces that get a {@link ProfileWorkflowTemplate}. Output is
+   * sorted by namespace, whatever the order here.
    * @default []
    */
   readonly profiles?: string[];
@@ -73,7 +74,7 @@ export class KubeflowArgoChart extends Chart {
   public readonly argoEventsRbac?: ArgoEventsRbac;
   /** Aggregated Kubeflow roles, when `kubeflowRoles` is true. */
   public readonly kubeflowRoles?: KubeflowArgoRoles;
-  /** One WorkflowTemplate per profile, in `profiles` order. */
+  /** One WorkflowTemplate per profile, sorted by namespace. */
   public readonly workflowTemplates: readonly ProfileWorkflowTemplate[];
 
   constructor(scope: Construct, id: string, props: KubeflowArgoChartProps = {}) {
@@ -85,7 +86,9 @@ export class KubeflowArgoChart extends Chart {
         'is not supported: each object already has its own namespace (kubeflow, argo-events, the profiles) and a chart-wide one would move them all',
         'set argoServer.namespace, argoEventsRbac.namespace or profiles instead');
     }
-    const profiles = checkList(where('profiles'), props.profiles ?? [], checkNamespace, { allowEmpty: true });
+    if (props.labels !== undefined) checkLabels(where('labels'), props.labels);
+    // Sorted: the output must not depend on the order profiles happen to be listed in.
+    const profiles = checkList(where('profiles'), props.profiles ?? [], checkProfileNamespace, { allowEmpty: true }).sort();
     const enableEvents = checkBoolean(where('enableArgoEventsRbac'), props.enableArgoEventsRbac ?? true);
     if (!enableEvents && props.argoEventsRbac !== undefined) {
       throw new ValidationError('KubeflowArgoChart', 'argoEventsRbac', props.argoEventsRbac,

@@ -86,6 +86,29 @@ export function checkNamespace(where: Where, value: unknown): string {
   return checkDnsLabel(where, value);
 }
 
+/** Namespaces that are never Kubeflow profiles. */
+export const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system', 'kubeflow', 'knative-serving', 'cert-manager', 'auth'];
+
+/** Checks a Kubeflow profile namespace: a namespace name that is not a system namespace. */
+export function checkProfileNamespace(where: Where, value: unknown): string {
+  checkNamespace(where, value);
+  if (SYSTEM_NAMESPACES.includes(value as string)) {
+    fail(where, value, 'is a system namespace, not a Kubeflow profile namespace', 'list the namespaces of your profiles (kubectl get profiles)');
+  }
+  return value as string;
+}
+
+/** RBAC verbs Kubernetes defines for resources (no wildcard). */
+export const RBAC_VERBS: readonly string[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+
+/** Checks an RBAC verb: a known verb, never `*`. */
+export function checkVerb(where: Where, value: unknown): string {
+  if (value === '*') {
+    fail(where, value, 'must not be the wildcard "*" (it also grants verbs added in future Kubernetes versions)', `list the verbs you need from ${RBAC_VERBS.join(', ')}`);
+  }
+  return checkOneOf(where, value, RBAC_VERBS);
+}
+
 function suggestName(value: string, max: number): string {
   const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, max).replace(/-+$/, '');
   return s || 'my-name';
@@ -177,32 +200,30 @@ export interface ImageLine {
  */
 export function checkImage(where: Where, value: unknown, line?: ImageLine): string {
   requireString(where, value);
-  if (/\s/.test(value) || value !== value.trim()) fail(where, value, 'must not contain white space', 'remove the spaces');
+  if (/\s/.test(value)) fail(where, value, 'must not contain white space', 'remove the spaces');
   const at = value.indexOf('@');
-  if (at >= 0) {
-    const digest = value.slice(at + 1);
-    if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
-      fail(where, value, 'has a malformed digest', 'use "repo@sha256:<64 hex digits>"');
-    }
-    return value;
+  const named = at >= 0 ? value.slice(0, at) : value;
+  const digest = at >= 0 ? value.slice(at + 1) : undefined;
+  const colon = named.indexOf(':', named.lastIndexOf('/') + 1);
+  const repo = colon >= 0 ? named.slice(0, colon) : named;
+  const tag = colon >= 0 ? named.slice(colon + 1) : undefined;
+  const suggestion = line ? `"${repo}:${exampleTag(line)}"` : `"${repo}:1.0.0"`;
+  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+    fail(where, value, 'has a malformed digest', `use "${repo}@sha256:<64 hex digits>" or a tag such as ${suggestion}`);
   }
-  const lastSlash = value.lastIndexOf('/');
-  const colon = value.indexOf(':', lastSlash + 1);
-  if (colon < 0) {
-    fail(where, value, 'must carry an explicit tag or digest', line
-      ? `pin a ${line.name} tag, e.g. "${value}:${exampleTag(line)}"` : `pin a tag, e.g. "${value}:1.0.0"`);
+  if (tag === undefined) {
+    // A digest pins the image on its own (its Argo line cannot be checked from the reference).
+    if (digest !== undefined) return value;
+    fail(where, value, 'must carry an explicit tag or digest', `pin a ${line ? `${line.name} ` : ''}tag, e.g. ${suggestion}`);
   }
-  const tag = value.slice(colon + 1);
   if (tag === 'latest') {
-    fail(where, value, 'must not use the "latest" tag (it changes under you and breaks reproducible deploys)',
-      line ? `pin a ${line.name} tag, e.g. "${value.slice(0, colon)}:${exampleTag(line)}"` : 'pin a version tag');
+    fail(where, value, 'must not use the "latest" tag (it changes under you and breaks reproducible deploys)', `pin a version, e.g. ${suggestion}`);
   }
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
     fail(where, value, 'has an invalid tag', 'use letters, digits, "_", "." and "-" (at most 128 characters)');
   }
   if (line && !line.tag.test(tag)) {
-    fail(where, value, `must be a ${line.name} tag (the Argo line this construct supports)`,
-      `use "${value.slice(0, colon)}:${exampleTag(line)}"`);
+    fail(where, value, `must be a ${line.name} tag (the Argo line this construct supports)`, `use ${suggestion}`);
   }
   return value;
 }

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
-import { checkBoolean, checkKnownKeys, Where } from '../validation';
+import { checkBoolean, checkKnownKeys, checkList, checkVerb, RBAC_VERBS, Where } from '../validation';
 
 /** Label that aggregates a ClusterRole into Kubeflow's `kubeflow-edit`. */
 export const AGGREGATE_TO_KUBEFLOW_EDIT = 'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-edit';
@@ -10,7 +10,7 @@ export const AGGREGATE_TO_KUBEFLOW_VIEW = 'rbac.authorization.kubeflow.org/aggre
 /** Argo resources profile users work with in their own namespace. */
 const PROFILE_ARGO_RESOURCES = ['workflows', 'workflowtemplates', 'cronworkflows'];
 
-const PROPS: readonly string[] = ['view'];
+const PROPS: readonly string[] = ['view', 'verbs'];
 
 /** Props for {@link KubeflowArgoRoles}. */
 export interface KubeflowArgoRolesProps {
@@ -20,6 +20,13 @@ export interface KubeflowArgoRolesProps {
    * @default true
    */
   readonly view?: boolean;
+
+  /**
+   * Verbs `kubeflow-argo-edit` grants on workflows, workflowtemplates and cronworkflows, e.g.
+   * without `delete` for an append-only audit trail. `*` is refused.
+   * @default ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"]
+   */
+  readonly verbs?: string[];
 }
 
 /**
@@ -43,13 +50,14 @@ export class KubeflowArgoRoles extends Construct {
     const where = (prop: string): Where => ({ owner: 'KubeflowArgoRoles', prop });
     checkKnownKeys(where(''), props, PROPS);
     const view = checkBoolean(where('view'), props.view ?? true);
+    const verbs = checkList(where('verbs'), props.verbs ?? RBAC_VERBS, checkVerb);
 
     this.editRole = new k8s.KubeClusterRole(this, 'Resource', {
       metadata: { name: 'kubeflow-argo-edit', labels: { [AGGREGATE_TO_KUBEFLOW_EDIT]: 'true' } },
       rules: [{
         apiGroups: ['argoproj.io'],
         resources: [...PROFILE_ARGO_RESOURCES],
-        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'],
+        verbs: RBAC_VERBS.filter((v) => verbs.includes(v)),
       }],
     });
     if (view) {

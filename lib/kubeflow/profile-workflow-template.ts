@@ -3,7 +3,7 @@ import {
   WorkflowTemplate, WorkflowTemplateSpecArguments, WorkflowTemplateSpecTemplates,
 } from '../../imports/argoproj.io';
 import {
-  checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkLabels, checkNamespace,
+  checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkLabels, checkProfileNamespace,
   ValidationError, Where,
 } from '../validation';
 
@@ -104,7 +104,7 @@ export class ProfileWorkflowTemplate extends Construct {
       throw new ValidationError('ProfileWorkflowTemplate', 'props', props, 'are required', 'pass at least { namespace: "<profile namespace>" }');
     }
     checkKnownKeys(where(''), props, PROPS);
-    this.namespace = checkNamespace(where('namespace'), props.namespace);
+    this.namespace = checkProfileNamespace(where('namespace'), props.namespace);
     this.name = checkDnsSubdomain(where('name'), props.name ?? 'hello-kubeflow');
     const serviceAccountName = checkDnsSubdomain(where('serviceAccountName'), props.serviceAccountName ?? 'default-editor');
     checkKnownKeys(where('podMetadata'), props.podMetadata, ['labels', 'annotations']);
