@@ -319,7 +319,7 @@ export function checkKnownKeys(where: Where, value: unknown, known: readonly str
     fail(where, value, 'must be an object', 'pass an object literal');
   }
   for (const key of Object.keys(value as object)) {
-    if (!known.includes(key)) {
+    if (!known.includes(key) && (value as Record<string, unknown>)[key] !== undefined) {
       const near = closest(key, known);
       fail({ owner: where.owner, prop: where.prop ? `${where.prop}.${key}` : key }, (value as Record<string, unknown>)[key],
         'is not a known prop', near ? `did you mean "${near}"? Known: ${known.join(', ')}` : `known props are ${known.join(', ')}`);

@@ -59,10 +59,23 @@ function validateObject(obj) {
     return [{ pointer: '/kind', message: `no schema for ${obj.apiVersion} ${obj.kind}: add it to scripts/gen-schemas.js (known: ${knownKinds().join(', ')})` }];
   }
   if (validate(obj)) return [];
+  // An anyOf/oneOf failure (int-or-string fields) also reports each branch's failure at the
+  // same pointer; fold them into one "must be integer or string".
+  const alternatives = new Map();
+  for (const err of validate.errors) {
+    if (err.keyword === 'anyOf' || err.keyword === 'oneOf') alternatives.set(err.instancePath, []);
+  }
+  for (const err of validate.errors) {
+    if (err.keyword === 'type' && alternatives.has(err.instancePath)) alternatives.get(err.instancePath).push(err.params.type);
+  }
   const seen = new Set();
   const out = [];
   for (const err of validate.errors) {
-    // anyOf/oneOf branches repeat the same failure; keep the summary line only once.
+    if (alternatives.has(err.instancePath) && err.keyword === 'type') continue;
+    if (err.keyword === 'anyOf' || err.keyword === 'oneOf') {
+      const types = alternatives.get(err.instancePath);
+      if (types.length) err.message = `must be ${types.join(' or ')}`;
+    }
     let pointer = err.instancePath || '';
     let message = err.message;
     if (err.keyword === 'additionalProperties') {

@@ -1,0 +1,119 @@
+// Output checked against the upstream schemas with the same validator the synth runs
+// (plugins/schema-validation, declared in cdk8s.yaml).
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { WorkflowTemplateSpecTemplatesContainerResourcesLimits as Quantity } from '../imports/argoproj.io';
+import { KubeflowArgoChart } from '../lib';
+import { Obj } from './util';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { validateObject, validateObjects, formatViolations, knownKinds } = require('../plugins/schema-validation');
+
+const chartObjs = (props: any = {}): Obj[] => Testing.synth(new KubeflowArgoChart(Testing.app(), 'kfa', props)) as Obj[];
+
+const CONFIGS: Array<[string, any]> = [
+  ['defaults', {}],
+  ['the default app', { profiles: ['kubeflow-user-example-com'], kubeflowRoles: true }],
+  ['every option changed', {
+    profiles: ['alice', 'bob'],
+    kubeflowRoles: true,
+    labels: { team: 'platform' },
+    argoServer: { namespace: 'argo-ui', baseHref: '/workflows/', xFrameOptions: '', authModes: ['sso', 'client'], extraArgs: ['--namespaced'] },
+    route: { gateway: 'istio-system/public', hosts: ['kf.example.com'], timeout: '1h', allowedPrincipals: ['cluster.local/ns/istio-system/sa/gw'] },
+    argoEventsRbac: { namespace: 'events', operations: ['submit', 'resubmit', 'retry', 'resume', 'suspend', 'terminate', 'stop'], clusterWorkflowTemplates: true },
+    workflowTemplate: {
+      name: 'ci',
+      serviceAccountName: 'ci-runner',
+      templates: [
+        { name: 'pipeline', dag: { tasks: [{ name: 'build', template: 'build', arguments: { parameters: [{ name: 'rev', value: '{{workflow.parameters.rev}}' }] } }] } },
+        { name: 'build', inputs: { parameters: [{ name: 'rev' }] }, container: { name: 'main', image: 'golang:1.17', command: ['go', 'build'], resources: { limits: { cpu: Quantity.fromString('1') } } } },
+      ],
+      arguments: { parameters: [{ name: 'rev', value: 'main' }] },
+      podMetadata: { labels: { app: 'ci' }, annotations: { note: 'x' } },
+    },
+  }],
+  ['seed-compatible risky options', { route: { allowAllSources: true }, argoEventsRbac: { allowAllVerbs: true } }],
+  ['without sensor RBAC', { enableArgoEventsRbac: false }],
+];
+
+describe('every object the constructs emit matches its upstream schema', () => {
+  test.each(CONFIGS)('%s', (_name, props) => {
+    const violations = validateObjects(chartObjs(props));
+    expect(formatViolations(violations)).toBe('');
+  });
+
+  test('the validator knows every kind the chart emits', () => {
+    const kinds = new Set(chartObjs(CONFIGS[2][1]).map((o) => `${o.apiVersion}/${o.kind}`));
+    for (const k of kinds) expect(knownKinds()).toContain(k);
+  });
+});
+
+describe('a deliberately broken object is caught with its JSON pointer', () => {
+  const base = () => chartObjs({ profiles: ['alice'] });
+  const broken = (kind: string, mutate: (o: any) => void) => {
+    const obj = JSON.parse(JSON.stringify(base().find((o) => o.kind === kind)));
+    mutate(obj);
+    return validateObject(obj);
+  };
+
+  test('Deployment with a string replicas', () => {
+    expect(broken('Deployment', (o) => { o.spec.replicas = '2'; })).toEqual([{ pointer: '/spec/replicas', message: 'must be integer' }]);
+  });
+
+  test('Deployment container with a misspelt field', () => {
+    expect(broken('Deployment', (o) => { o.spec.template.spec.containers[0].imagePullPolicyy = 'Always'; }))
+      .toEqual([expect.objectContaining({ pointer: '/spec/template/spec/containers/0/imagePullPolicyy' })]);
+  });
+
+  test('WorkflowTemplate template with a misspelt "contianer" (Argo 3.1 schema)', () => {
+    expect(broken('WorkflowTemplate', (o) => { o.spec.templates[0].contianer = o.spec.templates[0].container; }))
+      .toEqual([expect.objectContaining({ pointer: '/spec/templates/0/contianer' })]);
+  });
+
+  test('VirtualService with a numeric timeout (Istio 1.9 schema)', () => {
+    expect(broken('VirtualService', (o) => { o.spec.http[1].timeout = 300; })).toEqual([{ pointer: '/spec/http/1/timeout', message: 'must be string' }]);
+  });
+
+  test('AuthorizationPolicy with an unknown action', () => {
+    expect(broken('AuthorizationPolicy', (o) => { o.spec.action = 'PERMIT'; }))
+      .toEqual([{ pointer: '/spec/action', message: 'must be one of "ALLOW", "DENY", "AUDIT", "CUSTOM"' }]);
+  });
+
+  test('ClusterRoleBinding without roleRef', () => {
+    expect(broken('ClusterRoleBinding', (o) => { delete o.roleRef; })).toEqual([expect.objectContaining({ pointer: '', message: expect.stringContaining('roleRef') })]);
+  });
+
+  test('an API version Istio 1.9 does not serve', () => {
+    expect(broken('VirtualService', (o) => { o.apiVersion = 'networking.istio.io/v1'; }))
+      .toEqual([expect.objectContaining({ pointer: '/kind', message: expect.stringContaining('no schema for networking.istio.io/v1 VirtualService') })]);
+  });
+
+  test('an int-or-string field given an object reports one readable line', () => {
+    expect(broken('WorkflowTemplate', (o) => { o.spec.templates[0].container.resources = { limits: { cpu: { value: '1' } } }; }))
+      .toEqual([{ pointer: '/spec/templates/0/container/resources/limits/cpu', message: 'must be integer or string' }]);
+  });
+
+  test('formatted with construct path, object and pointer', () => {
+    const obj = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'x', namespace: 'ns' }, spec: { ports: [{ port: 'http' }] } };
+    const text = formatViolations(validateObjects([obj], { 'v1 Service ns/x': 'app/chart/Service' }));
+    expect(text).toBe('[app/chart/Service] Service ns/x (v1) at /spec/ports/0/port: must be integer');
+  });
+});
+
+const UPSTREAM = path.resolve(__dirname, '..', '..', 'shared', 'upstream');
+if (!fs.existsSync(UPSTREAM)) {
+  // eslint-disable-next-line no-console
+  console.log(`schemas.json regeneration test skipped: ${UPSTREAM} not found`);
+}
+(fs.existsSync(UPSTREAM) ? test : test.skip)('plugins/schema-validation/schemas.json is exactly what scripts/gen-schemas.js generates', () => {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-schemas-')), 'schemas.json');
+  try {
+    execFileSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'gen-schemas.js'), out], { stdio: 'pipe' });
+    expect(fs.readFileSync(out, 'utf8') === fs.readFileSync(path.join(__dirname, '..', 'plugins', 'schema-validation', 'schemas.json'), 'utf8')).toBe(true);
+  } finally {
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  }
+});
