@@ -1,10 +1,17 @@
 // The default app: what `npm run synth` writes to dist/. Reusable pieces live in lib/.
 import { App, YamlOutputType } from 'cdk8s';
-import { KubeflowArgoChart } from './lib';
+import { EventField, KubeflowArgoChart } from './lib';
 import { writeObjectPaths } from './lib/object-paths';
 
 /** The Kubeflow 1.4 example profile (created by the example install for user@example.com). */
 export const EXAMPLE_PROFILE = 'kubeflow-user-example-com';
+
+/**
+ * The Secret the GitHub event source checks webhook signatures with. Create it before
+ * applying dist/ (README, "Trigger workflows from GitHub"):
+ *   kubectl -n argo-events create secret generic github-webhook --from-literal=secret=$(openssl rand -hex 20)
+ */
+export const GITHUB_WEBHOOK_SECRET = { name: 'github-webhook', key: 'secret' };
 
 /** Builds the default app; `outdir` defaults to cdk8s' own (`CDK8S_OUTDIR` or `dist`). */
 export function buildApp(outdir?: string): App {
@@ -12,6 +19,46 @@ export function buildApp(outdir?: string): App {
   new KubeflowArgoChart(app, 'kubeflow-argo', {
     profiles: [EXAMPLE_PROFILE],
     kubeflowRoles: true,
+    // Each profile gets a template that checks out the pushed commit.
+    workflowTemplate: {
+      name: 'checkout-on-push',
+      arguments: {
+        parameters: [
+          { name: 'repo-url', value: 'https://github.com/kubeflow/pipelines.git' },
+          { name: 'revision', value: 'master' },
+          { name: 'branch', value: 'master' },
+        ],
+      },
+      templates: [{
+        name: 'checkout',
+        inputs: { parameters: [{ name: 'repo-url' }, { name: 'revision' }, { name: 'branch' }] },
+        container: {
+          name: 'main',
+          image: 'docker.io/alpine/git:v2.32.0',
+          command: ['sh', '-c'],
+          args: ['git clone --branch "{{inputs.parameters.branch}}" "{{inputs.parameters.repo-url}}" /tmp/src && cd /tmp/src && git checkout "{{inputs.parameters.revision}}" && git log -1'],
+        },
+      }],
+    },
+    // A push to GitHub starts that template in the example profile.
+    events: {
+      sources: [{
+        type: 'github',
+        name: 'github',
+        repositories: ['example-org/example-repo'],
+        webhookSecret: GITHUB_WEBHOOK_SECRET,
+      }],
+      triggers: [{
+        source: 'github',
+        profile: EXAMPLE_PROFILE,
+        branches: ['main'],
+        parameters: {
+          'repo-url': EventField.repositoryUrl(),
+          'revision': EventField.revision(),
+          'branch': EventField.branch(),
+        },
+      }],
+    },
   });
   return app;
 }

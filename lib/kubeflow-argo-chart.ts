@@ -1,6 +1,10 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ArgoEventsRbac, ArgoEventsRbacProps } from './argo-events/argo-events-rbac';
+import { EventBus, EventBusProps } from './argo-events/event-bus';
+import { EventField } from './argo-events/event-field';
+import { WebhookEventSource, WebhookEventSourceProps } from './argo-events/webhook-event-source';
+import { WorkflowTrigger } from './argo-events/workflow-trigger';
 import { ArgoServer, ArgoServerProps } from './argo-server/argo-server';
 import { ArgoServerRoute, ArgoServerRouteProps } from './istio/argo-server-route';
 import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
@@ -8,10 +12,36 @@ import { ProfileWorkflowTemplate, ProfileWorkflowTemplateProps } from './kubeflo
 import { checkBoolean, checkKnownKeys, checkLabels, checkList, checkProfileNamespace, ValidationError, Where } from './validation';
 
 const PROPS: readonly string[] = [
-  'profiles', 'argoServer', 'route', 'argoEventsRbac', 'enableArgoEventsRbac', 'workflowTemplate', 'kubeflowRoles',
+  'profiles', 'argoServer', 'route', 'argoEventsRbac', 'enableArgoEventsRbac', 'workflowTemplate', 'kubeflowRoles', 'events',
   // cdk8s ChartProps
   'labels', 'namespace', 'disableResourceNameHashes',
 ];
+
+/** One trigger of {@link KubeflowArgoEventsOptions}: a source's events start a profile's template. */
+export interface KubeflowArgoTriggerOptions {
+  /** Name of one of `events.sources`. */
+  readonly source: string;
+  /** Profile (one of `profiles`) whose WorkflowTemplate runs. */
+  readonly profile: string;
+  /** Event of the source. @default - the source's only event */
+  readonly eventName?: string;
+  /** Template parameter name → event field. @default {} */
+  readonly parameters?: Record<string, EventField>;
+  /** Only pushes to these branches. @default - every push */
+  readonly branches?: string[];
+  /** Sensor name. @default "<source>-<profile>" */
+  readonly name?: string;
+}
+
+/** Argo Events wiring for {@link KubeflowArgoChart}; everything lives in the sensor RBAC namespace. */
+export interface KubeflowArgoEventsOptions {
+  /** The namespace's `default` EventBus. @default - native NATS, 3 replicas */
+  readonly eventBus?: Omit<EventBusProps, 'namespace'>;
+  /** Webhook event sources (names must be unique). */
+  readonly sources: Array<Omit<WebhookEventSourceProps, 'namespace' | 'eventBus'>>;
+  /** Which source starts which profile's template. @default [] */
+  readonly triggers?: KubeflowArgoTriggerOptions[];
+}
 
 /** Props for {@link KubeflowArgoChart}. */
 export interface KubeflowArgoChartProps extends ChartProps {
@@ -59,6 +89,14 @@ export interface KubeflowArgoChartProps extends ChartProps {
    * @default false
    */
   readonly kubeflowRoles?: boolean;
+
+  /**
+   * Argo Events end to end: an EventBus, webhook EventSources behind the gateway and Sensors
+   * that submit each profile's WorkflowTemplate. Lives in `argoEventsRbac.namespace` and
+   * needs the sensor RBAC.
+   * @default - no event sources
+   */
+  readonly events?: KubeflowArgoEventsOptions;
 }
 
 /**
@@ -76,6 +114,12 @@ export class KubeflowArgoChart extends Chart {
   public readonly kubeflowRoles?: KubeflowArgoRoles;
   /** One WorkflowTemplate per profile, sorted by namespace. */
   public readonly workflowTemplates: readonly ProfileWorkflowTemplate[];
+  /** The EventBus, when `events` is set. */
+  public readonly eventBus?: EventBus;
+  /** Event sources, in `events.sources` order. */
+  public readonly eventSources: readonly WebhookEventSource[] = [];
+  /** Sensors, in `events.triggers` order. */
+  public readonly triggers: readonly WorkflowTrigger[] = [];
 
   constructor(scope: Construct, id: string, props: KubeflowArgoChartProps = {}) {
     super(scope, id, props);
@@ -113,5 +157,58 @@ export class KubeflowArgoChart extends Chart {
     }
     this.workflowTemplates = profiles.map((ns) =>
       new ProfileWorkflowTemplate(this, `Profile-${ns}`, { ...props.workflowTemplate, namespace: ns }));
+
+    if (props.events !== undefined) {
+      const events = props.events;
+      checkKnownKeys(where('events'), events, ['eventBus', 'sources', 'triggers']);
+      if (!this.argoEventsRbac) {
+        throw new ValidationError('KubeflowArgoChart', 'events', 'enableArgoEventsRbac: false',
+          'needs the sensor RBAC (sensors run as its ServiceAccount)', 'remove enableArgoEventsRbac: false');
+      }
+      const namespace = this.argoEventsRbac.namespace;
+      this.eventBus = new EventBus(this, 'EventBus', { ...events.eventBus, namespace });
+      const sources = checkList(where('events.sources'), events.sources, (w, v) => {
+        if (!v || typeof v !== 'object') throw new ValidationError(w.owner, w.prop, v, 'must be an object', 'pass { type, ... }');
+        return v as Omit<WebhookEventSourceProps, 'namespace' | 'eventBus'>;
+      });
+      const byName = new Map<string, WebhookEventSource>();
+      sources.forEach((src, i) => {
+        const source = new WebhookEventSource(this, `EventSource-${i}`, { ...src, namespace, eventBus: this.eventBus });
+        if (byName.has(source.name)) {
+          throw new ValidationError('KubeflowArgoChart', `events.sources[${i}].name`, source.name, 'is used by two event sources', 'give each source a unique name');
+        }
+        byName.set(source.name, source);
+      });
+      this.eventSources = [...byName.values()];
+      const sensorNames = new Set<string>();
+      this.triggers = (events.triggers ?? []).map((t, i) => {
+        const w = (prop: string) => where(`events.triggers[${i}].${prop}`);
+        checkKnownKeys(where(`events.triggers[${i}]`), t, ['source', 'profile', 'eventName', 'parameters', 'branches', 'name']);
+        const source = byName.get(t.source);
+        if (!source) {
+          throw new ValidationError('KubeflowArgoChart', w('source').prop, t.source, `names no event source (sources are ${[...byName.keys()].map((n) => `"${n}"`).join(', ')})`,
+            'use the name of one of events.sources');
+        }
+        const template = this.workflowTemplates.find((wt) => wt.namespace === t.profile);
+        if (!template) {
+          throw new ValidationError('KubeflowArgoChart', w('profile').prop, t.profile, `is not one of profiles (${profiles.map((p) => `"${p}"`).join(', ') || 'none'})`,
+            'add it to profiles or fix the name');
+        }
+        const trigger = new WorkflowTrigger(this, `Trigger-${i}`, {
+          eventSource: source,
+          template,
+          rbac: this.argoEventsRbac,
+          eventName: t.eventName,
+          parameters: t.parameters,
+          branches: t.branches,
+          name: t.name ?? `${source.name}-${t.profile}`,
+        });
+        if (sensorNames.has(trigger.name)) {
+          throw new ValidationError('KubeflowArgoChart', w('name').prop, trigger.name, 'is the name of another trigger\'s Sensor', 'set a unique name');
+        }
+        sensorNames.add(trigger.name);
+        return trigger;
+      });
+    }
   }
 }

@@ -7,7 +7,8 @@
 // Transformations (documented in plugins/schema-validation/README.md):
 // - only the kinds listed in KINDS below and the definitions they reference are kept;
 // - descriptions, `format` and `x-kubernetes-*` annotations are dropped (not validation rules
-//   for our purpose), except `x-kubernetes-int-or-string`, which becomes integer|string, and
+//   for our purpose), except `x-kubernetes-int-or-string` and `format: int-or-string`, which
+//   become integer|string, and
 //   `x-kubernetes-preserve-unknown-fields`, which keeps an object open;
 // - every object schema that lists `properties` and has no `additionalProperties` is closed
 //   (`additionalProperties: false`): `kubectl apply` (strict field validation) and the API
@@ -29,6 +30,23 @@ const K8S_KINDS = {
   v1: ['ServiceAccount', 'Service', 'ConfigMap', 'Secret', 'Namespace'],
   'apps/v1': ['Deployment'],
   'rbac.authorization.k8s.io/v1': ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
+};
+
+/**
+ * Argo Events: the CRDs are schemaless (x-kubernetes-preserve-unknown-fields), so the kinds are
+ * typed from the generated JSON Schema of the API (api/jsonschema/schema.json). An object is
+ * valid when it matches one of the listed releases (first = default, reported on failure).
+ */
+const ARGO_EVENTS = ['v1.5.6', 'v1.9.11'];
+const ARGO_EVENTS_KINDS = { EventBus: 'EventBus', EventSource: 'EventSource', Sensor: 'Sensor' };
+/**
+ * Fields the generated JSON Schema marks required (Go fields without `omitempty`) although the
+ * controllers treat them as optional and the upstream examples leave them out.
+ */
+const ARGO_EVENTS_OPTIONAL = {
+  WebhookContext: ['url', 'port', 'method', 'endpoint'],
+  GitlabEventSource: ['projectID'],
+  EventDependency: [],
 };
 
 /** CRD files whose schemas are kept, with the versions to take from each. */
@@ -61,7 +79,7 @@ function main() {
         .some((g) => g.group === group && g.version === version && g.kind === kind));
       if (!name) throw new Error(`no definition for ${apiVersion} ${kind}`);
       addDef(name);
-      kinds[`${apiVersion}/${kind}`] = name;
+      kinds[`${apiVersion}/${kind}`] = [name];
     }
   }
 
@@ -82,9 +100,40 @@ function main() {
       schema.required = [...new Set([...(schema.required || []), 'apiVersion', 'kind', 'metadata'])];
       const name = `${group}/${version}/${names.kind}`;
       definitions[name] = schema;
-      kinds[name] = name;
+      kinds[name] = [name];
     }
     sources.push(crd.file);
+  }
+
+  for (const release of ARGO_EVENTS) {
+    const file = `argo-events/${release}/api/jsonschema/schema.json`;
+    const defs = JSON.parse(fs.readFileSync(path.join(up, file), 'utf8')).definitions;
+    const prefix = `argo-events-${release}:`;
+    const addEventsDef = (name) => {
+      const key = prefix + name;
+      if (definitions[key]) return;
+      if (!defs[name]) throw new Error(`${file}: missing definition ${name}`);
+      definitions[key] = {};
+      const schema = clean(rewriteRefs(defs[name], prefix), (ref) => addEventsDef(ref.slice(prefix.length)));
+      const short = name.split('.').pop();
+      if (ARGO_EVENTS_OPTIONAL[short] && schema.required) {
+        schema.required = schema.required.filter((r) => !ARGO_EVENTS_OPTIONAL[short].includes(r));
+        if (schema.required.length === 0) delete schema.required;
+      }
+      definitions[key] = schema;
+    };
+    for (const kind of Object.keys(ARGO_EVENTS_KINDS)) {
+      const name = Object.keys(defs).find((n) => n.endsWith(`.v1alpha1.${kind}`) && defs[n].properties && defs[n].properties.spec);
+      if (!name) throw new Error(`${file}: no ${kind} definition`);
+      addEventsDef(name);
+      const def = definitions[prefix + name];
+      def.properties.apiVersion = { type: 'string', enum: ['argoproj.io/v1alpha1'] };
+      def.properties.kind = { type: 'string', enum: [kind] };
+      def.required = [...new Set([...(def.required || []), 'apiVersion', 'kind', 'metadata'])];
+      const key = `argoproj.io/v1alpha1/${kind}`;
+      kinds[key] = [...(kinds[key] || []), prefix + name];
+    }
+    sources.push(file);
   }
 
   const sorted = (o) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
@@ -97,6 +146,14 @@ function main() {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(bundle) + '\n');
   console.log(`wrote ${path.relative(root, out)} (${Object.keys(kinds).length} kinds, ${Object.keys(definitions).length} definitions)`);
+}
+
+/** Prefixes every local `$ref` so definitions from several files can share one bundle. */
+function rewriteRefs(schema, prefix) {
+  if (Array.isArray(schema)) return schema.map((s) => rewriteRefs(s, prefix));
+  if (schema === null || typeof schema !== 'object') return schema;
+  return Object.fromEntries(Object.entries(schema).map(([k, v]) =>
+    [k, k === '$ref' ? v.replace('#/definitions/', `#/definitions/${prefix}`) : rewriteRefs(v, prefix)]));
 }
 
 /** Returns a cleaned copy of an OpenAPI schema (see the header); `ref` records referenced definitions. */
@@ -117,7 +174,7 @@ function clean(schema, ref) {
       outSchema[key] = clean(value, ref);
     }
   }
-  if (schema['x-kubernetes-int-or-string']) {
+  if (schema['x-kubernetes-int-or-string'] || schema.format === 'int-or-string') {
     delete outSchema.type;
     outSchema.anyOf = [{ type: 'integer' }, { type: 'string' }];
   }

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { buildApp, EXAMPLE_PROFILE } from '../main';
+import { buildApp, EXAMPLE_PROFILE, GITHUB_WEBHOOK_SECRET } from '../main';
 
 const DIST = path.join(__dirname, '..', 'dist');
 
@@ -72,6 +72,19 @@ describe('dist/', () => {
       expect(t.spec.serviceAccountName).toBe('default-editor');
       expect(t.spec.podMetadata.annotations['sidecar.istio.io/inject']).toBe('false');
       for (const tpl of t.spec.templates) expect(tpl.metadata.annotations['sidecar.istio.io/inject']).toBe('false');
+    });
+
+    test('a GitHub push in argo-events starts the example profile\'s template', () => {
+      const source = find('EventSource', 'github', 'argo-events');
+      expect(source.spec.github.push.webhookSecret).toEqual(GITHUB_WEBHOOK_SECRET);
+      const sensor = objs.find((o) => o.kind === 'Sensor' && o.metadata.namespace === 'argo-events');
+      expect(sensor.spec.dependencies[0].eventSourceName).toBe('github');
+      const workflow = sensor.spec.triggers[0].template.argoWorkflow.source.resource;
+      const template = objs.find((o) => o.kind === 'WorkflowTemplate' && o.metadata.namespace === EXAMPLE_PROFILE);
+      expect(workflow.metadata.namespace).toBe(EXAMPLE_PROFILE);
+      expect(workflow.spec.workflowTemplateRef.name).toBe(template.metadata.name);
+      find('EventBus', 'default', 'argo-events');
+      expect(find('VirtualService', 'github-eventsource', 'argo-events').spec.http[0].match[0].uri.prefix).toBe('/argo-events/github/');
     });
 
     test('adds nothing KFP owns: no workflow-controller, CRD or controller ConfigMap, no latest images', () => {

@@ -20,6 +20,14 @@ const OUTPUTS: Array<[string, () => Obj[]]> = [
     kubeflowRoles: true,
     argoServer: { authModes: ['sso', 'client'], xFrameOptions: 'DENY' },
     argoEventsRbac: { operations: ['submit', 'resubmit', 'retry', 'resume', 'suspend', 'terminate', 'stop'], clusterWorkflowTemplates: true },
+    events: {
+      sources: [
+        { type: 'github', repositories: ['a/b'], webhookSecret: { name: 'gh', key: 'secret' }, apiToken: { name: 'gh-api', key: 'token' }, publicUrl: 'https://kf.example.com' },
+        { type: 'gitlab', projects: ['g/p'], webhookSecret: { name: 'gl', key: 'token' }, apiToken: { name: 'gl-api', key: 'token' }, publicUrl: 'https://kf.example.com' },
+        { type: 'webhook', webhookSecret: { name: 'hook', key: 'token' } },
+      ],
+      triggers: [{ source: 'github', profile: 'alice' }],
+    },
   })],
 ];
 
@@ -56,11 +64,15 @@ describe.each(OUTPUTS)('%s', (_name, objects) => {
     }
   });
 
-  test('no secret material: no Secret objects, no data/stringData, no literal credentials in env', () => {
+  test('no secret material: no Secret objects, secrets only by {name, key} reference, no literal credentials in env', () => {
     expect(objs.filter((o) => o.kind === 'Secret')).toEqual([]);
     for (const o of objs) {
+      expect(o.data).toBeUndefined();
+      expect(o.stringData).toBeUndefined();
       for (const [at, v] of walk(o)) {
-        expect(at).not.toMatch(/\/(stringData|data)$/);
+        if (/\/(webhookSecret|apiToken|secretToken|accessToken|authSecret)$/.test(at)) {
+          expect(Object.keys(v as object).sort()).toEqual(['key', 'name']);
+        }
         if (at.match(/\/env\/\d+$/) && v && typeof v === 'object' && 'value' in (v as object)) {
           expect((v as { name: string }).name).not.toMatch(/TOKEN|PASSWORD|SECRET|KEY|CREDENTIAL/i);
         }

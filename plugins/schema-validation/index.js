@@ -23,18 +23,24 @@ function knownKinds() {
   return Object.keys(BUNDLE.kinds);
 }
 
-function validatorFor(apiVersion, kind) {
+/** Compiled validators for a kind, one per supported upstream release (first = default). */
+function validatorsFor(apiVersion, kind) {
   const key = `${apiVersion}/${kind}`;
   if (!validators.has(key)) {
-    const def = BUNDLE.kinds[key];
-    if (!def) {
+    const defs = BUNDLE.kinds[key];
+    if (!defs) {
       validators.set(key, undefined);
     } else {
       if (!ajv) {
         ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
         ajv.addSchema({ definitions: BUNDLE.definitions }, 'bundle');
       }
-      validators.set(key, ajv.compile({ $ref: `bundle#/definitions/${def.replace(/~/g, '~0').replace(/\//g, '~1')}` }));
+      // compiled lazily: a later release is only compiled when the default one rejects
+      const compiled = defs.map((def) => {
+        let fn;
+        return () => fn || (fn = ajv.compile({ $ref: `bundle#/definitions/${def.replace(/~/g, '~0').replace(/\//g, '~1')}` }));
+      });
+      validators.set(key, compiled);
     }
   }
   return validators.get(key);
@@ -54,11 +60,13 @@ function validateObject(obj) {
   if (!obj || typeof obj !== 'object' || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') {
     return [{ pointer: '', message: 'is not a Kubernetes object (apiVersion and kind must be strings)' }];
   }
-  const validate = validatorFor(obj.apiVersion, obj.kind);
-  if (!validate) {
+  const candidates = validatorsFor(obj.apiVersion, obj.kind);
+  if (!candidates) {
     return [{ pointer: '/kind', message: `no schema for ${obj.apiVersion} ${obj.kind}: add it to scripts/gen-schemas.js (known: ${knownKinds().join(', ')})` }];
   }
-  if (validate(obj)) return [];
+  if (candidates.some((get) => get()(obj))) return [];
+  const validate = candidates[0]();
+  validate(obj);
   // An anyOf/oneOf failure (int-or-string fields) also reports each branch's failure at the
   // same pointer; fold them into one "must be integer or string".
   const alternatives = new Map();

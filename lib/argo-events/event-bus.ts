@@ -1,0 +1,102 @@
+import { Construct } from 'constructs';
+import { ISTIO_INJECT_ANNOTATION } from '../kubeflow/profile-workflow-template';
+import { checkKnownKeys, checkNamespace, checkOneOf, ValidationError, Where } from '../validation';
+import { EventBusObject, EventBusSpec } from './events-api';
+
+/** NATS client port of every EventBus. */
+export const EVENT_BUS_CLIENT_PORT = 4222;
+
+/**
+ * JetStream versions the Argo Events v1.9.11 controller can run
+ * (`argo-events-controller-config`); `latest` is left out on purpose.
+ */
+export const JETSTREAM_VERSIONS: readonly string[] = ['2.8.1', '2.8.1-alpine', '2.8.2', '2.8.2-alpine', '2.9.1', '2.9.12', '2.9.16', '2.10.29'];
+
+const PROPS: readonly string[] = ['namespace', 'replicas', 'jetstream'];
+
+/** JetStream settings for {@link EventBusProps.jetstream}. */
+export interface JetStreamOptions {
+  /** JetStream (NATS server) version, one of {@link JETSTREAM_VERSIONS}. */
+  readonly version: string;
+}
+
+/** Props for {@link EventBus}. */
+export interface EventBusProps {
+  /**
+   * Namespace of the bus: the one holding the EventSources and Sensors that use it.
+   * @default "argo-events"
+   */
+  readonly namespace?: string;
+
+  /**
+   * Bus pods. NATS Streaming and JetStream need at least 3 for a quorum.
+   * @default 3
+   */
+  readonly replicas?: number;
+
+  /**
+   * Use JetStream instead of native NATS Streaming. Needs Argo Events v1.7 or later (v1.9 is
+   * the supported line); Argo Events v1.5, the release that pairs with KFP 1.7, only has
+   * native NATS.
+   * @default - native NATS Streaming with token auth
+   */
+  readonly jetstream?: JetStreamOptions;
+}
+
+/**
+ * The `default` EventBus of a namespace, set up to work next to Istio.
+ *
+ * Every namespace with EventSources or Sensors needs an EventBus called `default`. NATS is a
+ * server-first protocol: behind Istio the bus pods must not get a sidecar (set here) and the
+ * client port must be named `tcp-client` so client sidecars do not wait for the client to
+ * speak first (the Argo Events controller names the Service port `tcp-client` since the Istio
+ * fix argoproj/argo-events#1312). EventSources and Sensors built by this library also send
+ * bus traffic around their own sidecar ({@link clientPodAnnotations}), which works with any
+ * controller release.
+ */
+export class EventBus extends Construct {
+  /** The EventBus object (also `ApiObject.of(bus)`). */
+  public readonly eventBus: EventBusObject;
+  /** Always `default`: EventSources and Sensors use the bus of that name. */
+  public readonly name = 'default';
+  /** Namespace of the bus. */
+  public readonly namespace: string;
+  /** The NATS client port (4222). */
+  public readonly clientPort = EVENT_BUS_CLIENT_PORT;
+  /** Name the controller gives the client port on the bus Service. */
+  public readonly clientPortName = 'tcp-client';
+  /** `jetstream` or `nats`. */
+  public readonly type: 'nats' | 'jetstream';
+  /**
+   * Annotations for pods that talk to this bus through an Istio sidecar: bus traffic bypasses
+   * the client sidecar (the bus pods have none, so there is no mTLS to lose).
+   */
+  public readonly clientPodAnnotations: Readonly<Record<string, string>> = {
+    'traffic.sidecar.istio.io/excludeOutboundPorts': String(EVENT_BUS_CLIENT_PORT),
+  };
+
+  constructor(scope: Construct, id: string, props: EventBusProps = {}) {
+    super(scope, id);
+    const where = (prop: string): Where => ({ owner: 'EventBus', prop });
+    checkKnownKeys(where(''), props, PROPS);
+    this.namespace = checkNamespace(where('namespace'), props.namespace ?? 'argo-events');
+    const replicas = props.replicas ?? 3;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 3 || replicas > 9) {
+      throw new ValidationError('EventBus', 'replicas', replicas, 'must be a whole number from 3 to 9 (a NATS quorum needs 3)', 'use 3 or 5');
+    }
+    if (props.jetstream !== undefined) {
+      checkKnownKeys(where('jetstream'), props.jetstream, ['version']);
+      checkOneOf(where('jetstream.version'), props.jetstream.version, JETSTREAM_VERSIONS);
+    }
+    this.type = props.jetstream ? 'jetstream' : 'nats';
+
+    const noSidecar = { annotations: { [ISTIO_INJECT_ANNOTATION]: 'false' } };
+    const spec: EventBusSpec = props.jetstream
+      ? { jetstream: { version: props.jetstream.version, replicas, metadata: noSidecar } }
+      : { nats: { native: { replicas, auth: 'token', metadata: noSidecar } } };
+    this.eventBus = new EventBusObject(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace },
+      spec,
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import { ValidationError } from '../validation';
+
+/** Kinds of webhook event sources. */
+export type WebhookEventSourceType = 'github' | 'gitlab' | 'webhook';
+
+/** How a trigger parameter reads its value from the event (Argo Events `TriggerParameterSource`). */
+export interface EventFieldSource {
+  /** Dot path into the event (`body.after`). */
+  readonly dataKey?: string;
+  /** Go template over the event (`{{ .Input.body.ref }}`). */
+  readonly dataTemplate?: string;
+}
+
+/** Push payload paths per provider. */
+const PUSH_FIELDS: Record<'repositoryUrl' | 'revision' | 'ref', Record<'github' | 'gitlab', string>> = {
+  // GitHub push: https://docs.github.com/webhooks/webhook-events-and-payloads#push
+  // GitLab push: https://docs.gitlab.com/ee/user/project/integrations/webhook_events.html#push-events
+  repositoryUrl: { github: 'body.repository.clone_url', gitlab: 'body.project.git_http_url' },
+  revision: { github: 'body.after', gitlab: 'body.checkout_sha' },
+  ref: { github: 'body.ref', gitlab: 'body.ref' },
+};
+
+/**
+ * A value taken from an incoming event, for a workflow parameter.
+ *
+ * The push presets resolve to the right payload path for GitHub and GitLab; a generic
+ * webhook has no standard payload, so use {@link EventField.path} there.
+ */
+export class EventField {
+  /** The repository's clone URL (GitHub `repository.clone_url`, GitLab `project.git_http_url`). */
+  public static repositoryUrl(): EventField {
+    return new EventField('repositoryUrl', (type) => ({ dataKey: PUSH_FIELDS.repositoryUrl[pushSource(type, 'repositoryUrl')] }));
+  }
+
+  /** The pushed commit SHA (GitHub `after`, GitLab `checkout_sha`). */
+  public static revision(): EventField {
+    return new EventField('revision', (type) => ({ dataKey: PUSH_FIELDS.revision[pushSource(type, 'revision')] }));
+  }
+
+  /** The pushed branch name, without `refs/heads/`. */
+  public static branch(): EventField {
+    return new EventField('branch', (type) => ({
+      dataTemplate: `{{ trimPrefix "refs/heads/" .Input.${PUSH_FIELDS.ref[pushSource(type, 'branch')]} }}`,
+    }));
+  }
+
+  /** Any field of the event by dot path, e.g. `body.head_commit.message` or `body.message`. */
+  public static path(dataKey: string): EventField {
+    if (typeof dataKey !== 'string' || !/^(body|header|headers|context)(\.[A-Za-z0-9_-]+)*$/.test(dataKey)) {
+      throw new ValidationError('EventField', 'path', dataKey, 'must be a dot path into the event starting with "body", "header" or "context"',
+        'use e.g. "body.repository.clone_url"');
+    }
+    return new EventField(`path(${dataKey})`, () => ({ dataKey }));
+  }
+
+  private constructor(
+    /** Readable name for error messages. */
+    public readonly description: string,
+    private readonly resolver: (type: WebhookEventSourceType) => EventFieldSource,
+  ) {}
+
+  /** Where the value is found for events from a source of `type`. */
+  public resolve(type: WebhookEventSourceType): EventFieldSource {
+    return this.resolver(type);
+  }
+}
+
+function pushSource(type: WebhookEventSourceType, field: string): 'github' | 'gitlab' {
+  if (type === 'webhook') {
+    throw new ValidationError('EventField', field, type,
+      'has no standard location in a generic webhook payload', 'use EventField.path("body.<field>") for webhook sources');
+  }
+  return type;
+}

@@ -1,0 +1,385 @@
+import { Construct } from 'constructs';
+import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
+import { VirtualService } from '../../imports/networking.istio.io';
+import { INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } from '../istio/argo-server-route';
+import {
+  checkBoolean, checkDnsLabel, checkDnsSubdomain, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace,
+  checkOneOf, checkPathPrefix, checkPort, checkPrincipal, requireString, ValidationError, Where,
+} from '../validation';
+import { EventBus } from './event-bus';
+import { WebhookEventSourceType } from './event-field';
+import { EventSourceObject, EventSourceSpec, SecretKeySelector, WebhookContext } from './events-api';
+
+/** Every {@link WebhookEventSourceType}. */
+export const WEBHOOK_EVENT_SOURCE_TYPES: readonly WebhookEventSourceType[] = ['github', 'gitlab', 'webhook'];
+
+/** A key of a Kubernetes Secret in the event source's namespace. Only the reference is emitted. */
+export interface SecretRef {
+  /** Secret name. */
+  readonly name: string;
+  /** Key in the Secret. */
+  readonly key: string;
+}
+
+const PROPS: readonly string[] = [
+  'type', 'name', 'namespace', 'eventBus', 'eventName', 'port', 'endpoint', 'method', 'events', 'repositories', 'projects',
+  'webhookSecret', 'apiToken', 'publicUrl', 'baseUrl', 'pathPrefix', 'gateway', 'hosts', 'allowedPrincipals', 'allowUnauthenticated',
+];
+
+/** Default events per provider: pushes. */
+const DEFAULT_EVENTS: Record<'github' | 'gitlab', string[]> = { github: ['push'], gitlab: ['PushEvents'] };
+
+/** Props for {@link WebhookEventSource}. */
+export interface WebhookEventSourceProps {
+  /** `github`, `gitlab` or a generic `webhook`. */
+  readonly type: WebhookEventSourceType;
+
+  /**
+   * EventSource name (Sensors refer to it).
+   * @default - the type, e.g. "github"
+   */
+  readonly name?: string;
+
+  /**
+   * Namespace of the EventSource; it needs an EventBus named `default`.
+   * @default - the eventBus's namespace, else "argo-events"
+   */
+  readonly namespace?: string;
+
+  /**
+   * The bus of the namespace. When given, its namespace is used and pods get the annotations
+   * that let them reach it through an Istio sidecar.
+   * @default - the bus is managed elsewhere
+   */
+  readonly eventBus?: EventBus;
+
+  /**
+   * Name of the event inside the EventSource (Sensor dependencies use it).
+   * @default "push" for github/gitlab, "webhook" for a generic webhook
+   */
+  readonly eventName?: string;
+
+  /**
+   * Port the event source listens on (and its Service port).
+   * @default 12000
+   */
+  readonly port?: number;
+
+  /**
+   * HTTP path of the endpoint inside the event source.
+   * @default - "/" + eventName
+   */
+  readonly endpoint?: string;
+
+  /**
+   * HTTP method a generic webhook accepts (github/gitlab always POST).
+   * @default "POST"
+   */
+  readonly method?: string;
+
+  /**
+   * Provider events to subscribe to (github: `push`, `pull_request`, …; gitlab: `PushEvents`,
+   * `TagPushEvents`, …). Not used by generic webhooks.
+   * @default ["push"] for github, ["PushEvents"] for gitlab
+   */
+  readonly events?: string[];
+
+  /** GitHub repositories as `owner/name` (required for github). @default - none */
+  readonly repositories?: string[];
+
+  /** GitLab projects as `group/name` or numeric IDs (required for gitlab). @default - none */
+  readonly projects?: string[];
+
+  /**
+   * Secret that authenticates calls: GitHub `webhookSecret` (HMAC signature), GitLab
+   * `secretToken`, or the generic webhook's bearer token (`authSecret`). Required unless
+   * `allowUnauthenticated` is true, because webhook paths must bypass Kubeflow's login.
+   * @default - none (refused unless allowUnauthenticated)
+   */
+  readonly webhookSecret?: SecretRef;
+
+  /**
+   * API token (GitHub `apiToken`, GitLab `accessToken`) that lets the event source register
+   * the hook itself. Needs `publicUrl`. Without it, add the hook by hand (README).
+   * @default - hooks are registered by hand
+   */
+  readonly apiToken?: SecretRef;
+
+  /**
+   * Public base URL of the Kubeflow gateway as the provider reaches it, e.g.
+   * `https://kubeflow.example.com`. Used to register hooks and to print {@link webhookUrl}.
+   * @default - none; required with apiToken
+   */
+  readonly publicUrl?: string;
+
+  /**
+   * API base URL for GitHub Enterprise or a self-hosted GitLab.
+   * @default - github.com; "https://gitlab.com" for gitlab
+   */
+  readonly baseUrl?: string;
+
+  /**
+   * Path prefix on the gateway; rewritten to `/` before the event source.
+   * @default "/argo-events/<name>/"
+   */
+  readonly pathPrefix?: string;
+
+  /** Gateway, as `namespace/name`. @default "kubeflow/kubeflow-gateway" */
+  readonly gateway?: string;
+
+  /** Hosts on the gateway. @default ["*"] */
+  readonly hosts?: string[];
+
+  /**
+   * Workload principals allowed to reach the event source port.
+   * @default ["cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"]
+   */
+  readonly allowedPrincipals?: string[];
+
+  /**
+   * Accept calls without a secret. Risky: the path bypasses Kubeflow's login, so anyone who
+   * can reach the gateway can then start workflows.
+   * @default false
+   */
+  readonly allowUnauthenticated?: boolean;
+}
+
+/**
+ * A GitHub, GitLab or generic webhook EventSource, published through the Kubeflow gateway at
+ * its own path prefix (default `/argo-events/<name>/`) with an AuthorizationPolicy that lets
+ * only the ingress gateway in, and only to the event source port, method and endpoint.
+ * Secrets are referenced by name and key; their values never appear in the output.
+ */
+export class WebhookEventSource extends Construct {
+  /** The EventSource (also `ApiObject.of(source)`). */
+  public readonly eventSource: EventSourceObject;
+  /** Route from the gateway. */
+  public readonly virtualService: VirtualService;
+  /** Lets only the ingress gateway reach the event source. */
+  public readonly authorizationPolicy: AuthorizationPolicy;
+  /** EventSource name. */
+  public readonly name: string;
+  /** Namespace. */
+  public readonly namespace: string;
+  /** Provider type. */
+  public readonly type: WebhookEventSourceType;
+  /** Event names this source emits (Sensor dependencies must use one of them). */
+  public readonly eventNames: readonly string[];
+  /** Gateway path prefix. */
+  public readonly pathPrefix: string;
+  /** Path on the gateway the provider must call (prefix + endpoint). */
+  public readonly webhookPath: string;
+  /** Full URL to paste into the provider, when `publicUrl` is known. */
+  public readonly webhookUrl?: string;
+  /** Event source port. */
+  public readonly port: number;
+  /** Labels on the event source pods. */
+  public readonly podLabels: Readonly<Record<string, string>>;
+  /** The bus, when given. */
+  public readonly eventBus?: EventBus;
+
+  constructor(scope: Construct, id: string, props: WebhookEventSourceProps) {
+    super(scope, id);
+    const where = (prop: string): Where => ({ owner: 'WebhookEventSource', prop });
+    if (!props) throw new ValidationError('WebhookEventSource', 'props', props, 'are required', 'pass at least { type: "github" }');
+    checkKnownKeys(where(''), props, PROPS);
+    const type = this.type = checkOneOf(where('type'), props.type, WEBHOOK_EVENT_SOURCE_TYPES);
+    if (props.eventBus !== undefined && !(props.eventBus instanceof EventBus)) {
+      throw new ValidationError('WebhookEventSource', 'eventBus', typeof props.eventBus, 'must be an EventBus construct', 'pass the EventBus instance');
+    }
+    this.eventBus = props.eventBus;
+    this.name = checkDnsLabel(where('name'), props.name ?? type);
+    this.namespace = checkNamespace(where('namespace'), props.namespace ?? props.eventBus?.namespace ?? 'argo-events');
+    if (props.eventBus && props.eventBus.namespace !== this.namespace) {
+      throw new ValidationError('WebhookEventSource', 'namespace', this.namespace,
+        `contradicts eventBus: the bus is in "${props.eventBus.namespace}", and an EventSource only uses the bus of its own namespace`,
+        'leave namespace out to follow the bus');
+    }
+    const eventName = checkDnsLabel(where('eventName'), props.eventName ?? (type === 'webhook' ? 'webhook' : 'push'));
+    this.eventNames = [eventName];
+    this.port = checkPort(where('port'), props.port ?? 12000);
+    const endpoint = props.endpoint ?? `/${eventName}`;
+    requireString(where('endpoint'), endpoint);
+    if (!/^\/[A-Za-z0-9._~/-]*$/.test(endpoint) || endpoint.includes('..') || endpoint.includes('//')) {
+      throw new ValidationError('WebhookEventSource', 'endpoint', endpoint, 'must be a plain absolute path such as "/push"', 'start it with "/" and use letters, digits, "-", "_", "." and "/"');
+    }
+    const method = type === 'webhook'
+      ? checkOneOf(where('method'), props.method ?? 'POST', ['POST', 'PUT', 'GET'])
+      : refuseFor(where('method'), props.method, type, 'github and gitlab always POST') ?? 'POST';
+    const events = type === 'webhook'
+      ? refuseFor(where('events'), props.events, type, 'a generic webhook has no provider events') ?? []
+      : checkList(where('events'), props.events ?? DEFAULT_EVENTS[type], checkEventName);
+    const repositories = type === 'github'
+      ? checkList(where('repositories'), props.repositories, checkRepository)
+      : refuseFor(where('repositories'), props.repositories, type, 'repositories are for github; gitlab uses projects') ?? [];
+    const projects = type === 'gitlab'
+      ? checkList(where('projects'), props.projects, checkProject)
+      : refuseFor(where('projects'), props.projects, type, 'projects are for gitlab; github uses repositories') ?? [];
+    const webhookSecret = props.webhookSecret === undefined ? undefined : checkSecretRef(where('webhookSecret'), props.webhookSecret);
+    const apiToken = props.apiToken === undefined ? undefined
+      : type === 'webhook' ? refuseFor(where('apiToken'), props.apiToken, type, 'a generic webhook registers no hooks')
+        : checkSecretRef(where('apiToken'), props.apiToken);
+    const publicUrl = props.publicUrl === undefined ? undefined : checkUrl(where('publicUrl'), props.publicUrl);
+    const baseUrl = props.baseUrl === undefined ? undefined
+      : type === 'webhook' ? refuseFor(where('baseUrl'), props.baseUrl, type, 'only github and gitlab have an API base URL')
+        : checkUrl(where('baseUrl'), props.baseUrl);
+    const allowUnauthenticated = checkBoolean(where('allowUnauthenticated'), props.allowUnauthenticated ?? false);
+    if (!webhookSecret && !allowUnauthenticated) {
+      throw new ValidationError('WebhookEventSource', 'webhookSecret', undefined,
+        'is required: the webhook path bypasses Kubeflow\'s login, so the secret is what keeps strangers from starting workflows',
+        'create a Secret (kubectl -n <namespace> create secret generic <name> --from-literal=secret=<random>) and pass { name, key }, or set allowUnauthenticated: true');
+    }
+    if (webhookSecret && allowUnauthenticated) {
+      throw new ValidationError('WebhookEventSource', 'allowUnauthenticated', true, 'contradicts webhookSecret, which is set', 'remove one of them');
+    }
+    if (apiToken && !publicUrl) {
+      throw new ValidationError('WebhookEventSource', 'publicUrl', undefined,
+        'is required with apiToken: the event source registers the hook at that URL', 'pass the gateway URL the provider can reach, e.g. "https://kubeflow.example.com"');
+    }
+    this.pathPrefix = checkPathPrefix(where('pathPrefix'), props.pathPrefix ?? `/argo-events/${this.name}/`);
+    const gateway = checkGateway(where('gateway'), props.gateway ?? KUBEFLOW_GATEWAY);
+    const hosts = checkList(where('hosts'), props.hosts ?? ['*'], checkHost);
+    const principals = checkList(where('allowedPrincipals'), props.allowedPrincipals ?? [INGRESS_GATEWAY_PRINCIPAL], checkPrincipal);
+
+    this.webhookPath = `${this.pathPrefix.slice(0, -1)}${endpoint}`;
+    this.webhookUrl = publicUrl ? `${publicUrl}${this.webhookPath}` : undefined;
+    this.podLabels = { 'eventsource-name': this.name };
+
+    // The provider calls url + endpoint, so the registered url carries the gateway prefix.
+    const webhook: WebhookContext = {
+      endpoint,
+      method,
+      port: String(this.port),
+      ...(publicUrl ? { url: `${publicUrl}${this.pathPrefix.slice(0, -1)}` } : {}),
+    };
+    const spec: EventSourceSpec = {
+      template: {
+        metadata: {
+          labels: { ...this.podLabels },
+          ...(this.eventBus ? { annotations: { ...this.eventBus.clientPodAnnotations } } : {}),
+        },
+      },
+      // Port name prefix "http-" tells Istio the protocol.
+      service: { ports: [{ name: 'http-webhook', port: this.port, targetPort: this.port }] },
+      ...(type === 'github' ? {
+        github: {
+          [eventName]: {
+            events,
+            repositories: groupRepositories(repositories),
+            webhook,
+            ...(webhookSecret ? { webhookSecret } : {}),
+            ...(apiToken ? { apiToken } : {}),
+            ...(baseUrl ? { githubBaseURL: baseUrl } : {}),
+            contentType: 'json',
+            active: true,
+            insecure: false,
+          },
+        },
+      } : {}),
+      ...(type === 'gitlab' ? {
+        gitlab: {
+          [eventName]: {
+            events,
+            // v1.5 still reads the deprecated single projectID when projects is empty
+            projectID: projects[0],
+            projects,
+            webhook,
+            ...(webhookSecret ? { secretToken: webhookSecret } : {}),
+            ...(apiToken ? { accessToken: apiToken } : {}),
+            gitlabBaseURL: baseUrl ?? 'https://gitlab.com',
+            enableSSLVerification: true,
+          },
+        },
+      } : {}),
+      ...(type === 'webhook' ? { webhook: { [eventName]: { ...webhook, ...(webhookSecret ? { authSecret: webhookSecret } : {}) } } } : {}),
+    };
+    this.eventSource = new EventSourceObject(this, 'Resource', { metadata: { name: this.name, namespace: this.namespace }, spec });
+
+    this.virtualService = new VirtualService(this, 'Route', {
+      metadata: { name: `${this.name}-eventsource`, namespace: this.namespace },
+      spec: {
+        gateways: [gateway],
+        hosts,
+        http: [{
+          match: [{ uri: { prefix: this.pathPrefix } }],
+          rewrite: { uri: '/' },
+          route: [{ destination: { host: `${this.name}-eventsource-svc.${this.namespace}.svc.cluster.local`, port: { number: this.port } } }],
+        }],
+      },
+    });
+
+    this.authorizationPolicy = new AuthorizationPolicy(this, 'AuthorizationPolicy', {
+      metadata: { name: `${this.name}-eventsource`, namespace: this.namespace },
+      spec: {
+        action: AuthorizationPolicySpecAction.ALLOW,
+        selector: { matchLabels: { ...this.podLabels } },
+        rules: [{
+          from: [{ source: { principals } }],
+          to: [{ operation: { ports: [String(this.port)], methods: [method], paths: [endpoint] } }],
+        }],
+      },
+    });
+  }
+}
+
+function refuseFor<T>(where: Where, value: T | undefined, type: string, why: string): T | undefined {
+  if (value !== undefined) {
+    throw new ValidationError(where.owner, where.prop, value, `does not apply to type "${type}" (${why})`, `remove ${where.prop}`);
+  }
+  return undefined;
+}
+
+function checkEventName(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (!/^(\*|[A-Za-z_][A-Za-z0-9_ ]*)$/.test(value)) {
+    throw new ValidationError(where.owner, where.prop, value, 'must be a provider event name', 'use e.g. "push" (GitHub) or "PushEvents" (GitLab)');
+  }
+  return value;
+}
+
+function checkRepository(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(value)) {
+    throw new ValidationError(where.owner, where.prop, value, 'must be a GitHub repository as "owner/name"', 'use e.g. "kubeflow/pipelines"');
+  }
+  return value;
+}
+
+function checkProject(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (!/^(\d+|[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+)$/.test(value)) {
+    throw new ValidationError(where.owner, where.prop, value, 'must be a GitLab project path ("group/name") or numeric ID', 'use e.g. "my-group/my-project" or "42"');
+  }
+  return value;
+}
+
+function checkSecretRef(where: Where, value: unknown): SecretKeySelector {
+  checkKnownKeys(where, value, ['name', 'key']);
+  const ref = value as SecretRef;
+  checkDnsSubdomain({ owner: where.owner, prop: `${where.prop}.name` }, ref.name);
+  requireString({ owner: where.owner, prop: `${where.prop}.key` }, ref.key);
+  if (!/^[-._a-zA-Z0-9]{1,253}$/.test(ref.key)) {
+    throw new ValidationError(where.owner, `${where.prop}.key`, ref.key, 'must be a Secret key (letters, digits, "-", "_", ".")', 'use e.g. "secret"');
+  }
+  return { name: ref.name, key: ref.key };
+}
+
+function checkUrl(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~-]+)*$/.test(value)) {
+    throw new ValidationError(where.owner, where.prop, value, 'must be an http(s) URL without a trailing slash, query or fragment',
+      'use e.g. "https://kubeflow.example.com"');
+  }
+  return value;
+}
+
+/** `owner/name` strings grouped per owner, in first-seen order (upstream `repositories` shape). */
+function groupRepositories(repos: readonly string[]): Array<{ owner: string; names: string[] }> {
+  const out: Array<{ owner: string; names: string[] }> = [];
+  for (const r of repos) {
+    const [owner, name] = r.split('/');
+    const entry = out.find((e) => e.owner === owner);
+    if (entry) entry.names.push(name); else out.push({ owner, names: [name] });
+  }
+  return out;
+}

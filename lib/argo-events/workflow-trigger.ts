@@ -1,0 +1,261 @@
+import { Construct } from 'constructs';
+import { ProfileWorkflowTemplate } from '../kubeflow/profile-workflow-template';
+import { checkBoolean, checkDnsLabel, checkKnownKeys, checkList, checkNamespace, requireString, ValidationError, Where } from '../validation';
+import { ArgoEventsRbac, workflowVerbs } from './argo-events-rbac';
+import { EventField } from './event-field';
+import { SensorObject, TriggerParameter } from './events-api';
+import { WebhookEventSource } from './webhook-event-source';
+
+/** A WorkflowTemplate given by name instead of as a construct. */
+export interface WorkflowTemplateReference {
+  /** Template name. */
+  readonly name: string;
+  /** Namespace the template lives in (the namespace the Workflow is submitted to). */
+  readonly namespace: string;
+  /**
+   * Parameters the template declares, to check the mapping against.
+   * @default - taken from the ProfileWorkflowTemplate of that name in this app
+   */
+  readonly parameterNames?: string[];
+  /**
+   * The template is managed outside this app, so it cannot be looked up here.
+   * @default false
+   */
+  readonly external?: boolean;
+}
+
+const PROPS: readonly string[] = ['eventSource', 'eventName', 'template', 'namespace', 'rbac', 'parameters', 'branches', 'name'];
+
+/** Props for {@link WorkflowTrigger}. */
+export interface WorkflowTriggerProps {
+  /** The event source whose events start the workflow. */
+  readonly eventSource: WebhookEventSource;
+
+  /**
+   * Which of the source's events to react to.
+   * @default - the source's only event
+   */
+  readonly eventName?: string;
+
+  /**
+   * The WorkflowTemplate to run: the construct itself, or a reference that names one in
+   * this app (or one marked `external`).
+   */
+  readonly template: ProfileWorkflowTemplate | WorkflowTemplateReference;
+
+  /**
+   * Namespace the Workflow is submitted to; must be the template's.
+   * @default - the template's namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Sensor RBAC. The Sensor runs as its ServiceAccount, which must be in the Sensor's
+   * namespace and grant `submit`.
+   * @default - ServiceAccount "operate-workflow-sa" in the source's namespace, managed elsewhere
+   */
+  readonly rbac?: ArgoEventsRbac;
+
+  /**
+   * Workflow parameters filled from the event: template parameter name → event field, e.g.
+   * `{ 'repo-url': EventField.repositoryUrl(), revision: EventField.revision() }`.
+   * Every name must be a parameter the template declares.
+   * @default {}
+   */
+  readonly parameters?: Record<string, EventField>;
+
+  /**
+   * Only react to pushes to these branches (github/gitlab).
+   * @default - every push
+   */
+  readonly branches?: string[];
+
+  /**
+   * Sensor name.
+   * @default - "<source>-<template>" (with the namespace when it differs per profile)
+   */
+  readonly name?: string;
+}
+
+/**
+ * A Sensor that submits a Workflow running a WorkflowTemplate (`spec.workflowTemplateRef`)
+ * whenever its event source fires. Submitting a `workflowTemplateRef` Workflow works on Argo
+ * Events v1.5, which has no `submit-from`. The Workflow goes into the template's namespace
+ * (a Kubeflow profile) and runs with the template's service account and injection settings;
+ * the Sensor itself runs as `operate-workflow-sa`.
+ */
+export class WorkflowTrigger extends Construct {
+  /** The Sensor (also `ApiObject.of(trigger)`). */
+  public readonly sensor: SensorObject;
+  /** Sensor name. */
+  public readonly name: string;
+  /** Dependency name used in the Sensor. */
+  public readonly dependencyName: string;
+  /** Namespace the Workflow is submitted to. */
+  public readonly targetNamespace: string;
+  /** Name of the WorkflowTemplate it runs. */
+  public readonly templateName: string;
+
+  constructor(scope: Construct, id: string, props: WorkflowTriggerProps) {
+    super(scope, id);
+    const where = (prop: string): Where => ({ owner: 'WorkflowTrigger', prop });
+    if (!props) throw new ValidationError('WorkflowTrigger', 'props', props, 'are required', 'pass { eventSource, template }');
+    checkKnownKeys(where(''), props, PROPS);
+    const source = props.eventSource;
+    if (!(source instanceof WebhookEventSource)) {
+      throw new ValidationError('WorkflowTrigger', 'eventSource', typeof source, 'must be a WebhookEventSource construct', 'pass the event source instance');
+    }
+    const eventName = props.eventName ?? source.eventNames[0];
+    if (!source.eventNames.includes(eventName)) {
+      throw new ValidationError('WorkflowTrigger', 'eventName', eventName,
+        `is not an event of EventSource "${source.name}" (it emits ${source.eventNames.map((e) => `"${e}"`).join(', ')})`, 'use one of those names');
+    }
+
+    const template = resolveTemplate(this, props.template);
+    this.templateName = template.name;
+    this.targetNamespace = checkNamespace(where('namespace'), props.namespace ?? template.namespace);
+    if (this.targetNamespace !== template.namespace) {
+      throw new ValidationError('WorkflowTrigger', 'namespace', this.targetNamespace,
+        `does not hold the template "${template.name}", which is in "${template.namespace}" (a workflowTemplateRef only finds templates in the Workflow's own namespace)`,
+        'leave namespace out, or pass the template of that namespace');
+    }
+
+    const sensorNamespace = source.namespace;
+    let serviceAccountName = 'operate-workflow-sa';
+    if (props.rbac !== undefined) {
+      if (!(props.rbac instanceof ArgoEventsRbac)) {
+        throw new ValidationError('WorkflowTrigger', 'rbac', typeof props.rbac, 'must be an ArgoEventsRbac construct', 'pass the ArgoEventsRbac instance');
+      }
+      if (props.rbac.namespace !== sensorNamespace) {
+        throw new ValidationError('WorkflowTrigger', 'rbac', props.rbac.namespace,
+          `puts the ServiceAccount in "${props.rbac.namespace}" but the Sensor runs in "${sensorNamespace}" (a pod can only use a ServiceAccount of its own namespace)`,
+          'put ArgoEventsRbac in the event source namespace');
+      }
+      const needed = workflowVerbs(['submit']);
+      const granted = workflowVerbs(props.rbac.operations);
+      if (!needed.every((v) => granted.includes(v))) {
+        throw new ValidationError('WorkflowTrigger', 'rbac', props.rbac.operations,
+          `does not grant the verbs submit needs on workflows (${needed.join(', ')})`, 'add "submit" to ArgoEventsRbac operations');
+      }
+      serviceAccountName = props.rbac.serviceAccountName;
+    }
+
+    const params = props.parameters ?? {};
+    if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+      throw new ValidationError('WorkflowTrigger', 'parameters', params, 'must be an object of parameter name to EventField', 'pass e.g. { revision: EventField.revision() }');
+    }
+    const paramNames = Object.keys(params).sort();
+    for (const p of paramNames) {
+      if (template.parameterNames && !template.parameterNames.includes(p)) {
+        throw new ValidationError('WorkflowTrigger', `parameters.${p}`, p,
+          `is not a parameter of WorkflowTemplate "${template.name}" (it declares ${template.parameterNames.map((n) => `"${n}"`).join(', ') || 'none'})`,
+          'declare it in the template\'s arguments.parameters or map one of the declared names');
+      }
+      if (!(params[p] instanceof EventField)) {
+        throw new ValidationError('WorkflowTrigger', `parameters.${p}`, params[p], 'must be an EventField', 'use EventField.revision(), EventField.path("body.x"), …');
+      }
+    }
+    const branches = props.branches === undefined ? undefined : checkList(where('branches'), props.branches, checkBranch);
+    if (branches && source.type === 'webhook') {
+      throw new ValidationError('WorkflowTrigger', 'branches', branches, 'needs a github or gitlab source (a generic webhook has no push ref)', 'remove branches');
+    }
+
+    const defaultName = `${source.name}-${template.name}`;
+    this.name = checkDnsLabel(where('name'), props.name ?? defaultName);
+    this.dependencyName = `${source.name}-${eventName}`;
+
+    const parameters: TriggerParameter[] = paramNames.map((p, i) => ({
+      src: { dependencyName: this.dependencyName, ...resolveField(params[p], source, p) },
+      dest: `spec.arguments.parameters.${i}.value`,
+    }));
+
+    this.sensor = new SensorObject(this, 'Resource', {
+      metadata: { name: this.name, namespace: sensorNamespace },
+      spec: {
+        template: {
+          serviceAccountName,
+          ...(source.eventBus ? { metadata: { annotations: { ...source.eventBus.clientPodAnnotations } } } : {}),
+        },
+        dependencies: [{
+          name: this.dependencyName,
+          eventSourceName: source.name,
+          eventName,
+          // Argo Events matches string data filters as regular expressions: anchor and escape,
+          // or "main" would also match "refs/heads/main-old".
+          ...(branches ? { filters: { data: [{ path: 'body.ref', type: 'string', value: branches.map((b) => `^refs/heads/${escapeRegExp(b)}$`) }] } } : {}),
+        }],
+        triggers: [{
+          template: {
+            name: `submit-${template.name}`,
+            argoWorkflow: {
+              operation: 'submit',
+              source: {
+                resource: {
+                  apiVersion: 'argoproj.io/v1alpha1',
+                  kind: 'Workflow',
+                  metadata: { generateName: `${template.name}-`, namespace: this.targetNamespace },
+                  spec: {
+                    workflowTemplateRef: { name: template.name },
+                    ...(paramNames.length ? { arguments: { parameters: paramNames.map((name) => ({ name, value: '' })) } } : {}),
+                  },
+                },
+              },
+              parameters,
+            },
+          },
+        }],
+      },
+    });
+  }
+}
+
+interface ResolvedTemplate {
+  readonly name: string;
+  readonly namespace: string;
+  readonly parameterNames?: readonly string[];
+}
+
+function resolveTemplate(scope: Construct, t: ProfileWorkflowTemplate | WorkflowTemplateReference): ResolvedTemplate {
+  const where = { owner: 'WorkflowTrigger', prop: 'template' };
+  if (t instanceof ProfileWorkflowTemplate) return t;
+  if (!t || typeof t !== 'object') {
+    throw new ValidationError('WorkflowTrigger', 'template', t, 'must be a ProfileWorkflowTemplate or { name, namespace }', 'pass the template construct');
+  }
+  checkKnownKeys(where, t, ['name', 'namespace', 'parameterNames', 'external']);
+  requireString({ ...where, prop: 'template.name' }, t.name);
+  checkNamespace({ ...where, prop: 'template.namespace' }, t.namespace);
+  const external = checkBoolean({ ...where, prop: 'template.external' }, t.external ?? false);
+  const all = scope.node.root.node.findAll().filter((c): c is ProfileWorkflowTemplate => c instanceof ProfileWorkflowTemplate);
+  const found = all.find((c) => c.name === t.name && c.namespace === t.namespace);
+  if (!found && !external) {
+    const same = all.filter((c) => c.namespace === t.namespace).map((c) => `"${c.name}"`);
+    throw new ValidationError('WorkflowTrigger', 'template.name', t.name,
+      `names no WorkflowTemplate in namespace "${t.namespace}" of this app (${same.length ? `it has ${same.join(', ')}` : 'it has none'})`,
+      'pass the ProfileWorkflowTemplate itself, fix the name, or set external: true for a template managed elsewhere');
+  }
+  return { name: t.name, namespace: t.namespace, parameterNames: t.parameterNames ?? found?.parameterNames };
+}
+
+function resolveField(field: EventField, source: WebhookEventSource, param: string) {
+  try {
+    return field.resolve(source.type);
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      throw new ValidationError('WorkflowTrigger', `parameters.${param}`, field.description, `cannot be read from a ${source.type} event: ${e.message}`,
+        'use EventField.path("body.<field>") for generic webhooks');
+    }
+    throw e;
+  }
+}
+
+function checkBranch(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (value.startsWith('refs/') || /[\s~^:?*[\\]/.test(value) || value.includes('..')) {
+    throw new ValidationError(where.owner, where.prop, value, 'must be a plain branch name (without refs/heads/)', 'use e.g. "main"');
+  }
+  return value;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
