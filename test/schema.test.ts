@@ -158,3 +158,44 @@ if (!fs.existsSync(UPSTREAM)) {
   }
   expect(failures).toEqual([]);
 });
+
+describe('the interpreter agrees with Ajv (an independent JSON Schema implementation)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = require('ajv');
+  const bundle = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'plugins', 'schema-validation', 'schemas.json'), 'utf8'));
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  ajv.addSchema({ definitions: bundle.definitions }, 'bundle');
+  const compiled = new Map<string, any>();
+  const ajvValid = (obj: any) => (bundle.kinds[`${obj.apiVersion}/${obj.kind}`] as string[]).some((def) => {
+    if (!compiled.has(def)) compiled.set(def, ajv.compile({ $ref: `bundle#/definitions/${def.replace(/~/g, '~0').replace(/\//g, '~1')}` }));
+    return compiled.get(def)(obj);
+  });
+
+  const objects = CONFIGS.flatMap(([, props]) => chartObjs(props));
+  const mutations: Array<[string, (o: any) => void]> = [
+    ['unknown top-level field', (o) => { o.extra = 1; }],
+    ['metadata.name a number', (o) => { o.metadata.name = 5; }],
+    ['metadata.labels value a number', (o) => { o.metadata.labels = { a: 1 }; }],
+    ['spec a string', (o) => { o.spec = 'x'; }],
+    ['missing metadata', (o) => { delete o.metadata; }],
+  ];
+
+  test('same verdict on every emitted object and on broken variants of each', () => {
+    let checked = 0;
+    for (const obj of objects) {
+      expect([objectName(obj), validateObject(obj).length === 0]).toEqual([objectName(obj), ajvValid(obj)]);
+      for (const [what, mutate] of mutations) {
+        const broken = JSON.parse(JSON.stringify(obj));
+        mutate(broken);
+        if (broken.spec === undefined && obj.spec === undefined && what === 'spec a string') continue;
+        expect([objectName(obj), what, validateObject(broken).length === 0]).toEqual([objectName(obj), what, ajvValid(broken)]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  }, 60_000);
+});
+
+function objectName(o: any): string {
+  return `${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+}

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-25';
+import * as k8s from 'cdk8s-plus-25/lib/imports/k8s';
 import { Construct } from 'constructs';
 import {
   checkBoolean, checkImage, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix,

@@ -1,49 +1,34 @@
 // Schema validation for every synthesized object, as a cdk8s validation plugin.
 //
 // Declared in cdk8s.yaml (`validations:` → package ./plugins/schema-validation, class
-// SchemaValidation), so every `npm run synth` checks its output; the tests call
-// validateObjects() directly. Schemas come from schemas.json, generated from the pinned
-// upstream definitions by scripts/gen-schemas.js (Kubernetes v1.25 as in cdk8s-plus-25,
-// Argo Workflows v3.1.15 WorkflowTemplate, Istio 1.9.6 VirtualService/AuthorizationPolicy).
-// Each kind's validator is compiled once per process, on first use.
+// SchemaValidation), so `cdk8s synth` checks its output; `npm run synth` (scripts/synth.js)
+// and the tests call validateObjects() directly. Schemas come from schemas.json, generated
+// from the pinned upstream definitions by scripts/gen-schemas.js (Kubernetes v1.25 as in
+// cdk8s-plus-25, Argo Workflows v3.1.15, Istio 1.9.6, Argo Events v1.5.6/v1.9.11), and are
+// checked by the interpreter in validate.js (no compile step).
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const Ajv = require('ajv');
+const { SchemaInterpreter } = require('./validate');
 
-const BUNDLE = require('./schemas.json');
 /** File the default app writes next to its manifests: object key → construct path. */
 const OBJECT_PATHS_FILE = 'object-paths.json';
+const SCHEMAS_FILE = path.join(__dirname, 'schemas.json');
 
-let ajv;
-const validators = new Map();
+let bundle;
+let interpreter;
+
+function load() {
+  if (!bundle) {
+    bundle = JSON.parse(fs.readFileSync(SCHEMAS_FILE, 'utf8'));
+    interpreter = new SchemaInterpreter(bundle.definitions);
+  }
+  return bundle;
+}
 
 /** The kinds this validator knows, as `apiVersion/kind` strings. */
 function knownKinds() {
-  return Object.keys(BUNDLE.kinds);
-}
-
-/** Compiled validators for a kind, one per supported upstream release (first = default). */
-function validatorsFor(apiVersion, kind) {
-  const key = `${apiVersion}/${kind}`;
-  if (!validators.has(key)) {
-    const defs = BUNDLE.kinds[key];
-    if (!defs) {
-      validators.set(key, undefined);
-    } else {
-      if (!ajv) {
-        ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-        ajv.addSchema({ definitions: BUNDLE.definitions }, 'bundle');
-      }
-      // compiled lazily: a later release is only compiled when the default one rejects
-      const compiled = defs.map((def) => {
-        let fn;
-        return () => fn || (fn = ajv.compile({ $ref: `bundle#/definitions/${def.replace(/~/g, '~0').replace(/\//g, '~1')}` }));
-      });
-      validators.set(key, compiled);
-    }
-  }
-  return validators.get(key);
+  return Object.keys(load().kinds);
 }
 
 /** A stable key for an object: `apiVersion kind namespace/name`. */
@@ -60,44 +45,28 @@ function validateObject(obj) {
   if (!obj || typeof obj !== 'object' || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') {
     return [{ pointer: '', message: 'is not a Kubernetes object (apiVersion and kind must be strings)' }];
   }
-  const candidates = validatorsFor(obj.apiVersion, obj.kind);
-  if (!candidates) {
+  const defs = load().kinds[`${obj.apiVersion}/${obj.kind}`];
+  if (!defs) {
     return [{ pointer: '/kind', message: `no schema for ${obj.apiVersion} ${obj.kind}: add it to scripts/gen-schemas.js (known: ${knownKinds().join(', ')})` }];
   }
-  if (candidates.some((get) => get()(obj))) return [];
-  const validate = candidates[0]();
-  validate(obj);
-  // An anyOf/oneOf failure (int-or-string fields) also reports each branch's failure at the
-  // same pointer; fold them into one "must be integer or string".
-  const alternatives = new Map();
-  for (const err of validate.errors) {
-    if (err.keyword === 'anyOf' || err.keyword === 'oneOf') alternatives.set(err.instancePath, []);
+  // Valid when any supported upstream release accepts it; otherwise report the default's view.
+  let first;
+  for (const def of defs) {
+    const errors = interpreter.validate(def, obj);
+    if (errors.length === 0) return [];
+    if (!first) first = errors;
   }
-  for (const err of validate.errors) {
-    if (err.keyword === 'type' && alternatives.has(err.instancePath)) alternatives.get(err.instancePath).push(err.params.type);
-  }
+  return dedupe(first);
+}
+
+function dedupe(errors) {
   const seen = new Set();
-  const out = [];
-  for (const err of validate.errors) {
-    if (alternatives.has(err.instancePath) && err.keyword === 'type') continue;
-    if (err.keyword === 'anyOf' || err.keyword === 'oneOf') {
-      const types = alternatives.get(err.instancePath);
-      if (types.length) err.message = `must be ${types.join(' or ')}`;
-    }
-    let pointer = err.instancePath || '';
-    let message = err.message;
-    if (err.keyword === 'additionalProperties') {
-      pointer = `${pointer}/${String(err.params.additionalProperty).replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      message = 'is not a field of this schema (typo, or a field of another API version?)';
-    } else if (err.keyword === 'enum') {
-      message = `must be one of ${err.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    }
-    const line = `${pointer} ${message}`;
-    if (seen.has(line)) continue;
-    seen.add(line);
-    out.push({ pointer, message });
-  }
-  return out;
+  return errors.filter((e) => {
+    const k = `${e.pointer} ${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 /**
