@@ -1,7 +1,7 @@
 // The default app: what `npm run synth` writes to dist/. Reusable pieces live in lib/.
 import { App, YamlOutputType } from 'cdk8s';
 import { EventField, KubeflowArgoChart } from './lib';
-import { writeObjectPaths } from './lib/object-paths';
+import { writeObjectPaths } from './lib/synth/object-paths';
 
 /** The Kubeflow 1.4 example profile (created by the example install for user@example.com). */
 export const EXAMPLE_PROFILE = 'kubeflow-user-example-com';

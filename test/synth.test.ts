@@ -1,27 +1,24 @@
-// `npm run synth` end to end through cdk8s-cli: the output equals the committed dist/, and a
-// failing app or a schema violation leaves the previous output byte-identical with a
-// non-zero exit. Runs scripts/synth.js with SYNTH_OUTDIR pointing at a scratch copy.
+// `npm run synth` end to end (scripts/synth.js), and `cdk8s synth` with the validation plugin
+// declared in cdk8s.yaml: both write exactly the committed dist/, and a failing app or a
+// schema violation leaves the previous output byte-identical with a non-zero exit.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..');
-const TS_NODE = 'node -r ts-node/register/transpile-only';
 
 function snapshotDir(dir: string): Record<string, string> {
   if (!fs.existsSync(dir)) return {};
   return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
-function runSynth(outdir: string, ...args: string[]) {
-  const res = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'synth.js'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, SYNTH_OUTDIR: outdir, FORCE_COLOR: '0' },
-  });
+function run(args: string[]) {
+  const res = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', CDK8S_CHECK_UPGRADE: 'false' } });
   return { status: res.status, output: `${res.stdout}\n${res.stderr}` };
 }
+const synth = (outdir: string, ...args: string[]) => run([path.join(ROOT, 'scripts', 'synth.js'), '--outdir', outdir, ...args]);
+const cdk8sSynth = (outdir: string, ...args: string[]) => run([path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--output', outdir, ...args]);
 
 let scratch: string;
 let outdir: string;
@@ -34,28 +31,69 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-test('npm run synth writes exactly the committed dist/ (and no validation metadata)', () => {
-  const res = runSynth(outdir);
-  expect(res.status).toBe(0);
-  expect(snapshotDir(outdir)).toEqual(snapshotDir(path.join(ROOT, 'dist')));
-  expect(fs.readdirSync(scratch)).toEqual(['dist']); // no leftover temporary directory
-}, 60_000);
+describe('npm run synth (scripts/synth.js)', () => {
+  test('writes exactly the committed dist/, replacing the old output as a whole', () => {
+    const res = synth(outdir);
+    expect(res.status).toBe(0);
+    expect(snapshotDir(outdir)).toEqual(snapshotDir(path.join(ROOT, 'dist')));
+    expect(fs.readdirSync(scratch)).toEqual(['dist']); // no leftover temporary directory
+  }, 60_000);
 
-test('a failing app leaves dist/ byte-identical and exits non-zero with the error', () => {
-  const before = snapshotDir(outdir);
-  const res = runSynth(outdir, '--app', `${TS_NODE} test/fixtures/bad-prop-app.ts`);
-  expect(res.status).not.toBe(0);
-  expect(res.output).toMatch(/baseHref must start and end with "\/", got "argo"/);
-  expect(snapshotDir(outdir)).toEqual(before);
-  expect(fs.readdirSync(scratch)).toEqual(['dist']);
-}, 60_000);
+  test('a failing app leaves dist/ byte-identical and exits non-zero with the error', () => {
+    const before = snapshotDir(outdir);
+    const res = synth(outdir, '--entry', 'test/fixtures/bad-prop-app.ts');
+    expect(res.status).toBe(1);
+    expect(res.output).toContain('error: ArgoServer: baseHref must start and end with "/", got "argo"');
+    expect(snapshotDir(outdir)).toEqual(before);
+    expect(fs.readdirSync(scratch)).toEqual(['dist']);
+  }, 60_000);
 
-test('a schema violation fails the synth with construct path, object and JSON pointer; dist/ untouched', () => {
-  const before = snapshotDir(outdir);
-  const res = runSynth(outdir, '--app', `${TS_NODE} test/fixtures/schema-violation-app.ts`);
-  expect(res.status).not.toBe(0);
-  expect(res.output).toContain('Construct Path: kubeflow-argo/ArgoServer/Service');
-  expect(res.output).toContain('Service kubeflow/argo-server');
-  expect(res.output).toContain('/spec/ports/0/port: must be integer');
-  expect(snapshotDir(outdir)).toEqual(before);
-}, 60_000);
+  test('a schema violation fails with construct path, object and JSON pointer; dist/ untouched', () => {
+    const before = snapshotDir(outdir);
+    const res = synth(outdir, '--entry', 'test/fixtures/schema-violation-app.ts');
+    expect(res.status).toBe(2);
+    expect(res.output).toContain('[kubeflow-argo/ArgoServer/Service] Service kubeflow/argo-server (v1) at /spec/ports/0/port: must be integer');
+    expect(snapshotDir(outdir)).toEqual(before);
+  }, 60_000);
+
+  test('rebuilds its cached bundle when a source file changes', () => {
+    const entry = path.join(scratch, 'app.ts');
+    const write = (baseHref: string) => fs.writeFileSync(entry, [
+      `import { App } from 'cdk8s';`,
+      `import { KubeflowArgoChart } from '${path.join(ROOT, 'lib').split(path.sep).join('/')}';`,
+      `export function buildApp(outdir?: string) { const app = new App({ outdir }); new KubeflowArgoChart(app, 'c', { argoServer: { baseHref: '${baseHref}' } }); return app; }`,
+    ].join('\n'));
+    write('/one/');
+    expect(synth(outdir, '--entry', entry).status).toBe(0);
+    expect(fs.readFileSync(path.join(outdir, 'c.k8s.yaml'), 'utf8')).toContain('value: /one/');
+    write('/two/');
+    // a different size defeats equal-mtime filesystems too
+    expect(synth(outdir, '--entry', entry).status).toBe(0);
+    expect(fs.readFileSync(path.join(outdir, 'c.k8s.yaml'), 'utf8')).toContain('value: /two/');
+  }, 60_000);
+
+  test('refuses unknown arguments', () => {
+    const res = synth(outdir, '--app', 'x');
+    expect(res.status).toBe(64);
+    expect(res.output).toContain('unknown argument "--app"');
+  });
+});
+
+describe('cdk8s synth with the validation plugin from cdk8s.yaml', () => {
+  test('passes on the default app and writes the same manifests as dist/', () => {
+    const res = cdk8sSynth(outdir);
+    expect(res.status).toBe(0);
+    expect(res.output).toContain('schema-validation: 18 objects checked, 0 violations');
+    const files = snapshotDir(outdir);
+    delete files['construct-metadata.json'];
+    delete files['object-paths.json'];
+    expect(files).toEqual(snapshotDir(path.join(ROOT, 'dist')));
+  }, 60_000);
+
+  test('fails on a schema violation with the construct path', () => {
+    const res = cdk8sSynth(outdir, '--app', 'node -r ts-node/register/transpile-only test/fixtures/schema-violation-app.ts');
+    expect(res.status).not.toBe(0);
+    expect(res.output).toContain('Construct Path: kubeflow-argo/ArgoServer/Service');
+    expect(res.output).toContain('/spec/ports/0/port: must be integer');
+  }, 60_000);
+});

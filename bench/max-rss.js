@@ -1,0 +1,5 @@
+// Preloaded into benchmarked node processes (node -r): writes the peak RSS (KiB) to the file
+// named by KFA_BENCH_RSS_FILE when the process exits.
+'use strict';
+const file = process.env.KFA_BENCH_RSS_FILE;
+if (file) process.on('exit', () => require('fs').writeFileSync(file, String(process.resourceUsage().maxRSS)));

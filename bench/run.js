@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+// `npm run bench`: synth speed and memory against kustomize, side by side in one run.
+//
+// Builds the kustomize reference overlays itself in a temporary directory:
+// - default app: upstream argo-server bases from ../shared/upstream (Argo v3.1.15) with the
+//   JSON patches the seed applies by hand, plus the remaining objects as plain resources. The
+//   patch values are read from our own output, and the bench checks that both sides produce
+//   the same objects. Without ../shared, every object is a plain resource.
+// - N profiles: one base WorkflowTemplate and N namespace overlays of it, plus the chart's
+//   other objects.
+// Runs both sides alternately, prints medians, ratios against the goals, and peak RSS.
+// Options: --quick (fewer runs, no 10,000), --runs N.
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const YAML = require('yaml');
+
+const root = path.resolve(__dirname, '..');
+const upstream = path.resolve(root, '..', 'shared', 'upstream', 'argo-workflows', 'v3.1.15', 'manifests');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const runsArg = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : undefined;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-bench-'));
+const haveTime = fs.existsSync('/usr/bin/time');
+
+function run(cmd, argv, env = {}) {
+  const rssFile = path.join(work, `rss-${process.hrtime.bigint()}`);
+  const useTime = cmd !== process.execPath && haveTime;
+  const full = useTime ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...argv]] : [cmd, cmd === process.execPath ? ['-r', path.join(__dirname, 'max-rss.js'), ...argv] : argv];
+  const t0 = process.hrtime.bigint();
+  const res = spawnSync(full[0], full[1], { cwd: root, env: { ...process.env, ...env, KFA_BENCH_RSS_FILE: rssFile }, maxBuffer: 1 << 30, encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (res.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed:\n${res.stderr}`);
+  let rssKiB;
+  try { rssKiB = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop()); } catch { /* unavailable */ }
+  return { seconds, rssKiB, stdout: res.stdout };
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const docs = (text) => YAML.parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean);
+const readDocs = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) => docs(fs.readFileSync(path.join(dir, f), 'utf8')));
+const canon = (v) => Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v;
+const key = (o) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace || ''}|${o.metadata.name}`;
+const sameObjects = (a, b) => JSON.stringify(a.map(canon).sort((x, y) => key(x).localeCompare(key(y)))) === JSON.stringify(b.map(canon).sort((x, y) => key(x).localeCompare(key(y))));
+const dump = (objs) => objs.map((o) => YAML.stringify(o)).join('---\n');
+
+/** Synthesizes with our command into a fresh directory and returns the objects. */
+function ours(outdir, entry, env) {
+  const argv = [path.join(root, 'scripts', 'synth.js'), '--outdir', outdir, ...(entry ? ['--entry', entry] : [])];
+  return { argv, env };
+}
+
+function defaultOverlay(objects) {
+  const dir = path.join(work, 'kust-default');
+  fs.mkdirSync(dir, { recursive: true });
+  const isServer = (o) => ['argo-server', 'argo-server-cluster-role', 'argo-server-binding'].includes(o.metadata.name) && !['VirtualService', 'AuthorizationPolicy'].includes(o.kind);
+  const resources = [];
+  if (fs.existsSync(upstream)) {
+    const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'argo-server');
+    const c = d.spec.template.spec.containers[0];
+    const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'argo-server');
+    const crb = objects.find((o) => o.kind === 'ClusterRoleBinding' && o.metadata.name === 'argo-server-binding');
+    const base = path.join(dir, 'argo-server');
+    fs.mkdirSync(base);
+    const files = ['base/argo-server/argo-server-deployment.yaml', 'base/argo-server/argo-server-sa.yaml', 'base/argo-server/argo-server-service.yaml',
+      'cluster-install/argo-server-rbac/argo-server-clusterole.yaml', 'cluster-install/argo-server-rbac/argo-server-clusterolebinding.yaml'];
+    for (const f of files) fs.copyFileSync(path.join(upstream, f), path.join(base, path.basename(f)));
+    const [image, tag] = c.image.split(/:(?=[^:/]+$)/);
+    const patch = (target, ops) => ({ target, patch: YAML.stringify(ops) });
+    fs.writeFileSync(path.join(base, 'kustomization.yaml'), YAML.stringify({
+      namespace: d.metadata.namespace,
+      resources: files.map((f) => path.basename(f)),
+      images: [{ name: 'docker.io/argoproj/argocli', newName: image, newTag: tag }],
+      patches: [
+        patch({ kind: 'Deployment', name: 'argo-server' }, [
+          { op: 'replace', path: '/spec/template/spec/containers/0/args', value: c.args },
+          { op: 'add', path: '/spec/template/spec/containers/0/env', value: c.env },
+          { op: 'replace', path: '/spec/template/spec/containers/0/readinessProbe/httpGet/scheme', value: c.readinessProbe.httpGet.scheme },
+          { op: 'add', path: '/spec/template/spec/automountServiceAccountToken', value: d.spec.template.spec.automountServiceAccountToken },
+        ]),
+        patch({ kind: 'Service', name: 'argo-server' }, [{ op: 'replace', path: '/spec/ports', value: svc.spec.ports }]),
+        // kustomize's namespace transformer leaves this subject in "argo" (the seed's trap)
+        patch({ kind: 'ClusterRoleBinding', name: 'argo-server-binding' }, [{ op: 'replace', path: '/subjects', value: crb.subjects }]),
+      ],
+    }));
+    resources.push('argo-server');
+  }
+  const rest = fs.existsSync(upstream) ? objects.filter((o) => !isServer(o)) : objects;
+  fs.writeFileSync(path.join(dir, 'rest.yaml'), dump(rest));
+  resources.push('rest.yaml');
+  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), YAML.stringify({ resources }));
+  return dir;
+}
+
+function profilesOverlay(n, objects) {
+  const dir = path.join(work, `kust-${n}`);
+  fs.mkdirSync(path.join(dir, 'base'), { recursive: true });
+  const templates = objects.filter((o) => o.kind === 'WorkflowTemplate');
+  const { namespace, ...meta } = templates[0].metadata;
+  fs.writeFileSync(path.join(dir, 'base', 'workflowtemplate.yaml'), YAML.stringify({ ...templates[0], metadata: meta }));
+  fs.writeFileSync(path.join(dir, 'base', 'kustomization.yaml'), 'resources:\n- workflowtemplate.yaml\n');
+  const resources = ['rest.yaml'];
+  for (const t of templates) {
+    const ns = t.metadata.namespace;
+    fs.mkdirSync(path.join(dir, 'profiles', ns), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'profiles', ns, 'kustomization.yaml'), `namespace: ${ns}\nresources:\n- ../../base\n`);
+    resources.push(`profiles/${ns}`);
+  }
+  fs.writeFileSync(path.join(dir, 'rest.yaml'), dump(objects.filter((o) => o.kind !== 'WorkflowTemplate')));
+  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), YAML.stringify({ resources }));
+  return dir;
+}
+
+function compare(name, runs, oursCmd, kustDir, expected) {
+  const o = [];
+  const k = [];
+  let rss = 0;
+  let kRss = 0;
+  let same;
+  for (let i = 0; i < runs; i++) {
+    const r = run(process.execPath, oursCmd.argv, oursCmd.env);
+    o.push(r.seconds);
+    rss = Math.max(rss, r.rssKiB || 0);
+    if (kustDir) {
+      const kr = run('kubectl', ['kustomize', kustDir]);
+      k.push(kr.seconds);
+      kRss = Math.max(kRss, kr.rssKiB || 0);
+      if (same === undefined) same = sameObjects(docs(kr.stdout), expected());
+    }
+  }
+  return { name, ours: median(o), kustomize: k.length ? median(k) : undefined, rssMiB: rss / 1024, kRssMiB: kRss / 1024, same };
+}
+
+function main() {
+  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+  if (kubectl.status !== 0) {
+    console.error('bench: kubectl not found; it is needed for the kustomize side');
+    process.exit(1);
+  }
+  console.log(`node ${process.version}; ${os.cpus().length} CPUs; ${kubectl.stdout.split('\n')[0]}; upstream bases: ${fs.existsSync(upstream) ? 'yes' : 'no (plain resources)'}`);
+  const rows = [];
+  try {
+    // default app
+    const out = path.join(work, 'ours-default');
+    const cmd = ours(out);
+    run(process.execPath, cmd.argv); // warm the bundle and code cache, as any second synth would be
+    const objects = readDocs(out);
+    const kdir = defaultOverlay(objects);
+    rows.push({ ...compare('default app', runsArg || (quick ? 5 : 11), cmd, kdir, () => readDocs(out)), goal: 1.5 });
+
+    const counts = quick ? [10, 100, 1000] : [10, 100, 1000, 10000];
+    const results = {};
+    for (const n of counts) {
+      const dirN = path.join(work, `ours-${n}`);
+      const cmdN = ours(dirN, path.join(root, 'bench', 'profiles-app.ts'), { KFA_BENCH_PROFILES: String(n) });
+      run(process.execPath, cmdN.argv, cmdN.env);
+      const objsN = readDocs(dirN);
+      const withKustomize = n <= 1000;
+      const kdirN = withKustomize ? profilesOverlay(n, objsN) : undefined;
+      const runs = runsArg || (n >= 1000 ? 3 : quick ? 3 : 5);
+      results[n] = compare(`${n} profiles`, runs, cmdN, kdirN, () => readDocs(dirN));
+      rows.push({ ...results[n], goal: n === 1000 ? 0.25 : undefined });
+    }
+    if (results[10000]) results[10000].scaling = results[10000].ours / results[1000].ours;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+
+  const fmt = (s) => (s === undefined ? '-' : `${(s * 1000).toFixed(0)} ms`);
+  console.log('');
+  console.log('| scenario | kustomize (median) | cdk8s-kubeflow-argo (median) | ratio | goal | same objects | peak RSS ours / kustomize |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const ratio = r.kustomize ? r.ours / r.kustomize : undefined;
+    const goal = r.goal ? `≤ ${r.goal}× ${ratio <= r.goal ? 'met' : 'MISSED'}` : r.scaling !== undefined ? `≤ 11× the 1,000 time: ${r.scaling.toFixed(1)}× ${r.scaling <= 11 ? 'met' : 'MISSED'}` : '';
+    const mem = `${r.rssMiB ? r.rssMiB.toFixed(0) : '?'} MiB / ${r.kRssMiB ? r.kRssMiB.toFixed(0) : '-'} MiB`;
+    console.log(`| ${r.name} | ${fmt(r.kustomize)} | ${fmt(r.ours)} | ${ratio ? `${ratio.toFixed(2)}×` : '-'} | ${goal} | ${r.same === undefined ? '-' : r.same ? 'yes' : 'NO'} | ${mem} |`);
+  }
+  const r1000 = rows.find((r) => r.name === '1000 profiles');
+  if (r1000) console.log(`\npeak RSS at 1,000 profiles: ${r1000.rssMiB.toFixed(0)} MiB (goal ≤ 300 MiB: ${r1000.rssMiB <= 300 ? 'met' : 'MISSED'})`);
+}
+
+main();

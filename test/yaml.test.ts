@@ -1,0 +1,51 @@
+// The direct YAML writer must be byte-identical to cdk8s' Yaml.stringify (the yaml library).
+import { Testing, Yaml } from 'cdk8s';
+import { KubeflowArgoChart } from '../lib';
+import { stringifyDocuments } from '../lib/synth/yaml';
+import { CONFIGS } from './configs';
+
+const TRICKY = [
+  '', ' ', 'a ', ' a', 'yes', 'No', 'ON', 'off', 'Y', 'n', 'true', 'False', 'null', 'NULL', '~', '123', '0x1F', '0o17', '0755', '1e3', '1_000',
+  '1:20', '.inf', '.NaN', '.5', '-', '-a', '- a', 'a: b', 'a:b', 'a #b', 'a#b', '#', '@x', '`x', '*', '*.example.com', '&a', '!t', '|', '>', '%',
+  '{{inputs.parameters.message}}', '[a]', '{a}', 'a,b', '?', '? a', 'a\nb', 'a\n', 'tab\there', 'quote"s', "single'q", 'both\'"', 'ünïcode',
+  '2021-01-01', '2021-01-01T00:00:00Z', '/argo/', 'a/b', 'a.b', '_x', 'x_', 'x-', 'kubeflow/kubeflow-gateway', 'sidecar.istio.io/inject',
+  'refs/heads/main', '^refs/heads/main$', '{{ trimPrefix "refs/heads/" .Input.body.ref }}', 'http://x:80/y', '=', '<<', 'a'.repeat(200),
+];
+
+describe('stringifyDocuments equals Yaml.stringify', () => {
+  test.each(CONFIGS)('every object of: %s', (_name, props) => {
+    const objs = Testing.synth(new KubeflowArgoChart(Testing.app(), 'c', props));
+    expect(stringifyDocuments(objs)).toBe(Yaml.stringify(...objs));
+  });
+
+  test('tricky strings as values, keys and sequence items', () => {
+    for (const s of TRICKY) {
+      const docs = [{ v: s }, { [s || 'empty']: 'x' }, { list: [s, [s], { [s || 'e']: [s] }] }, [s]];
+      for (const d of docs) expect([s, stringifyDocuments([d])]).toEqual([s, Yaml.stringify(d)]);
+    }
+  });
+
+  test('numbers, booleans, null, empty collections and nesting', () => {
+    const doc = {
+      ints: [0, -1, 42, 2 ** 53 - 1], floats: [1.5, -0.25, 1e21, 1e-7], bools: [true, false], nothing: null,
+      emptyMap: {}, emptyList: [], nested: [[[]], [{}], [[1, 2], [3]], [{ a: [{ b: {} }] }]],
+    };
+    expect(stringifyDocuments([doc, undefined, doc])).toBe(Yaml.stringify(doc, undefined, doc));
+  });
+
+  test('generated documents (seeded, reproducible)', () => {
+    let seed = 42;
+    const rand = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+    const gen = (depth: number): unknown => {
+      const r = rand();
+      if (depth > 3 || r < 0.35) return pick<unknown>([pick(TRICKY), Math.floor(rand() * 1000) - 500, true, false, null, 0.5]);
+      if (r < 0.65) return Array.from({ length: Math.floor(rand() * 4) }, () => gen(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(rand() * 4) }, () => [pick(TRICKY) || 'k', gen(depth + 1)]));
+    };
+    for (let i = 0; i < 500; i++) {
+      const doc = gen(0);
+      expect(stringifyDocuments([doc])).toBe(Yaml.stringify(doc));
+    }
+  });
+});
