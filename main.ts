@@ -1,7 +1,7 @@
 // The default app: what `npm run synth` writes to dist/. Reusable pieces live in lib/.
 import { App, YamlOutputType } from 'cdk8s';
 import { EventField, KubeflowArgoChart } from './lib';
-import { writeObjectPaths } from './lib/synth/object-paths';
+import { writeSynthMetadata } from './lib/synth/synth-metadata';
 
 /** The Kubeflow 1.4 example profile (created by the example install for user@example.com). */
 export const EXAMPLE_PROFILE = 'kubeflow-user-example-com';
@@ -67,5 +67,5 @@ if (require.main === module) {
   const app = buildApp();
   app.synth();
   // cdk8s-cli sets this when validation plugins run; they use the paths in their reports.
-  if (process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true') writeObjectPaths(app);
+  if (process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true') writeSynthMetadata(app);
 }

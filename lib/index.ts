@@ -1,6 +1,8 @@
 // Public API of cdk8s-kubeflow-argo. Folders: argo-server/, istio/, argo-events/, kubeflow/.
+export * from './platform';
 export * from './argo-server/argo-server';
 export * from './istio/argo-server-route';
+export * from './istio/istio-api';
 export * from './argo-events/argo-events-rbac';
 export * from './argo-events/events-api';
 export * from './argo-events/event-bus';

@@ -9,10 +9,11 @@ import { ArgoServer, ArgoServerProps } from './argo-server/argo-server';
 import { ArgoServerRoute, ArgoServerRouteProps } from './istio/argo-server-route';
 import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateProps } from './kubeflow/profile-workflow-template';
-import { checkBoolean, checkKnownKeys, checkLabels, checkList, checkProfileNamespace, ValidationError, Where } from './validation';
+import { Platform } from './platform';
+import { checkBoolean, checkKnownKeys, checkLabels, checkList, checkPlatform, checkProfileNamespace, ValidationError, Where } from './validation';
 
 const PROPS: readonly string[] = [
-  'profiles', 'argoServer', 'route', 'argoEventsRbac', 'enableArgoEventsRbac', 'workflowTemplate', 'kubeflowRoles', 'events',
+  'platform', 'profiles', 'argoServer', 'route', 'argoEventsRbac', 'enableArgoEventsRbac', 'workflowTemplate', 'kubeflowRoles', 'events',
   // cdk8s ChartProps
   'labels', 'namespace', 'disableResourceNameHashes',
 ];
@@ -38,13 +39,21 @@ export interface KubeflowArgoEventsOptions {
   /** The namespace's `default` EventBus. @default - native NATS, 3 replicas */
   readonly eventBus?: Omit<EventBusProps, 'namespace'>;
   /** Webhook event sources (names must be unique). */
-  readonly sources: Array<Omit<WebhookEventSourceProps, 'namespace' | 'eventBus'>>;
+  readonly sources: Array<Omit<WebhookEventSourceProps, 'platform' | 'namespace' | 'eventBus'>>;
   /** Which source starts which profile's template. @default [] */
   readonly triggers?: KubeflowArgoTriggerOptions[];
 }
 
 /** Props for {@link KubeflowArgoChart}. */
 export interface KubeflowArgoChartProps extends ChartProps {
+  /**
+   * The platform every construct targets: KFP 1.7 (Kubeflow 1.4), KFP 2.2–2.4 or KFP 2.5.
+   * Sets the argocli line and image, upstream argo-server shape, Istio API versions and Argo
+   * Events behaviour (README, "Platform presets").
+   * @default Platform.KFP_1_7
+   */
+  readonly platform?: Platform;
+
   /**
    * Kubeflow profile (user) namespaces that get a {@link ProfileWorkflowTemplate}. Output is
    * sorted by namespace, whatever the order here.
@@ -62,7 +71,7 @@ export interface KubeflowArgoChartProps extends ChartProps {
    * Gateway route settings (the server, namespace and base href come from `argoServer`).
    * @default - `kubeflow/kubeflow-gateway`, hosts "*", timeout "300s", ingress gateway only
    */
-  readonly route?: Omit<ArgoServerRouteProps, 'server' | 'namespace' | 'baseHref' | 'port'>;
+  readonly route?: Omit<ArgoServerRouteProps, 'platform' | 'server' | 'namespace' | 'baseHref' | 'port'>;
 
   /**
    * Emit the Argo Events sensor RBAC ({@link ArgoEventsRbac}).
@@ -104,6 +113,8 @@ export interface KubeflowArgoChartProps extends ChartProps {
  * Argo Events triggers and profile workflow templates, as one cdk8s Chart.
  */
 export class KubeflowArgoChart extends Chart {
+  /** The platform preset. */
+  public readonly platform: Platform;
   /** The argo-server. */
   public readonly argoServer: ArgoServer;
   /** Its gateway route and authorization policy. */
@@ -125,6 +136,14 @@ export class KubeflowArgoChart extends Chart {
     super(scope, id, props);
     const where = (prop: string): Where => ({ owner: 'KubeflowArgoChart', prop });
     checkKnownKeys(where(''), props, PROPS);
+    this.platform = checkPlatform(where('platform'), props.platform);
+    const platform = this.platform;
+    for (const [key, sub] of [['argoServer', props.argoServer], ['argoEventsRbac', props.argoEventsRbac], ['workflowTemplate', props.workflowTemplate], ['events.eventBus', props.events?.eventBus]] as const) {
+      if (sub && (sub as { platform?: unknown }).platform !== undefined) {
+        throw new ValidationError('KubeflowArgoChart', `${key}.platform`, String((sub as { platform?: unknown }).platform),
+          'is set by the chart', 'set platform on the chart only');
+      }
+    }
     if (props.namespace !== undefined) {
       throw new ValidationError('KubeflowArgoChart', 'namespace', props.namespace,
         'is not supported: each object already has its own namespace (kubeflow, argo-events, the profiles) and a chart-wide one would move them all',
@@ -142,21 +161,21 @@ export class KubeflowArgoChart extends Chart {
       throw new ValidationError('KubeflowArgoChart', 'workflowTemplate.namespace', (props.workflowTemplate as { namespace?: unknown }).namespace,
         'is not allowed: each profile\'s template goes into that profile\'s namespace', 'list the namespaces in profiles');
     }
-    for (const key of ['server', 'namespace', 'baseHref', 'port'] as const) {
+    for (const key of ['platform', 'server', 'namespace', 'baseHref', 'port'] as const) {
       if (props.route && key in props.route) {
         throw new ValidationError('KubeflowArgoChart', `route.${key}`, (props.route as Record<string, unknown>)[key],
-          'is derived from argoServer and may not be set here', `set argoServer.${key === 'server' ? '*' : key} instead`);
+          'is derived from argoServer and may not be set here', key === 'platform' ? 'set platform on the chart' : `set argoServer.${key === 'server' ? '*' : key} instead`);
       }
     }
 
-    this.argoServer = new ArgoServer(this, 'ArgoServer', props.argoServer);
+    this.argoServer = new ArgoServer(this, 'ArgoServer', { ...props.argoServer, platform });
     this.route = new ArgoServerRoute(this, 'Route', { ...props.route, server: this.argoServer });
-    if (enableEvents) this.argoEventsRbac = new ArgoEventsRbac(this, 'ArgoEventsRbac', props.argoEventsRbac);
+    if (enableEvents) this.argoEventsRbac = new ArgoEventsRbac(this, 'ArgoEventsRbac', { ...props.argoEventsRbac, platform });
     if (checkBoolean(where('kubeflowRoles'), props.kubeflowRoles ?? false)) {
       this.kubeflowRoles = new KubeflowArgoRoles(this, 'KubeflowRoles');
     }
     this.workflowTemplates = profiles.map((ns) =>
-      new ProfileWorkflowTemplate(this, `Profile-${ns}`, { ...props.workflowTemplate, namespace: ns }));
+      new ProfileWorkflowTemplate(this, `Profile-${ns}`, { ...props.workflowTemplate, namespace: ns, platform }));
 
     if (props.events !== undefined) {
       const events = props.events;
@@ -166,10 +185,10 @@ export class KubeflowArgoChart extends Chart {
           'needs the sensor RBAC (sensors run as its ServiceAccount)', 'remove enableArgoEventsRbac: false');
       }
       const namespace = this.argoEventsRbac.namespace;
-      this.eventBus = new EventBus(this, 'EventBus', { ...events.eventBus, namespace });
+      this.eventBus = new EventBus(this, 'EventBus', { ...events.eventBus, namespace, platform });
       const sources = checkList(where('events.sources'), events.sources, (w, v) => {
         if (!v || typeof v !== 'object') throw new ValidationError(w.owner, w.prop, v, 'must be an object', 'pass { type, ... }');
-        return v as Omit<WebhookEventSourceProps, 'namespace' | 'eventBus'>;
+        return v as Omit<WebhookEventSourceProps, 'platform' | 'namespace' | 'eventBus'>;
       });
       const byName = new Map<string, WebhookEventSource>();
       sources.forEach((src, i) => {

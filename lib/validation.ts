@@ -1,3 +1,5 @@
+import { Platform } from './platform';
+
 /**
  * Prop validation shared by every construct.
  *
@@ -301,6 +303,24 @@ export function checkOneOf<T extends string>(where: Where, value: unknown, allow
     fail(where, value, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`, `pick one of ${allowed.join(', ')}`);
   }
   return value as T;
+}
+
+/** Checks a platform prop (default KFP_1_7). */
+export function checkPlatform(where: Where, value: unknown): Platform {
+  if (value === undefined) return Platform.KFP_1_7;
+  if (!Platform.isPlatform(value)) {
+    fail(where, value, 'must be one of the Platform presets', `use ${Platform.ALL.map((p) => `Platform.${p.id}`).join(', ')}`);
+  }
+  return value;
+}
+
+/** Checks an optional platform against one inherited from a related construct. */
+export function samePlatform(where: Where, own: unknown, inherited: Platform | undefined, from: string): Platform {
+  const platform = own === undefined && inherited ? inherited : checkPlatform(where, own);
+  if (inherited && platform !== inherited) {
+    fail(where, platform.id, `contradicts the ${from}'s platform ${inherited.id}`, `leave platform out to follow the ${from}, or give both the same preset`);
+  }
+  return platform;
 }
 
 /** Checks a boolean. */

@@ -1,29 +1,33 @@
 #!/usr/bin/env node
-// Generates plugins/schema-validation/schemas.json from the pinned upstream schemas in
-// ../shared/upstream (or $UPSTREAM): the Kubernetes v1.25 definitions cdk8s-plus-25 is built
-// from, and the openAPIV3Schema of every CRD kind the project emits. Like imports/, the output
-// is generated once and committed, so synth and tests never need ../shared.
+// Generates plugins/schema-validation/schemas/ from the pinned upstream schemas in
+// ../shared/upstream (or $UPSTREAM): one JSON file per upstream release, plus index.json that
+// maps `apiVersion/kind` to the definitions of each release that defines it. Like imports/,
+// the output is generated once and committed, so synth and tests never need ../shared, and a
+// synth only parses the files of the releases its platform uses.
 //
 // Transformations (documented in plugins/schema-validation/README.md):
-// - only the kinds listed in KINDS below and the definitions they reference are kept;
+// - only the kinds listed below and the definitions they reference are kept; every name is
+//   prefixed with its release (`istio-1.9.6:…`), so releases never collide;
 // - descriptions, `format` and `x-kubernetes-*` annotations are dropped (not validation rules
 //   for our purpose), except `x-kubernetes-int-or-string` and `format: int-or-string`, which
-//   become integer|string, and
-//   `x-kubernetes-preserve-unknown-fields`, which keeps an object open;
+//   become integer|string, and `x-kubernetes-preserve-unknown-fields`, which keeps an object open;
 // - every object schema that lists `properties` and has no `additionalProperties` is closed
 //   (`additionalProperties: false`): `kubectl apply` (strict field validation) and the API
 //   server's structural pruning reject or drop unknown fields, so a typo must fail here;
-// - a CRD's `metadata: {type: object}` is replaced by Kubernetes' ObjectMeta.
+// - a CRD's `metadata: {type: object}` is replaced by Kubernetes' ObjectMeta;
+// - repeated subschemas are shared (see dedupe()).
 'use strict';
+const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const YAML = require('yaml');
 
 const root = path.resolve(__dirname, '..');
 const up = path.resolve(root, process.env.UPSTREAM || '../shared/upstream');
-const out = path.resolve(root, process.argv[2] || 'plugins/schema-validation/schemas.json');
+const out = path.resolve(root, process.argv[2] || 'plugins/schema-validation/schemas');
 
-const K8S_DEFS = 'cdk8s/master-71f8cba7ecc8/kubernetes-schemas/v1.25.0/_definitions.json';
+const K8S = { release: 'kubernetes-v1.25.0', file: 'cdk8s/master-71f8cba7ecc8/kubernetes-schemas/v1.25.0/_definitions.json' };
+const OBJECT_META = `${K8S.release}:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`;
 
 /** Core kinds the constructs emit (apiVersion → kinds). */
 const K8S_KINDS = {
@@ -32,13 +36,26 @@ const K8S_KINDS = {
   'rbac.authorization.k8s.io/v1': ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
 };
 
+/** CRD files per release, with the versions to take from each. */
+const CRDS = [
+  { release: 'argo-workflows-v3.1.15', file: 'argo-workflows/v3.1.15/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
+  { release: 'argo-workflows-v3.4.18', file: 'argo-workflows/v3.4.18/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
+  { release: 'argo-workflows-v3.5.15', file: 'argo-workflows/v3.5.15/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
+  { release: 'istio-1.9.6', file: 'istio/1.9.6/split-crds/virtualservices.networking.istio.io.yaml', versions: ['v1alpha3', 'v1beta1'] },
+  { release: 'istio-1.9.6', file: 'istio/1.9.6/split-crds/authorizationpolicies.security.istio.io.yaml', versions: ['v1beta1'] },
+  { release: 'istio-1.30.3', file: 'istio/1.30.3/split-crds/virtualservices.networking.istio.io.yaml', versions: ['v1', 'v1alpha3', 'v1beta1'] },
+  { release: 'istio-1.30.3', file: 'istio/1.30.3/split-crds/authorizationpolicies.security.istio.io.yaml', versions: ['v1', 'v1beta1'] },
+];
+
 /**
  * Argo Events: the CRDs are schemaless (x-kubernetes-preserve-unknown-fields), so the kinds are
- * typed from the generated JSON Schema of the API (api/jsonschema/schema.json). An object is
- * valid when it matches one of the listed releases (first = default, reported on failure).
+ * typed from the generated JSON Schema of the API (api/jsonschema/schema.json).
  */
-const ARGO_EVENTS = ['v1.5.6', 'v1.9.11'];
-const ARGO_EVENTS_KINDS = { EventBus: 'EventBus', EventSource: 'EventSource', Sensor: 'Sensor' };
+const ARGO_EVENTS = [
+  { release: 'argo-events-v1.5.6', file: 'argo-events/v1.5.6/api/jsonschema/schema.json' },
+  { release: 'argo-events-v1.9.11', file: 'argo-events/v1.9.11/api/jsonschema/schema.json' },
+];
+const ARGO_EVENTS_KINDS = ['EventBus', 'EventSource', 'Sensor'];
 /**
  * Fields the generated JSON Schema marks required (Go fields without `omitempty`) although the
  * controllers treat them as optional and the upstream examples leave them out.
@@ -46,126 +63,130 @@ const ARGO_EVENTS_KINDS = { EventBus: 'EventBus', EventSource: 'EventSource', Se
 const ARGO_EVENTS_OPTIONAL = {
   WebhookContext: ['url', 'port', 'method', 'endpoint'],
   GitlabEventSource: ['projectID'],
-  EventDependency: [],
 };
-
-/** CRD files whose schemas are kept, with the versions to take from each. */
-const CRDS = [
-  { file: 'argo-workflows/v3.1.15/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
-  { file: 'istio/1.9.6/split-crds/virtualservices.networking.istio.io.yaml', versions: ['v1alpha3', 'v1beta1'] },
-  { file: 'istio/1.9.6/split-crds/authorizationpolicies.security.istio.io.yaml', versions: ['v1beta1'] },
-];
 
 function main() {
   if (!fs.existsSync(up)) {
-    console.error(`gen-schemas: ${up} not found; schemas.json is committed, regenerate it only where the upstream files are available`);
+    console.error(`gen-schemas: ${up} not found; the schemas are committed, regenerate them only where the upstream files are available`);
     process.exit(1);
   }
-  const k8s = JSON.parse(fs.readFileSync(path.join(up, K8S_DEFS), 'utf8')).definitions;
-  const definitions = {};
+  /** release → definitions */
+  const groups = {};
   const kinds = {};
+  const sources = {};
+  const group = (release) => (groups[release] = groups[release] || {});
+  const addKind = (key, release, def) => { (kinds[key] = kinds[key] || []).push({ release, def }); };
 
-  const addDef = (name) => {
-    if (definitions[name]) return;
+  // Kubernetes
+  const k8s = JSON.parse(fs.readFileSync(path.join(up, K8S.file), 'utf8')).definitions;
+  const k8sDefs = group(K8S.release);
+  const addK8s = (name) => {
+    const key = `${K8S.release}:${name}`;
+    if (k8sDefs[key]) return;
     if (!k8s[name]) throw new Error(`missing Kubernetes definition ${name}`);
-    definitions[name] = {}; // placeholder against cycles
-    definitions[name] = clean(k8s[name], addDef);
+    k8sDefs[key] = {};
+    k8sDefs[key] = clean(rewriteRefs(k8s[name], `${K8S.release}:`), (ref) => addK8s(ref.slice(K8S.release.length + 1)));
   };
-
   for (const [apiVersion, list] of Object.entries(K8S_KINDS)) {
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+    const [g, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
     for (const kind of list) {
       const name = Object.keys(k8s).find((n) => (k8s[n]['x-kubernetes-group-version-kind'] || [])
-        .some((g) => g.group === group && g.version === version && g.kind === kind));
+        .some((x) => x.group === g && x.version === version && x.kind === kind));
       if (!name) throw new Error(`no definition for ${apiVersion} ${kind}`);
-      addDef(name);
-      kinds[`${apiVersion}/${kind}`] = [name];
+      addK8s(name);
+      addKind(`${apiVersion}/${kind}`, K8S.release, `${K8S.release}:${name}`);
     }
   }
+  addK8s('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
+  sources[K8S.release] = [K8S.file];
 
-  const sources = [K8S_DEFS];
+  // CRDs
   for (const crd of CRDS) {
     const doc = YAML.parse(fs.readFileSync(path.join(up, crd.file), 'utf8'));
-    const { group, names } = doc.spec;
+    const { group: apiGroup, names } = doc.spec;
     for (const version of crd.versions) {
       const v = (doc.spec.versions || []).find((x) => x.name === version);
       if (!v) throw new Error(`${crd.file} does not serve ${version}`);
       const raw = (v.schema && v.schema.openAPIV3Schema) || (doc.spec.validation && doc.spec.validation.openAPIV3Schema);
       if (!raw) throw new Error(`${crd.file} has no openAPIV3Schema for ${version}`);
-      const schema = clean(raw, addDef);
-      schema.properties = { ...schema.properties, metadata: { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' } };
-      addDef('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
-      schema.properties.apiVersion = { type: 'string', enum: [`${group}/${version}`] };
-      schema.properties.kind = { type: 'string', enum: [names.kind] };
+      const schema = clean(raw, () => { throw new Error(`${crd.file}: unexpected $ref`); });
+      schema.properties = {
+        ...schema.properties,
+        apiVersion: { type: 'string', enum: [`${apiGroup}/${version}`] },
+        kind: { type: 'string', enum: [names.kind] },
+        metadata: { $ref: `#/definitions/${OBJECT_META}` },
+      };
       schema.required = [...new Set([...(schema.required || []), 'apiVersion', 'kind', 'metadata'])];
-      const name = `${group}/${version}/${names.kind}`;
-      definitions[name] = schema;
-      kinds[name] = [name];
+      const name = `${crd.release}:${apiGroup}/${version}/${names.kind}`;
+      group(crd.release)[name] = schema;
+      addKind(`${apiGroup}/${version}/${names.kind}`, crd.release, name);
     }
-    sources.push(crd.file);
+    (sources[crd.release] = sources[crd.release] || []).push(crd.file);
   }
 
-  for (const release of ARGO_EVENTS) {
-    const file = `argo-events/${release}/api/jsonschema/schema.json`;
+  // Argo Events
+  for (const { release, file } of ARGO_EVENTS) {
     const defs = JSON.parse(fs.readFileSync(path.join(up, file), 'utf8')).definitions;
-    const prefix = `argo-events-${release}:`;
-    const addEventsDef = (name) => {
+    const prefix = `${release}:`;
+    const target = group(release);
+    const addDef = (name) => {
       const key = prefix + name;
-      if (definitions[key]) return;
+      if (target[key]) return;
       if (!defs[name]) throw new Error(`${file}: missing definition ${name}`);
-      definitions[key] = {};
-      const schema = clean(rewriteRefs(defs[name], prefix), (ref) => addEventsDef(ref.slice(prefix.length)));
-      const short = name.split('.').pop();
-      if (ARGO_EVENTS_OPTIONAL[short] && schema.required) {
-        schema.required = schema.required.filter((r) => !ARGO_EVENTS_OPTIONAL[short].includes(r));
+      target[key] = {};
+      const schema = clean(rewriteRefs(defs[name], prefix), (ref) => addDef(ref.slice(prefix.length)));
+      const relax = ARGO_EVENTS_OPTIONAL[name.split('.').pop()];
+      if (relax && schema.required) {
+        schema.required = schema.required.filter((r) => !relax.includes(r));
         if (schema.required.length === 0) delete schema.required;
       }
-      definitions[key] = schema;
+      target[key] = schema;
     };
-    for (const kind of Object.keys(ARGO_EVENTS_KINDS)) {
+    for (const kind of ARGO_EVENTS_KINDS) {
       const name = Object.keys(defs).find((n) => n.endsWith(`.v1alpha1.${kind}`) && defs[n].properties && defs[n].properties.spec);
       if (!name) throw new Error(`${file}: no ${kind} definition`);
-      addEventsDef(name);
-      const def = definitions[prefix + name];
+      addDef(name);
+      const def = target[prefix + name];
       def.properties.apiVersion = { type: 'string', enum: ['argoproj.io/v1alpha1'] };
       def.properties.kind = { type: 'string', enum: [kind] };
       def.required = [...new Set([...(def.required || []), 'apiVersion', 'kind', 'metadata'])];
-      const key = `argoproj.io/v1alpha1/${kind}`;
-      kinds[key] = [...(kinds[key] || []), prefix + name];
+      addKind(`argoproj.io/v1alpha1/${kind}`, release, prefix + name);
     }
-    sources.push(file);
+    sources[release] = [file];
   }
 
-  dedupe(definitions);
-
   const sorted = (o) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
-  const bundle = {
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.mkdirSync(out, { recursive: true });
+  for (const [release, defs] of Object.entries(groups)) {
+    dedupe(defs, release);
+    fs.writeFileSync(path.join(out, `${release}.json`), JSON.stringify({ release, sources: sources[release], definitions: sorted(defs) }) + '\n');
+  }
+  const index = {
     $comment: 'GENERATED by scripts/gen-schemas.js from ../shared/upstream; do not edit. See plugins/schema-validation/README.md.',
-    sources,
+    releases: Object.keys(groups).sort(),
     kinds: sorted(kinds),
-    definitions: sorted(definitions),
   };
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify(bundle) + '\n');
-  console.log(`wrote ${path.relative(root, out)} (${Object.keys(kinds).length} kinds, ${Object.keys(definitions).length} definitions)`);
+  fs.writeFileSync(path.join(out, 'index.json'), JSON.stringify(index, null, 1) + '\n');
+  console.log(`wrote ${path.relative(root, out)}/ (${Object.keys(kinds).length} kinds, releases: ${index.releases.join(', ')})`);
 }
 
 /**
- * Shares repeated subschemas. CRDs inline every type they use (the Argo WorkflowTemplate
- * schema repeats the container, volume and affinity schemas many times), which makes the file
- * large and slow to parse on every synth. Every subschema of at least MIN_SHARED characters
- * that occurs more than once becomes one definition (`shared:<hash>`) and a `$ref` to it;
- * names are content hashes, so the output stays deterministic.
+ * Shares repeated subschemas within a release. CRDs inline every type they use (the Argo
+ * WorkflowTemplate schema repeats the container, volume and affinity schemas many times),
+ * which makes the files large and slow to parse on every synth. Every subschema of at least
+ * MIN_SHARED characters that occurs more than once becomes one definition
+ * (`<release>:shared:<hash>`) and a `$ref` to it; content-hash names keep the output stable.
  */
 const MIN_SHARED = 100;
-function dedupe(definitions) {
+function dedupe(definitions, release) {
   const counts = new Map();
   const childSchemas = (node) => {
-    const out = [];
-    for (const k of ['properties', 'patternProperties']) if (node[k]) out.push(...Object.values(node[k]));
-    for (const k of ['items', 'additionalProperties', 'not']) if (node[k] && typeof node[k] === 'object') out.push(node[k]);
-    for (const k of ['anyOf', 'oneOf', 'allOf']) if (node[k]) out.push(...node[k]);
-    return out;
+    const kids = [];
+    for (const k of ['properties', 'patternProperties']) if (node[k]) kids.push(...Object.values(node[k]));
+    for (const k of ['items', 'additionalProperties', 'not']) if (node[k] && typeof node[k] === 'object') kids.push(node[k]);
+    for (const k of ['anyOf', 'oneOf', 'allOf']) if (node[k]) kids.push(...node[k]);
+    return kids;
   };
   const count = (node) => {
     const text = JSON.stringify(node);
@@ -186,7 +207,7 @@ function dedupe(definitions) {
   const share = (node) => {
     const text = JSON.stringify(node);
     if ((counts.get(text) || 0) < 2) return replace(node);
-    const name = `shared:${require('crypto').createHash('sha1').update(text).digest('hex').slice(0, 12)}`;
+    const name = `${release}:shared:${crypto.createHash('sha1').update(text).digest('hex').slice(0, 12)}`;
     if (!shared[name]) {
       shared[name] = {};
       shared[name] = replace(node);
@@ -197,7 +218,7 @@ function dedupe(definitions) {
   Object.assign(definitions, shared);
 }
 
-/** Prefixes every local `$ref` so definitions from several files can share one bundle. */
+/** Prefixes every local `$ref` so definitions from several files can share one namespace. */
 function rewriteRefs(schema, prefix) {
   if (Array.isArray(schema)) return schema.map((s) => rewriteRefs(s, prefix));
   if (schema === null || typeof schema !== 'object') return schema;

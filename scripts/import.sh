@@ -10,11 +10,13 @@ if [ ! -d "$up" ]; then
   exit 1
 fi
 cdk8s=node_modules/.bin/cdk8s
+imp() { CDK8S_CHECK_UPGRADE=false "$cdk8s" import "$1" --language typescript --output "$2" >/dev/null; }
 # One CRD per call: `cdk8s import` with several files imports only the first.
-for crd in \
-  "$up/argo-workflows/v3.1.15/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml" \
-  "$up/istio/1.9.6/split-crds/virtualservices.networking.istio.io.yaml" \
-  "$up/istio/1.9.6/split-crds/authorizationpolicies.security.istio.io.yaml"; do
-  CDK8S_CHECK_UPGRADE=false "$cdk8s" import "$crd" --language typescript --output "$out" >/dev/null
-done
+# Kubeflow 1.4 / Istio 1.9.6: networking v1alpha3 (+v1beta1), security v1beta1.
+imp "$up/argo-workflows/v3.1.15/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml" "$out"
+imp "$up/istio/1.9.6/split-crds/virtualservices.networking.istio.io.yaml" "$out"
+imp "$up/istio/1.9.6/split-crds/authorizationpolicies.security.istio.io.yaml" "$out"
+# Newer meshes (platform presets KFP_2_5): Istio 1.30.3 serves networking/security v1.
+imp "$up/istio/1.30.3/split-crds/virtualservices.networking.istio.io.yaml" "$out/istio-1.30.3"
+imp "$up/istio/1.30.3/split-crds/authorizationpolicies.security.istio.io.yaml" "$out/istio-1.30.3"
 echo "imports written to $out/"

@@ -33,7 +33,7 @@ function phase(name) {
   last = now;
 }
 /** Bump when the bundle recipe below changes, to invalidate old caches. */
-const RECIPE = 'kfa-synth-4';
+const RECIPE = 'kfa-synth-5';
 
 function parseArgs(argv) {
   const args = { entry: 'main.ts', outdir: 'dist' };
@@ -72,7 +72,7 @@ function loadApp(entry) {
         contents: [
           `export { buildApp } from ${JSON.stringify(rel(entry))};`,
           'export { synthesizeApp } from "./lib/synth/synthesize";',
-          'export { objectPaths } from "./lib/synth/object-paths";',
+          'export { objectPaths, schemaReleases } from "./lib/synth/synth-metadata";',
         ].join('\n'),
         resolveDir: root,
         sourcefile: 'synth-entry.ts',
@@ -209,7 +209,8 @@ function main() {
   }
   const { validateObjects, formatViolations } = require('../plugins/schema-validation');
   const objects = files.flatMap((f) => f.objects);
-  const violations = validateObjects(objects, app.objectPaths(built));
+  const releases = app.schemaReleases(built);
+  const violations = validateObjects(objects, app.objectPaths(built), releases ? { releases } : {});
   phase('validate');
   if (violations.length > 0) {
     console.error(`schema validation failed (${violations.length} violation${violations.length === 1 ? '' : 's'}):`);

@@ -52,7 +52,8 @@ describe('ArgoEventsRbac', () => {
   });
 
   test('fails on an unknown operation or allowAllVerbs with narrower props', () => {
-    expect(() => new ArgoEventsRbac(Testing.chart(), 'r', { operations: ['submit-from' as any] })).toThrow(/operations\[0\].*"submit-from"/);
+    expect(() => new ArgoEventsRbac(Testing.chart(), 'r', { operations: ['submit_from' as any] })).toThrow(/operations\[0\].*"submit_from"/);
+    expect(() => new ArgoEventsRbac(Testing.chart(), 'r', { operations: ['submit-from'] })).toThrow(/operations include "submit-from", which argo-events-v1\.5\.6/);
     expect(() => new ArgoEventsRbac(Testing.chart(), 'r', { allowAllVerbs: true, operations: ['submit'] })).toThrow(/allowAllVerbs/);
   });
 

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import {
-  ArgoEventsRbac, EventBus, EventField, KubeflowArgoChart, ProfileWorkflowTemplate, WebhookEventSource, WorkflowTrigger,
+  ArgoEventsRbac, EventBus, EventField, KubeflowArgoChart, Platform, ProfileWorkflowTemplate, WebhookEventSource, WorkflowTrigger,
 } from '../lib';
 import { one, Obj, synth } from './util';
 
@@ -30,14 +30,15 @@ describe('EventBus', () => {
     expect(bus.clientPodAnnotations).toEqual({ 'traffic.sidecar.istio.io/excludeOutboundPorts': '4222' });
   });
 
-  test('jetstream option (Argo Events v1.9) keeps the pods sidecar-free', () => {
-    const bus = one(synth((c) => new EventBus(c, 'bus', { jetstream: { version: '2.9.16' }, replicas: 5 })), 'EventBus');
+  test('jetstream option (Argo Events v1.9 platforms) keeps the pods sidecar-free', () => {
+    const bus = one(synth((c) => new EventBus(c, 'bus', { platform: Platform.KFP_2_2, jetstream: { version: '2.9.16' }, replicas: 5 })), 'EventBus');
     expect(bus.spec).toEqual({ jetstream: { version: '2.9.16', replicas: 5, metadata: { annotations: { 'sidecar.istio.io/inject': 'false' } } } });
   });
 
   test('fails when replicas is below a quorum or the JetStream version is unknown', () => {
     expect(() => new EventBus(Testing.chart(), 'b', { replicas: 1 })).toThrow(/replicas must be a whole number from 3 to 9 .*, got 1/);
-    expect(() => new EventBus(Testing.chart(), 'b', { jetstream: { version: 'latest' } })).toThrow(/jetstream\.version must be one of/);
+    expect(() => new EventBus(Testing.chart(), 'b', { platform: Platform.KFP_2_5, jetstream: { version: 'latest' } })).toThrow(/jetstream\.version must be one of/);
+    expect(() => new EventBus(Testing.chart(), 'b', { jetstream: { version: '2.9.16' } })).toThrow(/jetstream is not available on platform KFP_1_7/);
   });
 
   test('snapshot', () => {

@@ -1,6 +1,6 @@
 // Chart configurations shared by the whole-output tests (schema, YAML writer, security).
 import { WorkflowTemplateSpecTemplatesContainerResourcesLimits as Quantity } from '../imports/argoproj.io';
-import { EventField, KubeflowArgoChartProps } from '../lib';
+import { EventField, KubeflowArgoChartProps, Platform } from '../lib';
 
 export const CONFIGS: Array<[string, KubeflowArgoChartProps]> = [
   ['defaults', {}],
@@ -26,7 +26,8 @@ export const CONFIGS: Array<[string, KubeflowArgoChartProps]> = [
   }],
   ['seed-compatible risky options', { route: { allowAllSources: true }, argoEventsRbac: { allowAllVerbs: true } }],
   ['without sensor RBAC', { enableArgoEventsRbac: false }],
-  ['Argo Events: every source type, JetStream bus, triggers', {
+  ['Argo Events: every source type, JetStream bus, triggers (KFP_2_2)', {
+    platform: Platform.KFP_2_2,
     profiles: ['alice'],
     workflowTemplate: { arguments: { parameters: [{ name: 'message', value: 'x' }, { name: 'rev', value: 'y' }] } },
     events: {

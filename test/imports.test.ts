@@ -17,8 +17,11 @@ if (!present) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-imports-'));
   try {
     execFileSync(path.join(ROOT, 'scripts', 'import.sh'), [out], { cwd: ROOT, stdio: 'pipe' });
-    const generated = fs.readdirSync(out).sort();
-    const committed = fs.readdirSync(path.join(ROOT, 'imports')).filter((f) => f.endsWith('.ts')).sort();
+    const list = (dir: string, prefix = ''): string[] => fs.readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? list(path.join(dir, e.name), `${prefix}${e.name}/`) : e.name.endsWith('.ts') ? [`${prefix}${e.name}`] : []))
+      .sort();
+    const generated = list(out);
+    const committed = list(path.join(ROOT, 'imports'));
     expect(committed).toEqual(generated);
     for (const f of generated) {
       expect(fs.readFileSync(path.join(ROOT, 'imports', f), 'utf8') === fs.readFileSync(path.join(out, f), 'utf8')).toBe(true);

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { KubeflowArgoChart } from '../lib';
+import { KubeflowArgoChart, Platform } from '../lib';
 import { CONFIGS } from './configs';
 import { parseAllDocuments } from 'yaml';
 import { Obj } from './util';
@@ -62,9 +62,17 @@ describe('a deliberately broken object is caught with its JSON pointer', () => {
     expect(broken('ClusterRoleBinding', (o) => { delete o.roleRef; })).toEqual([expect.objectContaining({ pointer: '', message: expect.stringContaining('roleRef') })]);
   });
 
-  test('an API version Istio 1.9 does not serve', () => {
-    expect(broken('VirtualService', (o) => { o.apiVersion = 'networking.istio.io/v1'; }))
-      .toEqual([expect.objectContaining({ pointer: '/kind', message: expect.stringContaining('no schema for networking.istio.io/v1 VirtualService') })]);
+  test('an API version Istio 1.9 does not serve, checked against the KFP_1_7 releases', () => {
+    const obj = JSON.parse(JSON.stringify(base().find((o) => o.kind === 'VirtualService')));
+    obj.apiVersion = 'networking.istio.io/v1';
+    expect(validateObject(obj, { releases: Platform.KFP_1_7.spec.schemaReleases }))
+      .toEqual([{ pointer: '/apiVersion', message: expect.stringContaining("networking.istio.io/v1 VirtualService is not served by the platform's releases") }]);
+    expect(validateObject(obj)).toEqual([]); // Istio 1.30.3 serves it
+  });
+
+  test('a kind no release defines', () => {
+    expect(validateObject({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }))
+      .toEqual([{ pointer: '/kind', message: expect.stringContaining('no schema for example.com/v1 Widget') }]);
   });
 
   test('an int-or-string field given an object reports one readable line', () => {
@@ -80,19 +88,23 @@ describe('a deliberately broken object is caught with its JSON pointer', () => {
 });
 
 const UPSTREAM = path.resolve(__dirname, '..', '..', 'shared', 'upstream');
+const SCHEMAS = path.join(__dirname, '..', 'plugins', 'schema-validation', 'schemas');
 if (!fs.existsSync(UPSTREAM)) {
   // eslint-disable-next-line no-console
-  console.log(`schemas.json regeneration test skipped: ${UPSTREAM} not found`);
+  console.log(`schemas regeneration test skipped: ${UPSTREAM} not found`);
 }
-(fs.existsSync(UPSTREAM) ? test : test.skip)('plugins/schema-validation/schemas.json is exactly what scripts/gen-schemas.js generates', () => {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-schemas-')), 'schemas.json');
+(fs.existsSync(UPSTREAM) ? test : test.skip)('plugins/schema-validation/schemas/ is exactly what scripts/gen-schemas.js generates', () => {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-schemas-')), 'schemas');
   try {
     execFileSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'gen-schemas.js'), out], { stdio: 'pipe' });
-    expect(fs.readFileSync(out, 'utf8') === fs.readFileSync(path.join(__dirname, '..', 'plugins', 'schema-validation', 'schemas.json'), 'utf8')).toBe(true);
+    expect(fs.readdirSync(out).sort()).toEqual(fs.readdirSync(SCHEMAS).sort());
+    for (const f of fs.readdirSync(out)) {
+      expect([f, fs.readFileSync(path.join(out, f), 'utf8') === fs.readFileSync(path.join(SCHEMAS, f), 'utf8')]).toEqual([f, true]);
+    }
   } finally {
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
   }
-});
+}, 60_000);
 
 (fs.existsSync(UPSTREAM) ? test : test.skip)('the Argo Events schemas accept the upstream examples they were generated with', () => {
   const failures: string[] = [];
@@ -120,15 +132,15 @@ if (!fs.existsSync(UPSTREAM)) {
 describe('the interpreter agrees with Ajv (an independent JSON Schema implementation)', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Ajv = require('ajv');
-  const bundle = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'plugins', 'schema-validation', 'schemas.json'), 'utf8'));
+  const index = JSON.parse(fs.readFileSync(path.join(SCHEMAS, 'index.json'), 'utf8'));
+  const definitions = Object.assign({}, ...index.releases.map((r: string) => JSON.parse(fs.readFileSync(path.join(SCHEMAS, `${r}.json`), 'utf8')).definitions));
   const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-  ajv.addSchema({ definitions: bundle.definitions }, 'bundle');
+  ajv.addSchema({ definitions }, 'bundle');
   const compiled = new Map<string, any>();
-  const ajvValid = (obj: any) => (bundle.kinds[`${obj.apiVersion}/${obj.kind}`] as string[]).some((def) => {
+  const ajvValid = (obj: any) => (index.kinds[`${obj.apiVersion}/${obj.kind}`] as Array<{ def: string }>).some(({ def }) => {
     if (!compiled.has(def)) compiled.set(def, ajv.compile({ $ref: `bundle#/definitions/${def.replace(/~/g, '~0').replace(/\//g, '~1')}` }));
     return compiled.get(def)(obj);
   });
-
   const objects = CONFIGS.flatMap(([, props]) => chartObjs(props));
   const mutations: Array<[string, (o: any) => void]> = [
     ['unknown top-level field', (o) => { o.extra = 1; }],

@@ -86,7 +86,7 @@ describe('cdk8s synth with the validation plugin from cdk8s.yaml', () => {
     expect(res.output).toContain('schema-validation: 18 objects checked, 0 violations');
     const files = snapshotDir(outdir);
     delete files['construct-metadata.json'];
-    delete files['object-paths.json'];
+    delete files['synth-metadata.json'];
     expect(files).toEqual(snapshotDir(path.join(ROOT, 'dist')));
   }, 60_000);
 

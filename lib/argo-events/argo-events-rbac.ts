@@ -2,13 +2,14 @@
 // (L2 constructs this library does not use), which costs every synth ~40 ms.
 import k8s = require('cdk8s-plus-25/lib/imports/k8s');
 import { Construct } from 'constructs';
-import { checkBoolean, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, checkOneOf, ValidationError, Where } from '../validation';
+import { Platform } from '../platform';
+import { checkBoolean, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPlatform, ValidationError, Where } from '../validation';
 
 /** Operations an Argo Events `argoWorkflow` trigger performs with the bundled `argo` CLI. */
-export type WorkflowOperation = 'submit' | 'resubmit' | 'retry' | 'resume' | 'suspend' | 'terminate' | 'stop';
+export type WorkflowOperation = 'submit' | 'submit-from' | 'resubmit' | 'retry' | 'resume' | 'suspend' | 'terminate' | 'stop';
 
-/** Every {@link WorkflowOperation}. */
-export const WORKFLOW_OPERATIONS: readonly WorkflowOperation[] = ['submit', 'resubmit', 'retry', 'resume', 'suspend', 'terminate', 'stop'];
+/** Every {@link WorkflowOperation}; `submit-from` needs Argo Events v1.8+ (platforms KFP_2_2, KFP_2_5). */
+export const WORKFLOW_OPERATIONS: readonly WorkflowOperation[] = ['submit', 'submit-from', 'resubmit', 'retry', 'resume', 'suspend', 'terminate', 'stop'];
 
 /**
  * Verbs on `workflows` each operation needs (argo-events docs, "Argo Workflow trigger"):
@@ -17,6 +18,7 @@ export const WORKFLOW_OPERATIONS: readonly WorkflowOperation[] = ['submit', 'res
  */
 const WORKFLOW_VERBS: Record<WorkflowOperation, readonly string[]> = {
   submit: ['create', 'list'],
+  'submit-from': ['create'],
   resubmit: ['get', 'update'],
   retry: ['get', 'update'],
   resume: ['get', 'update'],
@@ -28,10 +30,16 @@ const WORKFLOW_VERBS: Record<WorkflowOperation, readonly string[]> = {
 /** Canonical verb order in generated rules (stable output whatever order the props use). */
 const VERB_ORDER = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
-const PROPS: readonly string[] = ['namespace', 'serviceAccountName', 'operations', 'clusterWorkflowTemplates', 'allowAllVerbs'];
+const PROPS: readonly string[] = ['platform', 'namespace', 'serviceAccountName', 'operations', 'clusterWorkflowTemplates', 'allowAllVerbs'];
 
 /** Props for {@link ArgoEventsRbac}. */
 export interface ArgoEventsRbacProps {
+  /**
+   * Platform preset: which trigger operations exist.
+   * @default Platform.KFP_1_7
+   */
+  readonly platform?: Platform;
+
   /**
    * Namespace of the Sensors (and of the ServiceAccount they run as). Argo Events does not
    * create it: it must exist (`kubectl create namespace argo-events`).
@@ -87,14 +95,22 @@ export class ArgoEventsRbac extends Construct {
   public readonly serviceAccountName: string;
   /** Operations granted. */
   public readonly operations: readonly WorkflowOperation[];
+  /** The platform preset. */
+  public readonly platform: Platform;
 
   constructor(scope: Construct, id: string, props: ArgoEventsRbacProps = {}) {
     super(scope, id);
     const where = (prop: string): Where => ({ owner: 'ArgoEventsRbac', prop });
     checkKnownKeys(where(''), props, PROPS);
+    this.platform = checkPlatform(where('platform'), props.platform);
     this.namespace = checkNamespace(where('namespace'), props.namespace ?? 'argo-events');
     this.serviceAccountName = checkDnsSubdomain(where('serviceAccountName'), props.serviceAccountName ?? 'operate-workflow-sa');
     this.operations = checkList(where('operations'), props.operations ?? ['submit'], (w, v) => checkOneOf(w, v, WORKFLOW_OPERATIONS));
+    if (this.operations.includes('submit-from') && !this.platform.spec.argoEvents.submitFrom) {
+      throw new ValidationError('ArgoEventsRbac', 'operations', this.operations,
+        `include "submit-from", which ${this.platform.spec.argoEvents.release} (platform ${this.platform.id}) does not have`,
+        'use "submit" (a workflowTemplateRef Workflow), or platform Platform.KFP_2_2 / Platform.KFP_2_5');
+    }
     const cwft = checkBoolean(where('clusterWorkflowTemplates'), props.clusterWorkflowTemplates ?? false);
     const allowAll = checkBoolean(where('allowAllVerbs'), props.allowAllVerbs ?? false);
     if (allowAll && (props.operations !== undefined || props.clusterWorkflowTemplates !== undefined)) {

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ISTIO_INJECT_ANNOTATION } from '../kubeflow/profile-workflow-template';
-import { checkKnownKeys, checkNamespace, checkOneOf, ValidationError, Where } from '../validation';
+import { Platform } from '../platform';
+import { checkKnownKeys, checkNamespace, checkOneOf, checkPlatform, ValidationError, Where } from '../validation';
 import { EventBusObject, EventBusSpec } from './events-api';
 
 /** NATS client port of every EventBus. */
@@ -12,7 +13,7 @@ export const EVENT_BUS_CLIENT_PORT = 4222;
  */
 export const JETSTREAM_VERSIONS: readonly string[] = ['2.8.1', '2.8.1-alpine', '2.8.2', '2.8.2-alpine', '2.9.1', '2.9.12', '2.9.16', '2.10.29'];
 
-const PROPS: readonly string[] = ['namespace', 'replicas', 'jetstream'];
+const PROPS: readonly string[] = ['platform', 'namespace', 'replicas', 'jetstream'];
 
 /** JetStream settings for {@link EventBusProps.jetstream}. */
 export interface JetStreamOptions {
@@ -22,6 +23,12 @@ export interface JetStreamOptions {
 
 /** Props for {@link EventBus}. */
 export interface EventBusProps {
+  /**
+   * Platform preset: which Argo Events release the bus is for.
+   * @default Platform.KFP_1_7
+   */
+  readonly platform?: Platform;
+
   /**
    * Namespace of the bus: the one holding the EventSources and Sensors that use it.
    * @default "argo-events"
@@ -35,9 +42,8 @@ export interface EventBusProps {
   readonly replicas?: number;
 
   /**
-   * Use JetStream instead of native NATS Streaming. Needs Argo Events v1.7 or later (v1.9 is
-   * the supported line); Argo Events v1.5, the release that pairs with KFP 1.7, only has
-   * native NATS.
+   * Use JetStream instead of native NATS Streaming. Needs Argo Events v1.7 or later: refused on
+   * platform KFP_1_7 (Argo Events v1.5 only has native NATS), allowed on KFP_2_2 and KFP_2_5.
    * @default - native NATS Streaming with token auth
    */
   readonly jetstream?: JetStreamOptions;
@@ -67,6 +73,8 @@ export class EventBus extends Construct {
   public readonly clientPortName = 'tcp-client';
   /** `jetstream` or `nats`. */
   public readonly type: 'nats' | 'jetstream';
+  /** The platform preset. */
+  public readonly platform: Platform;
   /**
    * Annotations for pods that talk to this bus through an Istio sidecar: bus traffic bypasses
    * the client sidecar (the bus pods have none, so there is no mTLS to lose).
@@ -79,12 +87,18 @@ export class EventBus extends Construct {
     super(scope, id);
     const where = (prop: string): Where => ({ owner: 'EventBus', prop });
     checkKnownKeys(where(''), props, PROPS);
+    this.platform = checkPlatform(where('platform'), props.platform);
     this.namespace = checkNamespace(where('namespace'), props.namespace ?? 'argo-events');
     const replicas = props.replicas ?? 3;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 3 || replicas > 9) {
       throw new ValidationError('EventBus', 'replicas', replicas, 'must be a whole number from 3 to 9 (a NATS quorum needs 3)', 'use 3 or 5');
     }
     if (props.jetstream !== undefined) {
+      if (!this.platform.spec.argoEvents.jetstream) {
+        throw new ValidationError('EventBus', 'jetstream', props.jetstream,
+          `is not available on platform ${this.platform.id} (${this.platform.spec.argoEvents.release} has only native NATS)`,
+          'remove jetstream, or use platform Platform.KFP_2_2 / Platform.KFP_2_5 (Argo Events v1.9)');
+      }
       checkKnownKeys(where('jetstream'), props.jetstream, ['version']);
       checkOneOf(where('jetstream.version'), props.jetstream.version, JETSTREAM_VERSIONS);
     }

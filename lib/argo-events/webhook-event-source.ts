@@ -1,10 +1,12 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
-import { VirtualService } from '../../imports/networking.istio.io';
+import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import { INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } from '../istio/argo-server-route';
+import { createAuthorizationPolicy, createVirtualService } from '../istio/istio-api';
+import { Platform } from '../platform';
 import {
   checkBoolean, checkDnsLabel, checkDnsSubdomain, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace,
-  checkOneOf, checkPathPrefix, checkPort, checkPrincipal, requireString, ValidationError, Where,
+  checkOneOf, checkPathPrefix, checkPort, checkPrincipal, requireString, samePlatform, ValidationError, Where,
 } from '../validation';
 import { EventBus } from './event-bus';
 import { WebhookEventSourceType } from './event-field';
@@ -22,7 +24,7 @@ export interface SecretRef {
 }
 
 const PROPS: readonly string[] = [
-  'type', 'name', 'namespace', 'eventBus', 'eventName', 'port', 'endpoint', 'method', 'events', 'repositories', 'projects',
+  'platform', 'type', 'name', 'namespace', 'eventBus', 'eventName', 'port', 'endpoint', 'method', 'events', 'repositories', 'projects',
   'webhookSecret', 'apiToken', 'publicUrl', 'baseUrl', 'pathPrefix', 'gateway', 'hosts', 'allowedPrincipals', 'allowUnauthenticated',
 ];
 
@@ -31,6 +33,12 @@ const DEFAULT_EVENTS: Record<'github' | 'gitlab', string[]> = { github: ['push']
 
 /** Props for {@link WebhookEventSource}. */
 export interface WebhookEventSourceProps {
+  /**
+   * Platform preset: Istio API versions and Argo Events release.
+   * @default - the eventBus's platform, else Platform.KFP_1_7
+   */
+  readonly platform?: Platform;
+
   /** `github`, `gitlab` or a generic `webhook`. */
   readonly type: WebhookEventSourceType;
 
@@ -154,9 +162,11 @@ export class WebhookEventSource extends Construct {
   /** The EventSource (also `ApiObject.of(source)`). */
   public readonly eventSource: EventSourceObject;
   /** Route from the gateway. */
-  public readonly virtualService: VirtualService;
+  public readonly virtualService: ApiObject;
   /** Lets only the ingress gateway reach the event source. */
-  public readonly authorizationPolicy: AuthorizationPolicy;
+  public readonly authorizationPolicy: ApiObject;
+  /** The platform preset. */
+  public readonly platform: Platform;
   /** EventSource name. */
   public readonly name: string;
   /** Namespace. */
@@ -188,6 +198,7 @@ export class WebhookEventSource extends Construct {
       throw new ValidationError('WebhookEventSource', 'eventBus', typeof props.eventBus, 'must be an EventBus construct', 'pass the EventBus instance');
     }
     this.eventBus = props.eventBus;
+    this.platform = samePlatform(where('platform'), props.platform, props.eventBus?.platform, 'eventBus');
     this.name = checkDnsLabel(where('name'), props.name ?? type);
     this.namespace = checkNamespace(where('namespace'), props.namespace ?? props.eventBus?.namespace ?? 'argo-events');
     if (props.eventBus && props.eventBus.namespace !== this.namespace) {
@@ -295,7 +306,7 @@ export class WebhookEventSource extends Construct {
     };
     this.eventSource = new EventSourceObject(this, 'Resource', { metadata: { name: this.name, namespace: this.namespace }, spec });
 
-    this.virtualService = new VirtualService(this, 'Route', {
+    this.virtualService = createVirtualService(this, 'Route', this.platform, {
       metadata: { name: `${this.name}-eventsource`, namespace: this.namespace },
       spec: {
         gateways: [gateway],
@@ -308,7 +319,7 @@ export class WebhookEventSource extends Construct {
       },
     });
 
-    this.authorizationPolicy = new AuthorizationPolicy(this, 'AuthorizationPolicy', {
+    this.authorizationPolicy = createAuthorizationPolicy(this, 'AuthorizationPolicy', this.platform, {
       metadata: { name: `${this.name}-eventsource`, namespace: this.namespace },
       spec: {
         action: AuthorizationPolicySpecAction.ALLOW,

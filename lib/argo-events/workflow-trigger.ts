@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ProfileWorkflowTemplate } from '../kubeflow/profile-workflow-template';
-import { checkBoolean, checkDnsLabel, checkKnownKeys, checkList, checkNamespace, requireString, ValidationError, Where } from '../validation';
+import { Platform } from '../platform';
+import { checkBoolean, checkDnsLabel, checkKnownKeys, checkList, checkNamespace, requireString, samePlatform, ValidationError, Where } from '../validation';
 import { ArgoEventsRbac, workflowVerbs } from './argo-events-rbac';
 import { EventField } from './event-field';
 import { SensorObject, TriggerParameter } from './events-api';
@@ -24,10 +25,24 @@ export interface WorkflowTemplateReference {
   readonly external?: boolean;
 }
 
-const PROPS: readonly string[] = ['eventSource', 'eventName', 'template', 'namespace', 'rbac', 'parameters', 'branches', 'name'];
+const PROPS: readonly string[] = ['platform', 'submitFrom', 'eventSource', 'eventName', 'template', 'namespace', 'rbac', 'parameters', 'branches', 'name'];
 
 /** Props for {@link WorkflowTrigger}. */
 export interface WorkflowTriggerProps {
+  /**
+   * Platform preset: which Argo Events trigger operations exist.
+   * @default - the event source's platform
+   */
+  readonly platform?: Platform;
+
+  /**
+   * Use `operation: submit-from` (Argo Events v1.8+, platforms KFP_2_2/KFP_2_5) instead of
+   * submitting a `workflowTemplateRef` Workflow. submit-from cannot pass event fields as
+   * workflow parameters, so it is refused together with `parameters`.
+   * @default false
+   */
+  readonly submitFrom?: boolean;
+
   /** The event source whose events start the workflow. */
   readonly eventSource: WebhookEventSource;
 
@@ -95,6 +110,8 @@ export class WorkflowTrigger extends Construct {
   public readonly targetNamespace: string;
   /** Name of the WorkflowTemplate it runs. */
   public readonly templateName: string;
+  /** The platform preset. */
+  public readonly platform: Platform;
 
   constructor(scope: Construct, id: string, props: WorkflowTriggerProps) {
     super(scope, id);
@@ -104,6 +121,17 @@ export class WorkflowTrigger extends Construct {
     const source = props.eventSource;
     if (!(source instanceof WebhookEventSource)) {
       throw new ValidationError('WorkflowTrigger', 'eventSource', typeof source, 'must be a WebhookEventSource construct', 'pass the event source instance');
+    }
+    this.platform = samePlatform(where('platform'), props.platform, source.platform, 'eventSource');
+    const submitFrom = checkBoolean(where('submitFrom'), props.submitFrom ?? false);
+    if (submitFrom && !this.platform.spec.argoEvents.submitFrom) {
+      throw new ValidationError('WorkflowTrigger', 'submitFrom', true,
+        `is not available on platform ${this.platform.id} (${this.platform.spec.argoEvents.release} has no submit-from operation)`,
+        'leave submitFrom off: a workflowTemplateRef Workflow runs the same template on every release');
+    }
+    if (submitFrom && props.parameters && Object.keys(props.parameters).length > 0) {
+      throw new ValidationError('WorkflowTrigger', 'submitFrom', true, 'cannot pass event fields as workflow parameters (parameters is set)',
+        'leave submitFrom off to map parameters, or drop parameters');
     }
     const eventName = props.eventName ?? source.eventNames[0];
     if (!source.eventNames.includes(eventName)) {
@@ -131,11 +159,12 @@ export class WorkflowTrigger extends Construct {
           `puts the ServiceAccount in "${props.rbac.namespace}" but the Sensor runs in "${sensorNamespace}" (a pod can only use a ServiceAccount of its own namespace)`,
           'put ArgoEventsRbac in the event source namespace');
       }
-      const needed = workflowVerbs(['submit']);
+      const needed = workflowVerbs([submitFrom ? 'submit-from' : 'submit']);
       const granted = workflowVerbs(props.rbac.operations);
       if (!needed.every((v) => granted.includes(v))) {
         throw new ValidationError('WorkflowTrigger', 'rbac', props.rbac.operations,
-          `does not grant the verbs submit needs on workflows (${needed.join(', ')})`, 'add "submit" to ArgoEventsRbac operations');
+          `does not grant the verbs ${submitFrom ? 'submit-from' : 'submit'} needs on workflows (${needed.join(', ')})`,
+          `add "${submitFrom ? 'submit-from' : 'submit'}" to ArgoEventsRbac operations`);
       }
       serviceAccountName = props.rbac.serviceAccountName;
     }
@@ -187,21 +216,32 @@ export class WorkflowTrigger extends Construct {
         triggers: [{
           template: {
             name: `submit-${template.name}`,
-            argoWorkflow: {
-              operation: 'submit',
-              source: {
-                resource: {
-                  apiVersion: 'argoproj.io/v1alpha1',
-                  kind: 'Workflow',
-                  metadata: { generateName: `${template.name}-`, namespace: this.targetNamespace },
-                  spec: {
-                    workflowTemplateRef: { name: template.name },
-                    ...(paramNames.length ? { arguments: { parameters: paramNames.map((name) => ({ name, value: '' })) } } : {}),
+            argoWorkflow: submitFrom
+              ? {
+                operation: 'submit-from',
+                source: {
+                  resource: {
+                    apiVersion: 'argoproj.io/v1alpha1',
+                    kind: 'WorkflowTemplate',
+                    metadata: { name: template.name, namespace: this.targetNamespace },
                   },
                 },
+              }
+              : {
+                operation: 'submit',
+                source: {
+                  resource: {
+                    apiVersion: 'argoproj.io/v1alpha1',
+                    kind: 'Workflow',
+                    metadata: { generateName: `${template.name}-`, namespace: this.targetNamespace },
+                    spec: {
+                      workflowTemplateRef: { name: template.name },
+                      ...(paramNames.length ? { arguments: { parameters: paramNames.map((name) => ({ name, value: '' })) } } : {}),
+                    },
+                  },
+                },
+                parameters,
               },
-              parameters,
-            },
           },
         }],
       },

@@ -2,9 +2,10 @@
 // (L2 constructs this library does not use), which costs every synth ~40 ms.
 import k8s = require('cdk8s-plus-25/lib/imports/k8s');
 import { Construct } from 'constructs';
+import { Platform, RbacRule } from '../platform';
 import {
   checkBoolean, checkImage, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix,
-  ImageLine, requireString, ValidationError, Where,
+  checkPlatform, requireString, ValidationError, Where,
 } from '../validation';
 
 /** argo-server authentication modes (`--auth-mode`). */
@@ -16,11 +17,8 @@ export const ARGO_AUTH_MODES: readonly ArgoAuthMode[] = ['client', 'server', 'ss
 /** Values argo-server accepts for `--x-frame-options` that we allow. */
 export const X_FRAME_OPTIONS: readonly string[] = ['', 'DENY', 'SAMEORIGIN'];
 
-/** Default argo-server image: the newest v3.1.x argocli, matching KFP 1.7.0's workflow-controller. */
-export const DEFAULT_ARGO_SERVER_IMAGE = 'quay.io/argoproj/argocli:v3.1.15';
-
-/** The Argo Workflows release line this construct reproduces (upstream v3.1.15 manifests). */
-export const ARGO_3_1_LINE: ImageLine = { name: 'v3.1.x', tag: /^v3\.1\.\d+$/ };
+/** Default argo-server image (platform KFP_1_7): the newest v3.1.x argocli. */
+export const DEFAULT_ARGO_SERVER_IMAGE = Platform.KFP_1_7.spec.argoWorkflows.image;
 
 /** argo-server's listening port (upstream `containerPort: 2746`). */
 export const ARGO_SERVER_PORT = 2746;
@@ -37,10 +35,16 @@ export const ARGO_SERVER_SELECTOR: Readonly<Record<string, string>> = { app: 'ar
 /** Flags the construct sets from props; `extraArgs` may not repeat them. */
 const MANAGED_FLAGS = ['--secure', '--auth-mode', '--x-frame-options', '--basehref', '--base-href'];
 
-const PROPS: readonly string[] = ['namespace', 'image', 'secure', 'baseHref', 'xFrameOptions', 'authModes', 'extraArgs'];
+const PROPS: readonly string[] = ['platform', 'namespace', 'image', 'allowImageOutsidePlatform', 'secure', 'baseHref', 'xFrameOptions', 'authModes', 'extraArgs'];
 
 /** Props for {@link ArgoServer}. */
 export interface ArgoServerProps {
+  /**
+   * Platform preset: argocli line and default image, upstream securityContext and RBAC rules.
+   * @default Platform.KFP_1_7
+   */
+  readonly platform?: Platform;
+
   /**
    * Namespace argo-server runs in. The ClusterRoleBinding's subject follows it (upstream
    * hard-codes `argo`).
@@ -49,11 +53,18 @@ export interface ArgoServerProps {
   readonly namespace?: string;
 
   /**
-   * argocli image. Must carry an explicit `v3.1.x` tag or a digest: 3.2.0 broke the UI under a
-   * base href, and `latest` is refused.
-   * @default "quay.io/argoproj/argocli:v3.1.15"
+   * argocli image. Must carry an explicit tag (or a digest) from the platform's Argo line
+   * (`v3.1.x` for KFP_1_7: 3.2.0 broke the UI under a base href); `latest` is refused.
+   * @default - the platform's image, "quay.io/argoproj/argocli:v3.1.15" for KFP_1_7
    */
   readonly image?: string;
+
+  /**
+   * Accept an image tag outside the platform's Argo line. Unsupported escape hatch: the
+   * manifests stay those of the platform's line, which may not fit the other release.
+   * @default false
+   */
+  readonly allowImageOutsidePlatform?: boolean;
 
   /**
    * Serve TLS with a self-signed certificate (`--secure`). Behind the Istio gateway the mesh
@@ -131,14 +142,19 @@ export class ArgoServer extends Construct {
   public readonly serviceHost: string;
   /** Labels that select the argo-server pods. */
   public readonly podSelector: Readonly<Record<string, string>> = ARGO_SERVER_SELECTOR;
+  /** The platform preset. */
+  public readonly platform: Platform;
 
   constructor(scope: Construct, id: string, props: ArgoServerProps = {}) {
     super(scope, id);
     const where = (prop: string): Where => ({ owner: 'ArgoServer', prop });
     checkKnownKeys(where(''), props, PROPS);
 
+    this.platform = checkPlatform(where('platform'), props.platform);
+    const argo = this.platform.spec.argoWorkflows;
     this.namespace = checkNamespace(where('namespace'), props.namespace ?? 'kubeflow');
-    const image = checkImage(where('image'), props.image ?? DEFAULT_ARGO_SERVER_IMAGE, ARGO_3_1_LINE);
+    const outside = checkBoolean(where('allowImageOutsidePlatform'), props.allowImageOutsidePlatform ?? false);
+    const image = checkImage(where('image'), props.image ?? argo.image, outside ? undefined : argo.line);
     this.secure = checkBoolean(where('secure'), props.secure ?? false);
     this.baseHref = checkPathPrefix(where('baseHref'), props.baseHref ?? '/argo/');
     const xFrameOptions = checkOneOf(where('xFrameOptions'), props.xFrameOptions ?? 'SAMEORIGIN', X_FRAME_OPTIONS);
@@ -169,9 +185,9 @@ export class ArgoServer extends Construct {
             containers: [{
               name: ARGO_SERVER_NAME,
               image,
-              securityContext: { capabilities: { drop: ['ALL'] } },
+              securityContext: clone(argo.containerSecurityContext),
               args,
-              env: [{ name: 'BASE_HREF', value: this.baseHref }],
+              env: [{ name: argo.baseHrefEnv, value: this.baseHref }],
               ports: [{ name: 'web', containerPort: ARGO_SERVER_PORT }],
               readinessProbe: {
                 httpGet: {
@@ -214,7 +230,7 @@ export class ArgoServer extends Construct {
 
     this.clusterRole = new k8s.KubeClusterRole(this, 'ClusterRole', {
       metadata: { name: 'argo-server-cluster-role' },
-      rules: ARGO_SERVER_3_1_RULES.map((r) => ({ ...r, apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+      rules: argo.serverRules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
     });
 
     this.clusterRoleBinding = new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
@@ -226,26 +242,12 @@ export class ArgoServer extends Construct {
   }
 }
 
-/** A ClusterRole rule with the fields upstream uses. */
-export interface RbacRule {
-  readonly apiGroups: readonly string[];
-  readonly resources: readonly string[];
-  readonly verbs: readonly string[];
-}
+/** Upstream v3.1.15 `argo-server-cluster-role` rules (platform KFP_1_7), in upstream order. */
+export const ARGO_SERVER_3_1_RULES: readonly RbacRule[] = Platform.KFP_1_7.spec.argoWorkflows.serverRules;
 
-/** Upstream v3.1.15 `argo-server-cluster-role` rules, in upstream order. */
-export const ARGO_SERVER_3_1_RULES: readonly RbacRule[] = [
-  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'watch', 'list'] },
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create'] },
-  { apiGroups: [''], resources: ['pods', 'pods/exec', 'pods/log'], verbs: ['get', 'list', 'watch', 'delete'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['watch', 'create', 'patch'] },
-  { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list'] },
-  {
-    apiGroups: ['argoproj.io'],
-    resources: ['eventsources', 'sensors', 'workflows', 'workfloweventbindings', 'workflowtemplates', 'cronworkflows', 'clusterworkflowtemplates'],
-    verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'],
-  },
-];
+function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value));
+}
 
 function checkExtraArg(where: Where, value: unknown): string {
   requireString(where, value);

@@ -1,11 +1,13 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
-import { VirtualService } from '../../imports/networking.istio.io';
+import { AuthorizationPolicySpecAction, AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
 import { ArgoServer, ARGO_SERVER_NAME, ARGO_SERVER_PORT, ARGO_SERVER_SELECTOR } from '../argo-server/argo-server';
+import { Platform } from '../platform';
 import {
   checkBoolean, checkDuration, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace,
-  checkPathPrefix, checkPort, checkPrincipal, ValidationError, Where,
+  checkPathPrefix, checkPort, checkPrincipal, samePlatform, ValidationError, Where,
 } from '../validation';
+import { createAuthorizationPolicy, createVirtualService } from './istio-api';
 
 /** Kubeflow 1.4's shared gateway. */
 export const KUBEFLOW_GATEWAY = 'kubeflow/kubeflow-gateway';
@@ -13,10 +15,16 @@ export const KUBEFLOW_GATEWAY = 'kubeflow/kubeflow-gateway';
 /** Workload identity of Kubeflow 1.4's `istio-ingressgateway` pods. */
 export const INGRESS_GATEWAY_PRINCIPAL = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
 
-const PROPS: readonly string[] = ['server', 'namespace', 'baseHref', 'port', 'gateway', 'hosts', 'timeout', 'allowedPrincipals', 'allowAllSources'];
+const PROPS: readonly string[] = ['platform', 'server', 'namespace', 'baseHref', 'port', 'gateway', 'hosts', 'timeout', 'allowedPrincipals', 'allowAllSources'];
 
 /** Props for {@link ArgoServerRoute}. */
 export interface ArgoServerRouteProps {
+  /**
+   * Platform preset: the Istio API versions to emit.
+   * @default - the server's platform, else Platform.KFP_1_7
+   */
+  readonly platform?: Platform;
+
   /**
    * The argo-server to route to. Its namespace, base href and port become this route's
    * defaults, and a contradicting prop is refused.
@@ -85,9 +93,11 @@ export interface ArgoServerRouteProps {
  */
 export class ArgoServerRoute extends Construct {
   /** The VirtualService (also `ApiObject.of(route)`). */
-  public readonly virtualService: VirtualService;
+  public readonly virtualService: ApiObject;
   /** The AuthorizationPolicy selecting `app: argo-server`. */
-  public readonly authorizationPolicy: AuthorizationPolicy;
+  public readonly authorizationPolicy: ApiObject;
+  /** The platform preset. */
+  public readonly platform: Platform;
   /** The prefix the route serves. */
   public readonly baseHref: string;
 
@@ -101,6 +111,7 @@ export class ArgoServerRoute extends Construct {
         'pass the ArgoServer instance, or leave server out and set namespace/baseHref/port');
     }
 
+    this.platform = samePlatform(where('platform'), props.platform, server?.platform, 'server');
     const namespace = checkNamespace(where('namespace'), props.namespace ?? server?.namespace ?? 'kubeflow');
     this.baseHref = checkPathPrefix(where('baseHref'), props.baseHref ?? server?.baseHref ?? '/argo/');
     const port = checkPort(where('port'), props.port ?? server?.port ?? ARGO_SERVER_PORT);
@@ -130,7 +141,7 @@ export class ArgoServerRoute extends Construct {
 
     const host = server?.serviceHost ?? `${ARGO_SERVER_NAME}.${namespace}.svc.cluster.local`;
     const bare = this.baseHref.slice(0, -1);
-    this.virtualService = new VirtualService(this, 'Resource', {
+    this.virtualService = createVirtualService(this, 'Resource', this.platform, {
       metadata: { name: ARGO_SERVER_NAME, namespace },
       spec: {
         gateways: [gateway],
@@ -150,7 +161,7 @@ export class ArgoServerRoute extends Construct {
     const rules: AuthorizationPolicySpecRules[] = allowAll
       ? [{}]
       : [{ from: [{ source: { principals } }] }];
-    this.authorizationPolicy = new AuthorizationPolicy(this, 'AuthorizationPolicy', {
+    this.authorizationPolicy = createAuthorizationPolicy(this, 'AuthorizationPolicy', this.platform, {
       metadata: { name: ARGO_SERVER_NAME, namespace },
       spec: {
         action: AuthorizationPolicySpecAction.ALLOW,

@@ -2,8 +2,9 @@ import { Construct } from 'constructs';
 import {
   WorkflowTemplate, WorkflowTemplateSpecArguments, WorkflowTemplateSpecTemplates,
 } from '../../imports/argoproj.io';
+import { Platform } from '../platform';
 import {
-  checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkLabels, checkProfileNamespace,
+  checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkLabels, checkPlatform, checkProfileNamespace,
   ValidationError, Where,
 } from '../validation';
 
@@ -14,7 +15,7 @@ export const ISTIO_INJECT_ANNOTATION = 'sidecar.istio.io/inject';
 export const DEFAULT_EXAMPLE_IMAGE = 'docker.io/library/busybox:1.36';
 
 const PROPS: readonly string[] = [
-  'namespace', 'name', 'serviceAccountName', 'templates', 'entrypoint', 'arguments', 'podMetadata', 'labels', 'annotations',
+  'platform', 'namespace', 'name', 'serviceAccountName', 'templates', 'entrypoint', 'arguments', 'podMetadata', 'labels', 'annotations',
 ];
 
 /** Labels and annotations for every pod of the workflow (`spec.podMetadata`). */
@@ -27,6 +28,13 @@ export interface PodMetadata {
 
 /** Props for {@link ProfileWorkflowTemplate}. */
 export interface ProfileWorkflowTemplateProps {
+  /**
+   * Platform preset: the Argo Workflows release whose WorkflowTemplate schema the output must
+   * match (the fields this construct sets are the same in 3.1, 3.4 and 3.5).
+   * @default Platform.KFP_1_7
+   */
+  readonly platform?: Platform;
+
   /** The Kubeflow profile (user) namespace, e.g. `kubeflow-user-example-com`. */
   readonly namespace: string;
 
@@ -96,6 +104,8 @@ export class ProfileWorkflowTemplate extends Construct {
   public readonly templateNames: readonly string[];
   /** Names of the workflow parameters it declares in `spec.arguments`. */
   public readonly parameterNames: readonly string[];
+  /** The platform preset. */
+  public readonly platform: Platform;
 
   constructor(scope: Construct, id: string, props: ProfileWorkflowTemplateProps) {
     super(scope, id);
@@ -104,6 +114,7 @@ export class ProfileWorkflowTemplate extends Construct {
       throw new ValidationError('ProfileWorkflowTemplate', 'props', props, 'are required', 'pass at least { namespace: "<profile namespace>" }');
     }
     checkKnownKeys(where(''), props, PROPS);
+    this.platform = checkPlatform(where('platform'), props.platform);
     this.namespace = checkProfileNamespace(where('namespace'), props.namespace);
     this.name = checkDnsSubdomain(where('name'), props.name ?? 'hello-kubeflow');
     const serviceAccountName = checkDnsSubdomain(where('serviceAccountName'), props.serviceAccountName ?? 'default-editor');

@@ -11,24 +11,36 @@ const fs = require('fs');
 const path = require('path');
 const { SchemaInterpreter } = require('./validate');
 
-/** File the default app writes next to its manifests: object key → construct path. */
-const OBJECT_PATHS_FILE = 'object-paths.json';
-const SCHEMAS_FILE = path.join(__dirname, 'schemas.json');
+/** File a cdk8s app writes next to its manifests for this plugin (see lib/synth/object-paths.ts). */
+const SYNTH_METADATA_FILE = 'synth-metadata.json';
+const SCHEMAS_DIR = path.join(__dirname, 'schemas');
 
-let bundle;
-let interpreter;
+let index;
+const groups = new Map();
+const interpreter = new SchemaInterpreter((name) => {
+  // definitions are named `<release>:<name>`; a release's file is parsed on first use
+  const release = name.slice(0, name.indexOf(':'));
+  let defs = groups.get(release);
+  if (!defs) {
+    defs = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, `${release}.json`), 'utf8')).definitions;
+    groups.set(release, defs);
+  }
+  return defs[name];
+});
 
 function load() {
-  if (!bundle) {
-    bundle = JSON.parse(fs.readFileSync(SCHEMAS_FILE, 'utf8'));
-    interpreter = new SchemaInterpreter(bundle.definitions);
-  }
-  return bundle;
+  if (!index) index = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, 'index.json'), 'utf8'));
+  return index;
 }
 
 /** The kinds this validator knows, as `apiVersion/kind` strings. */
 function knownKinds() {
   return Object.keys(load().kinds);
+}
+
+/** The upstream releases schemas exist for (e.g. `istio-1.9.6`). */
+function knownReleases() {
+  return load().releases;
 }
 
 /** A stable key for an object: `apiVersion kind namespace/name`. */
@@ -39,20 +51,27 @@ function objectKey(obj) {
 
 /**
  * Validates one Kubernetes object against its upstream schema.
+ * @param {object} obj the object
+ * @param {{releases?: string[]}} [options] only these upstream releases count (a platform's
+ *   set, e.g. `istio-1.9.6`); by default any release that defines the kind
  * @returns {{pointer: string, message: string}[]} violations; empty when valid
  */
-function validateObject(obj) {
+function validateObject(obj, options = {}) {
   if (!obj || typeof obj !== 'object' || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') {
     return [{ pointer: '', message: 'is not a Kubernetes object (apiVersion and kind must be strings)' }];
   }
-  const defs = load().kinds[`${obj.apiVersion}/${obj.kind}`];
-  if (!defs) {
+  const all = load().kinds[`${obj.apiVersion}/${obj.kind}`];
+  if (!all) {
     return [{ pointer: '/kind', message: `no schema for ${obj.apiVersion} ${obj.kind}: add it to scripts/gen-schemas.js (known: ${knownKinds().join(', ')})` }];
   }
-  // Valid when any supported upstream release accepts it; otherwise report the default's view.
+  const candidates = options.releases ? all.filter((c) => options.releases.includes(c.release)) : all;
+  if (candidates.length === 0) {
+    return [{ pointer: '/apiVersion', message: `${obj.apiVersion} ${obj.kind} is not served by the platform's releases (${options.releases.join(', ')}); it is defined by ${all.map((c) => c.release).join(', ')}` }];
+  }
+  // Valid when any candidate release accepts it; otherwise report the first candidate's view.
   let first;
-  for (const def of defs) {
-    const errors = interpreter.validate(def, obj);
+  for (const c of candidates) {
+    const errors = interpreter.validate(c.def, obj);
     if (errors.length === 0) return [];
     if (!first) first = errors;
   }
@@ -73,12 +92,13 @@ function dedupe(errors) {
  * Validates many objects.
  * @param {object[]} objects synthesized objects
  * @param {Record<string,string>} [paths] object key → construct path
+ * @param {{releases?: string[]}} [options] see validateObject
  * @returns {{object: string, constructPath?: string, pointer: string, message: string}[]}
  */
-function validateObjects(objects, paths = {}) {
+function validateObjects(objects, paths = {}, options = {}) {
   const out = [];
   for (const obj of objects) {
-    for (const v of validateObject(obj)) {
+    for (const v of validateObject(obj, options)) {
       out.push({ object: describe(obj), constructPath: paths[objectKey(obj)], ...v });
     }
   }
@@ -106,12 +126,14 @@ class SchemaValidation {
     let count = 0;
     let failures = 0;
     for (const manifest of context.manifests) {
-      const pathsFile = path.join(path.dirname(manifest), OBJECT_PATHS_FILE);
-      const paths = fs.existsSync(pathsFile) ? JSON.parse(fs.readFileSync(pathsFile, 'utf8')) : {};
+      const metaFile = path.join(path.dirname(manifest), SYNTH_METADATA_FILE);
+      const meta = fs.existsSync(metaFile) ? JSON.parse(fs.readFileSync(metaFile, 'utf8')) : {};
+      const paths = meta.objectPaths || {};
+      const options = meta.schemaReleases ? { releases: meta.schemaReleases } : {};
       const objects = context.parseManifest(manifest).filter((o) => o);
       count += objects.length;
       for (const obj of objects) {
-        const violations = validateObject(obj);
+        const violations = validateObject(obj, options);
         if (violations.length === 0) continue;
         failures += violations.length;
         const resourceName = describe(obj);
@@ -133,4 +155,4 @@ class SchemaValidation {
   }
 }
 
-module.exports = { SchemaValidation, validateObject, validateObjects, formatViolations, objectKey, knownKinds, OBJECT_PATHS_FILE };
+module.exports = { SchemaValidation, validateObject, validateObjects, formatViolations, objectKey, knownKinds, knownReleases, SYNTH_METADATA_FILE };

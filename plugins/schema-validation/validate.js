@@ -28,8 +28,9 @@ function seg(key) {
 
 /** A validator over one schema bundle ({ definitions }). */
 class SchemaInterpreter {
+  /** @param {Record<string, object> | ((name: string) => object | undefined)} definitions */
   constructor(definitions) {
-    this.definitions = definitions;
+    this.lookup = typeof definitions === 'function' ? definitions : (name) => definitions[name];
     this.patterns = new Map();
   }
 
@@ -45,7 +46,7 @@ class SchemaInterpreter {
 
   resolve(ref) {
     const name = ref.slice('#/definitions/'.length);
-    const def = this.definitions[name];
+    const def = this.lookup(name);
     if (!def) throw new Error(`schema bundle has no definition ${name}`);
     return def;
   }
