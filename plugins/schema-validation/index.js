@@ -2,7 +2,7 @@
 //
 // Declared in cdk8s.yaml (`validations:` → package ./plugins/schema-validation, class
 // SchemaValidation), so `cdk8s synth` checks its output; `npm run synth` (scripts/synth.js)
-// and the tests call validateObjects() directly. Schemas come from schemas.json, generated
+// and the tests call validateObjects() directly. Schemas come from schemas/, generated
 // from the pinned upstream definitions by scripts/gen-schemas.js (Kubernetes v1.25 as in
 // cdk8s-plus-25, Argo Workflows v3.1.15, Istio 1.9.6, Argo Events v1.5.6/v1.9.11), and are
 // checked by the interpreter in validate.js (no compile step).

@@ -1,4 +1,4 @@
-// A small JSON Schema interpreter for the schemas in schemas.json.
+// A small JSON Schema interpreter for the schemas in schemas/.
 //
 // Why not compile the schemas (Ajv)? The Argo WorkflowTemplate schema alone inlines every
 // Kubernetes pod type: compiling it takes seconds, and even Ajv's precompiled standalone code
@@ -7,7 +7,7 @@
 // synth pays for what it emits, not for the size of the schema. The test suite checks this
 // interpreter against Ajv on every object the constructs emit and on broken ones.
 //
-// Supported keywords (all that schemas.json uses): $ref, type, properties,
+// Supported keywords (all that schemas/ uses): $ref, type, properties,
 // additionalProperties, required, items, enum, pattern, anyOf, oneOf, not. `default` is ignored.
 'use strict';
 

@@ -1,0 +1,131 @@
+// Every platform preset, synthesized and checked against the upstream release it pins.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import {
+  ArgoServer, ArgoServerRoute, EventBus, EventField, KubeflowArgoChart, KubeflowArgoChartProps, Platform, ProfileWorkflowTemplate, WebhookEventSource, WorkflowTrigger,
+} from '../lib';
+import { one, Obj } from './util';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { validateObjects, formatViolations } = require('../plugins/schema-validation');
+
+const UPSTREAM = path.resolve(__dirname, '..', '..', 'shared', 'upstream', 'argo-workflows');
+const haveUpstream = fs.existsSync(UPSTREAM);
+if (!haveUpstream) {
+  // eslint-disable-next-line no-console
+  console.log(`platform upstream comparisons skipped: ${UPSTREAM} not found`);
+}
+const upstream = (tag: string, rel: string) => parseAllDocuments(fs.readFileSync(path.join(UPSTREAM, tag, 'manifests', rel), 'utf8')).map((d) => d.toJS())[0];
+
+const everything = (platform: Platform): KubeflowArgoChartProps => ({
+  platform,
+  profiles: ['alice'],
+  kubeflowRoles: true,
+  workflowTemplate: { arguments: { parameters: [{ name: 'message', value: 'x' }] } },
+  events: {
+    eventBus: platform.spec.argoEvents.jetstream ? { jetstream: { version: '2.10.29' } } : {},
+    sources: [{ type: 'github', repositories: ['a/b'], webhookSecret: { name: 's', key: 'k' } }],
+    triggers: [{ source: 'github', profile: 'alice', parameters: { message: EventField.revision() } }],
+  },
+});
+
+describe.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
+  const objs = Testing.synth(new KubeflowArgoChart(Testing.app(), 'kfa', everything(platform))) as Obj[];
+  const argo = platform.spec.argoWorkflows;
+  const deployment = one(objs, 'Deployment', 'argo-server');
+  const container = deployment.spec.template.spec.containers[0];
+
+  test('argocli image from the preset line', () => {
+    expect(container.image).toBe(argo.image);
+    const tag = container.image.split(':').pop();
+    expect(tag).toMatch(argo.line.tag);
+    expect(`v${tag.slice(1).split('.').slice(0, 2).join('.')}.x`).toBe(argo.line.name);
+    expect(argo.manifests).toMatch(argo.line.tag);
+  });
+
+  test('base href through the preset mechanism (env BASE_HREF up to 3.5)', () => {
+    expect(argo.baseHrefEnv).toBe('BASE_HREF');
+    expect(container.env).toEqual([{ name: 'BASE_HREF', value: '/argo/' }]);
+    expect(container.args).not.toContain('--base-href');
+  });
+
+  test('probe scheme derived from secure', () => {
+    expect(container.readinessProbe.httpGet.scheme).toBe('HTTP');
+    const secure = one(Testing.synth((() => { const c = Testing.chart(); new ArgoServer(c, 's', { platform, secure: true }); return c; })()) as Obj[], 'Deployment');
+    expect(secure.spec.template.spec.containers[0].readinessProbe.httpGet.scheme).toBe('HTTPS');
+  });
+
+  (haveUpstream ? test : test.skip)(`RBAC rules and container securityContext equal upstream ${argo.manifests}`, () => {
+    const role = upstream(argo.manifests, 'cluster-install/argo-server-rbac/argo-server-clusterole.yaml');
+    expect(one(objs, 'ClusterRole', 'argo-server-cluster-role').rules).toEqual(role.rules);
+    const dep = upstream(argo.manifests, 'base/argo-server/argo-server-deployment.yaml');
+    expect(container.securityContext).toEqual(dep.spec.template.spec.containers[0].securityContext);
+    expect(deployment.spec.template.spec.securityContext).toEqual(dep.spec.template.spec.securityContext);
+    expect(deployment.spec.selector).toEqual(dep.spec.selector);
+  });
+
+  test('Istio API versions the preset mesh serves', () => {
+    for (const vs of objs.filter((o) => o.kind === 'VirtualService')) expect(vs.apiVersion).toBe(platform.spec.istio.networking);
+    for (const ap of objs.filter((o) => o.kind === 'AuthorizationPolicy')) expect(ap.apiVersion).toBe(platform.spec.istio.security);
+    expect(objs.filter((o) => o.kind === 'VirtualService')).toHaveLength(2);
+  });
+
+  test('every object matches the schemas of the preset releases', () => {
+    expect(formatViolations(validateObjects(objs, {}, { releases: platform.spec.schemaReleases }))).toBe('');
+  });
+
+  test('Argo Events behaviour of the preset', () => {
+    const bus = one(objs, 'EventBus');
+    expect(Object.keys(bus.spec)).toEqual([platform.spec.argoEvents.jetstream ? 'jetstream' : 'nats']);
+    const build = (submitFrom: boolean) => () => {
+      const c = Testing.chart();
+      const source = new WebhookEventSource(c, 'src', { platform, type: 'github', repositories: ['a/b'], webhookSecret: { name: 's', key: 'k' } });
+      const template = new ProfileWorkflowTemplate(c, 't', { platform, namespace: 'alice' });
+      new WorkflowTrigger(c, 'w', { eventSource: source, template, submitFrom });
+      return Testing.synth(c) as Obj[];
+    };
+    if (platform.spec.argoEvents.submitFrom) {
+      const wf = one(build(true)(), 'Sensor').spec.triggers[0].template.argoWorkflow;
+      expect(wf.operation).toBe('submit-from');
+      expect(wf.source.resource).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'WorkflowTemplate', metadata: { name: 'hello-kubeflow', namespace: 'alice' } });
+      expect(formatViolations(validateObjects(build(true)(), {}, { releases: platform.spec.schemaReleases }))).toBe('');
+    } else {
+      expect(build(true)).toThrow(/submitFrom is not available on platform KFP_1_7/);
+      expect(() => new EventBus(Testing.chart(), 'b', { platform, jetstream: { version: '2.10.29' } })).toThrow(/jetstream is not available/);
+    }
+    expect(one(build(false)(), 'Sensor').spec.triggers[0].template.argoWorkflow.operation).toBe('submit');
+  });
+
+  test('an image from another preset line is refused; the documented escape hatch allows it', () => {
+    const other = Platform.ALL.find((p) => p !== platform)!.spec.argoWorkflows.image;
+    expect(() => new ArgoServer(Testing.chart(), 's', { platform, image: other })).toThrow(new RegExp(`image must be a ${argo.line.name.replace(/\./g, '\\.')} tag`));
+    const c = Testing.chart();
+    new ArgoServer(c, 's', { platform, image: other, allowImageOutsidePlatform: true });
+    expect(one(Testing.synth(c) as Obj[], 'Deployment').spec.template.spec.containers[0].image).toBe(other);
+  });
+});
+
+test('KFP_2_2 uses v1beta1 Istio APIs that Istio 1.9.6 already serves', () => {
+  const objs = Testing.synth(new KubeflowArgoChart(Testing.app(), 'kfa', everything(Platform.KFP_2_2))) as Obj[];
+  const istio = objs.filter((o) => o.apiVersion.includes('istio.io'));
+  expect(formatViolations(validateObjects(istio, {}, { releases: ['istio-1.9.6'] }))).toBe('');
+  expect(formatViolations(validateObjects(istio, {}, { releases: ['istio-1.30.3'] }))).toBe('');
+});
+
+test('constructs refuse a platform that contradicts the one they follow', () => {
+  const c = Testing.chart();
+  const server = new ArgoServer(c, 's', { platform: Platform.KFP_2_5 });
+  expect(() => new ArgoServerRoute(c, 'r', { server, platform: Platform.KFP_1_7 }))
+    .toThrow(/platform contradicts the server's platform KFP_2_5/);
+  expect(() => new KubeflowArgoChart(Testing.app(), 'k', { argoServer: { platform: Platform.KFP_2_5 } as any })).toThrow(/argoServer\.platform is set by the chart/);
+  expect(() => new ArgoServer(Testing.chart(), 's', { platform: 'KFP_2_5' as any })).toThrow(/platform must be one of the Platform presets/);
+});
+
+test('the default stays KFP_1_7', () => {
+  const chart = new KubeflowArgoChart(Testing.app(), 'k');
+  expect(chart.platform).toBe(Platform.KFP_1_7);
+  expect(chart.argoServer.platform).toBe(Platform.KFP_1_7);
+  expect(chart.route.platform).toBe(Platform.KFP_1_7);
+});
