@@ -10,8 +10,9 @@
 // 2. The bundle is loaded with a V8 code cache, so later runs skip parsing and compiling it.
 // 3. The app is synthesized in memory (lib/synth/synthesize.ts), every object is checked
 //    against its upstream schema (plugins/schema-validation, the same checks the cdk8s
-//    validation plugin runs), and only then written: into a new directory next to the output,
-//    which replaces the output in two renames. `cdk8s synth` would delete the output first.
+//    validation plugin runs), and only then written, with a `Kustomization` listing the
+//    manifests: into a new directory next to the output, which replaces the output in two
+//    renames. `cdk8s synth` would delete the output first.
 // On any failure the output directory is left byte-identical and the exit code is non-zero:
 // 1 for an app error (e.g. a bad prop), 2 for schema violations.
 'use strict';
@@ -20,6 +21,7 @@ const fs = require('fs');
 const Module = require('module');
 const path = require('path');
 const vm = require('vm');
+const { writeAtomically } = require('./atomic-write');
 
 const root = path.resolve(__dirname, '..');
 /** KFA_SYNTH_TIMING=1 prints how long each phase took (for bench/ and profiling). */
@@ -33,7 +35,7 @@ function phase(name) {
   last = now;
 }
 /** Bump when the bundle recipe below changes, to invalidate old caches. */
-const RECIPE = 'kfa-synth-5';
+const RECIPE = 'kfa-synth-6';
 
 function parseArgs(argv) {
   const args = { entry: 'main.ts', outdir: 'dist' };
@@ -73,6 +75,7 @@ function loadApp(entry) {
           `export { buildApp } from ${JSON.stringify(rel(entry))};`,
           'export { synthesizeApp } from "./lib/synth/synthesize";',
           'export { objectPaths, schemaReleases } from "./lib/synth/synth-metadata";',
+          'export { kustomizationFile } from "./lib/synth/output-formats";',
         ].join('\n'),
         resolveDir: root,
         sourcefile: 'synth-entry.ts',
@@ -149,33 +152,6 @@ function isFresh(inputsFile, bundle) {
   return true;
 }
 
-/** Writes `files` into a new directory beside `outdir`, then swaps it in. */
-function writeAtomically(files, outdir) {
-  const parent = path.dirname(outdir);
-  fs.mkdirSync(parent, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.new-`));
-  try {
-    const staged = path.join(tmp, 'out');
-    fs.mkdirSync(staged);
-    for (const f of files) {
-      const target = path.join(staged, f.file);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, f.text);
-    }
-    const old = path.join(tmp, 'old');
-    const had = fs.existsSync(outdir);
-    if (had) fs.renameSync(outdir, old);
-    try {
-      fs.renameSync(staged, outdir);
-    } catch (err) {
-      if (had) fs.renameSync(old, outdir);
-      throw err;
-    }
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
 function main() {
   const { entry, outdir } = parseArgs(process.argv.slice(2));
   const shown = path.relative(process.cwd(), outdir) || '.';
@@ -218,7 +194,7 @@ function main() {
     console.error(`synth failed; ${shown}/ left unchanged`);
     return 2;
   }
-  writeAtomically(files, outdir);
+  writeAtomically([...files, app.kustomizationFile(files)], outdir);
   phase('write');
   saveCodeCache();
   if (timing) console.error(`timing (ms): ${phases.join(', ')}`);

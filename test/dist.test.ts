@@ -3,7 +3,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { execFileSync } from 'child_process';
 import { parseAllDocuments } from 'yaml';
+import { KUSTOMIZATION_FILE, kustomizationFile } from '../lib/synth/output-formats';
 import { buildApp, EXAMPLE_PROFILE, GITHUB_WEBHOOK_SECRET } from '../main';
 
 const DIST = path.join(__dirname, '..', 'dist');
@@ -24,7 +26,12 @@ describe('dist/', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-dist-'));
     try {
       buildApp(tmp).synth();
-      expect(readDir(DIST)).toEqual(readDir(tmp));
+      const dist = readDir(DIST);
+      const kustomization = dist[KUSTOMIZATION_FILE];
+      delete dist[KUSTOMIZATION_FILE];
+      const fresh = readDir(tmp);
+      expect(dist).toEqual(fresh);
+      expect(kustomization).toBe(kustomizationFile(Object.keys(fresh).map((file) => ({ file, objects: [], text: fresh[file] }))).text);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -93,4 +100,21 @@ describe('dist/', () => {
       expect(JSON.stringify(objs)).not.toMatch(/:latest"/);
     });
   });
+});
+
+function hasKubectl(): boolean {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+(hasKubectl() ? test : test.skip)('kubectl kustomize dist/ (what apply -k and Argo CD do) yields exactly the manifests', () => {
+  const out = execFileSync('kubectl', ['kustomize', DIST], { encoding: 'utf8' });
+  const canon = (v: any): any => (Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
+  const key = (o: any) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  const sorted = (objs: any[]) => objs.map(canon).sort((a, b) => key(a).localeCompare(key(b)));
+  expect(sorted(parseAllDocuments(out).map((d) => d.toJS()))).toEqual(sorted(distObjects()));
 });

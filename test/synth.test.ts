@@ -87,7 +87,9 @@ describe('cdk8s synth with the validation plugin from cdk8s.yaml', () => {
     const files = snapshotDir(outdir);
     delete files['construct-metadata.json'];
     delete files['synth-metadata.json'];
-    expect(files).toEqual(snapshotDir(path.join(ROOT, 'dist')));
+    const dist = snapshotDir(path.join(ROOT, 'dist'));
+    delete dist.Kustomization; // written by scripts/synth.js only
+    expect(files).toEqual(dist);
   }, 60_000);
 
   test('fails on a schema violation with the construct path', () => {

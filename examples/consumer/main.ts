@@ -1,0 +1,32 @@
+// A team's own cdk8s app: argo-server in its own namespace, behind its own gateway and host,
+// and a nightly WorkflowTemplate in one profile. Only public exports of the package are used.
+import { App, Chart, ChartProps } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ArgoServer, ArgoServerRoute, Platform, ProfileWorkflowTemplate } from 'cdk8s-kubeflow-argo';
+import { WorkflowTemplateSpecTemplates } from 'cdk8s-kubeflow-argo/imports/argoproj.io';
+
+export class MlPlatformArgo extends Chart {
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, props);
+    const server = new ArgoServer(this, 'ArgoServer', {
+      platform: Platform.KFP_1_7,
+      namespace: 'ml-platform',
+      baseHref: '/workflows/',
+    });
+    new ArgoServerRoute(this, 'Route', {
+      server,
+      gateway: 'istio-system/public-gateway',
+      hosts: ['ml.example.com'],
+      timeout: '600s',
+    });
+    const nightly: WorkflowTemplateSpecTemplates = {
+      name: 'report',
+      container: { name: 'main', image: 'docker.io/library/python:3.9-slim', command: ['python', '-c', 'print("nightly report")'] },
+    };
+    new ProfileWorkflowTemplate(this, 'Nightly', { namespace: 'team-data', name: 'nightly-report', templates: [nightly] });
+  }
+}
+
+const app = new App();
+new MlPlatformArgo(app, 'ml-platform-argo');
+app.synth();
