@@ -158,7 +158,9 @@ export interface EventBusSpec {
 
 /** Props shared by the Argo Events L1 classes. */
 export interface EventsObjectProps<Spec> {
+  /** Object metadata (name and namespace are required by the controllers). */
   readonly metadata: ApiObjectMetadata;
+  /** The kind's spec. */
   readonly spec: Spec;
 }
 

@@ -115,7 +115,7 @@ export interface WebhookEventSourceProps {
 
   /**
    * Public base URL of the Kubeflow gateway as the provider reaches it, e.g.
-   * `https://kubeflow.example.com`. Used to register hooks and to print {@link webhookUrl}.
+   * `https://kubeflow.example.com`. Used to register hooks and to print {@link WebhookEventSource.webhookUrl}.
    * @default - none; required with apiToken
    */
   readonly publicUrl?: string;
