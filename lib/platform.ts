@@ -58,8 +58,6 @@ export interface PlatformSpec {
   readonly argoWorkflows: ArgoWorkflowsPreset;
   readonly istio: IstioPreset;
   readonly argoEvents: ArgoEventsPreset;
-  /** Schema releases (plugins/schema-validation) the output must match. */
-  readonly schemaReleases: readonly string[];
 }
 
 /** Brand for Platform.isPlatform (declared before the class: its static presets use it). */
@@ -83,6 +81,9 @@ const RULES_3_4: readonly RbacRule[] = RULES_3_1.map((r) =>
   (r.resources[0] === 'serviceaccounts' ? { ...r, verbs: ['get', 'list', 'watch'] } : r));
 
 const SECURITY_3_1 = { capabilities: { drop: ['ALL'] } };
+/** Kubernetes definitions the core objects are checked against (the ones cdk8s-plus-25 is built from). */
+const KUBERNETES_SCHEMAS = 'kubernetes-v1.25.0';
+const ARGO_EVENTS_1_9: ArgoEventsPreset = { release: 'argo-events-v1.9.11', submitFrom: true, jetstream: true, controllers: 'controller-manager' };
 const SECURITY_3_4 = { readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 
 /**
@@ -111,7 +112,6 @@ export class Platform {
     },
     istio: { release: 'istio-1.9.6', networking: 'networking.istio.io/v1alpha3', security: 'security.istio.io/v1beta1' },
     argoEvents: { release: 'argo-events-v1.5.6', submitFrom: false, jetstream: false, controllers: 'eventsource-, sensor- and eventbus-controller' },
-    schemaReleases: ['kubernetes-v1.25.0', 'argo-workflows-v3.1.15', 'istio-1.9.6', 'argo-events-v1.5.6'],
   });
 
   /**
@@ -132,8 +132,7 @@ export class Platform {
       baseHrefEnv: 'BASE_HREF',
     },
     istio: { release: 'istio-1.30.3', networking: 'networking.istio.io/v1beta1', security: 'security.istio.io/v1beta1' },
-    argoEvents: { release: 'argo-events-v1.9.11', submitFrom: true, jetstream: true, controllers: 'controller-manager' },
-    schemaReleases: ['kubernetes-v1.25.0', 'argo-workflows-v3.4.18', 'istio-1.30.3', 'argo-events-v1.9.11'],
+    argoEvents: ARGO_EVENTS_1_9,
   });
 
   /**
@@ -154,8 +153,7 @@ export class Platform {
       baseHrefEnv: 'BASE_HREF',
     },
     istio: { release: 'istio-1.30.3', networking: 'networking.istio.io/v1', security: 'security.istio.io/v1' },
-    argoEvents: { release: 'argo-events-v1.9.11', submitFrom: true, jetstream: true, controllers: 'controller-manager' },
-    schemaReleases: ['kubernetes-v1.25.0', 'argo-workflows-v3.5.15', 'istio-1.30.3', 'argo-events-v1.9.11'],
+    argoEvents: ARGO_EVENTS_1_9,
   });
 
   /** Every preset, oldest first. */
@@ -170,10 +168,13 @@ export class Platform {
   public readonly id: string;
   /** What the preset pins. */
   public readonly spec: PlatformSpec;
+  /** Schema releases (plugins/schema-validation/schemas) the output must match. */
+  public readonly schemaReleases: readonly string[];
 
   private constructor(spec: PlatformSpec) {
     this.id = spec.id;
     this.spec = spec;
+    this.schemaReleases = [KUBERNETES_SCHEMAS, `argo-workflows-${spec.argoWorkflows.manifests}`, spec.istio.release, spec.argoEvents.release];
     Object.defineProperty(this, PLATFORM, { value: true });
   }
 

@@ -7,6 +7,7 @@ import { execFileSync } from 'child_process';
 import { parseAllDocuments } from 'yaml';
 import { KUSTOMIZATION_FILE, kustomizationFile } from '../lib/synth/output-formats';
 import { buildApp, EXAMPLE_PROFILE, GITHUB_WEBHOOK_SECRET } from '../main';
+import { hasKubectl } from './util';
 
 const DIST = path.join(__dirname, '..', 'dist');
 
@@ -101,15 +102,6 @@ describe('dist/', () => {
     });
   });
 });
-
-function hasKubectl(): boolean {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 (hasKubectl() ? test : test.skip)('kubectl kustomize dist/ (what apply -k and Argo CD do) yields exactly the manifests', () => {
   const out = execFileSync('kubectl', ['kustomize', DIST], { encoding: 'utf8' });

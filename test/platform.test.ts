@@ -73,7 +73,7 @@ describe.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform)
   });
 
   test('every object matches the schemas of the preset releases', () => {
-    expect(formatViolations(validateObjects(objs, {}, { releases: platform.spec.schemaReleases }))).toBe('');
+    expect(formatViolations(validateObjects(objs, {}, { releases: platform.schemaReleases }))).toBe('');
   });
 
   test('Argo Events behaviour of the preset', () => {
@@ -90,7 +90,7 @@ describe.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform)
       const wf = one(build(true)(), 'Sensor').spec.triggers[0].template.argoWorkflow;
       expect(wf.operation).toBe('submit-from');
       expect(wf.source.resource).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'WorkflowTemplate', metadata: { name: 'hello-kubeflow', namespace: 'alice' } });
-      expect(formatViolations(validateObjects(build(true)(), {}, { releases: platform.spec.schemaReleases }))).toBe('');
+      expect(formatViolations(validateObjects(build(true)(), {}, { releases: platform.schemaReleases }))).toBe('');
     } else {
       expect(build(true)).toThrow(/submitFrom is not available on platform KFP_1_7/);
       expect(() => new EventBus(Testing.chart(), 'b', { platform, jetstream: { version: '2.10.29' } })).toThrow(/jetstream is not available/);

@@ -65,7 +65,7 @@ describe('a deliberately broken object is caught with its JSON pointer', () => {
   test('an API version Istio 1.9 does not serve, checked against the KFP_1_7 releases', () => {
     const obj = JSON.parse(JSON.stringify(base().find((o) => o.kind === 'VirtualService')));
     obj.apiVersion = 'networking.istio.io/v1';
-    expect(validateObject(obj, { releases: Platform.KFP_1_7.spec.schemaReleases }))
+    expect(validateObject(obj, { releases: Platform.KFP_1_7.schemaReleases }))
       .toEqual([{ pointer: '/apiVersion', message: expect.stringContaining("networking.istio.io/v1 VirtualService is not served by the platform's releases") }]);
     expect(validateObject(obj)).toEqual([]); // Istio 1.30.3 serves it
   });

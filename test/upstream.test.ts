@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { ArgoServer, ARGO_SERVER_3_1_RULES } from '../lib';
-import { one, synth } from './util';
+import { hasKubectl, one, synth } from './util';
 
 const UPSTREAM = path.resolve(__dirname, '..', '..', 'shared', 'upstream');
 const ARGO = path.join(UPSTREAM, 'argo-workflows', 'v3.1.15', 'manifests');
@@ -18,15 +18,6 @@ if (!present) {
 const describeUpstream = present ? describe : describe.skip;
 
 const load = (rel: string): any[] => parseAllDocuments(fs.readFileSync(path.join(ARGO, rel), 'utf8')).map((d) => d.toJS());
-
-function hasKubectl(): boolean {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describeUpstream('ArgoServer against upstream Argo Workflows v3.1.15', () => {
   const objs = synth((c) => new ArgoServer(c, 'server'));

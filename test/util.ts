@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import { Chart, Testing } from 'cdk8s';
 
 /** A synthesized Kubernetes object. */
@@ -17,4 +18,14 @@ export function one(objs: Obj[], kind: string, name?: string): Obj {
     throw new Error(`expected exactly one ${kind}${name ? ` "${name}"` : ''}, found ${found.length}: ${objs.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
   }
   return found[0];
+}
+
+/** True when a kubectl client is on PATH (tests that need it skip otherwise). */
+export function hasKubectl(): boolean {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -30,7 +30,7 @@ export function schemaReleases(app: App): string[] | undefined {
   const releases = new Set<string>();
   for (const c of app.node.findAll()) {
     const platform = (c as { platform?: unknown }).platform;
-    if (Platform.isPlatform(platform)) platform.spec.schemaReleases.forEach((r) => releases.add(r));
+    if (Platform.isPlatform(platform)) platform.schemaReleases.forEach((r) => releases.add(r));
   }
   return releases.size ? [...releases].sort() : undefined;
 }
