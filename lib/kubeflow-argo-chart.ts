@@ -37,7 +37,7 @@ export interface KubeflowArgoTriggerOptions {
 /** Argo Events wiring for {@link KubeflowArgoChart}; everything lives in the sensor RBAC namespace. */
 export interface KubeflowArgoEventsOptions {
   /** The namespace's `default` EventBus. @default - native NATS, 3 replicas */
-  readonly eventBus?: Omit<EventBusProps, 'namespace'>;
+  readonly eventBus?: Omit<EventBusProps, 'namespace' | 'platform'>;
   /** Webhook event sources (names must be unique). */
   readonly sources: Array<Omit<WebhookEventSourceProps, 'platform' | 'namespace' | 'eventBus'>>;
   /** Which source starts which profile's template. @default [] */
@@ -65,7 +65,7 @@ export interface KubeflowArgoChartProps extends ChartProps {
    * argo-server settings.
    * @default - Kubeflow 1.4 defaults: namespace "kubeflow", argocli v3.1.15, base href "/argo/"
    */
-  readonly argoServer?: ArgoServerProps;
+  readonly argoServer?: Omit<ArgoServerProps, 'platform'>;
 
   /**
    * Gateway route settings (the server, namespace and base href come from `argoServer`).
@@ -83,13 +83,13 @@ export interface KubeflowArgoChartProps extends ChartProps {
    * Argo Events sensor RBAC settings.
    * @default - `operate-workflow-sa` in "argo-events", submit verbs only
    */
-  readonly argoEventsRbac?: ArgoEventsRbacProps;
+  readonly argoEventsRbac?: Omit<ArgoEventsRbacProps, 'platform'>;
 
   /**
    * The WorkflowTemplate every profile gets (its namespace is the profile's).
    * @default - the built-in `hello-kubeflow` template, run as `default-editor`
    */
-  readonly workflowTemplate?: Omit<ProfileWorkflowTemplateProps, 'namespace'>;
+  readonly workflowTemplate?: Omit<ProfileWorkflowTemplateProps, 'namespace' | 'platform'>;
 
   /**
    * Aggregate Argo permissions into Kubeflow's `kubeflow-edit`/`kubeflow-view`
@@ -138,12 +138,23 @@ export class KubeflowArgoChart extends Chart {
     checkKnownKeys(where(''), props, PROPS);
     this.platform = checkPlatform(where('platform'), props.platform);
     const platform = this.platform;
-    for (const [key, sub] of [['argoServer', props.argoServer], ['argoEventsRbac', props.argoEventsRbac], ['workflowTemplate', props.workflowTemplate], ['events.eventBus', props.events?.eventBus]] as const) {
-      if (sub && (sub as { platform?: unknown }).platform !== undefined) {
-        throw new ValidationError('KubeflowArgoChart', `${key}.platform`, String((sub as { platform?: unknown }).platform),
-          'is set by the chart', 'set platform on the chart only');
+    // Props the chart decides for its children; TypeScript hides them, JavaScript callers get told.
+    const owned = (prop: string, sub: object | undefined, keys: readonly string[], fix: (key: string) => string) => {
+      for (const key of keys) {
+        const value = (sub as Record<string, unknown> | undefined)?.[key];
+        if (value !== undefined) {
+          throw new ValidationError('KubeflowArgoChart', `${prop}.${key}`, Platform.isPlatform(value) ? value.id : value, 'is set by the chart', fix(key));
+        }
       }
-    }
+    };
+    const onChart = () => 'set platform on the chart only';
+    owned('argoServer', props.argoServer, ['platform'], onChart);
+    owned('argoEventsRbac', props.argoEventsRbac, ['platform'], onChart);
+    owned('events.eventBus', props.events?.eventBus, ['platform'], onChart);
+    owned('workflowTemplate', props.workflowTemplate, ['platform', 'namespace'],
+      (k) => (k === 'namespace' ? 'list the profile namespaces in profiles: each gets its own template' : onChart()));
+    owned('route', props.route, ['platform', 'server', 'namespace', 'baseHref', 'port'],
+      (k) => (k === 'platform' ? onChart() : `the route follows argoServer: set argoServer.${k === 'server' ? '*' : k} instead`));
     if (props.namespace !== undefined) {
       throw new ValidationError('KubeflowArgoChart', 'namespace', props.namespace,
         'is not supported: each object already has its own namespace (kubeflow, argo-events, the profiles) and a chart-wide one would move them all',
@@ -156,16 +167,6 @@ export class KubeflowArgoChart extends Chart {
     if (!enableEvents && props.argoEventsRbac !== undefined) {
       throw new ValidationError('KubeflowArgoChart', 'argoEventsRbac', props.argoEventsRbac,
         'is set while enableArgoEventsRbac is false', 'remove argoEventsRbac or set enableArgoEventsRbac: true');
-    }
-    if (props.workflowTemplate && 'namespace' in props.workflowTemplate) {
-      throw new ValidationError('KubeflowArgoChart', 'workflowTemplate.namespace', (props.workflowTemplate as { namespace?: unknown }).namespace,
-        'is not allowed: each profile\'s template goes into that profile\'s namespace', 'list the namespaces in profiles');
-    }
-    for (const key of ['platform', 'server', 'namespace', 'baseHref', 'port'] as const) {
-      if (props.route && key in props.route) {
-        throw new ValidationError('KubeflowArgoChart', `route.${key}`, (props.route as Record<string, unknown>)[key],
-          'is derived from argoServer and may not be set here', key === 'platform' ? 'set platform on the chart' : `set argoServer.${key === 'server' ? '*' : key} instead`);
-      }
     }
 
     this.argoServer = new ArgoServer(this, 'ArgoServer', { ...props.argoServer, platform });
