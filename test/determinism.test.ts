@@ -1,20 +1,9 @@
 // Two synths give byte-identical output, whatever order profiles are listed in.
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { App, Testing } from 'cdk8s';
+import { Testing } from 'cdk8s';
 import { KubeflowArgoChart } from '../lib';
 import { buildApp } from '../main';
+import { synthToDir } from './util';
 
-function synthToDir(build: (outdir: string) => App): Record<string, string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-det-'));
-  try {
-    build(dir).synth();
-    return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 test('two synths of the default app are byte-identical', () => {
   const a = synthToDir(buildApp);

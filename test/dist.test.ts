@@ -1,19 +1,14 @@
 // dist/ is committed (GitOps reads it): it must be exactly what a fresh synth gives, and it
 // must carry the seed's essentials. Parses dist/ as a user's `kubectl apply -f dist/` would.
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { parseAllDocuments } from 'yaml';
 import { KUSTOMIZATION_FILE, kustomizationFile } from '../lib/synth/output-formats';
 import { buildApp, EXAMPLE_PROFILE, GITHUB_WEBHOOK_SECRET } from '../main';
-import { hasKubectl } from './util';
+import { hasKubectl, readDir, synthToDir } from './util';
 
 const DIST = path.join(__dirname, '..', 'dist');
 
-function readDir(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-}
 
 function distObjects(): any[] {
   return Object.entries(readDir(DIST))
@@ -24,18 +19,12 @@ function distObjects(): any[] {
 
 describe('dist/', () => {
   test('is up to date: byte-identical to a fresh synth (run `npm run synth` and commit dist/)', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-dist-'));
-    try {
-      buildApp(tmp).synth();
-      const dist = readDir(DIST);
-      const kustomization = dist[KUSTOMIZATION_FILE];
-      delete dist[KUSTOMIZATION_FILE];
-      const fresh = readDir(tmp);
-      expect(dist).toEqual(fresh);
-      expect(kustomization).toBe(kustomizationFile(Object.keys(fresh).map((file) => ({ file, objects: [], text: fresh[file] }))).text);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    const fresh = synthToDir(buildApp);
+    const dist = readDir(DIST);
+    const kustomization = dist[KUSTOMIZATION_FILE];
+    delete dist[KUSTOMIZATION_FILE];
+    expect(dist).toEqual(fresh);
+    expect(kustomization).toBe(kustomizationFile(Object.keys(fresh).map((file) => ({ file, objects: [], text: fresh[file] }))).text);
   });
 
   describe('carries the seed setup end to end', () => {

@@ -5,13 +5,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { readDir } from './util';
 
 const ROOT = path.join(__dirname, '..');
 
-function snapshotDir(dir: string): Record<string, string> {
-  if (!fs.existsSync(dir)) return {};
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-}
 
 function run(args: string[]) {
   const res = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', CDK8S_CHECK_UPGRADE: 'false' } });
@@ -35,25 +32,25 @@ describe('npm run synth (scripts/synth.js)', () => {
   test('writes exactly the committed dist/, replacing the old output as a whole', () => {
     const res = synth(outdir);
     expect(res.status).toBe(0);
-    expect(snapshotDir(outdir)).toEqual(snapshotDir(path.join(ROOT, 'dist')));
+    expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
     expect(fs.readdirSync(scratch)).toEqual(['dist']); // no leftover temporary directory
   }, 60_000);
 
   test('a failing app leaves dist/ byte-identical and exits non-zero with the error', () => {
-    const before = snapshotDir(outdir);
+    const before = readDir(outdir);
     const res = synth(outdir, '--entry', 'test/fixtures/bad-prop-app.ts');
     expect(res.status).toBe(1);
     expect(res.output).toContain('error: ArgoServer: baseHref must start and end with "/", got "argo"');
-    expect(snapshotDir(outdir)).toEqual(before);
+    expect(readDir(outdir)).toEqual(before);
     expect(fs.readdirSync(scratch)).toEqual(['dist']);
   }, 60_000);
 
   test('a schema violation fails with construct path, object and JSON pointer; dist/ untouched', () => {
-    const before = snapshotDir(outdir);
+    const before = readDir(outdir);
     const res = synth(outdir, '--entry', 'test/fixtures/schema-violation-app.ts');
     expect(res.status).toBe(2);
     expect(res.output).toContain('[kubeflow-argo/ArgoServer/Service] Service kubeflow/argo-server (v1) at /spec/ports/0/port: must be integer');
-    expect(snapshotDir(outdir)).toEqual(before);
+    expect(readDir(outdir)).toEqual(before);
   }, 60_000);
 
   test('rebuilds its cached bundle when a source file changes', () => {
@@ -84,10 +81,10 @@ describe('cdk8s synth with the validation plugin from cdk8s.yaml', () => {
     const res = cdk8sSynth(outdir);
     expect(res.status).toBe(0);
     expect(res.output).toContain('schema-validation: 18 objects checked, 0 violations');
-    const files = snapshotDir(outdir);
+    const files = readDir(outdir);
     delete files['construct-metadata.json'];
     delete files['synth-metadata.json'];
-    const dist = snapshotDir(path.join(ROOT, 'dist'));
+    const dist = readDir(path.join(ROOT, 'dist'));
     delete dist.Kustomization; // written by scripts/synth.js only
     expect(files).toEqual(dist);
   }, 60_000);

@@ -1,25 +1,14 @@
 // lib/synth/synthesize.ts: in-memory synthesis gives exactly the files app.synth() writes.
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import { ArgoServer, KubeflowArgoChart } from '../lib';
 import { synthesizeApp } from '../lib/synth/synthesize';
+import { synthToDir } from './util';
 
-function viaCdk8s(build: (outdir: string) => App): Record<string, string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-sz-'));
-  try {
-    build(dir).synth();
-    return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 const inMemory = (app: App) => Object.fromEntries(synthesizeApp(app).map((f) => [f.file, f.text]));
 
 test('one chart (the fast path)', () => {
   const build = (outdir: string) => { const app = new App({ outdir }); new KubeflowArgoChart(app, 'kfa', { profiles: ['alice'] }); return app; };
-  expect(inMemory(build('unused'))).toEqual(viaCdk8s(build));
+  expect(inMemory(build('unused'))).toEqual(synthToDir(build));
   expect(synthesizeApp(build('unused'))[0].objects.map((o: any) => o.kind)).toContain('WorkflowTemplate');
 });
 
@@ -34,12 +23,12 @@ test('several charts and a nested chart (cdk8s orders and numbers them) go throu
   };
   const app = build('keep-me');
   const files = synthesizeApp(app);
-  expect(Object.fromEntries(files.map((f) => [f.file, f.text]))).toEqual(viaCdk8s(build));
+  expect(Object.fromEntries(files.map((f) => [f.file, f.text]))).toEqual(synthToDir(build));
   expect(app.outdir).toBe('keep-me'); // restored after the scratch synth
   expect(files.flatMap((f) => f.objects).filter((o: any) => o.kind === 'Deployment').map((o: any) => o.metadata.namespace).sort()).toEqual(['one', 'two']);
 });
 
 test('file per resource output type goes through cdk8s itself', () => {
   const build = (outdir: string) => { const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_RESOURCE }); new Chart(app, 'c'); new ArgoServer(app.charts[0], 's'); return app; };
-  expect(inMemory(build('unused'))).toEqual(viaCdk8s(build));
+  expect(inMemory(build('unused'))).toEqual(synthToDir(build));
 });

@@ -1,5 +1,8 @@
 import { execFileSync } from 'child_process';
-import { Chart, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart, Testing } from 'cdk8s';
 
 /** A synthesized Kubernetes object. */
 export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
@@ -27,5 +30,22 @@ export function hasKubectl(): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** A directory's files (top level) as name → contents, sorted by name; {} when it is missing. */
+export function readDir(dir: string): Record<string, string> {
+  if (!fs.existsSync(dir)) return {};
+  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+/** Runs cdk8s' own `app.synth()` into a scratch directory and returns the files it wrote. */
+export function synthToDir(build: (outdir: string) => App): Record<string, string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-app-'));
+  try {
+    build(dir).synth();
+    return readDir(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
