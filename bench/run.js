@@ -27,10 +27,12 @@ const haveTime = fs.existsSync('/usr/bin/time');
 
 function run(cmd, argv, env = {}) {
   const rssFile = path.join(work, `rss-${process.hrtime.bigint()}`);
-  const useTime = cmd !== process.execPath && haveTime;
-  const full = useTime ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...argv]] : [cmd, cmd === process.execPath ? ['-r', path.join(__dirname, 'max-rss.js'), ...argv] : argv];
+  // Peak RSS from GNU time; without it, node processes report their own (kustomize's is lost).
+  const [file, fileArgs, rssEnv] = haveTime
+    ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...argv], {}]
+    : [cmd, argv, { NODE_OPTIONS: `--require=${path.join(__dirname, 'max-rss.js')}`, KFA_BENCH_RSS_FILE: rssFile }];
   const t0 = process.hrtime.bigint();
-  const res = spawnSync(full[0], full[1], { cwd: root, env: { ...process.env, ...env, KFA_BENCH_RSS_FILE: rssFile }, maxBuffer: 1 << 30, encoding: 'utf8' });
+  const res = spawnSync(file, fileArgs, { cwd: root, env: { ...process.env, ...env, ...rssEnv }, maxBuffer: 1 << 30, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (res.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed:\n${res.stderr}`);
   let rssKiB;
@@ -46,10 +48,10 @@ const key = (o) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace || ''}|${o.
 const sameObjects = (a, b) => JSON.stringify(a.map(canon).sort((x, y) => key(x).localeCompare(key(y)))) === JSON.stringify(b.map(canon).sort((x, y) => key(x).localeCompare(key(y))));
 const dump = (objs) => objs.map((o) => YAML.stringify(o)).join('---\n');
 
-/** Synthesizes with our command into a fresh directory and returns the objects. */
+/** The command README gives for a synth (scripts/synth), into `outdir`. */
 function ours(outdir, entry, env) {
-  const argv = [path.join(root, 'scripts', 'synth.js'), '--outdir', outdir, ...(entry ? ['--entry', entry] : [])];
-  return { argv, env };
+  const argv = ['--outdir', outdir, ...(entry ? ['--entry', entry] : [])];
+  return { cmd: path.join(root, 'scripts', 'synth'), argv, env };
 }
 
 function defaultOverlay(objects) {
@@ -120,7 +122,7 @@ function compare(name, runs, oursCmd, kustDir, expected) {
   let kRss = 0;
   let same;
   for (let i = 0; i < runs; i++) {
-    const r = run(process.execPath, oursCmd.argv, oursCmd.env);
+    const r = run(oursCmd.cmd, oursCmd.argv, oursCmd.env);
     o.push(r.seconds);
     rss = Math.max(rss, r.rssKiB || 0);
     if (kustDir) {
@@ -145,7 +147,7 @@ function main() {
     // default app
     const out = path.join(work, 'ours-default');
     const cmd = ours(out);
-    run(process.execPath, cmd.argv); // warm the bundle and code cache, as any second synth would be
+    run(cmd.cmd, cmd.argv); // warm the bundle and code cache, as any second synth would be
     const objects = readDocs(out);
     const kdir = defaultOverlay(objects);
     rows.push({ ...compare('default app', runsArg || (quick ? 5 : 11), cmd, kdir, () => readDocs(out)), goal: 1.5 });
@@ -155,7 +157,7 @@ function main() {
     for (const n of counts) {
       const dirN = path.join(work, `ours-${n}`);
       const cmdN = ours(dirN, path.join(root, 'bench', 'profiles-app.ts'), { KFA_BENCH_PROFILES: String(n) });
-      run(process.execPath, cmdN.argv, cmdN.env);
+      run(cmdN.cmd, cmdN.argv, cmdN.env);
       const objsN = readDocs(dirN);
       const withKustomize = n <= 1000;
       const kdirN = withKustomize ? profilesOverlay(n, objsN) : undefined;

@@ -69,10 +69,78 @@ describe('npm run synth (scripts/synth.js)', () => {
     expect(fs.readFileSync(path.join(outdir, 'c.k8s.yaml'), 'utf8')).toContain('value: /two/');
   }, 60_000);
 
+  (process.platform === 'win32' ? test.skip : test)('scripts/synth (the fast command) runs synth.js without NODE_EXTRA_CA_CERTS', () => {
+    // Node reads that file at start-up whether or not TLS is used; a missing file shows it.
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: path.join(scratch, 'missing-ca.pem') };
+    const direct = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'synth.js'), '--outdir', outdir], { cwd: ROOT, encoding: 'utf8', env });
+    expect(direct.status).toBe(0);
+    expect(direct.stderr).toContain('missing-ca.pem'); // the variable is honoured by plain node
+    fs.rmSync(outdir, { recursive: true });
+    // started from another directory, through a relative path, with arguments passed on
+    const fast = spawnSync(path.relative(scratch, path.join(ROOT, 'scripts', 'synth')), ['--outdir', 'dist'], { cwd: scratch, encoding: 'utf8', env });
+    expect(fast.stderr).toBe('');
+    expect(fast.status).toBe(0);
+    expect(fast.stdout).toContain('wrote dist/ (kubeflow-argo.k8s.yaml; 18 objects, schema-checked)');
+    expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
+  }, 60_000);
+
+  test('an app that uses crypto and child_process at synth time gets the real modules', () => {
+    // The bundle replaces both with stand-ins that load them on first use (scripts/synth.js,
+    // LAZY_BUILTINS); namespace imports, named imports and generated (hashed) names must work.
+    const entry = path.join(scratch, 'builtins-app.ts');
+    fs.writeFileSync(entry, [
+      `import { App, ApiObject, Chart, Names } from 'cdk8s';`,
+      `import * as crypto from 'crypto';`,
+      `import { execFileSync } from 'child_process';`,
+      `export function buildApp(outdir?: string) {`,
+      `  const app = new App({ outdir });`,
+      `  const chart = new Chart(app, 'c');`,
+      `  const cm = new ApiObject(chart, 'unnamed', { apiVersion: 'v1', kind: 'ConfigMap' });`, // name from node.addr (sha1)
+      `  new ApiObject(chart, 'named', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'named' }, data: {`,
+      `    sha256: crypto.createHash('sha256').update('kfa').digest('hex'),`,
+      `    child: execFileSync(process.execPath, ['-p', '6 * 7'], { encoding: 'utf8' }).trim(),`,
+      `    label: Names.toDnsLabel(cm),`,
+      `  } } as any);`,
+      `  return app;`,
+      `}`,
+    ].join('\n'));
+    const res = synth(outdir, '--entry', entry);
+    expect(res.output).toContain('wrote');
+    expect(res.status).toBe(0);
+    const text = fs.readFileSync(path.join(outdir, 'c.k8s.yaml'), 'utf8');
+    // c/unnamed has the same address in any process: compute it with the real modules here
+    const { App, Chart, Names } = require('cdk8s');
+    const probe = new Chart(new App(), 'c');
+    const label = Names.toDnsLabel(new (require('constructs').Construct)(probe, 'unnamed'));
+    expect(text).toContain(`  name: ${label}\n`);
+    expect(text).toContain(`  label: ${label}\n`);
+    expect(text).toContain(`  sha256: ${require('crypto').createHash('sha256').update('kfa').digest('hex')}\n`);
+    expect(text).toContain('  child: "42"\n');
+  }, 60_000);
+
+  test('a synth of the default app loads neither crypto nor child_process', () => {
+    // Each costs several ms of start-up (see LAZY_BUILTINS in scripts/synth.js).
+    const list = path.join(scratch, 'modules.json');
+    const probe = path.join(scratch, 'probe.js');
+    fs.writeFileSync(probe, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, JSON.stringify(process.moduleLoadList)));`);
+    const env = { ...process.env };
+    delete env.NODE_EXTRA_CA_CERTS; // Node loads crypto at start-up for it (see scripts/synth)
+    expect(synth(outdir).status).toBe(0); // a rebuild of the bundle loads both; probe a warm synth
+    const res = spawnSync(process.execPath, ['-r', probe, path.join(ROOT, 'scripts', 'synth.js'), '--outdir', outdir], { cwd: ROOT, encoding: 'utf8', env });
+    expect(res.status).toBe(0);
+    const loaded: string[] = JSON.parse(fs.readFileSync(list, 'utf8'));
+    expect(loaded).toContain('NativeModule fs'); // the probe saw the module list
+    expect(loaded).not.toContain('NativeModule crypto');
+    expect(loaded).not.toContain('NativeModule child_process');
+  }, 60_000);
+
   test('refuses unknown arguments', () => {
     const res = synth(outdir, '--app', 'x');
     expect(res.status).toBe(64);
     expect(res.output).toContain('unknown argument "--app"');
+    const missing = run([path.join(ROOT, 'scripts', 'synth.js'), '--outdir']);
+    expect(missing.status).toBe(64);
+    expect(missing.output).toContain('synth: --outdir needs a value, e.g. --outdir dist');
   });
 });
 
