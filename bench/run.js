@@ -8,7 +8,8 @@
 //   the same objects. Without ../shared, every object is a plain resource.
 // - N profiles: one base WorkflowTemplate and N namespace overlays of it, plus the chart's
 //   other objects.
-// Runs both sides alternately, prints medians, ratios against the goals, and peak RSS.
+// Our side is scripts/synth, the command README gives for a synth. Runs both sides
+// alternately, prints medians, ratios against the goals, and peak RSS.
 // Options: --quick (fewer runs, no 10,000), --runs N.
 'use strict';
 const { spawnSync } = require('child_process');
@@ -141,7 +142,7 @@ function main() {
     console.error('bench: kubectl not found; it is needed for the kustomize side');
     process.exit(1);
   }
-  console.log(`node ${process.version}; ${os.cpus().length} CPUs; ${kubectl.stdout.split('\n')[0]}; upstream bases: ${fs.existsSync(upstream) ? 'yes' : 'no (plain resources)'}`);
+  console.log(`node ${process.version}; ${os.cpus().length} CPUs; ${kubectl.stdout.split('\n')[0]}; upstream bases: ${fs.existsSync(upstream) ? 'yes' : 'no (plain resources)'}; NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'unset'}`);
   const rows = [];
   try {
     // default app
@@ -151,6 +152,10 @@ function main() {
     const objects = readDocs(out);
     const kdir = defaultOverlay(objects);
     rows.push({ ...compare('default app', runsArg || (quick ? 5 : 11), cmd, kdir, () => readDocs(out)), goal: 1.5 });
+    // For reference: the same synth started as plain `node scripts/synth.js` (what npm run synth
+    // runs), which pays NODE_EXTRA_CA_CERTS at Node start-up when it is set.
+    const plain = { cmd: process.execPath, argv: [path.join(root, 'scripts', 'synth.js'), ...cmd.argv] };
+    rows.push(compare('default app, `node scripts/synth.js`', runsArg || (quick ? 5 : 11), plain, kdir, () => readDocs(out)));
 
     const counts = quick ? [10, 100, 1000] : [10, 100, 1000, 10000];
     const results = {};
@@ -162,7 +167,7 @@ function main() {
       const withKustomize = n <= 1000;
       const kdirN = withKustomize ? profilesOverlay(n, objsN) : undefined;
       const runs = runsArg || (n >= 1000 ? 3 : quick ? 3 : 5);
-      results[n] = compare(`${n} profiles`, runs, cmdN, kdirN, () => readDocs(dirN));
+      results[n] = compare(`${n.toLocaleString('en-US')} profiles`, runs, cmdN, kdirN, () => readDocs(dirN));
       if (n === 10000) results[n].scaling = results[n].ours / results[1000].ours;
       rows.push({ ...results[n], goal: n === 1000 ? 0.25 : undefined });
     }
@@ -170,17 +175,17 @@ function main() {
     fs.rmSync(work, { recursive: true, force: true });
   }
 
-  const fmt = (s) => (s === undefined ? '-' : `${(s * 1000).toFixed(0)} ms`);
+  const fmt = (s) => (s === undefined ? '-' : `${Math.round(s * 1000).toLocaleString('en-US')} ms`);
   console.log('');
   console.log('| scenario | kustomize (median) | cdk8s-kubeflow-argo (median) | ratio | goal | same objects | peak RSS ours / kustomize |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const ratio = r.kustomize ? r.ours / r.kustomize : undefined;
     const goal = r.goal ? `≤ ${r.goal}× ${ratio <= r.goal ? 'met' : 'MISSED'}` : r.scaling !== undefined ? `≤ 11× the 1,000 time: ${r.scaling.toFixed(1)}× ${r.scaling <= 11 ? 'met' : 'MISSED'}` : '';
-    const mem = `${r.rssMiB ? r.rssMiB.toFixed(0) : '?'} MiB / ${r.kRssMiB ? r.kRssMiB.toFixed(0) : '-'} MiB`;
+    const mem = `${r.rssMiB ? r.rssMiB.toFixed(0) : '?'} MiB${r.kustomize ? ` / ${r.kRssMiB ? r.kRssMiB.toFixed(0) : '?'} MiB` : ''}`;
     console.log(`| ${r.name} | ${fmt(r.kustomize)} | ${fmt(r.ours)} | ${ratio ? `${ratio.toFixed(2)}×` : '-'} | ${goal} | ${r.same === undefined ? '-' : r.same ? 'yes' : 'NO'} | ${mem} |`);
   }
-  const r1000 = rows.find((r) => r.name === '1000 profiles');
+  const r1000 = rows.find((r) => r.name === '1,000 profiles');
   if (r1000) console.log(`\npeak RSS at 1,000 profiles: ${r1000.rssMiB.toFixed(0)} MiB (goal ≤ 300 MiB: ${r1000.rssMiB <= 300 ? 'met' : 'MISSED'})`);
 }
 
