@@ -19,4 +19,6 @@ imp "$up/istio/1.9.6/split-crds/authorizationpolicies.security.istio.io.yaml" "$
 # Newer meshes (platform presets KFP_2_5): Istio 1.30.3 serves networking/security v1.
 imp "$up/istio/1.30.3/split-crds/virtualservices.networking.istio.io.yaml" "$out/istio-1.30.3"
 imp "$up/istio/1.30.3/split-crds/authorizationpolicies.security.istio.io.yaml" "$out/istio-1.30.3"
+# Core Kubernetes v1.25 kinds the library emits (see scripts/import-k8s.js).
+UPSTREAM="$up" node scripts/import-k8s.js "$out" >/dev/null
 echo "imports written to $out/"

@@ -43,7 +43,7 @@ test('package.json: entry points exist, peers for the construct tree, license an
   expect(files).toContain(pkg.main);
   expect(files).toContain(pkg.types);
   expect(files).toContain(pkg.exports['.'].default.replace(/^\.\//, ''));
-  expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['cdk8s', 'cdk8s-plus-25', 'constructs']);
+  expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['cdk8s', 'constructs']);
   expect(pkg.dependencies ?? {}).toEqual({});
   expect(pkg.license).toBe('Apache-2.0');
   expect(pkg.repository.url).toMatch(/^git\+https:\/\//);
@@ -68,6 +68,7 @@ test('a separate cdk8s app installs the tarball, compiles with tsc and synthesiz
   expect(find('VirtualService').spec.hosts).toEqual(['ml.example.com']);
   expect(find('WorkflowTemplate').metadata).toMatchObject({ name: 'nightly-report', namespace: 'team-data' });
   expect(find('WorkflowTemplate').spec.templates[0].metadata.annotations['sidecar.istio.io/inject']).toBe('false');
+  expect(find('ConfigMap')).toMatchObject({ metadata: { name: 'nightly-report-settings', namespace: 'team-data' }, data: { OUTPUT: 's3://reports/nightly/' } });
   expect(formatViolations(validateObjects(objs))).toBe('');
   // one construct tree: the consumer resolved the peers to a single cdk8s / constructs copy
   expect(fs.existsSync(path.join(app, 'node_modules', 'cdk8s-kubeflow-argo', 'node_modules', 'cdk8s'))).toBe(false);

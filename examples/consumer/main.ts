@@ -1,6 +1,8 @@
 // A team's own cdk8s app: argo-server in its own namespace, behind its own gateway and host,
-// and a nightly WorkflowTemplate in one profile. Only public exports of the package are used.
+// and a nightly WorkflowTemplate in one profile, next to the team's own cdk8s-plus objects.
+// Only public exports of the package are used.
 import { App, Chart, ChartProps } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { ArgoServer, ArgoServerRoute, Platform, ProfileWorkflowTemplate } from 'cdk8s-kubeflow-argo';
 import { WorkflowTemplateSpecTemplates } from 'cdk8s-kubeflow-argo/imports/argoproj.io';
@@ -24,6 +26,11 @@ export class MlPlatformArgo extends Chart {
       container: { name: 'main', image: 'docker.io/library/python:3.9-slim', command: ['python', '-c', 'print("nightly report")'] },
     };
     new ProfileWorkflowTemplate(this, 'Nightly', { namespace: 'team-data', name: 'nightly-report', templates: [nightly] });
+    // the team's own objects, with cdk8s-plus, in the same chart
+    new kplus.ConfigMap(this, 'ReportSettings', {
+      metadata: { name: 'nightly-report-settings', namespace: 'team-data' },
+      data: { OUTPUT: 's3://reports/nightly/' },
+    });
   }
 }
 

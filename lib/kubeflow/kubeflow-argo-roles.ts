@@ -1,7 +1,5 @@
-// cdk8s-plus-25's L1 classes, required directly: the package index loads all of cdk8s-plus
-// (L2 constructs this library does not use), which costs every synth ~40 ms.
-import k8s = require('cdk8s-plus-25/lib/imports/k8s');
 import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
 import { checkBoolean, checkKnownKeys, checkList, checkVerb, RBAC_VERBS, Where } from '../validation';
 
 /** Label that aggregates a ClusterRole into Kubeflow's `kubeflow-edit`. */
