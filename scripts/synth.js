@@ -127,6 +127,7 @@ async function loadApp(entry) {
     const esbuild = require('esbuild');
     const rel = (p) => `./${path.relative(root, p).split(path.sep).join('/')}`;
     const result = await esbuild.build({
+      absWorkingDir: root, // metafile paths are relative to this, whatever the caller's cwd
       stdin: {
         contents: [
           `export { buildApp } from ${JSON.stringify(rel(entry))};`,

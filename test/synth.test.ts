@@ -134,6 +134,19 @@ describe('npm run synth (scripts/synth.js)', () => {
     expect(loaded).not.toContain('NativeModule child_process');
   }, 60_000);
 
+  test('builds a new entry from any working directory; relative paths are the caller\'s', () => {
+    const entry = path.join(scratch, 'elsewhere-app.ts');
+    fs.writeFileSync(entry, [
+      `import { App } from 'cdk8s';`,
+      `import { KubeflowArgoChart } from '${path.join(ROOT, 'lib').split(path.sep).join('/')}';`,
+      `export function buildApp(outdir?: string) { const app = new App({ outdir }); new KubeflowArgoChart(app, 'c', { argoServer: { baseHref: '/elsewhere/' } }); return app; }`,
+    ].join('\n'));
+    const res = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'synth.js'), '--entry', 'elsewhere-app.ts', '--outdir', 'out'], { cwd: scratch, encoding: 'utf8' });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(fs.readFileSync(path.join(scratch, 'out', 'c.k8s.yaml'), 'utf8')).toContain('value: /elsewhere/');
+  }, 60_000);
+
   test('refuses unknown arguments', () => {
     const res = synth(outdir, '--app', 'x');
     expect(res.status).toBe(64);
