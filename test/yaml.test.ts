@@ -10,6 +10,9 @@ const TRICKY = [
   '{{inputs.parameters.message}}', '[a]', '{a}', 'a,b', '?', '? a', 'a\nb', 'a\n', 'tab\there', 'quote"s', "single'q", 'both\'"', 'ünïcode',
   '2021-01-01', '2021-01-01T00:00:00Z', '/argo/', 'a/b', 'a.b', '_x', 'x_', 'x-', 'kubeflow/kubeflow-gateway', 'sidecar.istio.io/inject',
   'refs/heads/main', '^refs/heads/main$', '{{ trimPrefix "refs/heads/" .Input.body.ref }}', 'http://x:80/y', '=', '<<', 'a'.repeat(200),
+  '+', '+1', '-1', '-.inf', '+.5', 'e5', 'E+3', '1e', 'e', '1.2.3', '.', '..', '...', '---', '--x', '-- a', '--secure=false', 'a:', 'a :b',
+  ':a', '::', 'a# b', "it's", 'say "hi"', 'x: "y"', `both ' and " here: x`, '=x', '<x', '0b101', '0x', '12:30', '190:20:30',
+  '2001-12-14t21:59:43.10-05:00', '12000', '0', '00', '300s', 'a\\b', 'é', '\u0085', 'x\u2028y', 'k'.repeat(1100),
 ];
 
 describe('stringifyDocuments equals Yaml.stringify', () => {
@@ -22,6 +25,18 @@ describe('stringifyDocuments equals Yaml.stringify', () => {
     for (const s of TRICKY) {
       const docs = [{ v: s }, { [s || 'empty']: 'x' }, { list: [s, [s], { [s || 'e']: [s] }] }, [s]];
       for (const d of docs) expect([s, stringifyDocuments([d])]).toEqual([s, Yaml.stringify(d)]);
+    }
+  });
+
+  test('random short strings over YAML indicator characters (seeded), as values and keys', () => {
+    // every decision of the writer's own quoting rules (lib/synth/yaml.ts `quick`) is checked here
+    const alphabet = ['a', 'b', 'Y', 'n', 'e', 'E', '0', '1', '9', ' ', ':', '#', '-', '?', "'", '"', '.', '+', '~', '<', '=', '[', '{', ',',
+      '%', '@', '`', '!', '&', '*', '|', '>', '/', '\\', '_', 'ü', '\t', '\n'];
+    let seed = 7;
+    const rand = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    for (let i = 0; i < 4000; i++) {
+      const s = Array.from({ length: 1 + Math.floor(rand() * 6) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+      for (const d of [{ v: s }, { [s]: 'x' }, { list: [s] }]) expect([s, stringifyDocuments([d])]).toEqual([s, Yaml.stringify(d)]);
     }
   });
 

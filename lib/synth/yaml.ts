@@ -5,11 +5,13 @@ import { Yaml } from 'cdk8s';
  * library, YAML 1.1 schema, block style), but without building a YAML document tree per object.
  *
  * That tree is most of the cost of a cdk8s synth: half a millisecond per WorkflowTemplate, 0.5 s
- * for 1,000 profiles. Structure (maps, sequences, indentation) is written directly. Scalars
- * whose plain form is certain (conservative pattern, not a YAML 1.1 boolean/null word) are
- * written plain; every other scalar and key is rendered once by the `yaml` library itself and
- * cached, so quoting decisions always come from the library. A document with a scalar that
- * would need a multi-line (block) form is handed to `Yaml.stringify` as a whole.
+ * for 1,000 profiles. Structure (maps, sequences, indentation) is written directly. Strings on
+ * one line of printable ASCII are written the way the library's rules (`plainString`,
+ * `quotedString` in yaml 2.x) write them when the outcome is certain: plain, `"double"` or
+ * `'single'` quoted. Anything the library might read back as another YAML 1.1 type (numbers,
+ * timestamps, booleans, null, the merge key) and every other scalar and key is rendered once by
+ * the `yaml` library itself and cached. A document with a scalar that would need a multi-line
+ * (block) form is handed to `Yaml.stringify` as a whole.
  * `test/yaml.test.ts` checks the output against `Yaml.stringify` on every emitted object and on
  * generated edge cases.
  */
@@ -31,10 +33,36 @@ export function stringifyDocument(doc: unknown): string {
 
 const FALLBACK = new Error('yaml fallback');
 
-/** Strings the library always writes plain: starts with a letter, `_` or `/`; no indicators. */
-const SAFE_PLAIN = /^[A-Za-z_/][A-Za-z0-9_./-]*$/;
+/**
+ * Strings the library always writes plain: starts with a letter, `_` or `/`; no indicators;
+ * not a YAML 1.1 float like `e5` (nor a boolean/null word, checked with YAML11_WORDS).
+ */
+const SAFE_PLAIN = /^(?![eE][-+]?[0-9]+$)[A-Za-z_/][A-Za-z0-9_./-]*$/;
 /** YAML 1.1 words that would read back as booleans or null: the library quotes them. */
 const YAML11_WORDS = /^(y|n|yes|no|true|false|on|off|null)$/i;
+/** Printable ASCII on one line, without backslashes: the only strings `quick` decides. */
+const SIMPLE = /^[\x20-\x5b\x5d-\x7e]+$/;
+/** Digits only: a YAML 1.1 int (decimal or octal) as plain text, so the library double-quotes it. */
+const DIGITS = /^[0-9]+$/;
+/** Might read back as another YAML 1.1 type (int, float, timestamp, sexagesimal, .inf, ~, <<). */
+const MAYBE_NOT_STRING = /^(?:[-+]?[0-9.]|[-+]?[eE][-+]?[0-9]+$|[~<=])/;
+/** Starts like a document marker: the library's form then depends on the indentation. */
+const DOC_MARKER = /^(?:---|\.\.\.)/;
+/** The library's test for strings that may not be plain (one-line form): indicators, `: `, ` #`, ... */
+const NOT_PLAIN = /^[ ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-] |: | #| $|:$/;
+
+/** The library's text for a string in block context, where it is certain; otherwise undefined. */
+function quick(s: string): string | undefined {
+  if (DOC_MARKER.test(s)) throw FALLBACK; // no one text fits every position: the library writes the document
+  if (!SIMPLE.test(s)) return undefined;
+  if (DIGITS.test(s)) return `"${s}"`;
+  if (MAYBE_NOT_STRING.test(s) || YAML11_WORDS.test(s)) return undefined;
+  if (!NOT_PLAIN.test(s)) return s;
+  // quoted: double unless the string holds a double quote and no single one (no escapes needed)
+  if (!s.includes('"')) return `"${s}"`;
+  if (!s.includes("'")) return `'${s}'`;
+  return undefined;
+}
 
 const valueCache = new Map<string, string>();
 const keyCache = new Map<string, string>();
@@ -77,6 +105,8 @@ function seq(arr: readonly unknown[], indent: string): string {
 function scalar(v: unknown): string {
   if (typeof v === 'string') {
     if (SAFE_PLAIN.test(v) && !YAML11_WORDS.test(v)) return v;
+    const known = quick(v);
+    if (known !== undefined) return known;
     let text = valueCache.get(v);
     if (text === undefined) {
       text = Yaml.stringify({ k: v }).slice(3, -1);
@@ -95,7 +125,10 @@ function scalar(v: unknown): string {
 }
 
 function keyText(key: string): string {
+  if (key.length > 1000) throw FALLBACK; // the library writes keys over 1,024 characters as `? key`
   if (SAFE_PLAIN.test(key) && !YAML11_WORDS.test(key)) return key;
+  const known = quick(key);
+  if (known !== undefined) return known;
   let text = keyCache.get(key);
   if (text === undefined) {
     const out = Yaml.stringify({ [key]: 0 });
