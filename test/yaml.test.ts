@@ -12,7 +12,7 @@ const TRICKY = [
   'refs/heads/main', '^refs/heads/main$', '{{ trimPrefix "refs/heads/" .Input.body.ref }}', 'http://x:80/y', '=', '<<', 'a'.repeat(200),
   '+', '+1', '-1', '-.inf', '+.5', 'e5', 'E+3', '1e', 'e', '1.2.3', '.', '..', '...', '---', '--x', '-- a', '--secure=false', 'a:', 'a :b',
   ':a', '::', 'a# b', "it's", 'say "hi"', 'x: "y"', `both ' and " here: x`, '=x', '<x', '0b101', '0x', '12:30', '190:20:30',
-  '2001-12-14t21:59:43.10-05:00', '12000', '0', '00', '300s', 'a\\b', 'é', '\u0085', 'x\u2028y', 'k'.repeat(1100),
+  '2001-12-14t21:59:43.10-05:00', '2021-01-01 12:00', '12000', '0', '00', '300s', '10m', '256Mi', '1.5Gi', '0x1Fg', '1e3s', '+inf', '-.INF', '12:30s', 'a\\b', 'é', '\u0085', 'x\u2028y', 'k'.repeat(1100),
 ];
 
 describe('stringifyDocuments equals Yaml.stringify', () => {
@@ -30,11 +30,11 @@ describe('stringifyDocuments equals Yaml.stringify', () => {
 
   test('random short strings over YAML indicator characters (seeded), as values and keys', () => {
     // every decision of the writer's own quoting rules (lib/synth/yaml.ts `quick`) is checked here
-    const alphabet = ['a', 'b', 'Y', 'n', 'e', 'E', '0', '1', '9', ' ', ':', '#', '-', '?', "'", '"', '.', '+', '~', '<', '=', '[', '{', ',',
+    const alphabet = ['a', 'b', 'Y', 'n', 'e', 'E', 'x', 's', 'T', 'i', 'f', '0', '1', '7', '9', ' ', ':', '#', '-', '?', "'", '"', '.', '+', '~', '<', '=', '[', '{', ',',
       '%', '@', '`', '!', '&', '*', '|', '>', '/', '\\', '_', 'ü', '\t', '\n'];
     let seed = 7;
     const rand = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
-    for (let i = 0; i < 4000; i++) {
+    for (let i = 0; i < 6000; i++) {
       const s = Array.from({ length: 1 + Math.floor(rand() * 6) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
       for (const d of [{ v: s }, { [s]: 'x' }, { list: [s] }]) expect([s, stringifyDocuments([d])]).toEqual([s, Yaml.stringify(d)]);
     }

@@ -44,8 +44,12 @@ const YAML11_WORDS = /^(y|n|yes|no|true|false|on|off|null)$/i;
 const SIMPLE = /^[\x20-\x5b\x5d-\x7e]+$/;
 /** Digits only: a YAML 1.1 int (decimal or octal) as plain text, so the library double-quotes it. */
 const DIGITS = /^[0-9]+$/;
-/** Might read back as another YAML 1.1 type (int, float, timestamp, sexagesimal, .inf, ~, <<). */
-const MAYBE_NOT_STRING = /^(?:[-+]?[0-9.]|[-+]?[eE][-+]?[0-9]+$|[~<=])/;
+/**
+ * Might read back as another YAML 1.1 type: starts like a number and holds only characters
+ * YAML 1.1 numbers and timestamps use (hex digits, `0x`/`0b`, `.inf`/`.nan`, `T`/`Z`, `:`), or an
+ * exponent-only float (`e5`), or starts with `~`, `<` (merge key) or `=`. `300s` and `256Mi` do not.
+ */
+const MAYBE_NOT_STRING = /^(?:[-+0-9.][0-9a-fA-F_.:+\-xXbBoOiInNtTzZ ]*$|[-+]?[eE][-+]?[0-9]+$|[~<=])/;
 /** Starts like a document marker: the library's form then depends on the indentation. */
 const DOC_MARKER = /^(?:---|\.\.\.)/;
 /** The library's test for strings that may not be plain (one-line form): indicators, `: `, ` #`, ... */
@@ -105,6 +109,7 @@ function seq(arr: readonly unknown[], indent: string): string {
 function scalar(v: unknown): string {
   if (typeof v === 'string') {
     if (SAFE_PLAIN.test(v) && !YAML11_WORDS.test(v)) return v;
+    if (v === '') return '""';
     const known = quick(v);
     if (known !== undefined) return known;
     let text = valueCache.get(v);
