@@ -8,6 +8,8 @@
 //    files or the installed packages changed (sizes and mtimes are recorded).
 //    Type-checking stays in `npm test`.
 // 2. The bundle is loaded with a V8 code cache, so later runs skip parsing and compiling it.
+//    Node's `crypto` and `child_process` are loaded only if the app calls them (LAZY_BUILTINS).
+//    scripts/synth, the fast command, also starts Node without NODE_EXTRA_CA_CERTS.
 // 3. The app is synthesized in memory (lib/synth/synthesize.ts), every object is checked
 //    against its upstream schema (plugins/schema-validation, the same checks the cdk8s
 //    validation plugin runs), and only then written, with a `Kustomization` listing the
