@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -48,4 +48,32 @@ export function synthToDir(build: (outdir: string) => App): Record<string, strin
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Builds test/fixtures/k8syaml (Go, sigs.k8s.io/yaml from Debian's golang-k8s-sigs-yaml-dev) once
+ * per source version and returns the binary, or the reason it cannot be built (tests then skip).
+ */
+export function k8sYamlReader(): { bin?: string; skipped?: string } {
+  const src = path.join(__dirname, 'fixtures', 'k8syaml');
+  const gopath = '/usr/share/gocode';
+  if (spawnSync('go', ['version']).status !== 0) return { skipped: 'no Go toolchain (apt-get install golang-go golang-k8s-sigs-yaml-dev)' };
+  if (!fs.existsSync(path.join(gopath, 'src', 'sigs.k8s.io', 'yaml'))) return { skipped: 'sigs.k8s.io/yaml is not installed (apt-get install golang-k8s-sigs-yaml-dev)' };
+  const hash = require('crypto').createHash('sha256').update(fs.readFileSync(path.join(src, 'main.go'))).digest('hex').slice(0, 12);
+  const bin = path.join(os.tmpdir(), `kfa-k8syaml-${hash}`);
+  if (!fs.existsSync(bin)) {
+    const tmp = `${bin}.${process.pid}`;
+    const res = spawnSync('go', ['build', '-o', tmp, '.'], {
+      cwd: src, encoding: 'utf8',
+      env: { ...process.env, GOPATH: gopath, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: path.join(os.tmpdir(), 'kfa-gocache') },
+    });
+    if (res.status !== 0) throw new Error(`go build test/fixtures/k8syaml failed:\n${res.stderr}`);
+    fs.renameSync(tmp, bin);
+  }
+  return { bin };
+}
+
+/** Reads a YAML stream back as kubectl does (sigs.k8s.io/yaml); see k8sYamlReader. */
+export function readAsKubernetes(bin: string, text: string): unknown[] {
+  return JSON.parse(execFileSync(bin, { input: text, maxBuffer: 1 << 28 }).toString('utf8'));
 }

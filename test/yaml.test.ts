@@ -1,8 +1,26 @@
-// The direct YAML writer must be byte-identical to cdk8s' Yaml.stringify (the yaml library).
+// The direct YAML writer must be byte-identical to cdk8s' Yaml.stringify (the yaml library)
+// wherever Kubernetes reads that text back correctly. Documents holding a string it would
+// misread (misreadByKubernetes) are written differently on purpose; test/yaml-k8s.test.ts proves
+// with Kubernetes' own reader that those departures are needed and right.
 import { Testing, Yaml } from 'cdk8s';
 import { KubeflowArgoChart } from '../lib';
-import { stringifyDocuments } from '../lib/synth/yaml';
+import { misreadByKubernetes, stringifyDocuments } from '../lib/synth/yaml';
 import { CONFIGS } from './configs';
+
+/** True when `doc` holds a string (value or key) that the writer deliberately writes its own way. */
+function departs(doc: unknown): boolean {
+  if (typeof doc === 'string') return misreadByKubernetes(doc);
+  if (Array.isArray(doc)) return doc.some(departs);
+  if (doc && typeof doc === 'object') return Object.entries(doc).some(([k, v]) => misreadByKubernetes(k, true) || departs(v));
+  return false;
+}
+
+/** The writer's text equals Yaml.stringify's, unless the document departs on purpose. */
+function expectLikeCdk8s(s: unknown, doc: unknown): void {
+  if (departs(doc)) return;
+  expect([s, stringifyDocuments([doc])]).toEqual([s, Yaml.stringify(doc)]);
+
+}
 
 const TRICKY = [
   '', ' ', 'a ', ' a', 'yes', 'No', 'ON', 'off', 'Y', 'n', 'true', 'False', 'null', 'NULL', '~', '123', '0x1F', '0o17', '0755', '1e3', '1_000',
@@ -24,7 +42,7 @@ describe('stringifyDocuments equals Yaml.stringify', () => {
   test('tricky strings as values, keys and sequence items', () => {
     for (const s of TRICKY) {
       const docs = [{ v: s }, { [s || 'empty']: 'x' }, { list: [s, [s], { [s || 'e']: [s] }] }, [s]];
-      for (const d of docs) expect([s, stringifyDocuments([d])]).toEqual([s, Yaml.stringify(d)]);
+      for (const d of docs) expectLikeCdk8s(s, d);
     }
   });
 
@@ -36,7 +54,7 @@ describe('stringifyDocuments equals Yaml.stringify', () => {
     const rand = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
     for (let i = 0; i < 6000; i++) {
       const s = Array.from({ length: 1 + Math.floor(rand() * 6) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
-      for (const d of [{ v: s }, { [s]: 'x' }, { list: [s] }]) expect([s, stringifyDocuments([d])]).toEqual([s, Yaml.stringify(d)]);
+      for (const d of [{ v: s }, { [s]: 'x' }, { list: [s] }]) expectLikeCdk8s(s, d);
     }
   });
 
@@ -59,8 +77,7 @@ describe('stringifyDocuments equals Yaml.stringify', () => {
       return Object.fromEntries(Array.from({ length: Math.floor(rand() * 4) }, () => [pick(TRICKY) || 'k', gen(depth + 1)]));
     };
     for (let i = 0; i < 500; i++) {
-      const doc = gen(0);
-      expect(stringifyDocuments([doc])).toBe(Yaml.stringify(doc));
+      expectLikeCdk8s(i, gen(0));
     }
   });
 });
