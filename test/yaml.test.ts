@@ -19,7 +19,6 @@ function departs(doc: unknown): boolean {
 function expectLikeCdk8s(s: unknown, doc: unknown): void {
   if (departs(doc)) return;
   expect([s, stringifyDocuments([doc])]).toEqual([s, Yaml.stringify(doc)]);
-
 }
 
 const TRICKY = [
