@@ -1,7 +1,6 @@
 // The default app: what `npm run synth` writes to dist/. Reusable pieces live in lib/.
 import { App, YamlOutputType } from 'cdk8s';
 import { EventField, KubeflowArgoChart } from './lib';
-import { writeSynthMetadata } from './lib/synth/synth-metadata';
 
 /** The Kubeflow 1.4 example profile (created by the example install for user@example.com). */
 export const EXAMPLE_PROFILE = 'kubeflow-user-example-com';
@@ -63,9 +62,6 @@ export function buildApp(outdir?: string): App {
   return app;
 }
 
-if (require.main === module) {
-  const app = buildApp();
-  app.synth();
-  // cdk8s-cli sets this when validation plugins run; they use the paths in their reports.
-  if (process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true') writeSynthMetadata(app);
-}
+// Run directly (`ts-node main.ts`), the synth command does the work: checked output, a
+// Kustomization, and the output-directory rules (README, "Synth").
+if (require.main === module) require(`${__dirname}/scripts/synth.js`);

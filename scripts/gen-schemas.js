@@ -8,19 +8,19 @@
 // Transformations (documented in plugins/schema-validation/README.md):
 // - only the kinds listed below and the definitions they reference are kept; every name is
 //   prefixed with its release (`istio-1.9.6:…`), so releases never collide;
-// - descriptions, `format` and `x-kubernetes-*` annotations are dropped (not validation rules
-//   for our purpose), except `x-kubernetes-int-or-string` and `format: int-or-string`, which
-//   become integer|string, and `x-kubernetes-preserve-unknown-fields`, which keeps an object open;
-// - every object schema that lists `properties` and has no `additionalProperties` is closed
-//   (`additionalProperties: false`): `kubectl apply` (strict field validation) and the API
-//   server's structural pruning reject or drop unknown fields, so a typo must fail here;
+// - each schema is normalized by plugins/schema-validation/normalize.js (annotations dropped,
+//   int-or-string and nullable made explicit, objects with `properties` closed);
 // - a CRD's `metadata: {type: object}` is replaced by Kubernetes' ObjectMeta;
-// - repeated subschemas are shared (see dedupe()).
+// - repeated subschemas are shared (see dedupe());
+// - the output may only use keywords the interpreter implements (assertKnownKeywords): the
+//   generator fails otherwise, so schemas and checker cannot drift apart.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const YAML = require('yaml');
+const { normalizeSchema } = require('../plugins/schema-validation/normalize');
+const { assertKnownKeywords } = require('../plugins/schema-validation/validate');
 
 const root = path.resolve(__dirname, '..');
 const up = path.resolve(root, process.env.UPSTREAM || '../shared/upstream');
@@ -85,7 +85,7 @@ function main() {
     if (k8sDefs[key]) return;
     if (!k8s[name]) throw new Error(`missing Kubernetes definition ${name}`);
     k8sDefs[key] = {};
-    k8sDefs[key] = clean(rewriteRefs(k8s[name], `${K8S.release}:`), (ref) => addK8s(ref.slice(K8S.release.length + 1)));
+    k8sDefs[key] = normalizeSchema(rewriteRefs(k8s[name], `${K8S.release}:`), (ref) => addK8s(ref.slice(K8S.release.length + 1)));
   };
   for (const [apiVersion, list] of Object.entries(K8S_KINDS)) {
     const [g, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
@@ -109,7 +109,7 @@ function main() {
       if (!v) throw new Error(`${crd.file} does not serve ${version}`);
       const raw = (v.schema && v.schema.openAPIV3Schema) || (doc.spec.validation && doc.spec.validation.openAPIV3Schema);
       if (!raw) throw new Error(`${crd.file} has no openAPIV3Schema for ${version}`);
-      const schema = clean(raw, () => { throw new Error(`${crd.file}: unexpected $ref`); });
+      const schema = normalizeSchema(raw, () => { throw new Error(`${crd.file}: unexpected $ref`); });
       schema.properties = {
         ...schema.properties,
         apiVersion: { type: 'string', enum: [`${apiGroup}/${version}`] },
@@ -134,7 +134,7 @@ function main() {
       if (target[key]) return;
       if (!defs[name]) throw new Error(`${file}: missing definition ${name}`);
       target[key] = {};
-      const schema = clean(rewriteRefs(defs[name], prefix), (ref) => addDef(ref.slice(prefix.length)));
+      const schema = normalizeSchema(rewriteRefs(defs[name], prefix), (ref) => addDef(ref.slice(prefix.length)));
       const relax = ARGO_EVENTS_OPTIONAL[name.split('.').pop()];
       if (relax && schema.required) {
         schema.required = schema.required.filter((r) => !relax.includes(r));
@@ -160,6 +160,7 @@ function main() {
   fs.mkdirSync(out, { recursive: true });
   for (const [release, defs] of Object.entries(groups)) {
     dedupe(defs, release);
+    assertKnownKeywords({ definitions: defs }, `${release} (scripts/gen-schemas.js)`);
     fs.writeFileSync(path.join(out, `${release}.json`), releaseFile(release, sources[release], sorted(defs)));
   }
   const index = {
@@ -237,34 +238,6 @@ function rewriteRefs(schema, prefix) {
   if (schema === null || typeof schema !== 'object') return schema;
   return Object.fromEntries(Object.entries(schema).map(([k, v]) =>
     [k, k === '$ref' ? v.replace('#/definitions/', `#/definitions/${prefix}`) : rewriteRefs(v, prefix)]));
-}
-
-/** Returns a cleaned copy of an OpenAPI schema (see the header); `ref` records referenced definitions. */
-function clean(schema, ref) {
-  if (Array.isArray(schema)) return schema.map((s) => clean(s, ref));
-  if (schema === null || typeof schema !== 'object') return schema;
-  const outSchema = {};
-  for (const [key, value] of Object.entries(schema)) {
-    if (key === 'description' || key === 'format' || key === 'nullable' || key === 'example' || key.startsWith('x-kubernetes-')) continue;
-    if (key === '$ref') {
-      ref(value.replace('#/definitions/', ''));
-      outSchema.$ref = value;
-    } else if (key === 'properties' || key === 'patternProperties' || key === 'definitions') {
-      outSchema[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v, ref)]));
-    } else if (key === 'enum' || key === 'required' || key === 'default') {
-      outSchema[key] = value;
-    } else {
-      outSchema[key] = clean(value, ref);
-    }
-  }
-  if (schema['x-kubernetes-int-or-string'] || schema.format === 'int-or-string') {
-    delete outSchema.type;
-    outSchema.anyOf = [{ type: 'integer' }, { type: 'string' }];
-  }
-  if (outSchema.properties && outSchema.additionalProperties === undefined && !schema['x-kubernetes-preserve-unknown-fields']) {
-    outSchema.additionalProperties = false;
-  }
-  return outSchema;
 }
 
 main();

@@ -13,7 +13,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { writeAtomically } = require('./atomic-write');
+const { replaceOutput } = require('./output-dir');
 
 const root = path.resolve(__dirname, '..');
 
@@ -69,7 +69,7 @@ function main() {
     ...manifests.map((f) => ({ file: `templates/${f}`, text: escapeForHelm(fs.readFileSync(path.join(input, f), 'utf8')) })),
   ];
   const outdir = path.resolve(root, args.outdir);
-  writeAtomically(files, outdir);
+  replaceOutput(outdir, files);
   console.log(`wrote Helm chart ${args.name}-${args.chartVersion} to ${path.relative(process.cwd(), outdir)}/ (${manifests.length} template${manifests.length === 1 ? '' : 's'})`);
 }
 

@@ -1,28 +1,30 @@
 #!/usr/bin/env node
-// `npm run synth`: synthesize the app into dist/, validated, atomically, fast.
+// `scripts/synth` (fast) or `npm run synth`: synthesize a cdk8s app into dist/, checked, safely.
+// `scripts/synth --help` prints the usage, the entry contract and the exit codes (HELP below).
 //
-//   scripts/synth [--entry FILE] [--outdir DIR]      (or: node scripts/synth.js, npm run synth)
-//
-// 1. The entry (TypeScript, exporting `buildApp()`) is bundled once with esbuild into
+// 1. The entry (TypeScript or JavaScript) is bundled once with esbuild into
 //    node_modules/.cache/cdk8s-kubeflow-argo/ and rebuilt only when one of its project input
-//    files or the installed packages changed (sizes and mtimes are recorded).
-//    Type-checking stays in `npm test`.
-// 2. The bundle is loaded with a V8 code cache, so later runs skip parsing and compiling it.
-//    Node's `crypto` and `child_process` are loaded only if the app calls them (LAZY_BUILTINS).
-//    scripts/synth, the fast command, also starts Node without NODE_EXTRA_CA_CERTS.
-// 3. The app is synthesized in memory (lib/synth/synthesize.ts), every object is checked
-//    against its upstream schema (plugins/schema-validation, the same checks the cdk8s
-//    validation plugin runs), and only then written, with a `Kustomization` listing the
-//    manifests: into a new directory next to the output, which replaces the output in two
-//    renames. `cdk8s synth` would delete the output first.
-// On any failure the output directory is left byte-identical and the exit code is non-zero:
-// 1 for an app error (e.g. a bad prop), 2 for schema violations.
+//    files or the installed packages changed (sizes and mtimes are recorded). Cache files are
+//    written under temporary names and renamed, so concurrent synths never read half a bundle.
+//    Bundled modules keep their own __dirname/__filename (cdk8s' Yaml.load, an app reading files
+//    next to its sources). Type-checking stays in `npm test`.
+// 2. The bundle is loaded with a V8 code cache. Node's `crypto` and `child_process` are loaded
+//    only if the app calls them (LAZY_BUILTINS). scripts/synth also drops NODE_EXTRA_CA_CERTS.
+//    While the entry loads and builds, cdk8s' App.prototype.synth() writes nothing: it records
+//    the app instead (an entry that calls app.synth() at module level is synthesized here).
+// 3. The app is synthesized in memory (lib/synth/synthesize.ts, every cdk8s output type), the
+//    whole output is checked (lib/synth/output-checks.ts: duplicates, namespaces on cluster-scoped
+//    objects, empty output), every object is checked against its schema
+//    (plugins/schema-validation), and only then written, with a `Kustomization`, by
+//    scripts/output-dir.js: it replaces the output directory only when that holds nothing but
+//    earlier output, never leaves it missing, and cleans up after interrupted runs.
+// On any failure the output directory is left as it was and the exit code says why (EXIT).
 'use strict';
 const fs = require('fs');
 const Module = require('module');
 const path = require('path');
 const vm = require('vm');
-const { writeAtomically } = require('./atomic-write');
+const { replaceOutput, OutputError } = require('./output-dir');
 
 const root = path.resolve(__dirname, '..');
 /** KFA_SYNTH_TIMING=1 prints how long each phase took (for bench/ and profiling). */
@@ -36,7 +38,7 @@ function phase(name) {
   last = now;
 }
 /** Part of the cache key. Edits to this file rebuild the bundle anyway (it is one of the inputs). */
-const RECIPE = 'kfa-synth-9';
+const RECIPE = 'kfa-synth-10';
 /**
  * Node built-ins that the bundled packages require at load time but a synth rarely calls, and
  * that are slow to load: `crypto` (constructs' node addresses, ~6 ms) and `child_process`
@@ -87,31 +89,133 @@ Object.defineProperty(exports, 'default', { get: load });
   },
 };
 
+/** The hook cdk8s' App.prototype.synth() calls instead of writing (see appSynthHook). */
+const SYNTH_HOOK = Symbol.for('cdk8s-kubeflow-argo.synth-hook');
+
 /**
- * The defaults (main.ts, dist) are the project's own, so the command works from any directory;
- * paths given on the command line are relative to the current directory, as usual.
+ * esbuild plugin: cdk8s' `App.prototype.synth()` (lib/app.js, every copy of cdk8s in the bundle)
+ * asks globalThis[SYNTH_HOOK] first. The synth command sets the hook, so an entry that calls
+ * app.synth() while it is loaded or built writes nothing: the command controls every write.
+ */
+const appSynthHook = {
+  name: 'app-synth-hook',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]cdk8s[\\/]lib[\\/]app\.js$/ }, (a) => ({
+      loader: 'js',
+      contents: `${fs.readFileSync(a.path, 'utf8')}
+;(() => {
+  const original = App.prototype.synth;
+  App.prototype.synth = function synth() {
+    const hook = globalThis[Symbol.for('cdk8s-kubeflow-argo.synth-hook')];
+    return hook ? hook(this) : original.call(this);
+  };
+})();
+`,
+    }));
+  },
+};
+
+/**
+ * esbuild plugin: bundled modules that use `__dirname`/`__filename` get their own file's values,
+ * not the bundle's (cdk8s' Yaml.load runs `_loadurl.mjs` next to its module; apps read files
+ * next to their sources).
+ */
+const ownDirname = {
+  name: 'own-dirname',
+  setup(build) {
+    const loaders = { '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.jsx': 'jsx', '.tsx': 'tsx' };
+    build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (a) => {
+      let text = fs.readFileSync(a.path, 'utf8');
+      if (!/\b__(dirname|filename)\b/.test(text) || a.path.endsWith('.d.ts')) return undefined;
+      if (text.startsWith('#!')) text = `//${text.slice(2)}`; // keep line numbers
+      return {
+        loader: loaders[path.extname(a.path)] || 'js',
+        contents: `var __dirname = ${JSON.stringify(path.dirname(a.path))}, __filename = ${JSON.stringify(a.path)};\n${text}`,
+      };
+    });
+  },
+};
+
+const HELP = `usage: scripts/synth [--entry FILE] [--outdir DIR] [--schema FILE]... [--strict] [--allow-empty]
+       (also: npm run synth -- ..., node scripts/synth.js ...)
+
+Synthesizes a cdk8s app, checks every object, and replaces DIR with the manifests, a
+Kustomization and a record of what it wrote (.synth-output).
+
+  --entry FILE     the app (TypeScript or JavaScript); default: main.ts of this project
+  --outdir DIR     default: $CDK8S_OUTDIR if set (as under cdk8s synth), else dist/ of this project
+  --schema FILE    CRD (YAML/JSON) or JSON Schema with x-kubernetes-group-version-kind for kinds
+                   the bundled schemas do not cover; repeatable
+  --strict         objects of a kind with no schema fail (default: counted as "not checked")
+  --allow-empty    write an app with no objects (default: refused, DIR left as it was)
+
+The entry must either export a function buildApp(outdir?: string): App that builds and
+returns the app, or call app.synth() on one App when it is loaded (the usual cdk8s main).
+Either way nothing is written while it loads: the command does all writing.
+
+DIR is replaced only while it holds nothing but the output of an earlier synth (listed in
+DIR/.synth-output); a directory with anything else (.git, sources) is refused. On any
+failure DIR is left as it was. Paths are relative to the current directory.
+
+Exit codes:
+  0   written
+  1   the app failed: the entry could not be built or loaded, breaks the entry contract,
+      threw (e.g. a construct's ValidationError), or a --schema file is unusable
+  2   the output was refused: schema violations, duplicate objects, a namespace on a
+      cluster-scoped object, two objects for one file, or no objects (see --allow-empty)
+  3   DIR was refused: it holds files the synth did not write, is a file or a mount point,
+      or another synth is writing it
+  4   DIR could not be written (disk full, read-only file system, permissions); left unchanged
+  64  bad command line`;
+
+/**
+ * The defaults (main.ts, dist or $CDK8S_OUTDIR) are the project's own, so the command works from
+ * any directory; paths given on the command line are relative to the current directory.
  */
 function parseArgs(argv) {
-  const args = { entry: path.join(root, 'main.ts'), outdir: path.join(root, 'dist') };
-  const usage = 'usage: scripts/synth [--entry FILE] [--outdir DIR]   (defaults: main.ts, dist/ of this project)';
+  const args = {
+    entry: path.join(root, 'main.ts'),
+    outdir: process.env.CDK8S_OUTDIR ? path.resolve(process.env.CDK8S_OUTDIR) : path.join(root, 'dist'),
+    schemas: [], strict: false, allowEmpty: false,
+  };
+  const usage = (message) => {
+    console.error(`synth: ${message}\nRun scripts/synth --help for the usage.`);
+    process.exit(64);
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     if (flag === '--help' || flag === '-h') {
-      console.log(usage);
+      console.log(HELP);
       process.exit(0);
     }
-    if (flag !== '--entry' && flag !== '--outdir') {
-      console.error(`synth: unknown argument "${argv[i]}" (expected --entry FILE or --outdir DIR)\n${usage}`);
-      process.exit(64);
+    if (flag === '--strict' || flag === '--allow-empty') {
+      if (inline !== undefined) usage(`${flag} takes no value, got "${argv[i]}"`);
+      args[flag === '--strict' ? 'strict' : 'allowEmpty'] = true;
+      continue;
+    }
+    if (flag !== '--entry' && flag !== '--outdir' && flag !== '--schema') {
+      usage(`unknown argument "${argv[i]}" (expected --entry FILE, --outdir DIR, --schema FILE, --strict, --allow-empty)`);
     }
     const value = inline !== undefined ? inline : argv[++i];
     if (!value || (inline === undefined && value.startsWith('--'))) {
-      console.error(`synth: ${flag} needs a value, e.g. ${flag} ${flag === '--entry' ? 'main.ts' : 'dist'}\n${usage}`);
-      process.exit(64);
+      usage(`${flag} needs a value, e.g. ${flag} ${{ '--entry': 'main.ts', '--outdir': 'dist', '--schema': 'crds/profile.yaml' }[flag]}`);
     }
-    args[flag.slice(2)] = path.resolve(value);
+    if (flag === '--schema') args.schemas.push(value);
+    else args[flag.slice(2)] = path.resolve(value);
   }
   return args;
+}
+
+/** Writes `data` to `file` under a temporary name first, so readers see the old or the new file. */
+function writeFileAtomically(file, data) {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** Bundles `entry` (if its inputs changed) and returns the module's exports. */
@@ -122,9 +226,9 @@ async function loadApp(entry) {
   const inputsFile = path.join(cacheDir, `${key}.inputs.json`);
   const codeCacheFile = path.join(cacheDir, `${key}.v8cache`);
 
-  const fresh = isFresh(inputsFile, bundle);
+  let source = isFresh(inputsFile, bundle);
   phase('fresh-check');
-  if (!fresh) {
+  if (source === undefined) {
     fs.mkdirSync(cacheDir, { recursive: true });
     const esbuild = require('esbuild');
     const rel = (p) => `./${path.relative(root, p).split(path.sep).join('/')}`;
@@ -132,10 +236,11 @@ async function loadApp(entry) {
       absWorkingDir: root, // metafile paths are relative to this, whatever the caller's cwd
       stdin: {
         contents: [
-          `export { buildApp } from ${JSON.stringify(rel(entry))};`,
+          `export * as entry from ${JSON.stringify(rel(entry))};`,
           'export { synthesizeApp } from "./lib/synth/synthesize";',
-          'export { objectPaths, schemaReleases } from "./lib/synth/synth-metadata";',
-          'export { kustomizationFile } from "./lib/synth/output-formats";',
+          'export { checkOutput } from "./lib/synth/output-checks";',
+          'export { schemaReleases, synthMetadata, SYNTH_METADATA_FILE } from "./lib/synth/synth-metadata";',
+          'export { kustomization, KUSTOMIZATION_FILE } from "./lib/synth/output-formats";',
         ].join('\n'),
         resolveDir: root,
         sourcefile: 'synth-entry.ts',
@@ -148,9 +253,10 @@ async function loadApp(entry) {
       target: 'node18',
       format: 'cjs',
       outfile: bundle,
+      write: false,
       metafile: true,
       minify: true,
-      plugins: [lazyBuiltins],
+      plugins: [lazyBuiltins, appSynthHook, ownDirname],
       logLevel: 'error',
     });
     // Project files are checked one by one; installed packages through npm's record of the
@@ -164,12 +270,14 @@ async function loadApp(entry) {
       const st = fs.statSync(path.resolve(root, input));
       inputs[input] = [st.size, st.mtimeMs];
     }
-    fs.writeFileSync(inputsFile, JSON.stringify({ entry, inputs }));
+    source = result.outputFiles[0].text;
+    // bundle first, then the record that says it is fresh; each replaced in one rename
+    writeFileAtomically(bundle, source);
     fs.rmSync(codeCacheFile, { force: true });
+    writeFileAtomically(inputsFile, JSON.stringify({ entry, inputs }));
     pruneCache(cacheDir, entry, key);
   }
 
-  const source = fs.readFileSync(bundle, 'utf8');
   let cachedData;
   try { cachedData = fs.readFileSync(codeCacheFile); } catch { /* first run */ }
   phase('read');
@@ -181,7 +289,7 @@ async function loadApp(entry) {
   // Call after the app ran: the cache then holds the functions a synth actually compiles.
   const saveCodeCache = () => {
     if (cachedData === undefined || script.cachedDataRejected) {
-      try { fs.writeFileSync(codeCacheFile, script.createCachedData()); } catch { /* cache is optional */ }
+      try { writeFileAtomically(codeCacheFile, script.createCachedData()); } catch { /* cache is optional */ }
     }
   };
   return { exports: mod.exports, saveCodeCache };
@@ -190,6 +298,11 @@ async function loadApp(entry) {
 /** Removes caches of `entry` left by older recipes or Node versions, and caches of deleted entries. */
 function pruneCache(cacheDir, entry, keep) {
   for (const f of fs.readdirSync(cacheDir)) {
+    if (f.endsWith('.tmp') && !f.includes(`.${process.pid}.`)) {
+      // a temporary file of a killed run (a live run renames its own within milliseconds)
+      try { if (Date.now() - fs.statSync(path.join(cacheDir, f)).mtimeMs > 60_000) fs.rmSync(path.join(cacheDir, f), { force: true }); } catch { /* gone */ }
+      continue;
+    }
     if (!f.endsWith('.inputs.json') || f.startsWith(keep)) continue;
     const k = f.slice(0, -'.inputs.json'.length);
     let stale = false;
@@ -201,71 +314,121 @@ function pruneCache(cacheDir, entry, keep) {
   }
 }
 
+/** The cached bundle's source when it is fresh, otherwise undefined. */
 function isFresh(inputsFile, bundle) {
   let inputs;
   try {
     inputs = JSON.parse(fs.readFileSync(inputsFile, 'utf8')).inputs;
-    if (!inputs || !fs.existsSync(bundle)) return false;
+    if (!inputs) return undefined;
   } catch {
-    return false;
+    return undefined;
   }
   for (const [input, [size, mtimeMs]] of Object.entries(inputs)) {
     let st;
-    try { st = fs.statSync(path.resolve(root, input)); } catch { return false; }
-    if (st.size !== size || st.mtimeMs !== mtimeMs) return false;
+    try { st = fs.statSync(path.resolve(root, input)); } catch { return undefined; }
+    if (st.size !== size || st.mtimeMs !== mtimeMs) return undefined;
   }
-  return true;
+  try { return fs.readFileSync(bundle, 'utf8'); } catch { return undefined; }
+}
+
+/** The app the entry defines: buildApp()'s result, or the one App it called synth() on. */
+function appOf(exports, captured, outdir, entryShown) {
+  const isApp = (x) => x !== null && typeof x === 'object' && typeof x.synth === 'function' && x.node && Array.isArray(x.charts);
+  if (typeof exports.buildApp === 'function') {
+    const app = exports.buildApp(outdir);
+    if (!isApp(app)) throw new EntryError(`${entryShown}: buildApp() returned ${app === undefined ? 'undefined' : typeof app}, expected the cdk8s App it built. Fix: end buildApp() with \`return app;\``);
+    return app;
+  }
+  const apps = [...new Set(captured)];
+  if (apps.length === 1) return apps[0];
+  if (apps.length > 1) throw new EntryError(`${entryShown} calls synth() on ${apps.length} apps; the command synthesizes one. Fix: export buildApp(): App, or synthesize one App`);
+  throw new EntryError(`${entryShown} neither exports buildApp(outdir?: string): App nor calls app.synth() when loaded. Fix: add \`export function buildApp(outdir?: string) { const app = new App({ outdir }); /* charts */ return app; }\``);
+}
+
+class EntryError extends Error {}
+
+/** One line for an error thrown by the app: a ValidationError's message, otherwise the stack. */
+function describeAppError(err) {
+  if (err instanceof EntryError) return `error: ${err.message}`;
+  return err && err.name === 'ValidationError' ? `error: ${err.message}` : (err && err.stack) || String(err);
 }
 
 async function main() {
-  const { entry, outdir } = parseArgs(process.argv.slice(2));
-  const shown = path.relative(process.cwd(), outdir) || '.';
+  const { entry, outdir, schemas, strict, allowEmpty } = parseArgs(process.argv.slice(2));
+  const relative = (p) => { const r = path.relative(process.cwd(), p); return r.startsWith('..') ? p : r || '.'; };
+  const shown = relative(outdir);
+  const entryShown = relative(entry);
+  const unchanged = `synth failed; ${shown}/ left unchanged`;
   if (timing) phases.push(`boot ${performance.now().toFixed(1)}`);
   phase('start');
+  const plugin = require('../plugins/schema-validation');
+  let userSchemas;
+  try {
+    userSchemas = schemas.length ? plugin.useSchemas(schemas) : undefined;
+  } catch (err) {
+    console.error(`synth: ${err.message}\n${unchanged}`);
+    return 1;
+  }
+  const captured = [];
+  globalThis[SYNTH_HOOK] = (app) => { captured.push(app); };
   let loaded;
   try {
     loaded = await loadApp(entry);
   } catch (err) {
     // esbuild has already printed the located errors
-    console.error(`synth: could not build ${path.relative(process.cwd(), entry)}: ${err && err.message ? err.message.split('\n')[0] : err}`);
-    console.error(`synth failed; ${shown}/ left unchanged`);
+    const message = err && err.errors ? `could not build ${entryShown}: ${err.message.split('\n')[0]}` : describeAppError(err);
+    console.error(`synth: ${message}\n${unchanged}`);
     return 1;
   }
-  const { exports: app, saveCodeCache } = loaded;
+  const { exports: lib, saveCodeCache } = loaded;
   phase('load');
-  if (typeof app.buildApp !== 'function') {
-    console.error(`synth: ${path.relative(root, entry)} must export buildApp(outdir?: string): App`);
-    return 1;
-  }
-  let built;
+  let app;
   let files;
   try {
-    built = app.buildApp(outdir);
+    app = appOf(lib.entry, captured, outdir, entryShown);
     phase('build');
-    files = app.synthesizeApp(built);
+    files = lib.synthesizeApp(app);
     phase('synth');
   } catch (err) {
-    console.error(err && err.name === 'ValidationError' ? `error: ${err.message}` : (err && err.stack) || String(err));
-    console.error(`synth failed; ${shown}/ left unchanged`);
+    console.error(`${describeAppError(err)}\n${unchanged}`);
     return 1;
   }
-  const { validateObjects, formatViolations } = require('../plugins/schema-validation');
-  const objects = files.flatMap((f) => f.objects);
-  const releases = app.schemaReleases(built);
-  const violations = validateObjects(objects, app.objectPaths(built), releases ? { releases } : {});
-  phase('validate');
-  if (violations.length > 0) {
-    console.error(`schema validation failed (${violations.length} violation${violations.length === 1 ? '' : 's'}):`);
-    console.error(formatViolations(violations));
-    console.error(`synth failed; ${shown}/ left unchanged`);
+  const problems = lib.checkOutput(files, { allowEmpty, clusterScoped: userSchemas ? userSchemas.clusterScoped : [] });
+  if (problems.length > 0) {
+    console.error(`output check failed (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.join('\n')}\n${unchanged}`);
     return 2;
   }
-  writeAtomically([...files, app.kustomizationFile(files)], outdir);
+  const objects = files.flatMap((f) => f.objects);
+  const releases = lib.schemaReleases(app);
+  const result = plugin.checkObjects(objects, () => files.flatMap((f) => f.paths), { releases, userSchemas, strict });
+  phase('validate');
+  if (result.violations.length > 0) {
+    const n = result.violations.length;
+    console.error(`schema validation failed (${n} violation${n === 1 ? '' : 's'}):\n${plugin.formatViolations(result.violations)}\n${unchanged}`);
+    return 2;
+  }
+  const manifests = files.map((f) => f.file);
+  const out = [...files, { file: lib.KUSTOMIZATION_FILE, text: lib.kustomization(manifests) }];
+  // under `cdk8s synth` with validation plugins: construct paths for the plugin (which removes the file)
+  const forPlugin = process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true'
+    ? (dir) => fs.writeFileSync(path.join(dir, lib.SYNTH_METADATA_FILE), lib.synthMetadata(app, files)) : undefined;
+  try {
+    const { notes } = replaceOutput(outdir, out, { afterWrite: forPlugin });
+    for (const note of notes) console.error(`synth: ${note}`);
+  } catch (err) {
+    if (!(err instanceof OutputError)) throw err;
+    console.error(`synth: ${err.message}; ${shown}/ left unchanged`);
+    return err.kind === 'io' ? 4 : 3;
+  }
   phase('write');
   saveCodeCache();
   if (timing) console.error(`timing (ms): ${phases.join(', ')}; at ${performance.now().toFixed(1)}`);
-  console.log(`wrote ${shown}/ (${files.map((f) => f.file).join(', ')}; ${objects.length} objects, schema-checked)`);
+  const counted = `${objects.length} object${objects.length === 1 ? '' : 's'}, ${plugin.summary(result).replace(/^(\d+) objects checked/, '$1 schema-checked')}`;
+  console.log(`wrote ${shown}/ (${manifests.length > 3 ? `${manifests.length} files` : manifests.join(', ') || 'no manifests'}; ${counted})`);
   return 0;
 }
 
-main().then((code) => { process.exitCode = code; });
+main().then((code) => { process.exitCode = code; }, (err) => {
+  console.error(`synth: internal error: ${(err && err.stack) || err}`);
+  process.exitCode = 1;
+});

@@ -75,5 +75,7 @@ export function k8sYamlReader(): { bin?: string; skipped?: string } {
 
 /** Reads a YAML stream back as kubectl does (sigs.k8s.io/yaml); see k8sYamlReader. */
 export function readAsKubernetes(bin: string, text: string): unknown[] {
-  return JSON.parse(execFileSync(bin, { input: text, maxBuffer: 1 << 28 }).toString('utf8'));
+  const res = spawnSync(bin, { input: text, maxBuffer: 1 << 28 });
+  if (res.status !== 0) throw new Error(`sigs.k8s.io/yaml refused the YAML: ${res.stderr.toString('utf8').trim()}`);
+  return JSON.parse(res.stdout.toString('utf8'));
 }

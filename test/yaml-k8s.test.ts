@@ -23,7 +23,7 @@ export const CORPUS: string[] = [
   '<<', '<< ', '=', '2021-01-01', '2021-1-1', '2001-12-14t21:59:43.10-05:00', '2021-01-01 12:00', '12:30', '300s', '256Mi', '1.5Gi',
   // control characters, DEL, C1, NEL/LS/PS, BOM, non-characters, non-ASCII
   ...Array.from({ length: 32 }, (_, c) => `x${String.fromCharCode(c)}y`), 'x\u007fy', 'x\u0080y', 'x\u0085y', 'x\u009fy', 'x\u00a0y',
-  'x\u2028y', 'x\u2029y', '\ufeffx', 'x\ufeff', 'x\ufffey', 'x\uffffy', '\u0085', 'é', '😀', 'ünïcode \u2028 mixed\n',
+  'x\u2028y', 'x\u2029y', '\ufeffx', 'x\ufeff', 'a\n\ufeffb', 'a\ufeff\nb', 'x\ufffey', 'x\uffffy', '\u0085', 'é', '😀', 'ünïcode \u2028 mixed\n',
   // leading/trailing spaces and newlines, blank lines in block scalars
   ' ', '  ', 'a ', ' a', '\t', 'a\t', '\tb', ' \n', '\n', '\n\n', 'a\n', 'a\n\n', '\na', ' \na', 'a \nb', 'a\n b', 'a\n\tb', 'a\r\nb', 'a\rb',
   'a\n  b\n', '  lead\nx', 'x\n\n\n', 'x\n \n', 'x\n  \ny', '\n\nx', ' \n \n', 'x\n\t\n', '---', '--- a', '...', 'a\n---\nb', '# c', 'a # c',
@@ -51,17 +51,19 @@ describe('what Kubernetes reads back equals what was written', () => {
   });
 
   goTest('where the writer departs from cdk8s\' Yaml.stringify, Kubernetes misreads cdk8s\' text', () => {
+    // The writer decides per string (not per position): a string it writes its own way must be
+    // misread by Kubernetes in cdk8s' text in at least one of the positions tried.
+    const misreads = (doc: unknown) => {
+      try { return JSON.stringify(read(Yaml.stringify(doc))[0]) !== JSON.stringify(doc); } catch { return true; /* rejected */ }
+    };
     let departures = 0;
-    for (const doc of CORPUS.flatMap(documentsOf)) {
-      const ours = stringifyDocuments([doc]);
-      const theirs = Yaml.stringify(doc);
-      if (ours === theirs) continue;
+    for (const s of CORPUS) {
+      const docs = documentsOf(s);
+      if (docs.every((d) => stringifyDocuments([d]) === Yaml.stringify(d))) continue;
       departures++;
-      let misread = true;
-      try { misread = JSON.stringify(read(theirs)[0]) !== JSON.stringify(doc); } catch { /* rejected: misread */ }
-      expect([doc, misread]).toEqual([doc, true]);
+      expect([s, docs.some(misreads)]).toEqual([s, true]);
     }
-    expect(departures).toBeGreaterThan(50); // the corpus does exercise the departures
+    expect(departures).toBeGreaterThan(12); // the corpus does exercise the departures
   });
 
   goTest('random strings over characters YAML readers treat specially (seeded)', () => {

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { Platform } from '../platform';
 import { checkBoolean, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPlatform, ValidationError, Where } from '../validation';
+import { clusterScoped } from '../cluster-scoped';
 
 /** Operations an Argo Events `argoWorkflow` trigger performs with the bundled `argo` CLI. */
 export type WorkflowOperation = 'submit' | 'submit-from' | 'resubmit' | 'retry' | 'resume' | 'suspend' | 'terminate' | 'stop';
@@ -128,15 +129,15 @@ export class ArgoEventsRbac extends Construct {
         ...(cwft ? [{ apiGroups: ['argoproj.io'], resources: ['clusterworkflowtemplates'], verbs: ['get'] }] : []),
       ];
 
-    this.clusterRole = new k8s.KubeClusterRole(this, 'ClusterRole', {
+    this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
       metadata: { name: 'operate-workflow-role' },
       rules,
-    });
-    this.clusterRoleBinding = new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+    }));
+    this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
       metadata: { name: 'operate-workflow-role-binding' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'operate-workflow-role' },
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespace }],
-    });
+    }));
   }
 }
 

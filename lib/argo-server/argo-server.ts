@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { Platform, RbacRule } from '../platform';
+import { clusterScoped } from '../cluster-scoped';
 import {
   checkBoolean, checkImage, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix,
   checkPlatform, requireString, ValidationError, Where,
@@ -226,17 +227,17 @@ export class ArgoServer extends Construct {
       },
     });
 
-    this.clusterRole = new k8s.KubeClusterRole(this, 'ClusterRole', {
+    this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
       metadata: { name: 'argo-server-cluster-role' },
       rules: argo.serverRules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
-    });
+    }));
 
-    this.clusterRoleBinding = new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+    this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
       metadata: { name: 'argo-server-binding' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'argo-server-cluster-role' },
       // Upstream hard-codes namespace "argo" here; kustomize `namespace:` does not rewrite it.
       subjects: [{ kind: 'ServiceAccount', name: ARGO_SERVER_NAME, namespace: this.namespace }],
-    });
+    }));
   }
 }
 

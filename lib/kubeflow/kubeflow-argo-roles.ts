@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { checkBoolean, checkKnownKeys, checkList, checkVerb, RBAC_VERBS, Where } from '../validation';
+import { clusterScoped } from '../cluster-scoped';
 
 /** Label that aggregates a ClusterRole into Kubeflow's `kubeflow-edit`. */
 export const AGGREGATE_TO_KUBEFLOW_EDIT = 'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-edit';
@@ -52,19 +53,19 @@ export class KubeflowArgoRoles extends Construct {
     const view = checkBoolean(where('view'), props.view ?? true);
     const verbs = checkList(where('verbs'), props.verbs ?? RBAC_VERBS, checkVerb);
 
-    this.editRole = new k8s.KubeClusterRole(this, 'Resource', {
+    this.editRole = clusterScoped(new k8s.KubeClusterRole(this, 'Resource', {
       metadata: { name: 'kubeflow-argo-edit', labels: { [AGGREGATE_TO_KUBEFLOW_EDIT]: 'true' } },
       rules: [{
         apiGroups: ['argoproj.io'],
         resources: [...PROFILE_ARGO_RESOURCES],
         verbs: RBAC_VERBS.filter((v) => verbs.includes(v)),
       }],
-    });
+    }));
     if (view) {
-      this.viewRole = new k8s.KubeClusterRole(this, 'View', {
+      this.viewRole = clusterScoped(new k8s.KubeClusterRole(this, 'View', {
         metadata: { name: 'kubeflow-argo-view', labels: { [AGGREGATE_TO_KUBEFLOW_VIEW]: 'true' } },
         rules: [{ apiGroups: ['argoproj.io'], resources: [...PROFILE_ARGO_RESOURCES], verbs: ['get', 'list', 'watch'] }],
-      });
+      }));
     }
   }
 }

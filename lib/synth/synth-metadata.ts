@@ -1,25 +1,9 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { ApiObject, App } from 'cdk8s';
+import { App } from 'cdk8s';
 import { Platform } from '../platform';
+import { SynthesizedFile } from './synthesize';
 
-/** File written next to the manifests for the schema-validation plugin (`cdk8s synth`). */
+/** File the synth command leaves for the schema-validation plugin when `cdk8s synth` runs it. */
 export const SYNTH_METADATA_FILE = 'synth-metadata.json';
-
-/**
- * Maps each synthesized object (`apiVersion kind namespace/name`) to its construct path, so
- * validation errors can name the construct. cdk8s' own `construct-metadata.json` is keyed by
- * `metadata.name` alone, which is ambiguous here (five objects are called `argo-server`).
- */
-export function objectPaths(app: App): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const chart of app.charts) {
-    for (const obj of chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
-      out[`${obj.apiVersion} ${obj.kind} ${obj.metadata.namespace ?? ''}/${obj.name}`] = obj.node.path;
-    }
-  }
-  return out;
-}
 
 /**
  * The upstream schema releases the app's output must match: the union over the platforms of
@@ -35,8 +19,18 @@ export function schemaReleases(app: App): string[] | undefined {
   return releases.size ? [...releases].sort() : undefined;
 }
 
-/** Writes object paths and schema releases into `app.outdir` for the cdk8s validation plugin. */
-export function writeSynthMetadata(app: App): void {
-  fs.writeFileSync(path.join(app.outdir, SYNTH_METADATA_FILE),
-    JSON.stringify({ objectPaths: objectPaths(app), schemaReleases: schemaReleases(app) }, null, 2) + '\n');
+/**
+ * The contents of synth-metadata.json: each object's construct path, keyed
+ * `apiVersion kind namespace/name` (cdk8s' own construct-metadata.json is keyed by
+ * `metadata.name` alone, which is ambiguous: five objects are called argo-server), and the
+ * schema releases. The plugin reads it under `cdk8s synth` and removes it.
+ */
+export function synthMetadata(app: App, files: readonly SynthesizedFile[]): string {
+  const objectPaths: Record<string, string> = {};
+  for (const f of files) {
+    f.objects.forEach((o: any, i) => {
+      objectPaths[`${o.apiVersion} ${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}`] = f.paths[i];
+    });
+  }
+  return JSON.stringify({ objectPaths, schemaReleases: schemaReleases(app) }, null, 2) + '\n';
 }

@@ -1,56 +1,78 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { App, Chart, Names, Yaml, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Names, YamlOutputType } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { stringifyDocuments } from './yaml';
 
 /** One output file of a synthesized app. */
 export interface SynthesizedFile {
-  /** File name relative to the output directory, e.g. `kubeflow-argo.k8s.yaml`. */
+  /** File name relative to the output directory, e.g. `kubeflow-argo.k8s.yaml` or `chart/Kind.name.k8s.yaml`. */
   readonly file: string;
   /** The objects in the file, in order. */
   readonly objects: readonly any[];
+  /** The construct path of each object, in the same order (worked out on first use). */
+  readonly paths: readonly string[];
   /** The file's contents. */
   readonly text: string;
 }
 
 /**
- * Synthesizes an app in memory: the same files `app.synth()` writes, plus the objects in them,
- * so a caller can validate before anything touches the disk (and without parsing YAML back).
+ * Synthesizes an app in memory: the files `app.synth()` of cdk8s 2.x writes (same names, same
+ * order of objects; the text is `lib/synth/yaml.ts`, cdk8s' own YAML except where Kubernetes
+ * would misread it), plus each file's objects and their construct paths, so a caller can check
+ * everything before anything touches the disk. Nothing is written.
  *
- * The common case (file per chart, one chart) takes the fast path: one `chart.toJson()` and
- * the direct YAML writer. Anything else (several charts, which cdk8s may order and number by
- * dependency, other output types) is synthesized by cdk8s itself into a scratch directory and
- * read back, so the result always equals `app.synth()`.
+ * Every `YamlOutputType`, several charts, nested charts and charts of other libraries (other
+ * copies of cdk8s included: kinds are recognised by cdk8s' own `isChart`/`isApiObject` brands)
+ * are handled as `App.synth()` handles them (cdk8s `lib/app.js`): charts in dependency order,
+ * file names numbered `0000-` when any chart depends on another, objects in dependency order
+ * within their closest chart. `test/synthesize.test.ts` compares the result with `app.synth()`.
+ * cdk8s' `construct-metadata.json` is not produced: construct paths are in `paths`.
  */
 export function synthesizeApp(app: App): SynthesizedFile[] {
+  if (app.charts.length === 0) return [];
+  // The first toJson() prepares the whole app as App.synth() does: it resolves the dependencies
+  // between charts (which reorders app.charts) and runs every construct's validation.
+  const first = app.charts[0];
+  const firstJson = first.toJson();
   const charts = app.charts;
-  const simple = app.yamlOutputType === YamlOutputType.FILE_PER_CHART && charts.length === 1
-    && !charts[0].node.findAll().some((c) => c !== charts[0] && c instanceof Chart);
-  if (!simple) return synthesizeWithCdk8s(app);
-  const chart = charts[0];
-  const objects = chart.toJson();
-  return [{ file: `${Names.toDnsLabel(chart)}${app.outputFileExtension}`, objects, text: stringifyDocuments(objects) }];
-}
+  const perChart = charts.map((chart) => {
+    const objects = chart === first ? firstJson : chart.toJson();
+    let paths: string[] | undefined; // only error reports need them: computed on first use
+    return { chart, objects, paths: () => (paths ??= apiObjectsOf(chart).map((o) => o.node.path)) };
+  });
+  const ext = app.outputFileExtension;
+  const numbered = charts.some((c) => c.node.dependencies.some((d) => Chart.isChart(d)));
+  const chartName = (chart: Chart, i: number) => `${numbered ? `${String(i).padStart(4, '0')}-` : ''}${Names.toDnsLabel(chart)}`;
+  const file = (name: string, objects: any[], paths: () => string[]): SynthesizedFile => ({
+    file: name, objects, text: stringifyDocuments(objects), get paths() { return paths(); },
+  });
 
-function synthesizeWithCdk8s(app: App): SynthesizedFile[] {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-synth-'));
-  // App.synth() only writes to app.outdir; point it at the scratch directory for this call.
-  const outdir = (app as { outdir: string }).outdir;
-  try {
-    (app as { outdir: string }).outdir = scratch;
-    app.synth();
-    return listFiles(scratch).map((file) => {
-      const text = fs.readFileSync(path.join(scratch, file), 'utf8');
-      return { file, text, objects: Yaml.load(path.join(scratch, file)).filter((o) => o !== null && o !== undefined) };
-    });
-  } finally {
-    (app as { outdir: string }).outdir = outdir;
-    fs.rmSync(scratch, { recursive: true, force: true });
+  switch (app.yamlOutputType) {
+    case YamlOutputType.FILE_PER_APP:
+      return [file(`app${ext}`, perChart.flatMap((c) => c.objects), () => perChart.flatMap((c) => c.paths()))];
+    case YamlOutputType.FILE_PER_CHART:
+      return perChart.map((c, i) => file(`${chartName(c.chart, i)}${ext}`, c.objects, c.paths));
+    case YamlOutputType.FILE_PER_RESOURCE:
+      return perChart.flatMap((c) => c.objects.map((o, j) => file(`${resourceFileName(o)}${ext}`, [o], () => [c.paths()[j]])));
+    case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE:
+      return perChart.flatMap((c, i) => c.objects.map((o, j) => file(`${chartName(c.chart, i)}/${resourceFileName(o)}${ext}`, [o], () => [c.paths()[j]])));
+    default:
+      return []; // App.synth() writes nothing for an output type it does not know
   }
 }
 
-function listFiles(dir: string, prefix = ''): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]).sort();
+/** cdk8s' file name for one object (`Kind.name`, characters outside its set dropped). */
+function resourceFileName(obj: any): string {
+  // the same expression as cdk8s lib/app.js, including its `Z-_` range
+  return `${obj.kind}.${obj.metadata?.name}`.replace(/[^0-9a-zA-Z-_.]/g, '');
+}
+
+/** The ApiObjects whose closest chart is `chart`, in the order `chart.toJson()` emits them. */
+function apiObjectsOf(chart: Chart): ApiObject[] {
+  return new DependencyGraph(chart.node).topology()
+    .filter((c: IConstruct): c is ApiObject => ApiObject.isApiObject(c) && closestChart(c) === chart);
+}
+
+function closestChart(c: IConstruct): IConstruct | undefined {
+  for (let s: IConstruct | undefined = c.node.scope; s; s = s.node.scope) if (Chart.isChart(s)) return s;
+  return undefined;
 }

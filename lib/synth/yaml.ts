@@ -76,14 +76,16 @@ function libraryDocument(doc: unknown): string {
 /**
  * Characters go-yaml v2 (sigs.k8s.io/yaml) rejects or reads as something else when the `yaml`
  * library writes them raw: DEL and C1 controls (NEL U+0085 is a line break there), LS/PS
- * (line breaks), BOM (dropped), U+FFFE/U+FFFF (rejected).
+ * (line breaks), U+FFFE/U+FFFF (rejected), and a BOM that starts a string (dropped from a key).
  */
-const MISREAD_CHARS = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+const MISREAD_CHARS = /[\x7f-\x9f\u2028\u2029\ufffe\uffff]|^\ufeff/;
 /**
- * Multi-line strings go-yaml misreads as the library's block scalar: a whitespace-only line
- * (its spaces are dropped) or a first non-empty line that starts with a tab (rejected).
+ * Multi-line strings go-yaml misreads as the library's block scalar when the block has no
+ * indentation indicator: whitespace-only lines before the first line with text (go-yaml takes
+ * the indentation from them and drops their spaces), or a first line with text that starts
+ * with a tab (rejected).
  */
-const BAD_BLOCK = /(?:^|\n)[ \t]+(?:\n|$)|^\n*\t/;
+const BAD_BLOCK = /^(?:[ \t]*\n)*[ \t]+(?:\n|$)|^\n*\t/;
 /** go-yaml v2 resolve(): integers after `_` is dropped, via Go's ParseInt base 0 (0x, 0o, 0b, 0 octal). */
 const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)$/;
 /** go-yaml v2 resolve(): `yamlStyleFloat`, also after `_` is dropped. */
@@ -118,7 +120,7 @@ export function goYamlReadsAsNonString(s: string): boolean {
 export function misreadByKubernetes(s: string, isKey = false): boolean {
   if (MISREAD_CHARS.test(s)) return true;
   if (isKey && s === '<<') return true;
-  if (s.includes('\n') && BAD_BLOCK.test(s)) return true;
+  if (s.includes('\n') && BAD_BLOCK.test(s) && /^[|>][-+]?(?:$|\n)/.test(libraryText(s))) return true; // a block without indicator
   if (!goYamlReadsAsNonString(s)) return false;
   const first = libraryText(s)[0];
   return first !== '"' && first !== "'"; // the library writes it plain

@@ -7,9 +7,59 @@
 // synth pays for what it emits, not for the size of the schema. The test suite checks this
 // interpreter against Ajv on every object the constructs emit and on broken ones.
 //
-// Supported keywords (all that schemas/ uses): $ref, type, properties,
-// additionalProperties, required, items, enum, pattern, anyOf, oneOf, not. `default` is ignored.
+// The keywords it implements are KEYWORDS; ANNOTATIONS are read by people, not checked.
+// scripts/gen-schemas.js and the loader of user schemas (user-schemas.js) refuse a schema with
+// any other keyword (assertKnownKeywords), so the schemas and the interpreter cannot drift apart.
 'use strict';
+
+/** Validation keywords check() implements (JSON Schema draft 4/7 meanings, as Ajv applies them). */
+const KEYWORDS = new Set([
+  '$ref', 'type', 'enum', 'const', 'properties', 'additionalProperties', 'required', 'minProperties', 'maxProperties',
+  'items', 'minItems', 'maxItems', 'uniqueItems', 'pattern', 'minLength', 'maxLength',
+  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'anyOf', 'oneOf', 'allOf', 'not',
+]);
+/** Keywords that carry no validation rule here. */
+const ANNOTATIONS = new Set(['default', 'title', 'description', '$comment', 'example', 'examples', 'readOnly', 'writeOnly', 'deprecated', 'format', '$schema', '$id', 'id']);
+/** Keywords whose value is a map of names to schemas, or a list of plain values. */
+const SCHEMA_MAPS = new Set(['properties', 'definitions']);
+const VALUES = new Set(['enum', 'const', 'required', 'default', 'example', 'examples', 'type']);
+
+/**
+ * Throws when `schema` (a definitions map or one schema) uses a keyword the interpreter does not
+ * implement, naming the keyword and where it is (`where` + JSON pointer).
+ */
+function assertKnownKeywords(schema, where, ptr = '') {
+  if (Array.isArray(schema)) { schema.forEach((s, i) => assertKnownKeywords(s, where, `${ptr}/${i}`)); return; }
+  if (schema === null || typeof schema !== 'object') return;
+  for (const [key, value] of Object.entries(schema)) {
+    const at = `${ptr}/${seg(key)}`;
+    if (SCHEMA_MAPS.has(key)) {
+      for (const [name, sub] of Object.entries(value)) assertKnownKeywords(sub, where, `${at}/${seg(name)}`);
+    } else if (VALUES.has(key) || ANNOTATIONS.has(key)) {
+      // plain values
+    } else if (KEYWORDS.has(key)) {
+      if (typeof value === 'object') assertKnownKeywords(value, where, at);
+    } else {
+      throw new Error(`${where}: schema keyword "${key}" at ${at || '/'} is not implemented by the schema checker (plugins/schema-validation/validate.js; it implements ${[...KEYWORDS].join(', ')})`);
+    }
+  }
+}
+
+/** Length in Unicode code points, as JSON Schema counts (and Ajv's ucs2length). */
+function codePoints(s) {
+  let n = 0;
+  for (const _ of s) n++; // eslint-disable-line no-unused-vars
+  return n;
+}
+
+/** JSON equality for enum/const/uniqueItems (key order does not matter). */
+function equal(a, b) {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && equal(a[k], b[k]));
+}
 
 const TYPE_CHECKS = {
   object: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
@@ -67,6 +117,7 @@ class SchemaInterpreter {
     if (schema.$ref) {
       this.check(this.resolve(schema.$ref), value, ptr, errors);
     }
+    if (schema.allOf) for (const s of schema.allOf) this.check(s, value, ptr, errors);
     if (schema.anyOf && !schema.anyOf.some((s) => this.matches(s, value))) {
       errors.push({ pointer: ptr, message: alternativesMessage(schema.anyOf, 'anyOf') });
     }
@@ -84,13 +135,32 @@ class SchemaInterpreter {
         return;
       }
     }
-    if (schema.enum && !schema.enum.some((e) => e === value)) {
+    if (schema.enum && !schema.enum.some((e) => equal(e, value))) {
       errors.push({ pointer: ptr, message: `must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}` });
     }
-    if (schema.pattern !== undefined && typeof value === 'string' && !this.pattern(schema.pattern).test(value)) {
-      errors.push({ pointer: ptr, message: `must match pattern "${schema.pattern}"` });
+    if (schema.const !== undefined && !equal(schema.const, value)) {
+      errors.push({ pointer: ptr, message: `must be ${JSON.stringify(schema.const)}` });
     }
+    if (typeof value === 'string') {
+      if (schema.pattern !== undefined && !this.pattern(schema.pattern).test(value)) {
+        errors.push({ pointer: ptr, message: `must match pattern "${schema.pattern}"` });
+      }
+      if (schema.minLength !== undefined && codePoints(value) < schema.minLength) {
+        errors.push({ pointer: ptr, message: `must NOT have fewer than ${schema.minLength} characters` });
+      }
+      if (schema.maxLength !== undefined && codePoints(value) > schema.maxLength) {
+        errors.push({ pointer: ptr, message: `must NOT have more than ${schema.maxLength} characters` });
+      }
+    }
+    if (typeof value === 'number') this.checkNumber(schema, value, ptr, errors);
     if (TYPE_CHECKS.object(value)) {
+      const n = Object.keys(value).length;
+      if (schema.minProperties !== undefined && n < schema.minProperties) {
+        errors.push({ pointer: ptr, message: `must NOT have fewer than ${schema.minProperties} properties` });
+      }
+      if (schema.maxProperties !== undefined && n > schema.maxProperties) {
+        errors.push({ pointer: ptr, message: `must NOT have more than ${schema.maxProperties} properties` });
+      }
       if (schema.required) {
         for (const r of schema.required) {
           if (!Object.prototype.hasOwnProperty.call(value, r)) errors.push({ pointer: ptr, message: `must have required property '${r}'` });
@@ -108,8 +178,41 @@ class SchemaInterpreter {
         }
       }
     }
-    if (Array.isArray(value) && schema.items) {
-      value.forEach((item, i) => this.check(schema.items, item, `${ptr}/${i}`, errors));
+    if (Array.isArray(value)) {
+      if (schema.minItems !== undefined && value.length < schema.minItems) {
+        errors.push({ pointer: ptr, message: `must NOT have fewer than ${schema.minItems} items` });
+      }
+      if (schema.maxItems !== undefined && value.length > schema.maxItems) {
+        errors.push({ pointer: ptr, message: `must NOT have more than ${schema.maxItems} items` });
+      }
+      if (schema.uniqueItems === true) {
+        for (let i = 1; i < value.length; i++) {
+          const j = value.slice(0, i).findIndex((x) => equal(x, value[i]));
+          if (j >= 0) { errors.push({ pointer: ptr, message: `must NOT have duplicate items (items ## ${j} and ${i} are identical)` }); break; }
+        }
+      }
+      if (Array.isArray(schema.items)) {
+        schema.items.forEach((s, i) => { if (i < value.length) this.check(s, value[i], `${ptr}/${i}`, errors); });
+      } else if (schema.items) {
+        value.forEach((item, i) => this.check(schema.items, item, `${ptr}/${i}`, errors));
+      }
+    }
+  }
+
+  /** minimum/maximum (draft 4 boolean or draft 6+ numeric exclusive bounds) and multipleOf. */
+  checkNumber(schema, value, ptr, errors) {
+    const bound = (limit, exclusive, below) => {
+      if (limit === undefined) return;
+      const fails = below ? (exclusive ? value <= limit : value < limit) : (exclusive ? value >= limit : value > limit);
+      if (fails) errors.push({ pointer: ptr, message: `must be ${below ? '>' : '<'}${exclusive ? '' : '='} ${limit}` });
+    };
+    bound(schema.minimum, schema.exclusiveMinimum === true, true);
+    bound(schema.maximum, schema.exclusiveMaximum === true, false);
+    if (typeof schema.exclusiveMinimum === 'number') bound(schema.exclusiveMinimum, true, true);
+    if (typeof schema.exclusiveMaximum === 'number') bound(schema.exclusiveMaximum, true, false);
+    if (schema.multipleOf !== undefined) {
+      const q = value / schema.multipleOf;
+      if (!Number.isFinite(q) || Math.abs(q - Math.round(q)) > 1e-9) errors.push({ pointer: ptr, message: `must be multiple of ${schema.multipleOf}` });
     }
   }
 
@@ -133,4 +236,4 @@ function describeNot(schema) {
   return req ? `set ${req.map((r) => `"${r}"`).join(' or ')} here` : 'the excluded schema';
 }
 
-module.exports = { SchemaInterpreter };
+module.exports = { SchemaInterpreter, assertKnownKeywords, KEYWORDS };

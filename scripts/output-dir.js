@@ -1,0 +1,264 @@
+// Replaces an output directory (dist/, a Helm chart folder) with new contents, safely:
+//
+// - Only earlier output is ever replaced. Each write records the files it wrote in RECORD_FILE
+//   inside the directory; a directory is replaced only when it is missing, empty, or holds
+//   nothing but what its record lists (plus the metadata files cdk8s leaves for validation
+//   plugins). Anything else (`.git`, sources, another tool's files) refuses the write with the
+//   first foreign entry named. A symlinked directory is written through: the link stays.
+// - No window without output. New files go into a staging directory beside the target
+//   (`.<name>.synth-<pid>-<random>/new`); the target is renamed into the staging directory
+//   (`old`), and `new` renamed into its place. A run killed between the two renames leaves the
+//   complete old output in `old`: the next run puts it back before it does anything else, and
+//   removes every staging directory earlier runs left (also the `.<name>.new-*` of older versions).
+// - One writer at a time per directory: a lock file beside it (`.<name>.synth-lock`, holding the
+//   writer's pid); a lock whose process is gone is taken over.
+// - Errors are one line (OutputError): `kind` 'refused' (the directory is not earlier output, is
+//   a mount point, is locked) or 'io' (disk full, read-only, permissions), and the target is
+//   left as it was.
+//
+// Not done: fsync. A kill at any point is covered; a power loss depends on the file system
+// keeping the order of renames (ext4 and xfs do for renames over existing names).
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+/** The record of what a write put in the directory (one relative path per line). */
+const RECORD_FILE = '.synth-output';
+/** Files cdk8s-cli and the synth command leave for validation plugins; may be replaced too. */
+const PLUGIN_FILES = ['construct-metadata.json', 'synth-metadata.json'];
+const LOCK_WAIT_MS = 120_000;
+
+const REASONS = {
+  ENOSPC: 'no space left on device', EROFS: 'read-only file system', EACCES: 'permission denied', EPERM: 'operation not permitted',
+  EDQUOT: 'disk quota exceeded', EIO: 'input/output error', ENAMETOOLONG: 'file name too long', EMFILE: 'too many open files',
+  ENOTDIR: 'a path component is not a directory', EBUSY: 'resource busy', EXDEV: 'cross-device rename', ENOENT: 'no such file or directory',
+  EEXIST: 'file exists', ELOOP: 'too many symbolic links',
+};
+
+/** A one-line failure: `kind` is 'refused' or 'io'. */
+class OutputError extends Error {
+  constructor(kind, message) {
+    super(message);
+    this.name = 'OutputError';
+    this.kind = kind;
+  }
+}
+
+function shown(p) {
+  const rel = path.relative(process.cwd(), p);
+  if (rel === '') return '.';
+  return rel.startsWith('..') ? p : rel;
+}
+
+/** Runs `fn`; a file system error becomes an OutputError naming what was being done. */
+function io(what, p, fn) {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof OutputError || !err || !err.code) throw err;
+    throw new OutputError('io', `cannot ${what} ${shown(p)}: ${REASONS[err.code] || err.message} (${err.code})`);
+  }
+}
+
+function sleep(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+/** Takes the directory's lock, waiting for a live writer; returns a function that releases it. */
+function lock(parent, base) {
+  const file = path.join(parent, `.${base}.synth-lock`);
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const fd = fs.openSync(file, 'wx');
+      fs.writeSync(fd, `${process.pid}\n`);
+      fs.closeSync(fd);
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if (err.code !== 'EEXIST') return io('create the lock file', file, () => { throw err; });
+    }
+    let pid;
+    try { pid = Number.parseInt(fs.readFileSync(file, 'utf8'), 10); } catch { continue; /* released meanwhile */ }
+    if (!Number.isInteger(pid) || !alive(pid)) {
+      fs.rmSync(file, { force: true }); // left by a run that was killed
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new OutputError('refused', `${shown(path.join(parent, base))}/ is being written by another synth (pid ${pid}, lock ${shown(file)}); try again when it has finished`);
+    }
+    sleep(50);
+  }
+}
+
+/**
+ * Puts back output an interrupted run left in a staging directory (when the target is missing),
+ * and removes every staging directory of earlier runs. Call with the lock held.
+ * @returns {string[]} what was done, for the user
+ */
+function recover(parent, base, target) {
+  const notes = [];
+  const prefixes = [`.${base}.synth-`, `.${base}.new-`];
+  let entries;
+  try { entries = fs.readdirSync(parent, { withFileTypes: true }); } catch { return notes; }
+  for (const e of entries) {
+    if (!e.isDirectory() || !prefixes.some((p) => e.name.startsWith(p)) || e.name.endsWith('-lock')) continue;
+    const staging = path.join(parent, e.name);
+    const old = path.join(staging, 'old');
+    if (!fs.existsSync(target) && fs.existsSync(old)) {
+      io('restore', target, () => fs.renameSync(old, target));
+      notes.push(`restored ${shown(target)}/ from an interrupted run (${e.name})`);
+    }
+    io('remove the leftover', staging, () => fs.rmSync(staging, { recursive: true, force: true }));
+    notes.push(`removed ${shown(staging)} left by an interrupted run`);
+  }
+  return notes;
+}
+
+/** Relative paths of every entry under `dir` (directories too), sorted, without following links. */
+function entries(dir, prefix = '') {
+  return fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((e) => {
+      const rel = prefix ? `${prefix}/${e.name}` : e.name;
+      return e.isDirectory() ? [{ rel, type: 'dir' }, ...entries(dir, rel)] : [{ rel, type: e.isFile() ? 'file' : 'other' }];
+    });
+}
+
+/** The files a directory's record lists, or undefined when it has none. */
+function readRecord(dir) {
+  let text;
+  try { text = fs.readFileSync(path.join(dir, RECORD_FILE), 'utf8'); } catch { return undefined; }
+  return text.split('\n').filter((l) => l && !l.startsWith('#'));
+}
+
+/**
+ * Why `dir` may not be replaced (one line), or undefined when it holds only earlier output.
+ */
+function foreignContent(dir) {
+  const all = io('read', dir, () => entries(dir));
+  if (all.length === 0) return undefined;
+  const record = readRecord(dir);
+  if (!record) {
+    const manifestsOnly = all.every((e) => e.type === 'dir' || (e.type === 'file' && /(\.ya?ml|\/?Kustomization|metadata\.json)$/.test(e.rel)));
+    if (manifestsOnly) {
+      return `it has no ${RECORD_FILE} record of what a synth wrote there (first entry: "${all[0].rel}"). Fix: if it holds only the output of an older synth or of cdk8s synth, delete it once (rm -r ${shown(dir)}) and run again; otherwise choose another --outdir`;
+    }
+    const first = all.find((e) => !(e.type === 'file' && /(\.ya?ml|Kustomization|metadata\.json)$/.test(e.rel)) && e.type !== 'dir') || all[0];
+    return `it holds "${first.rel}", which no synth wrote (there is no ${RECORD_FILE} record). Fix: choose a new or empty --outdir, or move "${first.rel}" out of it`;
+  }
+  const files = new Set([...record, RECORD_FILE, ...PLUGIN_FILES]);
+  const dirs = new Set(record.flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const foreign = all.find((e) => (e.type === 'dir' ? !dirs.has(e.rel) : e.type !== 'file' || !files.has(e.rel)));
+  if (!foreign) return undefined;
+  return `it holds "${foreign.rel}", which the synth that wrote it did not write (see ${RECORD_FILE}). Fix: move "${foreign.rel}" out of it, or choose another --outdir`;
+}
+
+/**
+ * Replaces `outdir` with `files` (see the header).
+ * @param {string} outdir absolute path
+ * @param {{file: string, text: string}[]} files paths relative to outdir, `/`-separated
+ * @param {{afterWrite?: (dir: string) => void}} [options] afterWrite runs on the staged new
+ *   directory before it is swapped in
+ * @returns {{notes: string[]}} recovery notes
+ */
+function replaceOutput(outdir, files, options = {}) {
+  let target = outdir;
+  let st;
+  try { st = fs.lstatSync(outdir); } catch (err) { if (err.code !== 'ENOENT') io('inspect', outdir, () => { throw err; }); }
+  if (st && st.isSymbolicLink()) {
+    try {
+      target = fs.realpathSync(outdir);
+    } catch {
+      throw new OutputError('refused', `${shown(outdir)} is a symbolic link to a missing directory (${fs.readlinkSync(outdir)}). Fix: create that directory or remove the link`);
+    }
+    st = fs.statSync(target);
+  }
+  if (st && !st.isDirectory()) {
+    throw new OutputError('refused', `${shown(outdir)} is a file, not a directory. Fix: choose another --outdir or move the file`);
+  }
+  const parent = path.dirname(target);
+  const base = path.basename(target);
+  io('create the parent directory', parent, () => fs.mkdirSync(parent, { recursive: true }));
+  const unlock = lock(parent, base);
+  try {
+    const notes = recover(parent, base, target);
+    const exists = fs.existsSync(target);
+    if (exists) {
+      const why = foreignContent(target);
+      if (why) throw new OutputError('refused', `refusing to replace ${shown(outdir)}/: ${why}`);
+      if (fs.statSync(target).dev !== fs.statSync(parent).dev) {
+        throw new OutputError('refused', `${shown(outdir)}/ is a mount point, which cannot be swapped in one step. Fix: use a directory inside it as --outdir`);
+      }
+    }
+    const staging = io('create a staging directory in', parent, () => fs.mkdtempSync(path.join(parent, `.${base}.synth-${process.pid}-`)));
+    try {
+      const fresh = path.join(staging, 'new');
+      io('write the new output into', fresh, () => {
+        fault('write');
+        fs.mkdirSync(fresh);
+        for (const f of files) {
+          const p = path.join(fresh, ...f.file.split('/'));
+          fs.mkdirSync(path.dirname(p), { recursive: true });
+          fs.writeFileSync(p, f.text);
+        }
+        fs.writeFileSync(path.join(fresh, RECORD_FILE), recordText(files));
+        if (options.afterWrite) options.afterWrite(fresh);
+      });
+      const old = path.join(staging, 'old');
+      if (exists) io('move aside', target, () => fs.renameSync(target, old));
+      fault('after-first-rename');
+      try {
+        io('move the new output to', target, () => { fault('second-rename'); fs.renameSync(fresh, target); });
+      } catch (err) {
+        if (exists) {
+          try {
+            fs.renameSync(old, target);
+          } catch {
+            throw new OutputError('io', `${err.message}; the old output is in ${shown(old)} and the next synth puts it back`);
+          }
+        }
+        throw err;
+      }
+    } finally {
+      if (fs.existsSync(staging) && (fs.existsSync(target) || !fs.existsSync(path.join(staging, 'old')))) {
+        fs.rmSync(staging, { recursive: true, force: true });
+      }
+    }
+    return { notes };
+  } finally {
+    unlock();
+  }
+}
+
+function recordText(files) {
+  return [
+    '# Written by the cdk8s-kubeflow-argo synth command: the files it wrote here. It replaces this',
+    '# directory only while it holds nothing else (see README, "Synth").',
+    ...files.map((f) => f.file).sort(),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Test hook: KFA_SYNTH_FAULT=<point> makes the write fail at that point, as a kill (SIGKILL,
+ * for `after-first-rename`) or an error with that code (`write:ENOSPC`, `second-rename:EXDEV`).
+ */
+function fault(point) {
+  const spec = process.env.KFA_SYNTH_FAULT;
+  if (!spec) return;
+  const [at, code] = spec.split(':');
+  if (at !== point) return;
+  if (!code) process.kill(process.pid, 'SIGKILL');
+  throw Object.assign(new Error(`injected ${code}`), { code });
+}
+
+module.exports = { replaceOutput, OutputError, RECORD_FILE, readRecord, recordText };
