@@ -26,7 +26,8 @@ const path = require('path');
 const RECORD_FILE = '.synth-output';
 /** Files cdk8s-cli and the synth command leave for validation plugins; may be replaced too. */
 const PLUGIN_FILES = ['construct-metadata.json', 'synth-metadata.json'];
-const LOCK_WAIT_MS = 120_000;
+/** How long to wait for another writer (KFA_SYNTH_LOCK_WAIT_MS shortens it in tests). */
+const LOCK_WAIT_MS = Number(process.env.KFA_SYNTH_LOCK_WAIT_MS) || 120_000;
 
 const REASONS = {
   ENOSPC: 'no space left on device', EROFS: 'read-only file system', EACCES: 'permission denied', EPERM: 'operation not permitted',
@@ -152,7 +153,10 @@ function foreignContent(dir) {
     if (manifestsOnly) {
       return `it has no ${RECORD_FILE} record of what a synth wrote there (first entry: "${all[0].rel}"). Fix: if it holds only the output of an older synth or of cdk8s synth, delete it once (rm -r ${shown(dir)}) and run again; otherwise choose another --outdir`;
     }
-    const first = all.find((e) => !(e.type === 'file' && /(\.ya?ml|Kustomization|metadata\.json)$/.test(e.rel)) && e.type !== 'dir') || all[0];
+    const isManifest = (e) => e.type === 'file' && /(\.ya?ml|Kustomization|metadata\.json)$/.test(e.rel);
+    // name the top-level entry that holds something else (".git", not ".git/HEAD")
+    const top = all.filter((e) => !e.rel.includes('/'));
+    const first = top.find((e) => (e.type === 'dir' ? all.some((d) => d.rel.startsWith(`${e.rel}/`) && d.type !== 'dir' && !isManifest(d)) : !isManifest(e))) || top[0];
     return `it holds "${first.rel}", which no synth wrote (there is no ${RECORD_FILE} record). Fix: choose a new or empty --outdir, or move "${first.rel}" out of it`;
   }
   const files = new Set([...record, RECORD_FILE, ...PLUGIN_FILES]);

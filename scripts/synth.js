@@ -408,7 +408,8 @@ async function main() {
     return 2;
   }
   const manifests = files.map((f) => f.file);
-  const out = [...files, { file: lib.KUSTOMIZATION_FILE, text: lib.kustomization(manifests) }];
+  // kustomize lists only files with objects (an empty chart still gets its empty file, as in cdk8s)
+  const out = [...files, { file: lib.KUSTOMIZATION_FILE, text: lib.kustomization(files.filter((f) => f.objects.length).map((f) => f.file)) }];
   // under `cdk8s synth` with validation plugins: construct paths for the plugin (which removes the file)
   const forPlugin = process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true'
     ? (dir) => fs.writeFileSync(path.join(dir, lib.SYNTH_METADATA_FILE), lib.synthMetadata(app, files)) : undefined;

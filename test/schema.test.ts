@@ -11,7 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { Obj } from './util';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { validateObject, validateObjects, formatViolations, knownKinds } = require('../plugins/schema-validation');
+const { validateObject, validateObjects, checkObjects, formatViolations, knownKinds } = require('../plugins/schema-validation');
 
 const chartObjs = (props: any = {}): Obj[] => Testing.synth(new KubeflowArgoChart(Testing.app(), 'kfa', props)) as Obj[];
 
@@ -70,9 +70,25 @@ describe('a deliberately broken object is caught with its JSON pointer', () => {
     expect(validateObject(obj)).toEqual([]); // Istio 1.30.3 serves it
   });
 
-  test('a kind no release defines', () => {
-    expect(validateObject({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }))
-      .toEqual([{ pointer: '/kind', message: expect.stringContaining('no schema for example.com/v1 Widget') }]);
+  test('a kind no schema covers is not checked, and is a violation in strict mode', () => {
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } };
+    expect(validateObject(widget)).toEqual([]);
+    expect(checkObjects([widget], ['app/c/w'])).toEqual({ violations: [], checked: 0, unchecked: [{ object: 'Widget w (example.com/v1)', constructPath: 'app/c/w' }] });
+    expect(validateObject(widget, { strict: true }))
+      .toEqual([{ pointer: '/kind', message: expect.stringContaining('no schema for example.com/v1 Widget (strict mode). Fix: add its CRD') }]);
+  });
+
+  test('bounded fields: a VirtualService port number outside 0..4294967295 (Istio 1.30.3 schema)', () => {
+    const vs = chartObjs({ platform: Platform.KFP_2_5 }).find((o) => o.kind === 'VirtualService')!;
+    const releases = Platform.KFP_2_5.schemaReleases;
+    const withPort = (n: number) => {
+      const o = JSON.parse(JSON.stringify(vs));
+      o.spec.http[1].route[0].destination.port.number = n;
+      return validateObject(o, { releases });
+    };
+    expect(withPort(2746)).toEqual([]);
+    expect(withPort(-1)).toEqual([{ pointer: '/spec/http/1/route/0/destination/port/number', message: 'must be >= 0' }]);
+    expect(withPort(4294967296)).toEqual([{ pointer: '/spec/http/1/route/0/destination/port/number', message: 'must be <= 4294967295' }]);
   });
 
   test('an int-or-string field given an object reports one readable line', () => {
@@ -164,6 +180,66 @@ describe('the interpreter agrees with Ajv (an independent JSON Schema implementa
     }
     expect(checked).toBeGreaterThan(100);
   }, 60_000);
+});
+
+describe('every keyword the interpreter implements agrees with Ajv on generated schemas and values (seeded)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = require('ajv');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SchemaInterpreter, KEYWORDS } = require('../plugins/schema-validation/validate');
+  let seed = 5;
+  const rand = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const strings = ['', 'a', 'ab', 'abc', 'abcd', 'é', '😀😀', 'a😀', '12', 'x-y'];
+  const values = (): unknown[] => [
+    int(-3, 3), int(-3, 3) + 0.5, 4294967295, 4294967296, -1, 0, pick(strings), pick(strings), true, null,
+    Array.from({ length: int(0, 4) }, () => pick([1, 1, 2, 'a', 'a', { k: 1 }, { k: 1 }])),
+    Object.fromEntries(Array.from({ length: int(0, 4) }, (_, i) => [`k${i}`, int(0, 2)])),
+  ];
+  const schemas: Array<[string, () => object]> = [
+    ['minimum/maximum', () => ({ type: 'number', minimum: int(-2, 1), maximum: int(0, 3) })],
+    ['exclusive bounds (draft 6+ numbers)', () => ({ exclusiveMinimum: int(-2, 1), exclusiveMaximum: int(0, 3) })],
+    ['port range', () => ({ type: 'integer', minimum: 0, maximum: 4294967295 })],
+    ['minLength/maxLength (code points)', () => ({ type: 'string', minLength: int(0, 2), maxLength: int(1, 3) })],
+    ['minItems/maxItems/uniqueItems', () => ({ type: 'array', minItems: int(0, 2), maxItems: int(1, 3), uniqueItems: rand() < 0.5 })],
+    ['minProperties/maxProperties', () => ({ type: 'object', minProperties: int(0, 2), maxProperties: int(1, 3) })],
+    ['multipleOf', () => ({ multipleOf: pick([1, 2, 0.5]) })],
+    ['const and enum', () => ({ anyOf: [{ const: pick([1, 'a', null]) }, { enum: [pick(strings), { k: 1 }] }] })],
+    ['allOf/oneOf/not', () => ({ allOf: [{ type: ['number', 'string'] }], oneOf: [{ minimum: 0 }, { maxLength: 2 }], not: { const: 0 } })],
+    ['items and properties', () => ({ properties: { k0: { maximum: 1 } }, additionalProperties: { minimum: 1 }, required: rand() < 0.5 ? ['k0'] : [], items: { type: 'integer', minimum: 1 } })],
+  ];
+
+  test.each(schemas)('%s', (_name, make) => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    let compared = 0;
+    for (let i = 0; i < 40; i++) {
+      const schema = make();
+      const ajvValid = ajv.compile(schema);
+      const ours = new SchemaInterpreter({ s: schema });
+      for (const v of values()) {
+        expect([schema, v, ours.validate('s', v).length === 0]).toEqual([schema, v, ajvValid(v)]);
+        compared++;
+      }
+    }
+    expect(compared).toBe(480);
+  });
+
+  test('the generated cases use every bound and length keyword', () => {
+    const used = new Set(schemas.flatMap(([, make]) => JSON.stringify(make()).match(/"(\w+)":/g)!.map((k) => k.slice(1, -2))));
+    for (const k of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'multipleOf', 'const', 'allOf']) {
+      expect(KEYWORDS.has(k)).toBe(true);
+      expect([k, used.has(k)]).toEqual([k, true]);
+    }
+  });
+});
+
+test('a schema keyword the interpreter does not implement is refused, naming it and where it is', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { assertKnownKeywords } = require('../plugins/schema-validation/validate');
+  expect(() => assertKnownKeywords({ definitions: { a: { properties: { x: { type: 'string', contentEncoding: 'base64' } } } } }, 'test'))
+    .toThrow('test: schema keyword "contentEncoding" at /definitions/a/properties/x/contentEncoding is not implemented by the schema checker');
+  expect(() => assertKnownKeywords({ definitions: { a: { properties: { patternProperties: { type: 'string' } } } } }, 'test')).not.toThrow(); // a field named like a keyword
 });
 
 function objectName(o: any): string {

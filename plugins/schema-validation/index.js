@@ -230,14 +230,21 @@ class SchemaValidation {
     const userSchemas = this.props.schemas && this.props.schemas.length ? useSchemas(this.props.schemas) : undefined;
     const total = { checked: 0, unchecked: [], violations: [] };
     let failures = 0;
-    for (const manifest of context.manifests) {
+    const parsed = context.manifests.map((manifest) => [manifest, context.parseManifest(manifest).filter((o) => o)]);
+    // cdk8s' own construct-metadata.json is keyed by metadata.name: usable only for unique names
+    const named = new Map();
+    for (const [, objects] of parsed) for (const o of objects) named.set(o && o.metadata && o.metadata.name, (named.get(o && o.metadata && o.metadata.name) || 0) + 1);
+    const byName = (obj) => {
+      const name = obj && obj.metadata && obj.metadata.name;
+      if (named.get(name) > 1) return `unknown: ${named.get(name)} objects are named "${name}" (scripts/synth reports exact paths)`;
+      return ((context.metadata && context.metadata[name]) || {}).path;
+    };
+    for (const [manifest, objects] of parsed) {
       const meta = synthMetadata(path.dirname(manifest));
       const paths = meta.objectPaths || {};
       const options = { releases: meta.schemaReleases, userSchemas, strict: this.props.strict === true };
-      const objects = context.parseManifest(manifest).filter((o) => o);
       for (const obj of objects) {
-        // cdk8s' own metadata is keyed by metadata.name; ours by apiVersion, kind, namespace and name
-        const constructPath = paths[objectKey(obj)] || (context.metadata && context.metadata[obj && obj.metadata && obj.metadata.name] || {}).path;
+        const constructPath = paths[objectKey(obj)] || byName(obj);
         const result = checkObjects([obj], [constructPath], options);
         total.checked += result.checked;
         total.unchecked.push(...result.unchecked);
