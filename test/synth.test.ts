@@ -26,20 +26,6 @@ function run(args: string[], opts: { cwd?: string; env?: Record<string, string |
 const synth = (outdir: string, ...args: string[]) => run([SYNTH, '--outdir', outdir, ...args]);
 const cdk8sSynth = (outdir: string, ...args: string[]) => run([path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--output', outdir, ...args]);
 
-/** Every file under `dir` (recursive, dotfiles included) as relative path → contents; symlinks as `-> target`. */
-function tree(dir: string, prefix = ''): Record<string, string> {
-  if (!fs.existsSync(dir)) return {};
-  const out: Record<string, string> = {};
-  for (const e of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    const abs = path.join(dir, rel);
-    if (e.isSymbolicLink()) out[rel] = `-> ${fs.readlinkSync(abs)}`;
-    else if (e.isDirectory()) Object.assign(out, tree(dir, rel));
-    else out[rel] = fs.readFileSync(abs, 'utf8');
-  }
-  return out;
-}
-
 let scratch: string;
 let outdir: string;
 beforeEach(() => {
@@ -68,7 +54,7 @@ describe('scripts/synth: the output directory', () => {
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.stdout).toContain('wrote');
-    expect(tree(outdir)).toEqual(tree(path.join(ROOT, 'dist')));
+    expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
     expect(fs.readFileSync(path.join(outdir, RECORD_FILE), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['Kustomization', 'kubeflow-argo.k8s.yaml']);
     expect(fs.readdirSync(scratch)).toEqual(['dist']); // no staging directory, no lock
   }, 60_000);
@@ -77,9 +63,9 @@ describe('scripts/synth: the output directory', () => {
     const one = entry('one.ts', `export function buildApp() { const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_RESOURCE }); const c = new Chart(app, 'c'); ${cm('c', 'a', 'a')} ${cm('c', 'b', 'b')} return app; }`);
     const two = entry('two.ts', `export function buildApp() { const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_RESOURCE }); const c = new Chart(app, 'c'); ${cm('c', 'a', 'a')} return app; }`);
     expect(synth(outdir, '--entry', one).status).toBe(0);
-    expect(Object.keys(tree(outdir)).sort()).toEqual(['.synth-output', 'ConfigMap.a.k8s.yaml', 'ConfigMap.b.k8s.yaml', 'Kustomization']);
+    expect(Object.keys(readDir(outdir)).sort()).toEqual(['.synth-output', 'ConfigMap.a.k8s.yaml', 'ConfigMap.b.k8s.yaml', 'Kustomization']);
     expect(synth(outdir, '--entry', two).status).toBe(0);
-    expect(Object.keys(tree(outdir)).sort()).toEqual(['.synth-output', 'ConfigMap.a.k8s.yaml', 'Kustomization']);
+    expect(Object.keys(readDir(outdir)).sort()).toEqual(['.synth-output', 'ConfigMap.a.k8s.yaml', 'Kustomization']);
   }, 60_000);
 
   test('refuses a git work tree as --outdir: nothing is deleted', () => {
@@ -87,24 +73,24 @@ describe('scripts/synth: the output directory', () => {
     fs.mkdirSync(path.join(repo, '.git', 'objects'), { recursive: true });
     fs.writeFileSync(path.join(repo, '.git', 'HEAD'), 'ref: refs/heads/main\n');
     fs.writeFileSync(path.join(repo, 'main.ts'), 'source');
-    const before = tree(repo);
+    const before = readDir(repo);
     const res = run([SYNTH, '--outdir', '.'], { cwd: repo });
     expect(res.status).toBe(3);
     expect(res.stderr.trim().split('\n')).toEqual([
       'synth: refusing to replace ./: it holds ".git", which no synth wrote (there is no .synth-output record). Fix: choose a new or empty --outdir, or move ".git" out of it; ./ left unchanged',
     ]);
-    expect(tree(repo)).toEqual(before);
+    expect(readDir(repo)).toEqual(before);
     expect(fs.readdirSync(scratch).sort()).toEqual(['repo']);
   }, 60_000);
 
   test('refuses earlier output that now holds a file the synth did not write', () => {
     expect(synth(outdir).status).toBe(0);
     fs.writeFileSync(path.join(outdir, 'notes.txt'), 'mine');
-    const before = tree(outdir);
+    const before = readDir(outdir);
     const res = synth(outdir);
     expect(res.status).toBe(3);
     expect(res.stderr).toContain('it holds "notes.txt", which the synth that wrote it did not write (see .synth-output)');
-    expect(tree(outdir)).toEqual(before);
+    expect(readDir(outdir)).toEqual(before);
   }, 60_000);
 
   test('refuses a directory of manifests without a record, and says how to migrate', () => {
@@ -132,7 +118,7 @@ describe('scripts/synth: the output directory', () => {
     expect(synth(outdir).status).toBe(0); // and replaces its own output through the link
     expect(fs.lstatSync(outdir).isSymbolicLink()).toBe(true);
     expect(fs.readlinkSync(outdir)).toBe(real);
-    expect(tree(real)).toEqual(tree(path.join(ROOT, 'dist')));
+    expect(readDir(real)).toEqual(readDir(path.join(ROOT, 'dist')));
     expect(fs.readdirSync(scratch).sort()).toEqual(['dist', 'real-out']);
   }, 60_000);
 
@@ -140,13 +126,13 @@ describe('scripts/synth: the output directory', () => {
     const v1 = entry('v1.ts', `export function buildApp() { const app = new App(); const c = new Chart(app, 'c'); ${cm('c', 'a', 'one')} return app; }`);
     const v2 = entry('v2.ts', `export function buildApp() { const app = new App(); const c = new Chart(app, 'c'); ${cm('c', 'a', 'two')} return app; }`);
     expect(synth(outdir, '--entry', v1).status).toBe(0);
-    const old = tree(outdir);
+    const old = readDir(outdir);
     const killed = run([SYNTH, '--outdir', outdir, '--entry', v2], { env: { KFA_SYNTH_FAULT: 'after-first-rename' } });
     expect(killed.signal).toBe('SIGKILL');
     expect(fs.existsSync(outdir)).toBe(false); // the window: the old output is aside, the new one not in place
     const staging = fs.readdirSync(scratch).filter((f) => f.startsWith('.dist.synth-') && !f.endsWith('lock'));
     expect(staging).toHaveLength(1);
-    expect(tree(path.join(scratch, staging[0], 'old'))).toEqual(old); // complete, waiting to be restored
+    expect(readDir(path.join(scratch, staging[0], 'old'))).toEqual(old); // complete, waiting to be restored
 
     // a run that fails (bad app) still restores the old output, and leaves it as it was
     const bad = entry('bad.ts', 'export function buildApp() { throw new Error("boom"); }');
@@ -167,7 +153,7 @@ describe('scripts/synth: the output directory', () => {
     fs.mkdirSync(legacy);
     fs.renameSync(outdir, path.join(legacy, 'old'));
     expect(synth(outdir).status).toBe(0);
-    expect(tree(outdir)).toEqual(tree(path.join(ROOT, 'dist')));
+    expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
     expect(fs.readdirSync(scratch)).toEqual(['dist']);
   }, 60_000);
 
@@ -178,14 +164,14 @@ describe('scripts/synth: the output directory', () => {
     ['a rename across devices', 'second-rename:EXDEV', 'cannot move the new output to /', 'cross-device rename (EXDEV)'],
   ])('%s: one line, exit 4, dist/ unchanged, nothing left behind', (_what, fault, doing, reason) => {
     expect(synth(outdir).status).toBe(0);
-    const before = tree(outdir);
+    const before = readDir(outdir);
     const res = run([SYNTH, '--outdir', outdir], { env: { KFA_SYNTH_FAULT: fault } });
     expect(res.status).toBe(4);
     const lines = res.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`synth: ${doing}`);
     expect(lines[0]).toContain(`${reason}; ${outdir}/ left unchanged`);
-    expect(tree(outdir)).toEqual(before);
+    expect(readDir(outdir)).toEqual(before);
     expect(fs.readdirSync(scratch)).toEqual(['dist']);
   }, 60_000);
 
@@ -195,30 +181,30 @@ describe('scripts/synth: the output directory', () => {
     expect(synth(outdir).status).toBe(0);
     expect(fs.existsSync(lock)).toBe(false);
     fs.writeFileSync(lock, `${process.pid}\n`); // this test process: alive
-    const before = tree(outdir);
+    const before = readDir(outdir);
     const res = run([SYNTH, '--outdir', outdir], { env: { KFA_SYNTH_LOCK_WAIT_MS: '300' } });
     expect(res.status).toBe(3);
     expect(res.stderr).toContain(`dist/ is being written by another synth (pid ${process.pid}`);
-    expect(tree(outdir)).toEqual(before);
+    expect(readDir(outdir)).toEqual(before);
   }, 60_000);
 
   test('a failing app leaves dist/ byte-identical and exits 1 with the error', () => {
     expect(synth(outdir).status).toBe(0);
-    const before = tree(outdir);
+    const before = readDir(outdir);
     const res = synth(outdir, '--entry', 'test/fixtures/bad-prop-app.ts');
     expect(res.status).toBe(1);
     expect(res.output).toContain('error: ArgoServer: baseHref must start and end with "/", got "argo"');
-    expect(tree(outdir)).toEqual(before);
+    expect(readDir(outdir)).toEqual(before);
     expect(fs.readdirSync(scratch)).toEqual(['dist']);
   }, 60_000);
 
   test('a schema violation fails (exit 2) with construct path, object and JSON pointer; dist/ untouched', () => {
     expect(synth(outdir).status).toBe(0);
-    const before = tree(outdir);
+    const before = readDir(outdir);
     const res = synth(outdir, '--entry', 'test/fixtures/schema-violation-app.ts');
     expect(res.status).toBe(2);
     expect(res.output).toContain('[kubeflow-argo/ArgoServer/Service] Service kubeflow/argo-server (v1) at /spec/ports/0/port: must be integer');
-    expect(tree(outdir)).toEqual(before);
+    expect(readDir(outdir)).toEqual(before);
   }, 60_000);
 });
 
@@ -235,11 +221,11 @@ describe('scripts/synth: whole-output checks', () => {
   test('an app with no objects is refused unless --allow-empty says it is intended', () => {
     const e = entry('empty.ts', `export function buildApp() { const app = new App(); new Chart(app, 'nothing'); return app; }`);
     expect(synth(outdir).status).toBe(0);
-    const before = tree(outdir);
+    const before = readDir(outdir);
     const res = synth(outdir, '--entry', e);
     expect(res.status).toBe(2);
     expect(res.stderr).toContain('the app has no objects to write');
-    expect(tree(outdir)).toEqual(before);
+    expect(readDir(outdir)).toEqual(before);
     const allowed = synth(outdir, '--entry', e, '--allow-empty');
     expect(allowed.status).toBe(0);
     expect(fs.readFileSync(path.join(outdir, 'Kustomization'), 'utf8')).toContain('resources: []');
@@ -321,11 +307,11 @@ describe('scripts/synth: every cdk8s app shape', () => {
     fs.writeFileSync(runner, `require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } }); const m = require(${JSON.stringify(e)}); const app = m.buildApp(); Object.defineProperty(app, 'outdir', { value: ${JSON.stringify(plain)} }); app.synth();`);
     const ref = spawnSync(process.execPath, [runner], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') } });
     expect(ref.stderr).toBe('');
-    const ours = tree(outdir);
+    const ours = readDir(outdir);
     const kustomization = ours.Kustomization;
     delete ours.Kustomization;
     delete ours[RECORD_FILE];
-    const theirs = tree(plain);
+    const theirs = readDir(plain);
     // the one deliberate difference: '0o755' is quoted, because Kubernetes reads the plain form as 493
     expect(JSON.stringify(theirs)).toContain('mode: 0o755');
     expect(ours).toEqual(JSON.parse(JSON.stringify(theirs).replace('mode: 0o755', 'mode: \\"0o755\\"')));
@@ -342,7 +328,7 @@ describe('scripts/synth: every cdk8s app shape', () => {
     const res = run([SYNTH, '--entry', e, '--outdir', 'out'], { cwd: scratch });
     expect(res.status).toBe(0);
     expect(fs.readdirSync(scratch).sort()).toEqual(['classic.ts', 'out']); // no dist/ from the app's own synth()
-    expect(Object.keys(tree(path.join(scratch, 'out'))).sort()).toEqual(['.synth-output', 'Kustomization', 'classic.k8s.yaml']);
+    expect(Object.keys(readDir(path.join(scratch, 'out'))).sort()).toEqual(['.synth-output', 'Kustomization', 'classic.k8s.yaml']);
   }, 60_000);
 
   test('buildApp() that also calls app.synth() writes only through the command', () => {
@@ -392,8 +378,8 @@ describe('scripts/synth: the command', () => {
     });
     const [a, b, c] = await Promise.all([start(path.join(scratch, 'a')), start(path.join(scratch, 'b')), start(outdir)]);
     expect([a, b, c]).toEqual([{ code: 0, stderr: '' }, { code: 0, stderr: '' }, { code: 0, stderr: '' }]);
-    expect(tree(path.join(scratch, 'a'))).toEqual(tree(path.join(scratch, 'b')));
-    expect(tree(outdir)).toEqual(tree(path.join(scratch, 'a')));
+    expect(readDir(path.join(scratch, 'a'))).toEqual(readDir(path.join(scratch, 'b')));
+    expect(readDir(outdir)).toEqual(readDir(path.join(scratch, 'a')));
     const cache = path.join(ROOT, 'node_modules', '.cache', 'cdk8s-kubeflow-argo');
     expect(fs.readdirSync(cache).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 120_000);
@@ -401,7 +387,7 @@ describe('scripts/synth: the command', () => {
   test('two synths at once into the same directory: both succeed, one after the other', async () => {
     const start = () => new Promise<number | null>((resolve) => spawn(process.execPath, [SYNTH, '--outdir', outdir], { cwd: ROOT, stdio: 'ignore' }).on('close', resolve));
     expect(await Promise.all([start(), start()])).toEqual([0, 0]);
-    expect(tree(outdir)).toEqual(tree(path.join(ROOT, 'dist')));
+    expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
     expect(fs.readdirSync(scratch)).toEqual(['dist']);
   }, 120_000);
 
@@ -423,7 +409,7 @@ describe('scripts/synth: the command', () => {
 
   (process.platform === 'win32' ? test.skip : test)('scripts/synth (the fast command) runs synth.js without NODE_EXTRA_CA_CERTS', () => {
     // Node reads that file at start-up whether or not TLS is used; a missing file shows it.
-    const env = { ...process.env, NODE_EXTRA_CA_CERTS: path.join(scratch, 'missing-ca.pem') };
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: path.join(scratch, 'missing-ca.pem') };
     delete env.CDK8S_OUTDIR;
     const direct = spawnSync(process.execPath, [SYNTH, '--outdir', outdir], { cwd: ROOT, encoding: 'utf8', env });
     expect(direct.status).toBe(0);
@@ -433,7 +419,7 @@ describe('scripts/synth: the command', () => {
     expect(fast.stderr).toBe('');
     expect(fast.status).toBe(0);
     expect(fast.stdout).toContain('wrote dist/ (kubeflow-argo.k8s.yaml; 18 objects, 18 schema-checked)');
-    expect(tree(outdir)).toEqual(tree(path.join(ROOT, 'dist')));
+    expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
   }, 60_000);
 
   test('an app that uses crypto and child_process at synth time gets the real modules', () => {
@@ -523,7 +509,7 @@ describe('cdk8s synth (cdk8s.yaml runs scripts/synth.js, then the validation plu
     expect(res.status).toBe(0);
     expect(res.output).toContain('schema-validation: 18 objects checked, 0 violations');
     expect(res.output).not.toMatch(/\n\s+at /); // no stack trace (upgrade check off)
-    expect(tree(outdir)).toEqual(tree(path.join(ROOT, 'dist')));
+    expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
   }, 60_000);
 
   test('a schema violation fails the command with the construct path', () => {

@@ -33,10 +33,21 @@ export function hasKubectl(): boolean {
   }
 }
 
-/** A directory's files (top level) as name → contents, sorted by name; {} when it is missing. */
-export function readDir(dir: string): Record<string, string> {
+/**
+ * Every file under `dir` (recursive, dotfiles included) as `/`-separated relative path →
+ * contents, sorted; a symlink as `-> target`. {} when `dir` is missing.
+ */
+export function readDir(dir: string, prefix = ''): Record<string, string> {
   if (!fs.existsSync(dir)) return {};
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  const out: Record<string, string> = {};
+  for (const e of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    const abs = path.join(dir, rel);
+    if (e.isSymbolicLink()) out[rel] = `-> ${fs.readlinkSync(abs)}`;
+    else if (e.isDirectory()) Object.assign(out, readDir(dir, rel));
+    else out[rel] = fs.readFileSync(abs, 'utf8');
+  }
+  return out;
 }
 
 /** Runs cdk8s' own `app.synth()` into a scratch directory and returns the files it wrote. */

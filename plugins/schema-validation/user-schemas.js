@@ -74,7 +74,7 @@ function loadUserSchemas(files, cwd = process.cwd()) {
         continue;
       }
       const defs = doc.definitions || (doc.components && doc.components.schemas);
-      const entries = defs ? Object.entries(defs) : doc['x-kubernetes-group-version-kind'] ? [['root', doc]] : [];
+      const entries = doc['x-kubernetes-group-version-kind'] ? [['root', doc]] : defs ? Object.entries(defs) : [];
       if (entries.length === 0) continue;
       const prefix = `${release}:`;
       const localRefs = (s) => JSON.parse(JSON.stringify(s).replace(/"\$ref":"#\/(?:definitions|components\/schemas)\//g, `"$ref":"#/definitions/${prefix}`));
