@@ -120,7 +120,7 @@ test('OpenAPI definitions with x-kubernetes-group-version-kind and $refs between
 });
 
 test('a single JSON Schema with x-kubernetes-group-version-kind at its top', () => {
-  const schema = { 'type': 'object', 'x-kubernetes-group-version-kind': [{ group: 'example.com', version: 'v1', kind: 'Thing' }], 'required': ['spec'], 'definitions': { n: { type: 'integer' } }, 'properties': { spec: { $ref: '#/definitions/n' } } };
+  const schema = { 'type': 'object', 'x-kubernetes-group-version-kind': [{ group: 'example.com', version: 'v1', kind: 'Thing' }], 'required': ['spec'], 'definitions': { n: { type: 'integer' } }, 'properties': { apiVersion: { type: 'string' }, kind: { type: 'string' }, spec: { $ref: '#/definitions/n' } } };
   const loaded = useSchemas([file('thing.json', JSON.stringify(schema))]);
   expect(validateObject({ apiVersion: 'example.com/v1', kind: 'Thing', spec: 1 }, { userSchemas: loaded })).toEqual([]);
   expect(validateObject({ apiVersion: 'example.com/v1', kind: 'Thing', spec: 'x' }, { userSchemas: loaded })).toEqual([{ pointer: '/spec', message: 'must be integer' }]);
