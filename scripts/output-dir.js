@@ -79,13 +79,22 @@ function lock(parent, base) {
   const file = path.join(parent, `.${base}.synth-lock`);
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
+    let fd;
     try {
-      const fd = fs.openSync(file, 'wx');
-      fs.writeSync(fd, `${process.pid}\n`);
-      fs.closeSync(fd);
-      return () => fs.rmSync(file, { force: true });
+      fd = fs.openSync(file, 'wx');
     } catch (err) {
       if (err.code !== 'EEXIST') return io('create the lock file', file, () => { throw err; });
+    }
+    if (fd !== undefined) {
+      try {
+        fs.writeSync(fd, `${process.pid}\n`);
+        fs.closeSync(fd);
+      } catch (err) {
+        try { fs.closeSync(fd); } catch { /* already closed */ }
+        fs.rmSync(file, { force: true }); // e.g. ENOSPC: leave no half-made lock behind
+        return io('create the lock file', file, () => { throw err; });
+      }
+      return () => fs.rmSync(file, { force: true });
     }
     let pid;
     try { pid = Number.parseInt(fs.readFileSync(file, 'utf8'), 10); } catch { continue; /* released meanwhile */ }
@@ -164,6 +173,33 @@ function foreignContent(dir) {
   const foreign = all.find((e) => (e.type === 'dir' ? !dirs.has(e.rel) : e.type !== 'file' || !files.has(e.rel)));
   if (!foreign) return undefined;
   return `it holds "${foreign.rel}", which the synth that wrote it did not write (see ${RECORD_FILE}). Fix: move "${foreign.rel}" out of it, or choose another --outdir`;
+}
+
+/** The directory the output really lives in (a symlink's target), its parent and its name. */
+function locate(outdir) {
+  let target = outdir;
+  try {
+    if (fs.lstatSync(outdir).isSymbolicLink()) target = fs.realpathSync(outdir);
+  } catch { /* missing, or a dangling link: replaceOutput reports it */ }
+  return { target, parent: path.dirname(target), base: path.basename(target) };
+}
+
+/**
+ * What a run does before anything else: when interrupted runs left staging directories beside
+ * `outdir`, puts the old output back (if `outdir` is missing) and removes them, under the lock.
+ * @returns {string[]} what was done, for the user
+ */
+function recoverInterrupted(outdir) {
+  const { target, parent, base } = locate(outdir);
+  let names;
+  try { names = fs.readdirSync(parent); } catch { return []; }
+  if (!names.some((n) => (n.startsWith(`.${base}.synth-`) && !n.endsWith('-lock')) || n.startsWith(`.${base}.new-`))) return [];
+  const unlock = lock(parent, base);
+  try {
+    return recover(parent, base, target);
+  } finally {
+    unlock();
+  }
 }
 
 /**
@@ -265,4 +301,4 @@ function fault(point) {
   throw Object.assign(new Error(`injected ${code}`), { code });
 }
 
-module.exports = { replaceOutput, OutputError, RECORD_FILE, readRecord, recordText };
+module.exports = { replaceOutput, recoverInterrupted, OutputError, RECORD_FILE, readRecord, recordText };

@@ -24,7 +24,7 @@ const fs = require('fs');
 const Module = require('module');
 const path = require('path');
 const vm = require('vm');
-const { replaceOutput, OutputError } = require('./output-dir');
+const { replaceOutput, recoverInterrupted, OutputError } = require('./output-dir');
 
 const root = path.resolve(__dirname, '..');
 /** KFA_SYNTH_TIMING=1 prints how long each phase took (for bench/ and profiling). */
@@ -347,10 +347,14 @@ function appOf(exports, captured, outdir, entryShown) {
 
 class EntryError extends Error {}
 
-/** One line for an error thrown by the app: a ValidationError's message, otherwise the stack. */
+/**
+ * The error the app threw, as `error: …`: a ValidationError's message (it names the construct,
+ * the prop, the value and the fix), otherwise name and message. Not the stack: it would point
+ * into the minified bundle.
+ */
 function describeAppError(err) {
-  if (err instanceof EntryError) return `error: ${err.message}`;
-  return err && err.name === 'ValidationError' ? `error: ${err.message}` : (err && err.stack) || String(err);
+  if (err instanceof EntryError || (err && err.name === 'ValidationError')) return `error: ${err.message}`;
+  return err instanceof Error ? `error: the app threw ${err.name}: ${err.message}` : `error: the app threw ${String(err)}`;
 }
 
 async function main() {
@@ -360,6 +364,14 @@ async function main() {
   const entryShown = relative(entry);
   const unchanged = `synth failed; ${shown}/ left unchanged`;
   if (timing) phases.push(`boot ${performance.now().toFixed(1)}`);
+  // before anything else: output an interrupted run left aside goes back in place
+  try {
+    for (const note of recoverInterrupted(outdir)) console.error(`synth: ${note}`);
+  } catch (err) {
+    if (!(err instanceof OutputError)) throw err;
+    console.error(`synth: ${err.message}; ${shown}/ left unchanged`);
+    return err.kind === 'io' ? 4 : 3;
+  }
   phase('start');
   const plugin = require('../plugins/schema-validation');
   let userSchemas;

@@ -134,15 +134,21 @@ describe('scripts/synth: the output directory', () => {
     expect(staging).toHaveLength(1);
     expect(readDir(path.join(scratch, staging[0], 'old'))).toEqual(old); // complete, waiting to be restored
 
-    // a run that fails (bad app) still restores the old output, and leaves it as it was
+    // the next run, even one whose app fails, first restores the old output
     const bad = entry('bad.ts', 'export function buildApp() { throw new Error("boom"); }');
     const failing = synth(outdir, '--entry', bad);
     expect(failing.status).toBe(1);
-    expect(fs.existsSync(outdir)).toBe(false); // the app failed before the write step
+    expect(failing.stderr.trim().split('\n')).toEqual([
+      `synth: restored ${outdir}/ from an interrupted run (${staging[0]})`,
+      `synth: removed ${path.join(scratch, staging[0])} left by an interrupted run`,
+      'error: the app threw Error: boom',
+      `synth failed; ${outdir}/ left unchanged`,
+    ]);
+    expect(readDir(outdir)).toEqual(old);
 
     const res = synth(outdir, '--entry', v2);
     expect(res.status).toBe(0);
-    expect(res.stderr).toContain(`synth: restored ${outdir}/ from an interrupted run (${staging[0]})`);
+    expect(res.stderr).toBe('');
     expect(fs.readFileSync(path.join(outdir, 'c.k8s.yaml'), 'utf8')).toContain('name: two');
     expect(fs.readdirSync(scratch).sort()).toEqual(['bad.ts', 'dist', 'v1.ts', 'v2.ts']);
   }, 60_000);
@@ -174,6 +180,49 @@ describe('scripts/synth: the output directory', () => {
     expect(readDir(outdir)).toEqual(before);
     expect(fs.readdirSync(scratch)).toEqual(['dist']);
   }, 60_000);
+
+  // Real file systems, not injected errors: a private tmpfs (unshare --mount) that is filled up,
+  // remounted read-only, and used as --outdir itself (a mount point).
+  const canMount = process.platform === 'linux'
+    && spawnSync('unshare', ['--mount', 'sh', '-c', 'mount -t tmpfs -o size=64k none /mnt'], { stdio: 'ignore' }).status === 0;
+  if (!canMount) {
+    // eslint-disable-next-line no-console
+    console.log('real ENOSPC/EROFS/mount-point synth test skipped: cannot mount a private tmpfs here (needs unshare --mount and CAP_SYS_ADMIN)');
+  }
+  (canMount ? test : test.skip)('on a real full disk, a read-only file system and a mount point: one line, exit 4 or 3, output unchanged, nothing left behind', () => {
+    const m = path.join(scratch, 'small');
+    const m2 = path.join(scratch, 'mounted');
+    fs.mkdirSync(m);
+    fs.mkdirSync(m2);
+    const big = entry('big.ts', `export function buildApp() { const app = new App(); new kfa.KubeflowArgoChart(app, 'kubeflow-argo', { profiles: Array.from({ length: 40 }, (_, i) => 'p' + i) }); return app; }`);
+    const step = (name: string, cmd: string) => `${cmd} 2> "$S/${name}.err"; echo $? > "$S/${name}.code"; ls -A "$M" > "$S/${name}.ls"`;
+    const script = [
+      'set -u',
+      'mount -t tmpfs -o size=256k none "$M" && mount -t tmpfs -o size=64k none "$M2" || exit 99',
+      'node "$SYNTH" --outdir "$M/dist" > /dev/null || exit 98',
+      'cp -r "$M/dist" "$S/before"',
+      // fill all but one page: the bigger app's output does not fit
+      'avail=$(df --output=avail -B4096 "$M" | tail -1); dd if=/dev/zero of="$M/fill" bs=4096 count=$((avail - 1)) 2> /dev/null',
+      step('enospc', 'node "$SYNTH" --entry "$BIG" --outdir "$M/dist"'),
+      'rm "$M/fill"; mount -o remount,ro "$M"',
+      step('erofs', 'node "$SYNTH" --outdir "$M/dist"'),
+      'cp -r "$M/dist" "$S/after"',
+      step('mountpoint', 'node "$SYNTH" --outdir "$M2"'),
+      'ls -A "$M2" > "$S/mountpoint.contents"',
+    ].join('\n');
+    const res = spawnSync('unshare', ['--mount', 'sh', '-c', script], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, M: m, M2: m2, S: scratch, SYNTH, BIG: big, CDK8S_OUTDIR: '' },
+    });
+    expect(res.status).toBe(0);
+    const read = (f: string) => fs.readFileSync(path.join(scratch, f), 'utf8').trim();
+    expect([read('enospc.code'), read('enospc.err')]).toEqual(['4', expect.stringMatching(/^synth: cannot .*: no space left on device \(ENOSPC\); .*dist\/ left unchanged$/)]);
+    expect(read('enospc.ls').split('\n')).toEqual(['dist', 'fill']); // no staging directory, no lock
+    expect([read('erofs.code'), read('erofs.err')]).toEqual(['4', expect.stringMatching(/^synth: cannot .*: read-only file system \(EROFS\); .*dist\/ left unchanged$/)]);
+    expect(read('erofs.ls')).toBe('dist');
+    expect(readDir(path.join(scratch, 'after'))).toEqual(readDir(path.join(scratch, 'before')));
+    expect([read('mountpoint.code'), read('mountpoint.err')]).toEqual(['3', expect.stringContaining('is a mount point, which cannot be swapped in one step. Fix: use a directory inside it as --outdir')]);
+    expect(read('mountpoint.contents')).toBe('');
+  }, 120_000);
 
   test('a lock left by a killed run is taken over; a live writer\'s lock is waited for, then refused', () => {
     const lock = path.join(scratch, '.dist.synth-lock');
