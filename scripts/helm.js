@@ -9,11 +9,12 @@
 // `{{ .Input.body.ref }}`) then fail or vanish; it also copies every imported CRD into crds/,
 // which would make Helm install Argo's and Istio's CRDs over the ones KFP and Istio own.
 // Here every `{{` is escaped as `{{"{{"}}`, so the chart renders exactly the objects in
-// dist/ (already schema-checked by `npm run synth`), and no CRD is added. Written atomically.
+// dist/ (already schema-checked by `npm run synth`), and no CRD is added. Written by
+// scripts/output-dir.js: the chart folder is replaced only while it holds an earlier chart.
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { replaceOutput } = require('./output-dir');
+const { replaceOutput, OutputError } = require('./output-dir');
 
 const root = path.resolve(__dirname, '..');
 
@@ -69,7 +70,13 @@ function main() {
     ...manifests.map((f) => ({ file: `templates/${f}`, text: escapeForHelm(fs.readFileSync(path.join(input, f), 'utf8')) })),
   ];
   const outdir = path.resolve(root, args.outdir);
-  replaceOutput(outdir, files);
+  try {
+    replaceOutput(outdir, files, { writer: 'scripts/helm.js' });
+  } catch (err) {
+    if (!(err instanceof OutputError)) throw err;
+    console.error(`helm: ${err.message}; ${path.relative(process.cwd(), outdir) || '.'}/ left unchanged`);
+    process.exit(err.kind === 'io' ? 4 : 3);
+  }
   console.log(`wrote Helm chart ${args.name}-${args.chartVersion} to ${path.relative(process.cwd(), outdir)}/ (${manifests.length} template${manifests.length === 1 ? '' : 's'})`);
 }
 

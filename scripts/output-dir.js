@@ -206,8 +206,8 @@ function recoverInterrupted(outdir) {
  * Replaces `outdir` with `files` (see the header).
  * @param {string} outdir absolute path
  * @param {{file: string, text: string}[]} files paths relative to outdir, `/`-separated
- * @param {{afterWrite?: (dir: string) => void}} [options] afterWrite runs on the staged new
- *   directory before it is swapped in
+ * @param {{afterWrite?: (dir: string) => void, writer?: string}} [options] afterWrite runs on the
+ *   staged new directory before it is swapped in; writer names the command in the record
  * @returns {{notes: string[]}} recovery notes
  */
 function replaceOutput(outdir, files, options = {}) {
@@ -224,6 +224,9 @@ function replaceOutput(outdir, files, options = {}) {
   }
   if (st && !st.isDirectory()) {
     throw new OutputError('refused', `${shown(outdir)} is a file, not a directory. Fix: choose another --outdir or move the file`);
+  }
+  if (target === path.parse(target).root) {
+    throw new OutputError('refused', `${shown(outdir)} is the root of the file system. Fix: choose a directory for the output`);
   }
   const parent = path.dirname(target);
   const base = path.basename(target);
@@ -250,7 +253,7 @@ function replaceOutput(outdir, files, options = {}) {
           fs.mkdirSync(path.dirname(p), { recursive: true });
           fs.writeFileSync(p, f.text);
         }
-        fs.writeFileSync(path.join(fresh, RECORD_FILE), recordText(files));
+        fs.writeFileSync(path.join(fresh, RECORD_FILE), recordText(files, options.writer));
         if (options.afterWrite) options.afterWrite(fresh);
       });
       const old = path.join(staging, 'old');
@@ -279,9 +282,9 @@ function replaceOutput(outdir, files, options = {}) {
   }
 }
 
-function recordText(files) {
+function recordText(files, writer = 'the cdk8s-kubeflow-argo synth command') {
   return [
-    '# Written by the cdk8s-kubeflow-argo synth command: the files it wrote here. It replaces this',
+    `# Written by ${writer}: the files it wrote here. It replaces this`,
     '# directory only while it holds nothing else (see README, "Synth").',
     ...files.map((f) => f.file).sort(),
     '',

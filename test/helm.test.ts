@@ -64,3 +64,16 @@ test('fails without a SemVer chart version or with nothing to package, and leave
   expect(res.stderr).toContain('run npm run synth first');
   expect(fs.readFileSync(path.join(out, 'Chart.yaml'), 'utf8')).toBe('old');
 });
+
+test('replaces only an earlier chart: a folder with other files is refused with one line, exit 3', () => {
+  const out = path.join(work, 'guarded');
+  expect(helm('--chart-version', '0.1.0', '--outdir', out).status).toBe(0);
+  expect(fs.readFileSync(path.join(out, '.synth-output'), 'utf8')).toContain('# Written by scripts/helm.js');
+  expect(helm('--chart-version', '0.2.0', '--outdir', out).status).toBe(0); // its own earlier chart
+  fs.writeFileSync(path.join(out, 'notes.md'), 'mine');
+  const res = helm('--chart-version', '0.3.0', '--outdir', out);
+  expect(res.status).toBe(3);
+  expect(res.stderr.trim().split('\n')).toEqual([expect.stringContaining('helm: refusing to replace')]);
+  expect(res.stderr).toContain('"notes.md"');
+  expect(fs.readFileSync(path.join(out, 'Chart.yaml'), 'utf8')).toContain('version: 0.2.0');
+});
