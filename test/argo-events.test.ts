@@ -117,6 +117,22 @@ describe('WebhookEventSource', () => {
     expect(es.spec.webhook.webhook.authSecret).toBeUndefined();
   });
 
+  test('fails when a gitlab source has webhookSecret but no apiToken: Argo Events would not check the token', () => {
+    // argo-events v1.5.6 eventsources/sources/gitlab/start.go, v1.9.11 pkg/eventsources/sources/gitlab/start.go:
+    // the secret token HandleRoute compares is loaded only inside NeedToCreateHooks() (access token + webhook url)
+    expect(() => new WebhookEventSource(Testing.chart(), 's', { type: 'gitlab', projects: ['a/b'], webhookSecret: SECRET }))
+      .toThrow('WebhookEventSource: apiToken is required for a gitlab source with webhookSecret: Argo Events checks the GitLab secret token only when the source registers the hook itself');
+    expect(() => new WebhookEventSource(Testing.chart(), 's', { type: 'gitlab', projects: ['a/b'], webhookSecret: SECRET, apiToken: SECRET }))
+      .toThrow(/publicUrl is required with apiToken/);
+    const gl = one(objs({ type: 'gitlab', projects: ['a/b'], webhookSecret: SECRET, apiToken: SECRET, publicUrl: 'https://kf.example.com' }), 'EventSource').spec.gitlab.push;
+    // both halves of NeedToCreateHooks(): the access token and the webhook url
+    expect(gl.accessToken).toEqual(SECRET);
+    expect(gl.webhook.url).toBe('https://kf.example.com/argo-events/gitlab');
+    expect(gl.secretToken).toEqual(SECRET);
+    // an explicitly unauthenticated gitlab source stays possible
+    expect(one(objs({ type: 'gitlab', projects: ['a/b'], allowUnauthenticated: true }), 'EventSource').spec.gitlab.push.secretToken).toBeUndefined();
+  });
+
   test('fails on props that do not belong to the type, bad repositories and apiToken without publicUrl', () => {
     expect(() => new WebhookEventSource(Testing.chart(), 's', { type: 'gitlab', projects: ['a/b'], repositories: ['a/b'], webhookSecret: SECRET })).toThrow(/repositories does not apply to type "gitlab"/);
     expect(() => new WebhookEventSource(Testing.chart(), 's', { ...GH, repositories: ['https://github.com/a/b'] })).toThrow(/repositories\[0\] must be a GitHub repository/);
@@ -185,7 +201,7 @@ describe('WorkflowTrigger', () => {
   });
 
   test('gitlab pushes map to the GitLab payload fields', () => {
-    const objs = build(full, { type: 'gitlab', projects: ['grp/app'], webhookSecret: SECRET });
+    const objs = build(full, { type: 'gitlab', projects: ['grp/app'], webhookSecret: SECRET, apiToken: SECRET, publicUrl: 'https://kf.example.com' });
     const srcs = one(objs, 'Sensor').spec.triggers[0].template.argoWorkflow.parameters.map((p: any) => p.src.dataKey ?? p.src.dataTemplate);
     expect(srcs).toEqual(expect.arrayContaining(['body.project.git_http_url', 'body.checkout_sha']));
   });

@@ -34,7 +34,7 @@ export const CONFIGS: Array<[string, KubeflowArgoChartProps]> = [
       eventBus: { jetstream: { version: '2.9.16' } },
       sources: [
         { type: 'github', repositories: ['a/b'], webhookSecret: { name: 's', key: 'k' }, apiToken: { name: 't', key: 'k' }, publicUrl: 'https://kf.example.com' },
-        { type: 'gitlab', projects: ['g/p'], webhookSecret: { name: 's', key: 'k' } },
+        { type: 'gitlab', projects: ['g/p'], webhookSecret: { name: 's', key: 'k' }, apiToken: { name: 'gl-api', key: 'token' }, publicUrl: 'https://kf.example.com' },
         { type: 'webhook', method: 'PUT', webhookSecret: { name: 's', key: 'k' } },
       ],
       triggers: [

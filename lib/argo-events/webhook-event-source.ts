@@ -102,14 +102,17 @@ export interface WebhookEventSourceProps {
    * Secret that authenticates calls: GitHub `webhookSecret` (HMAC signature), GitLab
    * `secretToken`, or the generic webhook's bearer token (`authSecret`). Required unless
    * `allowUnauthenticated` is true, because webhook paths must bypass Kubeflow's login.
+   * For gitlab it also needs `apiToken` and `publicUrl`: Argo Events only checks the GitLab
+   * token when the source registers the hook itself.
    * @default - none (refused unless allowUnauthenticated)
    */
   readonly webhookSecret?: SecretRef;
 
   /**
    * API token (GitHub `apiToken`, GitLab `accessToken`) that lets the event source register
-   * the hook itself. Needs `publicUrl`. Without it, add the hook by hand (README).
-   * @default - hooks are registered by hand
+   * the hook itself. Needs `publicUrl`. Without it, add the hook by hand (README). Required for
+   * gitlab with `webhookSecret` (see there).
+   * @default - hooks are registered by hand (github); required for gitlab with webhookSecret
    */
   readonly apiToken?: SecretRef;
 
@@ -242,6 +245,14 @@ export class WebhookEventSource extends Construct {
     }
     if (webhookSecret && allowUnauthenticated) {
       throw new ValidationError('WebhookEventSource', 'allowUnauthenticated', true, 'contradicts webhookSecret, which is set', 'remove one of them');
+    }
+    if (type === 'gitlab' && webhookSecret && !apiToken) {
+      // argo-events v1.5.6 eventsources/sources/gitlab/start.go and v1.9.11
+      // pkg/eventsources/sources/gitlab/start.go load the secret token that HandleRoute compares
+      // only inside `if gitlabEventSource.NeedToCreateHooks()` (access token + webhook url).
+      throw new ValidationError('WebhookEventSource', 'apiToken', undefined,
+        'is required for a gitlab source with webhookSecret: Argo Events checks the GitLab secret token only when the source registers the hook itself (with an access token and the webhook URL), so without it any request on the webhook path would start workflows',
+        'pass apiToken (a Secret with a GitLab access token, scope "api") and publicUrl, so the source registers the hook and checks X-Gitlab-Token');
     }
     if (apiToken && !publicUrl) {
       throw new ValidationError('WebhookEventSource', 'publicUrl', undefined,
