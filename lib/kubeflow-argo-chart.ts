@@ -32,6 +32,11 @@ export interface KubeflowArgoTriggerOptions {
   readonly branches?: string[];
   /** Sensor name. @default "<source>-<profile>" */
   readonly name?: string;
+  /**
+   * Let event data reach a `script.source` or `sh -c` script (see WorkflowTrigger). Risky.
+   * @default false
+   */
+  readonly allowShellInterpolation?: boolean;
 }
 
 /** Argo Events wiring for {@link KubeflowArgoChart}; everything lives in the sensor RBAC namespace. */
@@ -203,7 +208,7 @@ export class KubeflowArgoChart extends Chart {
       const sensorNames = new Set<string>();
       this.triggers = (events.triggers ?? []).map((t, i) => {
         const w = (prop: string) => where(`events.triggers[${i}].${prop}`);
-        checkKnownKeys(where(`events.triggers[${i}]`), t, ['source', 'profile', 'eventName', 'parameters', 'branches', 'name']);
+        checkKnownKeys(where(`events.triggers[${i}]`), t, ['source', 'profile', 'eventName', 'parameters', 'branches', 'name', 'allowShellInterpolation']);
         const source = byName.get(t.source);
         if (!source) {
           throw new ValidationError('KubeflowArgoChart', w('source').prop, t.source, `names no event source (sources are ${[...byName.keys()].map((n) => `"${n}"`).join(', ')})`,
@@ -222,6 +227,7 @@ export class KubeflowArgoChart extends Chart {
           parameters: t.parameters,
           branches: t.branches,
           name: t.name ?? `${source.name}-${t.profile}`,
+          allowShellInterpolation: t.allowShellInterpolation,
         });
         if (sensorNames.has(trigger.name)) {
           throw new ValidationError('KubeflowArgoChart', w('name').prop, trigger.name, 'is the name of another trigger\'s Sensor', 'set a unique name');

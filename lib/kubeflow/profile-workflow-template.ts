@@ -3,6 +3,7 @@ import {
   WorkflowTemplate, WorkflowTemplateSpecArguments, WorkflowTemplateSpecTemplates,
 } from '../../imports/argoproj.io';
 import { Platform } from '../platform';
+import { ShellSink, shellSinks } from './shell-sinks';
 import {
   checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkLabels, checkPlatform, checkProfileNamespace,
   ValidationError, Where,
@@ -106,6 +107,8 @@ export class ProfileWorkflowTemplate extends Construct {
   public readonly parameterNames: readonly string[];
   /** The platform preset. */
   public readonly platform: Platform;
+  private readonly templates: readonly WorkflowTemplateSpecTemplates[];
+  private readonly entrypoint: string;
 
   constructor(scope: Construct, id: string, props: ProfileWorkflowTemplateProps) {
     super(scope, id);
@@ -155,6 +158,8 @@ export class ProfileWorkflowTemplate extends Construct {
 
     this.templateNames = names;
     this.parameterNames = paramNames;
+    this.templates = templates;
+    this.entrypoint = entrypoint;
     const inject = { [ISTIO_INJECT_ANNOTATION]: 'false' };
     this.workflowTemplate = new WorkflowTemplate(this, 'Resource', {
       metadata: {
@@ -177,6 +182,15 @@ export class ProfileWorkflowTemplate extends Construct {
         })),
       },
     });
+  }
+
+  /**
+   * Where the given workflow parameters would become code: a `script.source`, or the script of a
+   * `sh -c` (Argo substitutes `{{…}}` as text). Event data must not go there.
+   * @param parameters workflow parameter names (default: all the template declares)
+   */
+  public shellSinks(parameters: readonly string[] = this.parameterNames): ShellSink[] {
+    return shellSinks(this.templates, this.entrypoint, parameters);
   }
 }
 
