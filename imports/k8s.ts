@@ -273,6 +273,114 @@ export class KubeClusterRoleBinding extends ApiObject {
 }
 
 /**
+ * Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.
+ *
+ * @schema io.k8s.api.rbac.v1.Role
+ */
+export class KubeRole extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "io.k8s.api.rbac.v1.Role"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "io.k8s.api.rbac.v1.Role".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: KubeRoleProps = {}): any {
+    return {
+      ...KubeRole.GVK,
+      ...toJson_KubeRoleProps(props),
+    };
+  }
+
+  /**
+   * Defines a "io.k8s.api.rbac.v1.Role" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: KubeRoleProps = {}) {
+    super(scope, id, {
+      ...KubeRole.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...KubeRole.GVK,
+      ...toJson_KubeRoleProps(resolved),
+    };
+  }
+}
+
+/**
+ * RoleBinding references a role, but does not contain it.  It can reference a Role in the same namespace or a ClusterRole in the global namespace. It adds who information via Subjects and namespace information by which namespace it exists in.  RoleBindings in a given namespace only have effect in that namespace.
+ *
+ * @schema io.k8s.api.rbac.v1.RoleBinding
+ */
+export class KubeRoleBinding extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "io.k8s.api.rbac.v1.RoleBinding"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "io.k8s.api.rbac.v1.RoleBinding".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: KubeRoleBindingProps): any {
+    return {
+      ...KubeRoleBinding.GVK,
+      ...toJson_KubeRoleBindingProps(props),
+    };
+  }
+
+  /**
+   * Defines a "io.k8s.api.rbac.v1.RoleBinding" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: KubeRoleBindingProps) {
+    super(scope, id, {
+      ...KubeRoleBinding.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...KubeRoleBinding.GVK,
+      ...toJson_KubeRoleBindingProps(resolved),
+    };
+  }
+}
+
+/**
  * Deployment enables declarative updates for Pods and ReplicaSets.
  *
  * @schema io.k8s.api.apps.v1.Deployment
@@ -473,6 +581,86 @@ export interface KubeClusterRoleBindingProps {
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubeClusterRoleBindingProps(obj: KubeClusterRoleBindingProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': toJson_ObjectMeta(obj.metadata),
+    'roleRef': toJson_RoleRef(obj.roleRef),
+    'subjects': obj.subjects?.map(y => toJson_Subject(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.
+ *
+ * @schema io.k8s.api.rbac.v1.Role
+ */
+export interface KubeRoleProps {
+  /**
+   * Standard object's metadata.
+   *
+   * @schema io.k8s.api.rbac.v1.Role#metadata
+   */
+  readonly metadata?: ObjectMeta;
+
+  /**
+   * Rules holds all the PolicyRules for this Role
+   *
+   * @schema io.k8s.api.rbac.v1.Role#rules
+   */
+  readonly rules?: PolicyRule[];
+}
+
+/**
+ * Converts an object of type 'KubeRoleProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KubeRoleProps(obj: KubeRoleProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': toJson_ObjectMeta(obj.metadata),
+    'rules': obj.rules?.map(y => toJson_PolicyRule(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RoleBinding references a role, but does not contain it.  It can reference a Role in the same namespace or a ClusterRole in the global namespace. It adds who information via Subjects and namespace information by which namespace it exists in.  RoleBindings in a given namespace only have effect in that namespace.
+ *
+ * @schema io.k8s.api.rbac.v1.RoleBinding
+ */
+export interface KubeRoleBindingProps {
+  /**
+   * Standard object's metadata.
+   *
+   * @schema io.k8s.api.rbac.v1.RoleBinding#metadata
+   */
+  readonly metadata?: ObjectMeta;
+
+  /**
+   * RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error.
+   *
+   * @schema io.k8s.api.rbac.v1.RoleBinding#roleRef
+   */
+  readonly roleRef: RoleRef;
+
+  /**
+   * Subjects holds references to the objects the role applies to.
+   *
+   * @schema io.k8s.api.rbac.v1.RoleBinding#subjects
+   */
+  readonly subjects?: Subject[];
+}
+
+/**
+ * Converts an object of type 'KubeRoleBindingProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KubeRoleBindingProps(obj: KubeRoleBindingProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'metadata': toJson_ObjectMeta(obj.metadata),

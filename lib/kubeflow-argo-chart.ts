@@ -176,7 +176,13 @@ export class KubeflowArgoChart extends Chart {
 
     this.argoServer = new ArgoServer(this, 'ArgoServer', { ...props.argoServer, platform });
     this.route = new ArgoServerRoute(this, 'Route', { ...props.route, server: this.argoServer });
-    if (enableEvents) this.argoEventsRbac = new ArgoEventsRbac(this, 'ArgoEventsRbac', { ...props.argoEventsRbac, platform });
+    // Sensors may act in the chart's profiles (each trigger binds its own target as well);
+    // clusterWide: true in argoEventsRbac binds everywhere instead.
+    if (enableEvents) {
+      const rbacProps = { ...props.argoEventsRbac, platform };
+      if (!rbacProps.clusterWide && rbacProps.namespaces === undefined) rbacProps.namespaces = profiles;
+      this.argoEventsRbac = new ArgoEventsRbac(this, 'ArgoEventsRbac', rbacProps);
+    }
     if (checkBoolean(where('kubeflowRoles'), props.kubeflowRoles ?? false)) {
       this.kubeflowRoles = new KubeflowArgoRoles(this, 'KubeflowRoles');
     }

@@ -206,13 +206,16 @@ describe('WorkflowTrigger', () => {
     expect(srcs).toEqual(expect.arrayContaining(['body.project.git_http_url', 'body.checkout_sha']));
   });
 
-  test('runs as operate-workflow-sa, whose role has the verbs submit needs', () => {
+  test('runs as operate-workflow-sa, bound only in the target namespace with the verbs submit needs', () => {
     const objs = build(full);
     const sensor = one(objs, 'Sensor');
     expect(sensor.spec.template.serviceAccountName).toBe('operate-workflow-sa');
     const sa = one(objs, 'ServiceAccount', sensor.spec.template.serviceAccountName);
     expect(sa.metadata.namespace).toBe(sensor.metadata.namespace);
-    const binding = one(objs, 'ClusterRoleBinding', 'operate-workflow-role-binding');
+    expect(objs.filter((o) => o.kind === 'ClusterRoleBinding')).toEqual([]);
+    const binding = one(objs, 'RoleBinding', 'operate-workflow-role-binding');
+    const target = sensor.spec.triggers[0].template.argoWorkflow.source.resource.metadata.namespace;
+    expect(binding.metadata.namespace).toBe(target);
     expect(binding.subjects).toContainEqual({ kind: 'ServiceAccount', name: sa.metadata.name, namespace: sa.metadata.namespace });
     const role = one(objs, 'ClusterRole', binding.roleRef.name);
     const verbsOn = (res: string) => role.rules.filter((r: any) => r.resources.includes(res)).flatMap((r: any) => r.verbs);
@@ -220,9 +223,28 @@ describe('WorkflowTrigger', () => {
     expect(verbsOn('workflowtemplates')).toContain('get');
   });
 
-  test('branches become an anchored filter on the push ref', () => {
+  test('branches become an anchored filter on the push ref, and deletions do not match', () => {
     const dep = one(build((ctx) => ({ ...full(ctx), branches: ['main', 'release-1.0'] })), 'Sensor').spec.dependencies[0];
-    expect(dep.filters).toEqual({ data: [{ path: 'body.ref', type: 'string', value: ['^refs/heads/main$', '^refs/heads/release-1\\.0$'] }] });
+    expect(dep.filters).toEqual({
+      data: [
+        { path: 'body.ref', type: 'string', value: ['^refs/heads/main$', '^refs/heads/release-1\\.0$'] },
+        { path: 'body.after', type: 'string', value: ['[1-9a-f]'] },
+      ],
+    });
+    // A small model of Argo Events' data filters (docs "Filters" → "Data Filter"; sensors/dependencies
+    // filter.go): every filter must pass; a string filter passes when one of its values, a Go
+    // regular expression, matches somewhere in the value at the dot path.
+    const passes = (body: any) => dep.filters.data.every((f: any) => {
+      const v = f.path.split('.').slice(1).reduce((o: any, k: string) => o?.[k], body);
+      return typeof v === 'string' && f.value.some((re: string) => new RegExp(re).test(v));
+    });
+    const sha = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+    const zeros = '0'.repeat(40);
+    expect(passes({ ref: 'refs/heads/main', after: sha })).toBe(true);
+    expect(passes({ ref: 'refs/heads/release-1.0', after: sha })).toBe(true);
+    expect(passes({ ref: 'refs/heads/main', after: zeros, deleted: true })).toBe(false); // GitHub/GitLab branch deletion
+    expect(passes({ ref: 'refs/heads/main-old', after: sha })).toBe(false);
+    expect(passes({ ref: 'refs/heads/release-1x0', after: sha })).toBe(false);
   });
 
   test('a template given by name is found in the app', () => {
@@ -300,5 +322,26 @@ describe('KubeflowArgoChart events', () => {
     expect(p({ sources: [GH], triggers: [{ source: 'github', profile: 'carol' }] })).toThrow(/events\.triggers\[0\]\.profile is not one of profiles/);
     expect(p({ sources: [GH] }, { enableArgoEventsRbac: false })).toThrow(/events needs the sensor RBAC/);
     expect(p({ sources: [GH, { ...GH, repositories: ['x/y'] }] })).toThrow(/events\.sources\[1\]\.name is used by two event sources/);
+  });
+});
+
+describe('EventField', () => {
+  test('paths read the event data, whose keys are body and headers; context attributes go through contextKey', () => {
+    expect(EventField.path('body.head_commit.message').resolve('github')).toEqual({ dataKey: 'body.head_commit.message' });
+    expect(EventField.path('headers.X-Github-Event.0').resolve('github')).toEqual({ dataKey: 'headers.X-Github-Event.0' });
+    expect(EventField.context('time').resolve('webhook')).toEqual({ contextKey: 'time' });
+  });
+
+  test.each([
+    ['header.X-Github-Event', 'use "headers.X-Github-Event" (the data key is "headers")'],
+    ['context.type', 'use EventField.context("type") (context fields are read with contextKey, not dataKey)'],
+    ['headers', 'use e.g. "body.repository.clone_url"'],
+    ['payload.ref', 'use e.g. "body.repository.clone_url"'],
+  ])('fails on path %s with the fix', (dataKey, fix) => {
+    expect(() => EventField.path(dataKey)).toThrow(`EventField: path must be a dot path into the event data starting with "body" or "headers.", got "${dataKey}". Fix: ${fix}`);
+  });
+
+  test('fails on an unknown context attribute', () => {
+    expect(() => EventField.context('subjekt')).toThrow('EventField: context must be a context attribute (id, source, specversion, type, datacontenttype, subject, time), got "subjekt"');
   });
 });

@@ -65,10 +65,11 @@ describe('dist/', () => {
       expect(ap.spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }] }]);
     });
 
-    test('sensor RBAC: operate-workflow-sa bound cluster-wide', () => {
+    test('sensor RBAC: operate-workflow-sa bound only in the example profile', () => {
       find('ServiceAccount', 'operate-workflow-sa', 'argo-events');
       expect(find('ClusterRole', 'operate-workflow-role').metadata.namespace).toBeUndefined();
-      expect(find('ClusterRoleBinding', 'operate-workflow-role-binding').subjects[0]).toEqual({ kind: 'ServiceAccount', name: 'operate-workflow-sa', namespace: 'argo-events' });
+      expect(objs.filter((o) => o.kind === 'ClusterRoleBinding' && o.metadata.name === 'operate-workflow-role-binding')).toEqual([]);
+      expect(find('RoleBinding', 'operate-workflow-role-binding', EXAMPLE_PROFILE).subjects[0]).toEqual({ kind: 'ServiceAccount', name: 'operate-workflow-sa', namespace: 'argo-events' });
     });
 
     test('the example profile gets a template that runs without a sidecar as default-editor', () => {

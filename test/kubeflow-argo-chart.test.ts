@@ -17,7 +17,8 @@ describe('KubeflowArgoChart', () => {
       'AuthorizationPolicy/kubeflow/argo-server',
       'ServiceAccount/argo-events/operate-workflow-sa',
       'ClusterRole//operate-workflow-role',
-      'ClusterRoleBinding//operate-workflow-role-binding',
+      'RoleBinding/alice/operate-workflow-role-binding',
+      'RoleBinding/bob/operate-workflow-role-binding',
       'WorkflowTemplate/alice/hello-kubeflow',
       'WorkflowTemplate/bob/hello-kubeflow',
     ]);

@@ -11,25 +11,33 @@ export type WorkflowOperation = 'submit' | 'submit-from' | 'resubmit' | 'retry' 
 export const WORKFLOW_OPERATIONS: readonly WorkflowOperation[] = ['submit', 'submit-from', 'resubmit', 'retry', 'resume', 'suspend', 'terminate', 'stop'];
 
 /**
- * Verbs on `workflows` each operation needs (argo-events docs, "Argo Workflow trigger"):
- * submit creates (and lists); resubmit, retry, resume and suspend read then update the
- * workflow; terminate and stop read it and patch its `spec.shutdown`.
+ * Verbs on `workflows` each operation needs, as the `argo` CLI bundled in the Sensor performs it
+ * (argo-events v1.5.6 `sensors/triggers/argo-workflow/argo-workflow.go` runs `argo <operation>`;
+ * argo CLI v3.2.4 and, for submit-from, argo-events v1.9.11): submit creates (and lists);
+ * submit-from creates, then reads the new workflow; resubmit reads the old workflow and creates
+ * a new one; retry, resume and suspend read then update it (retry also deletes the pods of the
+ * failed nodes, see POD_VERBS); terminate and stop read it and patch its `spec.shutdown`.
  */
 const WORKFLOW_VERBS: Record<WorkflowOperation, readonly string[]> = {
-  submit: ['create', 'list'],
-  'submit-from': ['create'],
-  resubmit: ['get', 'update'],
-  retry: ['get', 'update'],
-  resume: ['get', 'update'],
-  suspend: ['get', 'update'],
-  terminate: ['get', 'patch', 'update'],
-  stop: ['get', 'patch', 'update'],
+  'submit': ['create', 'list'],
+  'submit-from': ['create', 'get'],
+  'resubmit': ['get', 'create'],
+  'retry': ['get', 'update'],
+  'resume': ['get', 'update'],
+  'suspend': ['get', 'update'],
+  'terminate': ['get', 'patch'],
+  'stop': ['get', 'patch'],
 };
+
+/** Verbs on core `pods` an operation needs: retry deletes the pods of the nodes it retries. */
+const POD_VERBS: Partial<Record<WorkflowOperation, readonly string[]>> = { retry: ['delete'] };
 
 /** Canonical verb order in generated rules (stable output whatever order the props use). */
 const VERB_ORDER = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
-const PROPS: readonly string[] = ['platform', 'namespace', 'serviceAccountName', 'operations', 'clusterWorkflowTemplates', 'allowAllVerbs'];
+const PROPS: readonly string[] = [
+  'platform', 'namespace', 'serviceAccountName', 'operations', 'clusterWorkflowTemplates', 'allowAllVerbs', 'namespaces', 'clusterWide',
+];
 
 /** Props for {@link ArgoEventsRbac}. */
 export interface ArgoEventsRbacProps {
@@ -61,9 +69,26 @@ export interface ArgoEventsRbacProps {
 
   /**
    * Also grant `get` on `clusterworkflowtemplates` (for `clusterScope: true` template refs).
+   * They are cluster-scoped, so this read-only right is bound cluster-wide (ClusterRole and
+   * ClusterRoleBinding `operate-workflow-clusterworkflowtemplates`).
    * @default false
    */
   readonly clusterWorkflowTemplates?: boolean;
+
+  /**
+   * Namespaces Sensors may start workflows in: each gets a RoleBinding to the rules. Every
+   * WorkflowTrigger that uses this RBAC adds its target namespace ({@link ArgoEventsRbac.grantIn}).
+   * @default - only the namespaces of the triggers that use it
+   */
+  readonly namespaces?: string[];
+
+  /**
+   * Bind the rules in every namespace (a ClusterRoleBinding) instead of per namespace. Risky:
+   * any Sensor running as this account can then create and change workflows, and (with retry)
+   * delete pods, in every namespace of the cluster, including Kubeflow's own.
+   * @default false
+   */
+  readonly clusterWide?: boolean;
 
   /**
    * Grant every verb (`*`) on workflows, workflowtemplates, cronworkflows and
@@ -77,17 +102,18 @@ export interface ArgoEventsRbacProps {
 
 /**
  * The RBAC Argo Events Sensors need to start workflows in Kubeflow profile namespaces:
- * ServiceAccount `operate-workflow-sa`, ClusterRole `operate-workflow-role` (cluster-scoped, so
- * it has no namespace) and ClusterRoleBinding `operate-workflow-role-binding`. The default
- * verbs are the ones the chosen trigger operations need, not `*`.
+ * ServiceAccount `operate-workflow-sa`, ClusterRole `operate-workflow-role` with the verbs the
+ * chosen trigger operations need (not `*`), and a RoleBinding `operate-workflow-role-binding` in
+ * each namespace triggers target, so Sensors can act there and nowhere else. A
+ * ClusterRoleBinding (every namespace) only with `clusterWide: true`.
  */
 export class ArgoEventsRbac extends Construct {
   /** The ServiceAccount (also `ApiObject.of(rbac)`). */
   public readonly serviceAccount: k8s.KubeServiceAccount;
   /** ClusterRole `operate-workflow-role`. */
   public readonly clusterRole: k8s.KubeClusterRole;
-  /** ClusterRoleBinding `operate-workflow-role-binding`. */
-  public readonly clusterRoleBinding: k8s.KubeClusterRoleBinding;
+  /** ClusterRoleBinding `operate-workflow-role-binding`, only with `clusterWide: true`. */
+  public readonly clusterRoleBinding?: k8s.KubeClusterRoleBinding;
   /** Namespace of the ServiceAccount. */
   public readonly namespace: string;
   /** Name of the ServiceAccount Sensors must run as. */
@@ -96,6 +122,9 @@ export class ArgoEventsRbac extends Construct {
   public readonly operations: readonly WorkflowOperation[];
   /** The platform preset. */
   public readonly platform: Platform;
+  /** Rules are bound in every namespace. */
+  public readonly clusterWide: boolean;
+  private readonly bindings = new Map<string, k8s.KubeRoleBinding>();
 
   constructor(scope: Construct, id: string, props: ArgoEventsRbacProps = {}) {
     super(scope, id);
@@ -116,30 +145,76 @@ export class ArgoEventsRbac extends Construct {
       throw new ValidationError('ArgoEventsRbac', 'allowAllVerbs', true,
         'contradicts operations/clusterWorkflowTemplates, which it overrides', 'set either allowAllVerbs or the narrower props, not both');
     }
+    this.clusterWide = checkBoolean(where('clusterWide'), props.clusterWide ?? false);
+    const namespaces = checkList(where('namespaces'), props.namespaces ?? [], checkNamespace, { allowEmpty: true });
+    if (this.clusterWide && props.namespaces !== undefined) {
+      throw new ValidationError('ArgoEventsRbac', 'namespaces', namespaces, 'contradicts clusterWide: true, which binds in every namespace', 'set one of them');
+    }
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'Resource', {
       metadata: { name: this.serviceAccountName, namespace: this.namespace },
     });
 
+    const podVerbs = VERB_ORDER.filter((v) => this.operations.some((op) => POD_VERBS[op]?.includes(v)));
     const rules: k8s.PolicyRule[] = allowAll
       ? [{ apiGroups: ['argoproj.io'], resources: ['workflows', 'workflowtemplates', 'cronworkflows', 'clusterworkflowtemplates'], verbs: ['*'] }]
       : [
         { apiGroups: ['argoproj.io'], resources: ['workflows'], verbs: workflowVerbs(this.operations) },
         { apiGroups: ['argoproj.io'], resources: ['workflowtemplates'], verbs: ['get'] },
-        ...(cwft ? [{ apiGroups: ['argoproj.io'], resources: ['clusterworkflowtemplates'], verbs: ['get'] }] : []),
+        ...(podVerbs.length ? [{ apiGroups: [''], resources: ['pods'], verbs: podVerbs }] : []),
       ];
 
     this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
-      metadata: { name: 'operate-workflow-role' },
+      metadata: { name: ROLE_NAME },
       rules,
     }));
-    this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name: 'operate-workflow-role-binding' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'operate-workflow-role' },
+    const subjects = [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespace }];
+    if (this.clusterWide) {
+      this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+        metadata: { name: BINDING_NAME },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: ROLE_NAME },
+        subjects,
+      }));
+    }
+    if (cwft) {
+      // cluster-scoped resources can only be granted by a ClusterRoleBinding
+      const name = 'operate-workflow-clusterworkflowtemplates';
+      clusterScoped(new k8s.KubeClusterRole(this, 'ClusterWorkflowTemplatesRole', {
+        metadata: { name },
+        rules: [{ apiGroups: ['argoproj.io'], resources: ['clusterworkflowtemplates'], verbs: ['get'] }],
+      }));
+      clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterWorkflowTemplatesBinding', {
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+        subjects,
+      }));
+    }
+    for (const ns of namespaces) this.grantIn(ns);
+  }
+
+  /** Namespaces the rules are bound in (by RoleBindings), sorted. */
+  public get namespaces(): string[] {
+    return [...this.bindings.keys()].sort();
+  }
+
+  /**
+   * Lets Sensors running as this account act in `namespace` (a RoleBinding there to the rules).
+   * WorkflowTrigger calls it for its target namespace. Does nothing with `clusterWide: true`;
+   * calling it twice for one namespace adds one binding.
+   */
+  public grantIn(namespace: string): void {
+    checkNamespace({ owner: 'ArgoEventsRbac', prop: 'grantIn(namespace)' }, namespace);
+    if (this.clusterWide || this.bindings.has(namespace)) return;
+    this.bindings.set(namespace, new k8s.KubeRoleBinding(this, `RoleBinding-${namespace}`, {
+      metadata: { name: BINDING_NAME, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: ROLE_NAME },
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespace }],
     }));
   }
 }
+
+const ROLE_NAME = 'operate-workflow-role';
+const BINDING_NAME = 'operate-workflow-role-binding';
 
 /** The verbs on `workflows` a set of trigger operations needs, in canonical order. */
 export function workflowVerbs(operations: readonly WorkflowOperation[]): string[] {

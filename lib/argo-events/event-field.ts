@@ -9,7 +9,12 @@ export interface EventFieldSource {
   readonly dataKey?: string;
   /** Go template over the event (`{{ .Input.body.ref }}`). */
   readonly dataTemplate?: string;
+  /** A CloudEvents context attribute of the event (`type`, `subject`, …). */
+  readonly contextKey?: string;
 }
+
+/** The CloudEvents context attributes Argo Events sets on every event (`contextKey`). */
+export const EVENT_CONTEXT_KEYS: readonly string[] = ['id', 'source', 'specversion', 'type', 'datacontenttype', 'subject', 'time'];
 
 /** Push payload paths per provider. */
 const PUSH_FIELDS: Record<'repositoryUrl' | 'revision' | 'ref', Record<'github' | 'gitlab', string>> = {
@@ -44,13 +49,28 @@ export class EventField {
     }));
   }
 
-  /** Any field of the event by dot path, e.g. `body.head_commit.message` or `body.message`. */
+  /**
+   * Any field of the event's data by dot path: `body.<field>` (the payload, e.g.
+   * `body.head_commit.message`) or `headers.<Name>` (request headers, lists of values, e.g.
+   * `headers.X-Github-Event.0`). A parameter's `dataKey` reads only the event data, whose keys
+   * are `body` and `headers`; use {@link EventField.context} for the event's context.
+   */
   public static path(dataKey: string): EventField {
-    if (typeof dataKey !== 'string' || !/^(body|header|headers|context)(\.[A-Za-z0-9_-]+)*$/.test(dataKey)) {
-      throw new ValidationError('EventField', 'path', dataKey, 'must be a dot path into the event starting with "body", "header" or "context"',
-        'use e.g. "body.repository.clone_url"');
+    if (typeof dataKey !== 'string' || !/^(body|headers)(\.[A-Za-z0-9_-]+)*$/.test(dataKey) || dataKey === 'headers') {
+      const hint = typeof dataKey === 'string' && /^header\./.test(dataKey) ? `use "headers.${dataKey.slice(7)}" (the data key is "headers")`
+        : typeof dataKey === 'string' && /^context\./.test(dataKey) ? `use EventField.context("${dataKey.slice(8)}") (context fields are read with contextKey, not dataKey)`
+          : 'use e.g. "body.repository.clone_url" or "headers.X-Github-Event.0"';
+      throw new ValidationError('EventField', 'path', dataKey, 'must be a dot path into the event data starting with "body" or "headers."', hint);
     }
     return new EventField(`path(${dataKey})`, () => ({ dataKey }));
+  }
+
+  /** A CloudEvents context attribute of the event: one of {@link EVENT_CONTEXT_KEYS}, e.g. `type` or `time`. */
+  public static context(key: string): EventField {
+    if (typeof key !== 'string' || !EVENT_CONTEXT_KEYS.includes(key)) {
+      throw new ValidationError('EventField', 'context', key, `must be a context attribute (${EVENT_CONTEXT_KEYS.join(', ')})`, 'use e.g. EventField.context("time")');
+    }
+    return new EventField(`context(${key})`, () => ({ contextKey: key }));
   }
 
   private constructor(

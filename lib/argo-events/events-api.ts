@@ -104,6 +104,7 @@ export interface TriggerParameterSource {
   readonly dependencyName: string;
   readonly dataKey?: string;
   readonly dataTemplate?: string;
+  readonly contextKey?: string;
   readonly value?: string;
 }
 

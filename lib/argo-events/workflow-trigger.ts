@@ -69,7 +69,8 @@ export interface WorkflowTriggerProps {
 
   /**
    * Sensor RBAC. The Sensor runs as its ServiceAccount, which must be in the Sensor's
-   * namespace and grant `submit`.
+   * namespace and grant `submit`. The trigger binds it in its target namespace
+   * ({@link ArgoEventsRbac.grantIn}).
    * @default - ServiceAccount "operate-workflow-sa" in the source's namespace, managed elsewhere
    */
   readonly rbac?: ArgoEventsRbac;
@@ -83,7 +84,8 @@ export interface WorkflowTriggerProps {
   readonly parameters?: Record<string, EventField>;
 
   /**
-   * Only react to pushes to these branches (github/gitlab).
+   * Only react to pushes to these branches (github/gitlab). Deleting one of them (a push whose
+   * `after` is all zeros) does not trigger.
    * @default - every push
    */
   readonly branches?: string[];
@@ -208,6 +210,9 @@ export class WorkflowTrigger extends Construct {
       throw new ValidationError('WorkflowTrigger', 'branches', branches, 'needs a github or gitlab source (a generic webhook has no push ref)', 'remove branches');
     }
 
+    // the Sensor's account may act in the target namespace, and (without clusterWide) only there
+    props.rbac?.grantIn(this.targetNamespace);
+
     const defaultName = `${source.name}-${template.name}`;
     this.name = checkDnsLabel(where('name'), props.name ?? defaultName);
     this.dependencyName = `${source.name}-${eventName}`;
@@ -229,8 +234,17 @@ export class WorkflowTrigger extends Construct {
           eventSourceName: source.name,
           eventName,
           // Argo Events matches string data filters as regular expressions: anchor and escape,
-          // or "main" would also match "refs/heads/main-old".
-          ...(branches ? { filters: { data: [{ path: 'body.ref', type: 'string', value: branches.map((b) => `^refs/heads/${escapeRegExp(b)}$`) }] } } : {}),
+          // or "main" would also match "refs/heads/main-old". A branch deletion is a push too
+          // (GitHub and GitLab send `after` as forty zeros): the second filter, ANDed, needs a
+          // commit in `after` (Go regexp has no look-ahead, so: any non-zero hex digit).
+          ...(branches ? {
+            filters: {
+              data: [
+                { path: 'body.ref', type: 'string', value: branches.map((b) => `^refs/heads/${escapeRegExp(b)}$`) },
+                { path: 'body.after', type: 'string', value: ['[1-9a-f]'] },
+              ],
+            },
+          } : {}),
         }],
         triggers: [{
           template: {
