@@ -9,12 +9,28 @@ describe('ArgoServer', () => {
   test('emits exactly the argo-server objects: no controller, CRD or controller ConfigMap', () => {
     const objs = synth((c) => new ArgoServer(c, 'server'));
     expect(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'ClusterRole/argo-server-cluster-role',
-      'ClusterRoleBinding/argo-server-binding',
       'Deployment/argo-server',
+      'Role/argo-server',
+      'RoleBinding/argo-server',
       'Service/argo-server',
       'ServiceAccount/argo-server',
     ]);
+  });
+
+  test('client auth only: argo-server\'s own account reads ConfigMaps in its namespace, nothing cluster-wide', () => {
+    const objs = synth((c) => new ArgoServer(c, 'server', { namespace: 'argo-ui' }));
+    expect(objs.filter((o) => o.kind.startsWith('Cluster'))).toEqual([]);
+    expect(one(objs, 'Role').rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }]);
+    expect(one(objs, 'Role').metadata).toEqual({ name: 'argo-server', namespace: 'argo-ui' });
+    const rb = one(objs, 'RoleBinding');
+    expect(rb.metadata).toEqual({ name: 'argo-server', namespace: 'argo-ui' });
+    expect(rb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'argo-server' });
+    expect(rb.subjects).toEqual([{ kind: 'ServiceAccount', name: 'argo-server', namespace: 'argo-ui' }]);
+  });
+
+  test.each([[['server']], [['sso']], [['sso', 'client']]])('auth modes %j act as argo-server\'s own account: upstream cluster role, no Role', (authModes) => {
+    const objs = synth((c) => new ArgoServer(c, 'server', { authModes: authModes as any }));
+    expect(objs.map((o) => o.kind).filter((k) => k.includes('Role')).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding']);
   });
 
   test('defaults: namespace kubeflow, pinned v3.1.15 image, plain HTTP, /argo/, SAMEORIGIN, client auth', () => {
@@ -65,7 +81,7 @@ describe('ArgoServer', () => {
   });
 
   test('ClusterRoleBinding subject follows the namespace argo-server runs in (upstream hard-codes argo)', () => {
-    const objs = synth((c) => new ArgoServer(c, 'server', { namespace: 'argo-ui' }));
+    const objs = synth((c) => new ArgoServer(c, 'server', { namespace: 'argo-ui', authModes: ['server'] }));
     const crb = one(objs, 'ClusterRoleBinding');
     expect(crb.subjects).toEqual([{ kind: 'ServiceAccount', name: 'argo-server', namespace: 'argo-ui' }]);
     expect(crb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'argo-server-cluster-role' });

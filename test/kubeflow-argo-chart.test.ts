@@ -11,8 +11,8 @@ describe('KubeflowArgoChart', () => {
       'Deployment/kubeflow/argo-server',
       'ServiceAccount/kubeflow/argo-server',
       'Service/kubeflow/argo-server',
-      'ClusterRole//argo-server-cluster-role',
-      'ClusterRoleBinding//argo-server-binding',
+      'Role/kubeflow/argo-server',
+      'RoleBinding/kubeflow/argo-server',
       'VirtualService/kubeflow/argo-server',
       'AuthorizationPolicy/kubeflow/argo-server',
       'ServiceAccount/argo-events/operate-workflow-sa',
@@ -36,7 +36,7 @@ describe('KubeflowArgoChart', () => {
     const vs = one(objs, 'VirtualService');
     expect(vs.metadata.namespace).toBe('argo-ui');
     expect(vs.spec.http[1]).toMatchObject({ match: [{ uri: { prefix: '/wf/' } }], timeout: '60s' });
-    expect(one(objs, 'ClusterRoleBinding', 'argo-server-binding').subjects[0].namespace).toBe('argo-ui');
+    expect(one(objs, 'RoleBinding', 'argo-server').subjects[0].namespace).toBe('argo-ui');
   });
 
   test('workflowTemplate props apply to every profile', () => {

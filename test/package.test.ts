@@ -63,7 +63,7 @@ test('a separate cdk8s app installs the tarball, compiles with tsc and synthesiz
   const find = (kind: string) => objs.find((o) => o.kind === kind);
   expect(find('Deployment').metadata.namespace).toBe('ml-platform');
   expect(find('Deployment').spec.template.spec.containers[0].env).toEqual([{ name: 'BASE_HREF', value: '/workflows/' }]);
-  expect(find('ClusterRoleBinding').subjects[0].namespace).toBe('ml-platform');
+  expect(find('RoleBinding').subjects[0].namespace).toBe('ml-platform');
   expect(find('VirtualService').spec.gateways).toEqual(['istio-system/public-gateway']);
   expect(find('VirtualService').spec.hosts).toEqual(['ml.example.com']);
   expect(find('WorkflowTemplate').metadata).toMatchObject({ name: 'nightly-report', namespace: 'team-data' });

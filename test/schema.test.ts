@@ -58,8 +58,8 @@ describe('a deliberately broken object is caught with its JSON pointer', () => {
       .toEqual([{ pointer: '/spec/action', message: 'must be one of "ALLOW", "DENY", "AUDIT", "CUSTOM"' }]);
   });
 
-  test('ClusterRoleBinding without roleRef', () => {
-    expect(broken('ClusterRoleBinding', (o) => { delete o.roleRef; })).toEqual([expect.objectContaining({ pointer: '', message: expect.stringContaining('roleRef') })]);
+  test('RoleBinding without roleRef', () => {
+    expect(broken('RoleBinding', (o) => { delete o.roleRef; })).toEqual([expect.objectContaining({ pointer: '', message: expect.stringContaining('roleRef') })]);
   });
 
   test('an API version Istio 1.9 does not serve, checked against the KFP_1_7 releases', () => {

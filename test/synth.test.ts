@@ -284,13 +284,13 @@ describe('scripts/synth: whole-output checks', () => {
   test('a chart namespace never reaches the library\'s cluster-scoped objects; a user\'s namespaced ClusterRole is refused', () => {
     const ok = entry('ns.ts', `export function buildApp() {
       const app = new App(); const c = new Chart(app, 'team', { namespace: 'team-a' });
-      new kfa.ArgoServer(c, 'server'); new kfa.ArgoEventsRbac(c, 'rbac'); new kfa.KubeflowArgoRoles(c, 'roles');
+      new kfa.ArgoServer(c, 'server', { authModes: ['server'] }); new kfa.ArgoEventsRbac(c, 'rbac', { clusterWide: true }); new kfa.KubeflowArgoRoles(c, 'roles');
       return app; }`);
     expect(synth(outdir, '--entry', ok).status).toBe(0);
     const text = fs.readFileSync(path.join(outdir, 'team.k8s.yaml'), 'utf8');
     const docs = text.split(/^---\n/m);
     const clusterScoped = docs.filter((d) => /^kind: Cluster(Role|RoleBinding)$/m.test(d));
-    expect(clusterScoped).toHaveLength(5); // argo-server role and binding, sensor role, two Kubeflow roles
+    expect(clusterScoped).toHaveLength(6); // argo-server and sensor roles and bindings, two Kubeflow roles
     for (const d of clusterScoped) expect(d).not.toMatch(/^ {2}namespace:/m);
     const bad = entry('ns-bad.ts', `export function buildApp() { const app = new App(); const c = new Chart(app, 'team', { namespace: 'team-a' });
       new ApiObject(c, 'role', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'mine' } }); return app; }`);
@@ -570,7 +570,7 @@ describe('cdk8s synth (cdk8s.yaml runs scripts/synth.js, then the validation plu
   test('a plain cdk8s app: the plugin reports the violation, and says when cdk8s\' name-keyed metadata cannot tell the construct', () => {
     const res = cdk8sSynth(outdir, '--app', 'node -r ts-node/register/transpile-only test/fixtures/schema-violation-app.ts');
     expect(res.status).not.toBe(0);
-    expect(res.output).toContain('Construct Path: unknown: 5 objects are named "argo-server" (scripts/synth reports exact paths)');
+    expect(res.output).toContain('Construct Path: unknown: 7 objects are named "argo-server" (scripts/synth reports exact paths)');
     expect(res.output).toContain('/spec/ports/0/port: must be integer');
     expect(fs.readdirSync(outdir)).toEqual(['kubeflow-argo.k8s.yaml']); // construct-metadata.json removed
   }, 60_000);

@@ -21,6 +21,8 @@ const load = (rel: string): any[] => parseAllDocuments(fs.readFileSync(path.join
 
 describeUpstream('ArgoServer against upstream Argo Workflows v3.1.15', () => {
   const objs = synth((c) => new ArgoServer(c, 'server'));
+  // upstream's cluster role is what argo-server gets when it acts as itself (server or sso mode)
+  const serverMode = synth((c) => new ArgoServer(c, 'server', { authModes: ['server'] }));
 
   test('Deployment equals upstream except the documented Kubeflow edits', () => {
     const [up] = load('base/argo-server/argo-server-deployment.yaml');
@@ -55,14 +57,14 @@ describeUpstream('ArgoServer against upstream Argo Workflows v3.1.15', () => {
     expect(up.spec.ports[0].name).toBe('web');
   });
 
-  test('ClusterRole rules and names equal upstream', () => {
+  test('ClusterRole rules and names equal upstream (server/sso auth modes)', () => {
     const [up] = load('cluster-install/argo-server-rbac/argo-server-clusterole.yaml');
-    const ours = one(objs, 'ClusterRole');
+    const ours = one(serverMode, 'ClusterRole');
     expect(ours.metadata.name).toBe(up.metadata.name);
     expect(ours.rules).toEqual(up.rules);
     expect(ARGO_SERVER_3_1_RULES).toEqual(up.rules);
     const [upBinding] = load('cluster-install/argo-server-rbac/argo-server-clusterolebinding.yaml');
-    const binding = one(objs, 'ClusterRoleBinding');
+    const binding = one(serverMode, 'ClusterRoleBinding');
     expect(binding.metadata.name).toBe(upBinding.metadata.name);
     expect(binding.roleRef).toEqual(upBinding.roleRef);
   });
@@ -80,7 +82,7 @@ describeUpstream('ArgoServer against upstream Argo Workflows v3.1.15', () => {
       const kust = parseAllDocuments(out).map((d) => d.toJS());
       const kb = kust.find((o) => o.kind === 'ClusterRoleBinding');
       expect(kb.subjects[0].namespace).toBe('argo');
-      expect(one(objs, 'ClusterRoleBinding').subjects[0].namespace).toBe('kubeflow');
+      expect(one(serverMode, 'ClusterRoleBinding').subjects[0].namespace).toBe('kubeflow');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

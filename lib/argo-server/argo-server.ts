@@ -89,10 +89,14 @@ export interface ArgoServerProps {
   readonly xFrameOptions?: string;
 
   /**
-   * `--auth-mode` values. `client`: users paste a bearer token (`argo auth token`). `server`:
-   * every request acts as argo-server's own ServiceAccount, with no login at all; only for
-   * clusters where the gateway already authenticates and everyone may do everything.
-   * `sso`: needs an `sso` section in `workflow-controller-configmap` (owned by KFP).
+   * `--auth-mode` values. `client`: users paste a bearer token and argo-server calls the
+   * Kubernetes API with it, so its own ServiceAccount only reads ConfigMaps in its namespace
+   * (Role `argo-server`). `server`: every request acts as argo-server's own ServiceAccount, with
+   * no login at all; only for clusters where the gateway already authenticates and everyone may
+   * do everything. `sso`: needs an `sso` section in `workflow-controller-configmap` (owned by
+   * KFP) and acts as argo-server's account unless SSO RBAC is configured. Risk: `server` and
+   * `sso` bind upstream's `argo-server-cluster-role` cluster-wide (secrets get/create, pods/exec,
+   * workflow writes in every namespace).
    * @default ["client"]
    */
   readonly authModes?: ArgoAuthMode[];
@@ -110,12 +114,12 @@ export interface ArgoServerProps {
  * argo-server (the Argo Workflows UI and API) next to the workflow-controller that Kubeflow
  * Pipelines installs.
  *
- * Faithful to upstream v3.1.15 `manifests/base/argo-server` and
- * `manifests/cluster-install/argo-server-rbac`, with the edits Kubeflow needs: plain HTTP
- * behind the mesh (probe scheme derived), `BASE_HREF`, `--x-frame-options`, a Service port
- * Istio recognises as HTTP (`http-web`), and the ClusterRoleBinding bound to the namespace
- * argo-server really runs in. Emits no workflow-controller, CRD or controller ConfigMap:
- * KFP owns those.
+ * Faithful to upstream v3.1.15 `manifests/base/argo-server`, with the edits Kubeflow needs:
+ * plain HTTP behind the mesh (probe scheme derived), `BASE_HREF`, `--x-frame-options`, a
+ * Service port Istio recognises as HTTP (`http-web`). Its own rights follow `authModes`: with
+ * `client` only, a Role that reads ConfigMaps in its namespace; with `server` or `sso`,
+ * upstream's `manifests/cluster-install/argo-server-rbac` bound to the namespace argo-server
+ * really runs in. Emits no workflow-controller, CRD or controller ConfigMap: KFP owns those.
  */
 export class ArgoServer extends Construct {
   /** The Deployment (also `ApiObject.of(argoServer)`). */
@@ -124,10 +128,16 @@ export class ArgoServer extends Construct {
   public readonly service: k8s.KubeService;
   /** The ServiceAccount `argo-server`. */
   public readonly serviceAccount: k8s.KubeServiceAccount;
-  /** ClusterRole `argo-server-cluster-role` (upstream rules). */
-  public readonly clusterRole: k8s.KubeClusterRole;
-  /** ClusterRoleBinding `argo-server-binding`, subject in {@link namespace}. */
-  public readonly clusterRoleBinding: k8s.KubeClusterRoleBinding;
+  /** ClusterRole `argo-server-cluster-role` (upstream rules), only with `server` or `sso` auth modes. */
+  public readonly clusterRole?: k8s.KubeClusterRole;
+  /** ClusterRoleBinding `argo-server-binding`, subject in {@link namespace}; only with `server` or `sso`. */
+  public readonly clusterRoleBinding?: k8s.KubeClusterRoleBinding;
+  /** Role `argo-server` in {@link namespace} (read ConfigMaps), with only the `client` auth mode. */
+  public readonly role?: k8s.KubeRole;
+  /** RoleBinding `argo-server` for {@link role}. */
+  public readonly roleBinding?: k8s.KubeRoleBinding;
+  /** The `--auth-mode` values. */
+  public readonly authModes: readonly ArgoAuthMode[];
 
   /** Namespace argo-server runs in. */
   public readonly namespace: string;
@@ -157,7 +167,7 @@ export class ArgoServer extends Construct {
     this.secure = checkBoolean(where('secure'), props.secure ?? false);
     this.baseHref = checkPathPrefix(where('baseHref'), props.baseHref ?? '/argo/');
     const xFrameOptions = checkOneOf(where('xFrameOptions'), props.xFrameOptions ?? 'SAMEORIGIN', X_FRAME_OPTIONS);
-    const authModes = checkList(where('authModes'), props.authModes ?? ['client'],
+    const authModes = this.authModes = checkList(where('authModes'), props.authModes ?? ['client'],
       (w, v) => checkOneOf(w, v, ARGO_AUTH_MODES));
     const extraArgs = checkList(where('extraArgs'), props.extraArgs ?? [], checkExtraArg, { allowEmpty: true });
     this.serviceHost = `${ARGO_SERVER_NAME}.${this.namespace}.svc.cluster.local`;
@@ -227,17 +237,35 @@ export class ArgoServer extends Construct {
       },
     });
 
-    this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
-      metadata: { name: 'argo-server-cluster-role' },
-      rules: argo.serverRules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
-    }));
-
-    this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name: 'argo-server-binding' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'argo-server-cluster-role' },
-      // Upstream hard-codes namespace "argo" here; kustomize `namespace:` does not rewrite it.
-      subjects: [{ kind: 'ServiceAccount', name: ARGO_SERVER_NAME, namespace: this.namespace }],
-    }));
+    const subjects = [{ kind: 'ServiceAccount', name: ARGO_SERVER_NAME, namespace: this.namespace }];
+    if (authModes.every((m) => m === 'client')) {
+      // In client mode every API call uses the caller's token (server/auth/gatekeeper.go); argo-server's
+      // own account only runs the config controller (server/apiserver/argoserver.go NewArgoServer:
+      // config.NewController), which gets, lists and watches the ConfigMaps of its namespace
+      // (config/controller.go Run: no field selector, so no resourceNames). The WorkflowEventBinding
+      // event recorder, artifactRepositoryRef lookups, webhook clients and persistence also use it
+      // but are not used with KFP; they fail with "forbidden" instead of holding cluster-wide rights.
+      this.role = new k8s.KubeRole(this, 'Role', {
+        metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
+        rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }],
+      });
+      this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
+        metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: ARGO_SERVER_NAME },
+        subjects,
+      });
+    } else {
+      this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
+        metadata: { name: 'argo-server-cluster-role' },
+        rules: argo.serverRules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+      }));
+      this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+        metadata: { name: 'argo-server-binding' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'argo-server-cluster-role' },
+        // Upstream hard-codes namespace "argo" here; kustomize `namespace:` does not rewrite it.
+        subjects,
+      }));
+    }
   }
 }
 

@@ -1,0 +1,96 @@
+// What each ServiceAccount in the output may do, worked out by a small RBAC evaluator over the
+// synthesized Roles, ClusterRoles and their bindings, compared with the table in README
+// ("Security"). The evaluator is checked on the examples of the Kubernetes documentation first.
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { ArgoServer } from '../lib';
+import { readDir, synth } from './util';
+
+/**
+ * The rights each subject gets, as sorted lines `<namespace or *> <group>/<resource> <verbs>`.
+ * Implements Kubernetes "Using RBAC Authorization" (kubernetes.io/docs/reference/access-authn-authz/rbac/):
+ * a RoleBinding grants the rules of the Role or ClusterRole it references within its own
+ * namespace only; a ClusterRoleBinding grants a ClusterRole's rules in every namespace (`*`);
+ * a RoleBinding cannot reference a Role of another namespace. Subjects are
+ * `ServiceAccount ns/name` or `User name`. Aggregated ClusterRoles are not expanded (none of
+ * ours is bound here; KubeflowArgoRoles aggregate into Kubeflow's own roles).
+ */
+function grants(objs: any[]): Record<string, string[]> {
+  const roles = new Map<string, any>();
+  for (const o of objs) {
+    if (o.kind === 'ClusterRole') roles.set(`ClusterRole/${o.metadata.name}`, o);
+    if (o.kind === 'Role') roles.set(`Role/${o.metadata.namespace}/${o.metadata.name}`, o);
+  }
+  const out: Record<string, Set<string>> = {};
+  for (const b of objs.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')) {
+    const scope = b.kind === 'ClusterRoleBinding' ? '*' : b.metadata.namespace;
+    if (b.kind === 'ClusterRoleBinding' && b.roleRef.kind !== 'ClusterRole') continue; // invalid: not granted
+    const role = roles.get(b.roleRef.kind === 'Role' ? `Role/${b.metadata.namespace}/${b.roleRef.name}` : `ClusterRole/${b.roleRef.name}`);
+    if (!role) continue; // a role managed elsewhere: nothing known here
+    for (const s of b.subjects ?? []) {
+      const who = s.kind === 'ServiceAccount' ? `ServiceAccount ${s.namespace ?? b.metadata.namespace}/${s.name}` : `${s.kind} ${s.name}`;
+      for (const r of role.rules ?? []) {
+        for (const g of r.apiGroups ?? []) {
+          for (const res of r.resources ?? []) {
+            (out[who] ??= new Set()).add(`${scope} ${g}/${res}${r.resourceNames ? `[${r.resourceNames.join(',')}]` : ''} ${r.verbs.join(',')}`);
+          }
+        }
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(out).sort().map(([k, v]) => [k, [...v].sort()]));
+}
+
+describe('the RBAC evaluator, on the Kubernetes documentation\'s examples', () => {
+  // "Role example" + "RoleBinding examples": pod-reader in default, bound to jane
+  const podReader = { kind: 'Role', metadata: { namespace: 'default', name: 'pod-reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'watch', 'list'] }] };
+  const readPods = { kind: 'RoleBinding', metadata: { name: 'read-pods', namespace: 'default' }, subjects: [{ kind: 'User', name: 'jane' }], roleRef: { kind: 'Role', name: 'pod-reader' } };
+  // "ClusterRole example": secret-reader; a RoleBinding in development grants it there only
+  const secretReader = { kind: 'ClusterRole', metadata: { name: 'secret-reader' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'watch', 'list'] }] };
+  const readSecrets = { kind: 'RoleBinding', metadata: { name: 'read-secrets', namespace: 'development' }, subjects: [{ kind: 'User', name: 'dave' }], roleRef: { kind: 'ClusterRole', name: 'secret-reader' } };
+  // "ClusterRoleBinding example": read-secrets-global for the group manager (here a user)
+  const global = { kind: 'ClusterRoleBinding', metadata: { name: 'read-secrets-global' }, subjects: [{ kind: 'User', name: 'manager' }], roleRef: { kind: 'ClusterRole', name: 'secret-reader' } };
+
+  test('a RoleBinding grants a Role in its namespace', () => {
+    expect(grants([podReader, readPods])).toEqual({ 'User jane': ['default /pods get,watch,list'] });
+  });
+
+  test('a RoleBinding to a ClusterRole grants it in the binding\'s namespace only; a ClusterRoleBinding everywhere', () => {
+    expect(grants([secretReader, readSecrets, global])).toEqual({
+      'User dave': ['development /secrets get,watch,list'],
+      'User manager': ['* /secrets get,watch,list'],
+    });
+  });
+
+  test('a RoleBinding cannot use a Role of another namespace, nor a ClusterRoleBinding a Role', () => {
+    expect(grants([podReader, { ...readPods, metadata: { name: 'read-pods', namespace: 'other' } }])).toEqual({});
+    expect(grants([podReader, { ...global, roleRef: { kind: 'Role', name: 'pod-reader' } }])).toEqual({});
+  });
+});
+
+describe('what each ServiceAccount of the committed dist/ may do (README, "Security")', () => {
+  const objs = Object.entries(readDir(path.join(__dirname, '..', 'dist')))
+    .filter(([f]) => f.endsWith('.yaml'))
+    .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS()))
+    .filter(Boolean);
+
+  test('argo-server reads ConfigMaps in kubeflow; the Sensors submit in the example profile; nothing else, nothing cluster-wide', () => {
+    expect(grants(objs)).toEqual({
+      'ServiceAccount argo-events/operate-workflow-sa': [
+        'kubeflow-user-example-com argoproj.io/workflows list,create',
+        'kubeflow-user-example-com argoproj.io/workflowtemplates get',
+      ],
+      'ServiceAccount kubeflow/argo-server': ['kubeflow /configmaps get,list,watch'],
+    });
+  });
+
+  test('no secrets, pods/exec or wildcard anywhere in the default output', () => {
+    const lines = Object.values(grants(objs)).flat();
+    expect(lines.filter((l) => /secrets|pods|\*\s|,\*|\s\*$/.test(l) || l.startsWith('*'))).toEqual([]);
+  });
+});
+
+test('the evaluator sees what server auth mode would hand out: upstream\'s cluster role, secrets included, in every namespace', () => {
+  const rights = grants(synth((c) => new ArgoServer(c, 's', { authModes: ['server'] })))['ServiceAccount kubeflow/argo-server'];
+  expect(rights).toEqual(expect.arrayContaining(['* /secrets get,create', '* /pods/exec get,list,watch,delete', '* argoproj.io/cronworkflows create,get,list,watch,update,patch,delete']));
+});
