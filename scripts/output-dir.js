@@ -74,38 +74,55 @@ function alive(pid) {
   }
 }
 
-/** Takes the directory's lock, waiting for a live writer; returns a function that releases it. */
+/**
+ * Takes the directory's lock, waiting for a live writer; returns a function that releases it.
+ * The lock file appears with its content in one step (written under a temporary name, then
+ * hard-linked into place, which fails if it exists), so no other run can ever read it empty.
+ * A lock whose process is gone is taken over by renaming it away first (atomic: of two runs
+ * doing so at once, one wins), and checking that what was renamed is that stale lock.
+ */
 function lock(parent, base) {
   const file = path.join(parent, `.${base}.synth-lock`);
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    let fd;
+  const mine = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  io('create the lock file', file, () => {
     try {
-      fd = fs.openSync(file, 'wx');
+      fs.writeFileSync(mine, `${process.pid}\n`);
     } catch (err) {
-      if (err.code !== 'EEXIST') return io('create the lock file', file, () => { throw err; });
+      fs.rmSync(mine, { force: true }); // e.g. ENOSPC after the file was created
+      throw err;
     }
-    if (fd !== undefined) {
+  });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  try {
+    for (;;) {
       try {
-        fs.writeSync(fd, `${process.pid}\n`);
-        fs.closeSync(fd);
+        fs.linkSync(mine, file);
+        return () => fs.rmSync(file, { force: true });
       } catch (err) {
-        try { fs.closeSync(fd); } catch { /* already closed */ }
-        fs.rmSync(file, { force: true }); // e.g. ENOSPC: leave no half-made lock behind
-        return io('create the lock file', file, () => { throw err; });
+        if (err.code !== 'EEXIST') return io('create the lock file', file, () => { throw err; });
       }
-      return () => fs.rmSync(file, { force: true });
+      let pid;
+      try { pid = Number.parseInt(fs.readFileSync(file, 'utf8'), 10); } catch { continue; /* released meanwhile */ }
+      if (!Number.isInteger(pid) || !alive(pid)) {
+        // left by a run that was killed: move it aside, and keep it only if it was that stale lock
+        const aside = `${file}.stale.${process.pid}`;
+        try {
+          fs.renameSync(file, aside);
+          const moved = Number.parseInt(fs.readFileSync(aside, 'utf8'), 10);
+          if (Number.isInteger(moved) && moved !== pid && alive(moved)) {
+            try { fs.linkSync(aside, file); } catch { /* someone else holds it now */ }
+          }
+          fs.rmSync(aside, { force: true });
+        } catch { /* another run took it over first */ }
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new OutputError('refused', `${shown(path.join(parent, base))}/ is being written by another synth (pid ${pid}, lock ${shown(file)}); try again when it has finished`);
+      }
+      sleep(50);
     }
-    let pid;
-    try { pid = Number.parseInt(fs.readFileSync(file, 'utf8'), 10); } catch { continue; /* released meanwhile */ }
-    if (!Number.isInteger(pid) || !alive(pid)) {
-      fs.rmSync(file, { force: true }); // left by a run that was killed
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new OutputError('refused', `${shown(path.join(parent, base))}/ is being written by another synth (pid ${pid}, lock ${shown(file)}); try again when it has finished`);
-    }
-    sleep(50);
+  } finally {
+    fs.rmSync(mine, { force: true });
   }
 }
 
@@ -120,7 +137,12 @@ function recover(parent, base, target) {
   let entries;
   try { entries = fs.readdirSync(parent, { withFileTypes: true }); } catch { return notes; }
   for (const e of entries) {
-    if (!e.isDirectory() || !prefixes.some((p) => e.name.startsWith(p)) || e.name.endsWith('-lock')) continue;
+    const lockTemp = e.name.match(new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.synth-lock\\.(?:stale\\.)?(\\d+)`));
+    if (lockTemp && e.isFile() && Number(lockTemp[1]) !== process.pid && !alive(Number(lockTemp[1]))) {
+      fs.rmSync(path.join(parent, e.name), { force: true }); // a lock temp file of a killed run
+      continue;
+    }
+    if (!e.isDirectory() || !prefixes.some((p) => e.name.startsWith(p)) || e.name.includes('-lock')) continue;
     const staging = path.join(parent, e.name);
     const old = path.join(staging, 'old');
     if (!fs.existsSync(target) && fs.existsSync(old)) {

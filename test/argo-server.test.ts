@@ -49,7 +49,18 @@ describe('ArgoServer', () => {
     expect(d.spec.template.metadata.labels).toEqual({ app: 'argo-server' });
     expect(d.spec.replicas).toBeUndefined();
     expect(d.spec.template.spec.containers).toHaveLength(1);
-    expect(d.spec.template.spec.containers[0].resources).toBeUndefined();
+    expect(d.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' } }); // requests only: no limits to OOM-kill it
+  });
+
+  test('resources: requests and limits as quantities; anything else is refused with the prop named', () => {
+    expect(container({ resources: { requests: { cpu: '200m' }, limits: { memory: '512Mi' } } }).resources).toEqual({ requests: { cpu: '200m' }, limits: { memory: '512Mi' } });
+    expect(() => container({ resources: { requests: { cpu: 0.2 } } })).toThrow('ArgoServer: resources.requests.cpu must be a Kubernetes quantity string, got 0.2. Fix: use e.g. "100m" or "1"');
+    expect(() => container({ resources: { limits: { memory: '512MB' } } })).toThrow(/resources\.limits\.memory must be a Kubernetes quantity string, got "512MB"/);
+    expect(() => container({ resources: { requests: { gpu: '1' } } })).toThrow(/resources\.requests\.gpu is not a known prop/);
+  });
+
+  test('the pod waits for its Istio sidecar (holdApplicationUntilProxyStarts)', () => {
+    expect(deployment().spec.template.metadata.annotations).toEqual({ 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' });
   });
 
   test('runs as ServiceAccount argo-server with its token mounted', () => {
@@ -60,12 +71,12 @@ describe('ArgoServer', () => {
     expect(one(objs, 'ServiceAccount').automountServiceAccountToken).not.toBe(false);
   });
 
-  test('keeps upstream securityContext, /tmp emptyDir, port and probe timings', () => {
+  test('keeps upstream securityContext (hardened for Pod Security restricted), /tmp emptyDir, port and probe timings', () => {
     const spec = deployment().spec.template.spec;
-    expect(spec.securityContext).toEqual({ runAsNonRoot: true });
+    expect(spec.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
     const c = spec.containers[0];
-    expect(c.securityContext).toEqual({ capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toEqual({ capabilities: { drop: ['ALL'] }, runAsNonRoot: true, allowPrivilegeEscalation: false, seccompProfile: { type: 'RuntimeDefault' } });
     expect(c.volumeMounts).toEqual([{ mountPath: '/tmp', name: 'tmp' }]);
     expect(spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
     expect(c.ports).toEqual([{ name: 'web', containerPort: 2746 }]);

@@ -57,13 +57,14 @@ describe.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform)
     expect(secure.spec.template.spec.containers[0].readinessProbe.httpGet.scheme).toBe('HTTPS');
   });
 
-  (haveUpstream ? test : test.skip)(`RBAC rules and container securityContext equal upstream ${argo.manifests}`, () => {
+  (haveUpstream ? test : test.skip)(`RBAC rules equal upstream ${argo.manifests}; its securityContext settings are all kept`, () => {
     const role = upstream(argo.manifests, 'cluster-install/argo-server-rbac/argo-server-clusterole.yaml');
     const serverMode = Testing.synth((() => { const c = Testing.chart(); new ArgoServer(c, 's', { platform, authModes: ['server'] }); return c; })()) as Obj[];
     expect(one(serverMode, 'ClusterRole', 'argo-server-cluster-role').rules).toEqual(role.rules);
     const dep = upstream(argo.manifests, 'base/argo-server/argo-server-deployment.yaml');
-    expect(container.securityContext).toEqual(dep.spec.template.spec.containers[0].securityContext);
-    expect(deployment.spec.template.spec.securityContext).toEqual(dep.spec.template.spec.securityContext);
+    // every upstream setting is kept; what Pod Security "restricted" needs is added
+    expect(container.securityContext).toEqual(expect.objectContaining(dep.spec.template.spec.containers[0].securityContext));
+    expect(deployment.spec.template.spec.securityContext).toEqual(expect.objectContaining(dep.spec.template.spec.securityContext));
     expect(deployment.spec.selector).toEqual(dep.spec.selector);
   });
 

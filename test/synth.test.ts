@@ -433,12 +433,21 @@ describe('scripts/synth: the command', () => {
     expect(fs.readdirSync(cache).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 120_000);
 
-  test('two synths at once into the same directory: both succeed, one after the other', async () => {
+  test('four synths at once into the same directory, three times over: all succeed, one after the other', async () => {
     const start = () => new Promise<number | null>((resolve) => spawn(process.execPath, [SYNTH, '--outdir', outdir], { cwd: ROOT, stdio: 'ignore' }).on('close', resolve));
-    expect(await Promise.all([start(), start()])).toEqual([0, 0]);
-    expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
-    expect(fs.readdirSync(scratch)).toEqual(['dist']);
+    for (let round = 0; round < 3; round++) {
+      expect(await Promise.all([start(), start(), start(), start()])).toEqual([0, 0, 0, 0]);
+      expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
+      expect(fs.readdirSync(scratch)).toEqual(['dist']);
+    }
   }, 120_000);
+
+  test('lock temp files of killed runs are removed by the next run', () => {
+    fs.writeFileSync(path.join(scratch, '.dist.synth-lock.999999999.abc'), '999999999\n');
+    fs.writeFileSync(path.join(scratch, '.dist.synth-lock.stale.999999998'), '999999998\n');
+    expect(synth(outdir).status).toBe(0);
+    expect(fs.readdirSync(scratch)).toEqual(['dist']);
+  }, 60_000);
 
   test('rebuilds its cached bundle when a source file changes', () => {
     const file = path.join(scratch, 'app.ts');

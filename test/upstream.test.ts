@@ -30,15 +30,20 @@ describeUpstream('ArgoServer against upstream Argo Workflows v3.1.15', () => {
     const upPod = up.spec.template.spec;
     const ourPod = ours.spec.template.spec;
     expect(ours.spec.selector).toEqual(up.spec.selector);
-    expect(ours.spec.template.metadata).toEqual(up.spec.template.metadata);
+    // Edit: hold the app until the Istio proxy is ready (Kubeflow 1.4's mesh does not by default)
+    expect(ours.spec.template.metadata).toEqual({ ...up.spec.template.metadata, annotations: { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' } });
     expect(ourPod.serviceAccountName).toBe(upPod.serviceAccountName);
     expect(ourPod.volumes).toEqual(upPod.volumes);
-    expect(ourPod.securityContext).toEqual(upPod.securityContext);
+    // Edit: Pod Security "restricted" (seccomp RuntimeDefault) on top of upstream's settings
+    expect(ourPod.securityContext).toEqual({ ...upPod.securityContext, seccompProfile: { type: 'RuntimeDefault' } });
     expect(ourPod.nodeSelector).toEqual(upPod.nodeSelector);
     const [u] = upPod.containers;
     const [o] = ourPod.containers;
     expect(o.name).toBe(u.name);
-    expect(o.securityContext).toEqual(u.securityContext);
+    expect(o.securityContext).toEqual({ ...u.securityContext, runAsNonRoot: true, allowPrivilegeEscalation: false, seccompProfile: { type: 'RuntimeDefault' } });
+    // Edit: resource requests (upstream sets none)
+    expect(u.resources).toBeUndefined();
+    expect(o.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' } });
     expect(o.ports).toEqual(u.ports);
     expect(o.volumeMounts).toEqual(u.volumeMounts);
     expect(o.args[0]).toBe(u.args[0]);

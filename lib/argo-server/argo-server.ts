@@ -34,7 +34,35 @@ export const ARGO_SERVER_SELECTOR: Readonly<Record<string, string>> = { app: 'ar
 /** Flags the construct sets from props; `extraArgs` may not repeat them. */
 const MANAGED_FLAGS = ['--secure', '--auth-mode', '--x-frame-options', '--basehref', '--base-href'];
 
-const PROPS: readonly string[] = ['platform', 'namespace', 'image', 'allowImageOutsidePlatform', 'secure', 'baseHref', 'xFrameOptions', 'authModes', 'extraArgs'];
+const PROPS: readonly string[] = [
+  'platform', 'namespace', 'image', 'allowImageOutsidePlatform', 'secure', 'baseHref', 'xFrameOptions', 'authModes', 'extraArgs', 'resources',
+];
+
+/** CPU and memory of a container, as Kubernetes quantities (`100m`, `128Mi`). */
+export interface ArgoServerResourceList {
+  /** CPU, e.g. "100m". @default - none */
+  readonly cpu?: string;
+  /** Memory, e.g. "128Mi". @default - none */
+  readonly memory?: string;
+}
+
+/** Requests and limits of the argo-server container. */
+export interface ArgoServerResources {
+  /** What the scheduler reserves. @default - DEFAULT_ARGO_SERVER_REQUESTS */
+  readonly requests?: ArgoServerResourceList;
+  /** Hard caps; a memory limit below what argo-server needs gets it OOM-killed. @default - none */
+  readonly limits?: ArgoServerResourceList;
+}
+
+/** Default requests: argo-server idles at about 30 MiB and a few millicores. */
+export const DEFAULT_ARGO_SERVER_REQUESTS: ArgoServerResourceList = { cpu: '50m', memory: '64Mi' };
+
+/**
+ * Istio 1.9's default (Kubeflow 1.4) starts the app before its sidecar; argo-server reads its
+ * ConfigMap at start and exits when it cannot, so it would restart once. This holds it until the
+ * proxy is ready.
+ */
+const HOLD_UNTIL_PROXY_STARTS = { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' };
 
 /** Props for {@link ArgoServer}. */
 export interface ArgoServerProps {
@@ -108,6 +136,12 @@ export interface ArgoServerProps {
    * @default []
    */
   readonly extraArgs?: string[];
+
+  /**
+   * CPU and memory requests and limits of the container.
+   * @default - requests DEFAULT_ARGO_SERVER_REQUESTS, no limits
+   */
+  readonly resources?: ArgoServerResources;
 }
 
 /**
@@ -170,6 +204,7 @@ export class ArgoServer extends Construct {
     const authModes = this.authModes = checkList(where('authModes'), props.authModes ?? ['client'],
       (w, v) => checkOneOf(w, v, ARGO_AUTH_MODES));
     const extraArgs = checkList(where('extraArgs'), props.extraArgs ?? [], checkExtraArg, { allowEmpty: true });
+    const resources = checkResources(where('resources'), props.resources ?? { requests: DEFAULT_ARGO_SERVER_REQUESTS });
     this.serviceHost = `${ARGO_SERVER_NAME}.${this.namespace}.svc.cluster.local`;
 
     const args = [
@@ -186,7 +221,7 @@ export class ArgoServer extends Construct {
         // No `replicas`: upstream leaves it unset (1), and an HPA or `kubectl scale` keeps working.
         selector: { matchLabels: { ...ARGO_SERVER_SELECTOR } },
         template: {
-          metadata: { labels: { ...ARGO_SERVER_SELECTOR } },
+          metadata: { labels: { ...ARGO_SERVER_SELECTOR }, annotations: { ...HOLD_UNTIL_PROXY_STARTS } },
           spec: {
             serviceAccountName: ARGO_SERVER_NAME,
             // argo-server talks to the Kubernetes API with its ServiceAccount token.
@@ -194,7 +229,15 @@ export class ArgoServer extends Construct {
             containers: [{
               name: ARGO_SERVER_NAME,
               image,
-              securityContext: clone(argo.containerSecurityContext),
+              // upstream's settings, plus what Pod Security "restricted" requires on every line
+              securityContext: {
+                ...clone(argo.containerSecurityContext),
+                runAsNonRoot: true,
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ['ALL'] },
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
+              resources: k8sResources(resources),
               args,
               env: [{ name: argo.baseHrefEnv, value: this.baseHref }],
               ports: [{ name: 'web', containerPort: ARGO_SERVER_PORT }],
@@ -211,7 +254,7 @@ export class ArgoServer extends Construct {
               volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
             }],
             volumes: [{ name: 'tmp', emptyDir: {} }],
-            securityContext: { runAsNonRoot: true },
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
             nodeSelector: { 'kubernetes.io/os': 'linux' },
           },
         },
@@ -271,6 +314,32 @@ export class ArgoServer extends Construct {
 
 /** Upstream v3.1.15 `argo-server-cluster-role` rules (platform KFP_1_7), in upstream order. */
 export const ARGO_SERVER_3_1_RULES: readonly RbacRule[] = Platform.KFP_1_7.spec.argoWorkflows.serverRules;
+
+/** A Kubernetes quantity as the API server parses it (decimal, optional SI or binary suffix). */
+const QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)(?:m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+
+function checkResources(where: Where, value: unknown): ArgoServerResources {
+  checkKnownKeys(where, value, ['requests', 'limits']);
+  const r = value as ArgoServerResources;
+  for (const kind of ['requests', 'limits'] as const) {
+    const list = r[kind];
+    if (list === undefined) continue;
+    checkKnownKeys({ owner: where.owner, prop: `${where.prop}.${kind}` }, list, ['cpu', 'memory']);
+    for (const res of ['cpu', 'memory'] as const) {
+      const q = list[res];
+      if (q !== undefined && (typeof q !== 'string' || !QUANTITY.test(q))) {
+        throw new ValidationError(where.owner, `${where.prop}.${kind}.${res}`, q, 'must be a Kubernetes quantity string',
+          res === 'cpu' ? 'use e.g. "100m" or "1"' : 'use e.g. "128Mi" or "1Gi"');
+      }
+    }
+  }
+  return r;
+}
+
+function k8sResources(r: ArgoServerResources): k8s.ResourceRequirements {
+  const list = (l?: ArgoServerResourceList) => (l ? Object.fromEntries(Object.entries(l).map(([k, v]) => [k, k8s.Quantity.fromString(v as string)])) : undefined);
+  return { ...(r.requests ? { requests: list(r.requests) } : {}), ...(r.limits ? { limits: list(r.limits) } : {}) };
+}
 
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value));
