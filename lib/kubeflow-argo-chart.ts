@@ -10,7 +10,9 @@ import { ArgoServerRoute, ArgoServerRouteProps } from './istio/argo-server-route
 import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateProps } from './kubeflow/profile-workflow-template';
 import { Platform } from './platform';
-import { checkBoolean, checkKnownKeys, checkLabels, checkList, checkPlatform, checkProfileNamespace, ValidationError, Where } from './validation';
+import {
+  checkBoolean, checkKnownKeys, checkNamespace, checkLabels, checkList, checkPlatform, checkProfileNamespace, snapshotProps, ValidationError, Where,
+} from './validation';
 
 const PROPS: readonly string[] = [
   'platform', 'profiles', 'argoServer', 'route', 'argoEventsRbac', 'enableArgoEventsRbac', 'workflowTemplate', 'kubeflowRoles', 'events',
@@ -138,109 +140,127 @@ export class KubeflowArgoChart extends Chart {
   public readonly triggers: readonly WorkflowTrigger[] = [];
 
   constructor(scope: Construct, id: string, props: KubeflowArgoChartProps = {}) {
-    super(scope, id, props);
-    const where = (prop: string): Where => ({ owner: 'KubeflowArgoChart', prop });
-    checkKnownKeys(where(''), props, PROPS);
-    this.platform = checkPlatform(where('platform'), props.platform);
-    const platform = this.platform;
-    // Props the chart decides for its children; TypeScript hides them, JavaScript callers get told.
-    const owned = (prop: string, sub: object | undefined, keys: readonly string[], fix: (key: string) => string) => {
-      for (const key of keys) {
-        const value = (sub as Record<string, unknown> | undefined)?.[key];
-        if (value !== undefined) {
-          throw new ValidationError('KubeflowArgoChart', `${prop}.${key}`, Platform.isPlatform(value) ? value.id : value, 'is set by the chart', fix(key));
+    super(scope, id, chartProps(props));
+    // A construct whose props are refused leaves the tree as it was (it removes itself).
+    try {
+      props = snapshotProps('KubeflowArgoChart', props);
+      const where = (prop: string): Where => ({ owner: 'KubeflowArgoChart', prop });
+      checkKnownKeys(where(''), props, PROPS);
+      this.platform = checkPlatform(where('platform'), props.platform);
+      const platform = this.platform;
+      // Props the chart decides for its children; TypeScript hides them, JavaScript callers get told.
+      const owned = (prop: string, sub: object | undefined, keys: readonly string[], fix: (key: string) => string) => {
+        for (const key of keys) {
+          const value = (sub as Record<string, unknown> | undefined)?.[key];
+          if (value !== undefined) {
+            throw new ValidationError('KubeflowArgoChart', `${prop}.${key}`, Platform.isPlatform(value) ? value.id : value, 'is set by the chart', fix(key));
+          }
         }
+      };
+      const onChart = () => 'set platform on the chart only';
+      owned('argoServer', props.argoServer, ['platform'], onChart);
+      owned('argoEventsRbac', props.argoEventsRbac, ['platform'], onChart);
+      owned('events.eventBus', props.events?.eventBus, ['platform'], onChart);
+      owned('workflowTemplate', props.workflowTemplate, ['platform', 'namespace'],
+        (k) => (k === 'namespace' ? 'list the profile namespaces in profiles: each gets its own template' : onChart()));
+      owned('route', props.route, ['platform', 'server', 'namespace', 'baseHref', 'port'],
+        (k) => (k === 'platform' ? onChart() : `the route follows argoServer: set argoServer.${k === 'server' ? '*' : k} instead`));
+      if (props.namespace !== undefined) {
+        throw new ValidationError('KubeflowArgoChart', 'namespace', props.namespace,
+          'is not supported: each object already has its own namespace (kubeflow, argo-events, the profiles) and a chart-wide one would move them all',
+          'set argoServer.namespace, argoEventsRbac.namespace or profiles instead');
       }
-    };
-    const onChart = () => 'set platform on the chart only';
-    owned('argoServer', props.argoServer, ['platform'], onChart);
-    owned('argoEventsRbac', props.argoEventsRbac, ['platform'], onChart);
-    owned('events.eventBus', props.events?.eventBus, ['platform'], onChart);
-    owned('workflowTemplate', props.workflowTemplate, ['platform', 'namespace'],
-      (k) => (k === 'namespace' ? 'list the profile namespaces in profiles: each gets its own template' : onChart()));
-    owned('route', props.route, ['platform', 'server', 'namespace', 'baseHref', 'port'],
-      (k) => (k === 'platform' ? onChart() : `the route follows argoServer: set argoServer.${k === 'server' ? '*' : k} instead`));
-    if (props.namespace !== undefined) {
-      throw new ValidationError('KubeflowArgoChart', 'namespace', props.namespace,
-        'is not supported: each object already has its own namespace (kubeflow, argo-events, the profiles) and a chart-wide one would move them all',
-        'set argoServer.namespace, argoEventsRbac.namespace or profiles instead');
-    }
-    if (props.labels !== undefined) checkLabels(where('labels'), props.labels);
-    // Sorted: the output must not depend on the order profiles happen to be listed in.
-    const profiles = checkList(where('profiles'), props.profiles ?? [], checkProfileNamespace, { allowEmpty: true }).sort();
-    const enableEvents = checkBoolean(where('enableArgoEventsRbac'), props.enableArgoEventsRbac ?? true);
-    if (!enableEvents && props.argoEventsRbac !== undefined) {
-      throw new ValidationError('KubeflowArgoChart', 'argoEventsRbac', props.argoEventsRbac,
-        'is set while enableArgoEventsRbac is false', 'remove argoEventsRbac or set enableArgoEventsRbac: true');
-    }
-
-    this.argoServer = new ArgoServer(this, 'ArgoServer', { ...props.argoServer, platform });
-    this.route = new ArgoServerRoute(this, 'Route', { ...props.route, server: this.argoServer });
-    // Sensors may act in the chart's profiles (each trigger binds its own target as well);
-    // clusterWide: true in argoEventsRbac binds everywhere instead.
-    if (enableEvents) {
-      const rbacProps = { ...props.argoEventsRbac, platform };
-      if (!rbacProps.clusterWide && rbacProps.namespaces === undefined) rbacProps.namespaces = profiles;
-      this.argoEventsRbac = new ArgoEventsRbac(this, 'ArgoEventsRbac', rbacProps);
-    }
-    if (checkBoolean(where('kubeflowRoles'), props.kubeflowRoles ?? false)) {
-      this.kubeflowRoles = new KubeflowArgoRoles(this, 'KubeflowRoles');
-    }
-    this.workflowTemplates = profiles.map((ns) =>
-      new ProfileWorkflowTemplate(this, `Profile-${ns}`, { ...props.workflowTemplate, namespace: ns, platform }));
-
-    if (props.events !== undefined) {
-      const events = props.events;
-      checkKnownKeys(where('events'), events, ['eventBus', 'sources', 'triggers']);
-      if (!this.argoEventsRbac) {
-        throw new ValidationError('KubeflowArgoChart', 'events', 'enableArgoEventsRbac: false',
-          'needs the sensor RBAC (sensors run as its ServiceAccount)', 'remove enableArgoEventsRbac: false');
+      if (props.labels !== undefined) checkLabels(where('labels'), props.labels);
+      // Sorted: the output must not depend on the order profiles happen to be listed in.
+      const profiles = checkList(where('profiles'), props.profiles ?? [], checkProfileNamespace, { allowEmpty: true }).sort();
+      const enableEvents = checkBoolean(where('enableArgoEventsRbac'), props.enableArgoEventsRbac ?? true);
+      if (!enableEvents && props.argoEventsRbac !== undefined) {
+        throw new ValidationError('KubeflowArgoChart', 'argoEventsRbac', props.argoEventsRbac,
+          'is set while enableArgoEventsRbac is false', 'remove argoEventsRbac or set enableArgoEventsRbac: true');
       }
-      const namespace = this.argoEventsRbac.namespace;
-      this.eventBus = new EventBus(this, 'EventBus', { ...events.eventBus, namespace, platform });
-      const sources = checkList(where('events.sources'), events.sources, (w, v) => {
-        if (!v || typeof v !== 'object') throw new ValidationError(w.owner, w.prop, v, 'must be an object', 'pass { type, ... }');
-        return v as Omit<WebhookEventSourceProps, 'platform' | 'namespace' | 'eventBus'>;
-      });
-      const byName = new Map<string, WebhookEventSource>();
-      sources.forEach((src, i) => {
-        const source = new WebhookEventSource(this, `EventSource-${i}`, { ...src, namespace, eventBus: this.eventBus });
-        if (byName.has(source.name)) {
-          throw new ValidationError('KubeflowArgoChart', `events.sources[${i}].name`, source.name, 'is used by two event sources', 'give each source a unique name');
+
+      this.argoServer = new ArgoServer(this, 'ArgoServer', { ...props.argoServer, platform });
+      this.route = new ArgoServerRoute(this, 'Route', { ...props.route, server: this.argoServer });
+      // Sensors may act in the chart's profiles (each trigger binds its own target as well);
+      // clusterWide: true in argoEventsRbac binds everywhere instead.
+      if (enableEvents) {
+        const rbacProps = { ...props.argoEventsRbac, platform };
+        if (!rbacProps.clusterWide && rbacProps.namespaces === undefined) rbacProps.namespaces = profiles;
+        this.argoEventsRbac = new ArgoEventsRbac(this, 'ArgoEventsRbac', rbacProps);
+      }
+      if (checkBoolean(where('kubeflowRoles'), props.kubeflowRoles ?? false)) {
+        this.kubeflowRoles = new KubeflowArgoRoles(this, 'KubeflowRoles');
+      }
+      this.workflowTemplates = profiles.map((ns) =>
+        new ProfileWorkflowTemplate(this, `Profile-${ns}`, { ...props.workflowTemplate, namespace: ns, platform }));
+
+      if (props.events !== undefined) {
+        const events = props.events;
+        checkKnownKeys(where('events'), events, ['eventBus', 'sources', 'triggers']);
+        if (!this.argoEventsRbac) {
+          throw new ValidationError('KubeflowArgoChart', 'events', 'enableArgoEventsRbac: false',
+            'needs the sensor RBAC (sensors run as its ServiceAccount)', 'remove enableArgoEventsRbac: false');
         }
-        byName.set(source.name, source);
-      });
-      this.eventSources = [...byName.values()];
-      const sensorNames = new Set<string>();
-      this.triggers = (events.triggers ?? []).map((t, i) => {
-        const w = (prop: string) => where(`events.triggers[${i}].${prop}`);
-        checkKnownKeys(where(`events.triggers[${i}]`), t, ['source', 'profile', 'eventName', 'parameters', 'branches', 'name', 'allowShellInterpolation']);
-        const source = byName.get(t.source);
-        if (!source) {
-          throw new ValidationError('KubeflowArgoChart', w('source').prop, t.source, `names no event source (sources are ${[...byName.keys()].map((n) => `"${n}"`).join(', ')})`,
-            'use the name of one of events.sources');
-        }
-        const template = this.workflowTemplates.find((wt) => wt.namespace === t.profile);
-        if (!template) {
-          throw new ValidationError('KubeflowArgoChart', w('profile').prop, t.profile, `is not one of profiles (${profiles.map((p) => `"${p}"`).join(', ') || 'none'})`,
-            'add it to profiles or fix the name');
-        }
-        const trigger = new WorkflowTrigger(this, `Trigger-${i}`, {
-          eventSource: source,
-          template,
-          rbac: this.argoEventsRbac,
-          eventName: t.eventName,
-          parameters: t.parameters,
-          branches: t.branches,
-          name: t.name ?? `${source.name}-${t.profile}`,
-          allowShellInterpolation: t.allowShellInterpolation,
+        const namespace = this.argoEventsRbac.namespace;
+        this.eventBus = new EventBus(this, 'EventBus', { ...events.eventBus, namespace, platform });
+        const sources = checkList(where('events.sources'), events.sources, (w, v) => {
+          if (!v || typeof v !== 'object') throw new ValidationError(w.owner, w.prop, v, 'must be an object', 'pass { type, ... }');
+          return v as Omit<WebhookEventSourceProps, 'platform' | 'namespace' | 'eventBus'>;
         });
-        if (sensorNames.has(trigger.name)) {
-          throw new ValidationError('KubeflowArgoChart', w('name').prop, trigger.name, 'is the name of another trigger\'s Sensor', 'set a unique name');
-        }
-        sensorNames.add(trigger.name);
-        return trigger;
-      });
+        const byName = new Map<string, WebhookEventSource>();
+        sources.forEach((src, i) => {
+          const source = new WebhookEventSource(this, `EventSource-${i}`, { ...src, namespace, eventBus: this.eventBus });
+          if (byName.has(source.name)) {
+            throw new ValidationError('KubeflowArgoChart', `events.sources[${i}].name`, source.name, 'is used by two event sources', 'give each source a unique name');
+          }
+          byName.set(source.name, source);
+        });
+        this.eventSources = [...byName.values()];
+        const sensorNames = new Set<string>();
+        this.triggers = (events.triggers ?? []).map((t, i) => {
+          const w = (prop: string) => where(`events.triggers[${i}].${prop}`);
+          checkKnownKeys(where(`events.triggers[${i}]`), t, ['source', 'profile', 'eventName', 'parameters', 'branches', 'name', 'allowShellInterpolation']);
+          const source = byName.get(t.source);
+          if (!source) {
+            throw new ValidationError('KubeflowArgoChart', w('source').prop, t.source, `names no event source (sources are ${[...byName.keys()].map((n) => `"${n}"`).join(', ')})`,
+              'use the name of one of events.sources');
+          }
+          const template = this.workflowTemplates.find((wt) => wt.namespace === t.profile);
+          if (!template) {
+            throw new ValidationError('KubeflowArgoChart', w('profile').prop, t.profile, `is not one of profiles (${profiles.map((p) => `"${p}"`).join(', ') || 'none'})`,
+              'add it to profiles or fix the name');
+          }
+          const trigger = new WorkflowTrigger(this, `Trigger-${i}`, {
+            eventSource: source,
+            template,
+            rbac: this.argoEventsRbac,
+            eventName: t.eventName,
+            parameters: t.parameters,
+            branches: t.branches,
+            name: t.name ?? `${source.name}-${t.profile}`,
+            allowShellInterpolation: t.allowShellInterpolation,
+          });
+          if (sensorNames.has(trigger.name)) {
+            throw new ValidationError('KubeflowArgoChart', w('name').prop, trigger.name, 'is the name of another trigger\'s Sensor', 'set a unique name');
+          }
+          sensorNames.add(trigger.name);
+          return trigger;
+        });
+      }
+    } catch (e) {
+      scope.node.tryRemoveChild(id);
+      throw e;
     }
   }
+}
+
+/** The Chart's own props, checked before the chart exists (a bad value leaves no node behind). */
+function chartProps(props: unknown): ChartProps {
+  const p = snapshotProps('KubeflowArgoChart', props);
+  checkKnownKeys({ owner: 'KubeflowArgoChart', prop: '' }, p, PROPS);
+  const { labels, namespace, disableResourceNameHashes } = (p ?? {}) as ChartProps;
+  if (labels !== undefined) checkLabels({ owner: 'KubeflowArgoChart', prop: 'labels' }, labels);
+  if (namespace !== undefined) checkNamespace({ owner: 'KubeflowArgoChart', prop: 'namespace' }, namespace);
+  if (disableResourceNameHashes !== undefined) checkBoolean({ owner: 'KubeflowArgoChart', prop: 'disableResourceNameHashes' }, disableResourceNameHashes);
+  return { labels, namespace, disableResourceNameHashes };
 }

@@ -32,15 +32,57 @@ export class ValidationError extends Error {
   }
 }
 
-/** Renders a rejected value for an error message. */
+/** Renders a rejected value for an error message; never throws, whatever the value. */
 export function show(value: unknown): string {
   if (value === undefined) return 'undefined';
+  if (typeof value === 'symbol') return value.toString();
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   try {
-    const s = JSON.stringify(value);
+    const s = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${v}n` : typeof v === 'symbol' ? v.toString() : v));
+    if (s === undefined) return Object.prototype.toString.call(value);
     return s.length > 120 ? `${s.slice(0, 117)}...` : s;
   } catch {
-    return String(value);
+    return Object.prototype.toString.call(value); // cyclic, or a getter that throws
   }
+}
+
+/**
+ * A copy of a construct's props that is safe to validate: each own enumerable property is read
+ * once (a getter that throws becomes a ValidationError naming the prop), plain objects and
+ * arrays are copied (objects without a prototype become ordinary ones), and a cycle is refused.
+ * Instances of classes (constructs, Platform, EventField) are kept as they are. Validating the
+ * copy also means a caller cannot change a value between its check and its use.
+ */
+export function snapshotProps<T>(owner: string, props: T): T {
+  const ancestors: object[] = [];
+  const copy = (value: unknown, at: string): unknown => {
+    if (value === null || typeof value !== 'object') return value;
+    const proto = Object.getPrototypeOf(value);
+    const isArray = Array.isArray(value);
+    if (!isArray && proto !== Object.prototype && proto !== null) return value;
+    if (ancestors.includes(value)) fail({ owner, prop: at || 'props' }, '[cycle]', 'refers back to itself (a cyclic object)', 'pass plain data without cycles');
+    ancestors.push(value);
+    try {
+      const read = (key: string | number, path: string) => {
+        try {
+          return (value as Record<string | number, unknown>)[key];
+        } catch (e) {
+          return fail({ owner, prop: path }, undefined, `could not be read (its getter threw: ${e instanceof Error ? e.message : show(e)})`, 'pass plain values, not getters that throw');
+        }
+      };
+      if (isArray) return (value as unknown[]).map((_v, i) => copy(read(i, `${at}[${i}]`), `${at}[${i}]`));
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        const path = at ? `${at}.${key}` : key;
+        out[key] = copy(read(key, path), path);
+      }
+      return out;
+    } finally {
+      ancestors.pop();
+    }
+  };
+  return copy(props, '') as T;
 }
 
 /** Where a check is running: the construct class and the prop path. */
@@ -163,7 +205,7 @@ function checkStringMap(where: Where, value: unknown): Record<string, string> {
   }
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (typeof v !== 'string') {
-      fail({ owner: where.owner, prop: `${where.prop}["${k}"]` }, v, 'must be a string', `quote it: "${String(v)}"`);
+      fail({ owner: where.owner, prop: `${where.prop}["${k}"]` }, v, 'must be a string', `quote it: ${JSON.stringify(show(v))}`);
     }
   }
   return value as Record<string, string>;

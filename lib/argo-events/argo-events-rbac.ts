@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { Platform } from '../platform';
-import { checkBoolean, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPlatform, ValidationError, Where } from '../validation';
+import {
+  checkBoolean, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPlatform, snapshotProps, ValidationError, Where,
+} from '../validation';
 import { clusterScoped } from '../cluster-scoped';
 
 /** Operations an Argo Events `argoWorkflow` trigger performs with the bundled `argo` CLI. */
@@ -128,68 +130,75 @@ export class ArgoEventsRbac extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoEventsRbacProps = {}) {
     super(scope, id);
-    const where = (prop: string): Where => ({ owner: 'ArgoEventsRbac', prop });
-    checkKnownKeys(where(''), props, PROPS);
-    this.platform = checkPlatform(where('platform'), props.platform);
-    this.namespace = checkNamespace(where('namespace'), props.namespace ?? 'argo-events');
-    this.serviceAccountName = checkDnsSubdomain(where('serviceAccountName'), props.serviceAccountName ?? 'operate-workflow-sa');
-    this.operations = checkList(where('operations'), props.operations ?? ['submit'], (w, v) => checkOneOf(w, v, WORKFLOW_OPERATIONS));
-    if (this.operations.includes('submit-from') && !this.platform.spec.argoEvents.submitFrom) {
-      throw new ValidationError('ArgoEventsRbac', 'operations', this.operations,
-        `include "submit-from", which ${this.platform.spec.argoEvents.release} (platform ${this.platform.id}) does not have`,
-        'use "submit" (a workflowTemplateRef Workflow), or platform Platform.KFP_2_2 / Platform.KFP_2_5');
-    }
-    const cwft = checkBoolean(where('clusterWorkflowTemplates'), props.clusterWorkflowTemplates ?? false);
-    const allowAll = checkBoolean(where('allowAllVerbs'), props.allowAllVerbs ?? false);
-    if (allowAll && (props.operations !== undefined || props.clusterWorkflowTemplates !== undefined)) {
-      throw new ValidationError('ArgoEventsRbac', 'allowAllVerbs', true,
-        'contradicts operations/clusterWorkflowTemplates, which it overrides', 'set either allowAllVerbs or the narrower props, not both');
-    }
-    this.clusterWide = checkBoolean(where('clusterWide'), props.clusterWide ?? false);
-    const namespaces = checkList(where('namespaces'), props.namespaces ?? [], checkNamespace, { allowEmpty: true });
-    if (this.clusterWide && props.namespaces !== undefined) {
-      throw new ValidationError('ArgoEventsRbac', 'namespaces', namespaces, 'contradicts clusterWide: true, which binds in every namespace', 'set one of them');
-    }
+    // A construct whose props are refused leaves the tree as it was (it removes itself).
+    try {
+      props = snapshotProps('ArgoEventsRbac', props);
+      const where = (prop: string): Where => ({ owner: 'ArgoEventsRbac', prop });
+      checkKnownKeys(where(''), props, PROPS);
+      this.platform = checkPlatform(where('platform'), props.platform);
+      this.namespace = checkNamespace(where('namespace'), props.namespace ?? 'argo-events');
+      this.serviceAccountName = checkDnsSubdomain(where('serviceAccountName'), props.serviceAccountName ?? 'operate-workflow-sa');
+      this.operations = checkList(where('operations'), props.operations ?? ['submit'], (w, v) => checkOneOf(w, v, WORKFLOW_OPERATIONS));
+      if (this.operations.includes('submit-from') && !this.platform.spec.argoEvents.submitFrom) {
+        throw new ValidationError('ArgoEventsRbac', 'operations', this.operations,
+          `include "submit-from", which ${this.platform.spec.argoEvents.release} (platform ${this.platform.id}) does not have`,
+          'use "submit" (a workflowTemplateRef Workflow), or platform Platform.KFP_2_2 / Platform.KFP_2_5');
+      }
+      const cwft = checkBoolean(where('clusterWorkflowTemplates'), props.clusterWorkflowTemplates ?? false);
+      const allowAll = checkBoolean(where('allowAllVerbs'), props.allowAllVerbs ?? false);
+      if (allowAll && (props.operations !== undefined || props.clusterWorkflowTemplates !== undefined)) {
+        throw new ValidationError('ArgoEventsRbac', 'allowAllVerbs', true,
+          'contradicts operations/clusterWorkflowTemplates, which it overrides', 'set either allowAllVerbs or the narrower props, not both');
+      }
+      this.clusterWide = checkBoolean(where('clusterWide'), props.clusterWide ?? false);
+      const namespaces = checkList(where('namespaces'), props.namespaces ?? [], checkNamespace, { allowEmpty: true });
+      if (this.clusterWide && props.namespaces !== undefined) {
+        throw new ValidationError('ArgoEventsRbac', 'namespaces', namespaces, 'contradicts clusterWide: true, which binds in every namespace', 'set one of them');
+      }
 
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'Resource', {
-      metadata: { name: this.serviceAccountName, namespace: this.namespace },
-    });
+      this.serviceAccount = new k8s.KubeServiceAccount(this, 'Resource', {
+        metadata: { name: this.serviceAccountName, namespace: this.namespace },
+      });
 
-    const podVerbs = VERB_ORDER.filter((v) => this.operations.some((op) => POD_VERBS[op]?.includes(v)));
-    const rules: k8s.PolicyRule[] = allowAll
-      ? [{ apiGroups: ['argoproj.io'], resources: ['workflows', 'workflowtemplates', 'cronworkflows', 'clusterworkflowtemplates'], verbs: ['*'] }]
-      : [
-        { apiGroups: ['argoproj.io'], resources: ['workflows'], verbs: workflowVerbs(this.operations) },
-        { apiGroups: ['argoproj.io'], resources: ['workflowtemplates'], verbs: ['get'] },
-        ...(podVerbs.length ? [{ apiGroups: [''], resources: ['pods'], verbs: podVerbs }] : []),
-      ];
+      const podVerbs = VERB_ORDER.filter((v) => this.operations.some((op) => POD_VERBS[op]?.includes(v)));
+      const rules: k8s.PolicyRule[] = allowAll
+        ? [{ apiGroups: ['argoproj.io'], resources: ['workflows', 'workflowtemplates', 'cronworkflows', 'clusterworkflowtemplates'], verbs: ['*'] }]
+        : [
+          { apiGroups: ['argoproj.io'], resources: ['workflows'], verbs: workflowVerbs(this.operations) },
+          { apiGroups: ['argoproj.io'], resources: ['workflowtemplates'], verbs: ['get'] },
+          ...(podVerbs.length ? [{ apiGroups: [''], resources: ['pods'], verbs: podVerbs }] : []),
+        ];
 
-    this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
-      metadata: { name: ROLE_NAME },
-      rules,
-    }));
-    const subjects = [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespace }];
-    if (this.clusterWide) {
-      this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-        metadata: { name: BINDING_NAME },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: ROLE_NAME },
-        subjects,
+      this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
+        metadata: { name: ROLE_NAME },
+        rules,
       }));
+      const subjects = [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespace }];
+      if (this.clusterWide) {
+        this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+          metadata: { name: BINDING_NAME },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: ROLE_NAME },
+          subjects,
+        }));
+      }
+      if (cwft) {
+        // cluster-scoped resources can only be granted by a ClusterRoleBinding
+        const name = 'operate-workflow-clusterworkflowtemplates';
+        clusterScoped(new k8s.KubeClusterRole(this, 'ClusterWorkflowTemplatesRole', {
+          metadata: { name },
+          rules: [{ apiGroups: ['argoproj.io'], resources: ['clusterworkflowtemplates'], verbs: ['get'] }],
+        }));
+        clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterWorkflowTemplatesBinding', {
+          metadata: { name },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+          subjects,
+        }));
+      }
+      for (const ns of namespaces) this.grantIn(ns);
+    } catch (e) {
+      scope.node.tryRemoveChild(id);
+      throw e;
     }
-    if (cwft) {
-      // cluster-scoped resources can only be granted by a ClusterRoleBinding
-      const name = 'operate-workflow-clusterworkflowtemplates';
-      clusterScoped(new k8s.KubeClusterRole(this, 'ClusterWorkflowTemplatesRole', {
-        metadata: { name },
-        rules: [{ apiGroups: ['argoproj.io'], resources: ['clusterworkflowtemplates'], verbs: ['get'] }],
-      }));
-      clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterWorkflowTemplatesBinding', {
-        metadata: { name },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-        subjects,
-      }));
-    }
-    for (const ns of namespaces) this.grantIn(ns);
   }
 
   /** Namespaces the rules are bound in (by RoleBindings), sorted. */

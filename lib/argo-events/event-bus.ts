@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ISTIO_INJECT_ANNOTATION } from '../kubeflow/profile-workflow-template';
 import { Platform } from '../platform';
-import { checkKnownKeys, checkNamespace, checkOneOf, checkPlatform, ValidationError, Where } from '../validation';
+import { checkKnownKeys, checkNamespace, checkOneOf, checkPlatform, snapshotProps, ValidationError, Where } from '../validation';
 import { EventBusObject, EventBusSpec } from './events-api';
 
 /** NATS client port of every EventBus. */
@@ -85,32 +85,39 @@ export class EventBus extends Construct {
 
   constructor(scope: Construct, id: string, props: EventBusProps = {}) {
     super(scope, id);
-    const where = (prop: string): Where => ({ owner: 'EventBus', prop });
-    checkKnownKeys(where(''), props, PROPS);
-    this.platform = checkPlatform(where('platform'), props.platform);
-    this.namespace = checkNamespace(where('namespace'), props.namespace ?? 'argo-events');
-    const replicas = props.replicas ?? 3;
-    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 3 || replicas > 9) {
-      throw new ValidationError('EventBus', 'replicas', replicas, 'must be a whole number from 3 to 9 (a NATS quorum needs 3)', 'use 3 or 5');
-    }
-    if (props.jetstream !== undefined) {
-      if (!this.platform.spec.argoEvents.jetstream) {
-        throw new ValidationError('EventBus', 'jetstream', props.jetstream,
-          `is not available on platform ${this.platform.id} (${this.platform.spec.argoEvents.release} has only native NATS)`,
-          'remove jetstream, or use platform Platform.KFP_2_2 / Platform.KFP_2_5 (Argo Events v1.9)');
+    // A construct whose props are refused leaves the tree as it was (it removes itself).
+    try {
+      props = snapshotProps('EventBus', props);
+      const where = (prop: string): Where => ({ owner: 'EventBus', prop });
+      checkKnownKeys(where(''), props, PROPS);
+      this.platform = checkPlatform(where('platform'), props.platform);
+      this.namespace = checkNamespace(where('namespace'), props.namespace ?? 'argo-events');
+      const replicas = props.replicas ?? 3;
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 3 || replicas > 9) {
+        throw new ValidationError('EventBus', 'replicas', replicas, 'must be a whole number from 3 to 9 (a NATS quorum needs 3)', 'use 3 or 5');
       }
-      checkKnownKeys(where('jetstream'), props.jetstream, ['version']);
-      checkOneOf(where('jetstream.version'), props.jetstream.version, JETSTREAM_VERSIONS);
-    }
-    this.type = props.jetstream ? 'jetstream' : 'nats';
+      if (props.jetstream !== undefined) {
+        if (!this.platform.spec.argoEvents.jetstream) {
+          throw new ValidationError('EventBus', 'jetstream', props.jetstream,
+            `is not available on platform ${this.platform.id} (${this.platform.spec.argoEvents.release} has only native NATS)`,
+            'remove jetstream, or use platform Platform.KFP_2_2 / Platform.KFP_2_5 (Argo Events v1.9)');
+        }
+        checkKnownKeys(where('jetstream'), props.jetstream, ['version']);
+        checkOneOf(where('jetstream.version'), props.jetstream.version, JETSTREAM_VERSIONS);
+      }
+      this.type = props.jetstream ? 'jetstream' : 'nats';
 
-    const noSidecar = { annotations: { [ISTIO_INJECT_ANNOTATION]: 'false' } };
-    const spec: EventBusSpec = props.jetstream
-      ? { jetstream: { version: props.jetstream.version, replicas, metadata: noSidecar } }
-      : { nats: { native: { replicas, auth: 'token', metadata: noSidecar } } };
-    this.eventBus = new EventBusObject(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace },
-      spec,
-    });
+      const noSidecar = { annotations: { [ISTIO_INJECT_ANNOTATION]: 'false' } };
+      const spec: EventBusSpec = props.jetstream
+        ? { jetstream: { version: props.jetstream.version, replicas, metadata: noSidecar } }
+        : { nats: { native: { replicas, auth: 'token', metadata: noSidecar } } };
+      this.eventBus = new EventBusObject(this, 'Resource', {
+        metadata: { name: this.name, namespace: this.namespace },
+        spec,
+      });
+    } catch (e) {
+      scope.node.tryRemoveChild(id);
+      throw e;
+    }
   }
 }

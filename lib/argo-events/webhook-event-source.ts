@@ -5,8 +5,7 @@ import { INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } from '../istio/argo-serve
 import { createAuthorizationPolicy, createVirtualService } from '../istio/istio-api';
 import { Platform } from '../platform';
 import {
-  checkBoolean, checkDnsLabel, checkDnsSubdomain, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace,
-  checkOneOf, checkPathPrefix, checkPort, checkPrincipal, requireString, samePlatform, ValidationError, Where,
+  checkBoolean, checkDnsLabel, checkDnsSubdomain, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPort, checkPrincipal, requireString, samePlatform, snapshotProps, ValidationError, Where,
 } from '../validation';
 import { EventBus } from './event-bus';
 import { WebhookEventSourceType } from './event-field';
@@ -193,154 +192,161 @@ export class WebhookEventSource extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhookEventSourceProps) {
     super(scope, id);
-    const where = (prop: string): Where => ({ owner: 'WebhookEventSource', prop });
-    if (!props) throw new ValidationError('WebhookEventSource', 'props', props, 'are required', 'pass at least { type: "github" }');
-    checkKnownKeys(where(''), props, PROPS);
-    const type = this.type = checkOneOf(where('type'), props.type, WEBHOOK_EVENT_SOURCE_TYPES);
-    if (props.eventBus !== undefined && !(props.eventBus instanceof EventBus)) {
-      throw new ValidationError('WebhookEventSource', 'eventBus', typeof props.eventBus, 'must be an EventBus construct', 'pass the EventBus instance');
-    }
-    this.eventBus = props.eventBus;
-    this.platform = samePlatform(where('platform'), props.platform, props.eventBus?.platform, 'eventBus');
-    this.name = checkDnsLabel(where('name'), props.name ?? type);
-    this.namespace = checkNamespace(where('namespace'), props.namespace ?? props.eventBus?.namespace ?? 'argo-events');
-    if (props.eventBus && props.eventBus.namespace !== this.namespace) {
-      throw new ValidationError('WebhookEventSource', 'namespace', this.namespace,
-        `contradicts eventBus: the bus is in "${props.eventBus.namespace}", and an EventSource only uses the bus of its own namespace`,
-        'leave namespace out to follow the bus');
-    }
-    const eventName = checkDnsLabel(where('eventName'), props.eventName ?? (type === 'webhook' ? 'webhook' : 'push'));
-    this.eventNames = [eventName];
-    this.port = checkPort(where('port'), props.port ?? 12000);
-    const endpoint = props.endpoint ?? `/${eventName}`;
-    requireString(where('endpoint'), endpoint);
-    if (!/^\/[A-Za-z0-9._~/-]*$/.test(endpoint) || endpoint.includes('..') || endpoint.includes('//')) {
-      throw new ValidationError('WebhookEventSource', 'endpoint', endpoint, 'must be a plain absolute path such as "/push"', 'start it with "/" and use letters, digits, "-", "_", "." and "/"');
-    }
-    const method = type === 'webhook'
-      ? checkOneOf(where('method'), props.method ?? 'POST', ['POST', 'PUT', 'GET'])
-      : refuseFor(where('method'), props.method, type, 'github and gitlab always POST') ?? 'POST';
-    const events = type === 'webhook'
-      ? refuseFor(where('events'), props.events, type, 'a generic webhook has no provider events') ?? []
-      : checkList(where('events'), props.events ?? DEFAULT_EVENTS[type], checkEventName);
-    const repositories = type === 'github'
-      ? checkList(where('repositories'), props.repositories, checkRepository)
-      : refuseFor(where('repositories'), props.repositories, type, 'repositories are for github; gitlab uses projects') ?? [];
-    const projects = type === 'gitlab'
-      ? checkList(where('projects'), props.projects, checkProject)
-      : refuseFor(where('projects'), props.projects, type, 'projects are for gitlab; github uses repositories') ?? [];
-    const webhookSecret = props.webhookSecret === undefined ? undefined : checkSecretRef(where('webhookSecret'), props.webhookSecret);
-    const apiToken = props.apiToken === undefined ? undefined
-      : type === 'webhook' ? refuseFor(where('apiToken'), props.apiToken, type, 'a generic webhook registers no hooks')
-        : checkSecretRef(where('apiToken'), props.apiToken);
-    const publicUrl = props.publicUrl === undefined ? undefined : checkUrl(where('publicUrl'), props.publicUrl);
-    const baseUrl = props.baseUrl === undefined ? undefined
-      : type === 'webhook' ? refuseFor(where('baseUrl'), props.baseUrl, type, 'only github and gitlab have an API base URL')
-        : checkUrl(where('baseUrl'), props.baseUrl);
-    const allowUnauthenticated = checkBoolean(where('allowUnauthenticated'), props.allowUnauthenticated ?? false);
-    if (!webhookSecret && !allowUnauthenticated) {
-      throw new ValidationError('WebhookEventSource', 'webhookSecret', undefined,
-        'is required: the webhook path bypasses Kubeflow\'s login, so the secret is what keeps strangers from starting workflows',
-        'create a Secret (kubectl -n <namespace> create secret generic <name> --from-literal=secret=<random>) and pass { name, key }, or set allowUnauthenticated: true');
-    }
-    if (webhookSecret && allowUnauthenticated) {
-      throw new ValidationError('WebhookEventSource', 'allowUnauthenticated', true, 'contradicts webhookSecret, which is set', 'remove one of them');
-    }
-    if (type === 'gitlab' && webhookSecret && !apiToken) {
-      // argo-events v1.5.6 eventsources/sources/gitlab/start.go and v1.9.11
-      // pkg/eventsources/sources/gitlab/start.go load the secret token that HandleRoute compares
-      // only inside `if gitlabEventSource.NeedToCreateHooks()` (access token + webhook url).
-      throw new ValidationError('WebhookEventSource', 'apiToken', undefined,
-        'is required for a gitlab source with webhookSecret: Argo Events checks the GitLab secret token only when the source registers the hook itself (with an access token and the webhook URL), so without it any request on the webhook path would start workflows',
-        'pass apiToken (a Secret with a GitLab access token, scope "api") and publicUrl, so the source registers the hook and checks X-Gitlab-Token');
-    }
-    if (apiToken && !publicUrl) {
-      throw new ValidationError('WebhookEventSource', 'publicUrl', undefined,
-        'is required with apiToken: the event source registers the hook at that URL', 'pass the gateway URL the provider can reach, e.g. "https://kubeflow.example.com"');
-    }
-    this.pathPrefix = checkPathPrefix(where('pathPrefix'), props.pathPrefix ?? `/argo-events/${this.name}/`);
-    const gateway = checkGateway(where('gateway'), props.gateway ?? KUBEFLOW_GATEWAY);
-    const hosts = checkList(where('hosts'), props.hosts ?? ['*'], checkHost);
-    const principals = checkList(where('allowedPrincipals'), props.allowedPrincipals ?? [INGRESS_GATEWAY_PRINCIPAL], checkPrincipal);
+    // A construct whose props are refused leaves the tree as it was (it removes itself).
+    try {
+      props = snapshotProps('WebhookEventSource', props);
+      const where = (prop: string): Where => ({ owner: 'WebhookEventSource', prop });
+      if (!props) throw new ValidationError('WebhookEventSource', 'props', props, 'are required', 'pass at least { type: "github" }');
+      checkKnownKeys(where(''), props, PROPS);
+      const type = this.type = checkOneOf(where('type'), props.type, WEBHOOK_EVENT_SOURCE_TYPES);
+      if (props.eventBus !== undefined && !(props.eventBus instanceof EventBus)) {
+        throw new ValidationError('WebhookEventSource', 'eventBus', typeof props.eventBus, 'must be an EventBus construct', 'pass the EventBus instance');
+      }
+      this.eventBus = props.eventBus;
+      this.platform = samePlatform(where('platform'), props.platform, props.eventBus?.platform, 'eventBus');
+      this.name = checkDnsLabel(where('name'), props.name ?? type);
+      this.namespace = checkNamespace(where('namespace'), props.namespace ?? props.eventBus?.namespace ?? 'argo-events');
+      if (props.eventBus && props.eventBus.namespace !== this.namespace) {
+        throw new ValidationError('WebhookEventSource', 'namespace', this.namespace,
+          `contradicts eventBus: the bus is in "${props.eventBus.namespace}", and an EventSource only uses the bus of its own namespace`,
+          'leave namespace out to follow the bus');
+      }
+      const eventName = checkDnsLabel(where('eventName'), props.eventName ?? (type === 'webhook' ? 'webhook' : 'push'));
+      this.eventNames = [eventName];
+      this.port = checkPort(where('port'), props.port ?? 12000);
+      const endpoint = props.endpoint ?? `/${eventName}`;
+      requireString(where('endpoint'), endpoint);
+      if (!/^\/[A-Za-z0-9._~/-]*$/.test(endpoint) || endpoint.includes('..') || endpoint.includes('//')) {
+        throw new ValidationError('WebhookEventSource', 'endpoint', endpoint, 'must be a plain absolute path such as "/push"', 'start it with "/" and use letters, digits, "-", "_", "." and "/"');
+      }
+      const method = type === 'webhook'
+        ? checkOneOf(where('method'), props.method ?? 'POST', ['POST', 'PUT', 'GET'])
+        : refuseFor(where('method'), props.method, type, 'github and gitlab always POST') ?? 'POST';
+      const events = type === 'webhook'
+        ? refuseFor(where('events'), props.events, type, 'a generic webhook has no provider events') ?? []
+        : checkList(where('events'), props.events ?? DEFAULT_EVENTS[type], checkEventName);
+      const repositories = type === 'github'
+        ? checkList(where('repositories'), props.repositories, checkRepository)
+        : refuseFor(where('repositories'), props.repositories, type, 'repositories are for github; gitlab uses projects') ?? [];
+      const projects = type === 'gitlab'
+        ? checkList(where('projects'), props.projects, checkProject)
+        : refuseFor(where('projects'), props.projects, type, 'projects are for gitlab; github uses repositories') ?? [];
+      const webhookSecret = props.webhookSecret === undefined ? undefined : checkSecretRef(where('webhookSecret'), props.webhookSecret);
+      const apiToken = props.apiToken === undefined ? undefined
+        : type === 'webhook' ? refuseFor(where('apiToken'), props.apiToken, type, 'a generic webhook registers no hooks')
+          : checkSecretRef(where('apiToken'), props.apiToken);
+      const publicUrl = props.publicUrl === undefined ? undefined : checkUrl(where('publicUrl'), props.publicUrl);
+      const baseUrl = props.baseUrl === undefined ? undefined
+        : type === 'webhook' ? refuseFor(where('baseUrl'), props.baseUrl, type, 'only github and gitlab have an API base URL')
+          : checkUrl(where('baseUrl'), props.baseUrl);
+      const allowUnauthenticated = checkBoolean(where('allowUnauthenticated'), props.allowUnauthenticated ?? false);
+      if (!webhookSecret && !allowUnauthenticated) {
+        throw new ValidationError('WebhookEventSource', 'webhookSecret', undefined,
+          'is required: the webhook path bypasses Kubeflow\'s login, so the secret is what keeps strangers from starting workflows',
+          'create a Secret (kubectl -n <namespace> create secret generic <name> --from-literal=secret=<random>) and pass { name, key }, or set allowUnauthenticated: true');
+      }
+      if (webhookSecret && allowUnauthenticated) {
+        throw new ValidationError('WebhookEventSource', 'allowUnauthenticated', true, 'contradicts webhookSecret, which is set', 'remove one of them');
+      }
+      if (type === 'gitlab' && webhookSecret && !apiToken) {
+        // argo-events v1.5.6 eventsources/sources/gitlab/start.go and v1.9.11
+        // pkg/eventsources/sources/gitlab/start.go load the secret token that HandleRoute compares
+        // only inside `if gitlabEventSource.NeedToCreateHooks()` (access token + webhook url).
+        throw new ValidationError('WebhookEventSource', 'apiToken', undefined,
+          'is required for a gitlab source with webhookSecret: Argo Events checks the GitLab secret token only when the source registers the hook itself (with an access token and the webhook URL), so without it any request on the webhook path would start workflows',
+          'pass apiToken (a Secret with a GitLab access token, scope "api") and publicUrl, so the source registers the hook and checks X-Gitlab-Token');
+      }
+      if (apiToken && !publicUrl) {
+        throw new ValidationError('WebhookEventSource', 'publicUrl', undefined,
+          'is required with apiToken: the event source registers the hook at that URL', 'pass the gateway URL the provider can reach, e.g. "https://kubeflow.example.com"');
+      }
+      this.pathPrefix = checkPathPrefix(where('pathPrefix'), props.pathPrefix ?? `/argo-events/${this.name}/`);
+      const gateway = checkGateway(where('gateway'), props.gateway ?? KUBEFLOW_GATEWAY);
+      const hosts = checkList(where('hosts'), props.hosts ?? ['*'], checkHost);
+      const principals = checkList(where('allowedPrincipals'), props.allowedPrincipals ?? [INGRESS_GATEWAY_PRINCIPAL], checkPrincipal);
 
-    this.webhookPath = `${this.pathPrefix.slice(0, -1)}${endpoint}`;
-    this.webhookUrl = publicUrl ? `${publicUrl}${this.webhookPath}` : undefined;
-    this.podLabels = { 'eventsource-name': this.name };
+      this.webhookPath = `${this.pathPrefix.slice(0, -1)}${endpoint}`;
+      this.webhookUrl = publicUrl ? `${publicUrl}${this.webhookPath}` : undefined;
+      this.podLabels = { 'eventsource-name': this.name };
 
-    // The provider calls url + endpoint, so the registered url carries the gateway prefix.
-    const webhook: WebhookContext = {
-      endpoint,
-      method,
-      port: String(this.port),
-      ...(publicUrl ? { url: `${publicUrl}${this.pathPrefix.slice(0, -1)}` } : {}),
-    };
-    const spec: EventSourceSpec = {
-      template: {
-        metadata: {
-          labels: { ...this.podLabels },
-          ...(this.eventBus ? { annotations: { ...this.eventBus.clientPodAnnotations } } : {}),
-        },
-      },
-      // Port name prefix "http-" tells Istio the protocol.
-      service: { ports: [{ name: 'http-webhook', port: this.port, targetPort: this.port }] },
-      ...(type === 'github' ? {
-        github: {
-          [eventName]: {
-            events,
-            repositories: groupRepositories(repositories),
-            webhook,
-            ...(webhookSecret ? { webhookSecret } : {}),
-            ...(apiToken ? { apiToken } : {}),
-            ...(baseUrl ? { githubBaseURL: baseUrl } : {}),
-            contentType: 'json',
-            active: true,
-            insecure: false,
+      // The provider calls url + endpoint, so the registered url carries the gateway prefix.
+      const webhook: WebhookContext = {
+        endpoint,
+        method,
+        port: String(this.port),
+        ...(publicUrl ? { url: `${publicUrl}${this.pathPrefix.slice(0, -1)}` } : {}),
+      };
+      const spec: EventSourceSpec = {
+        template: {
+          metadata: {
+            labels: { ...this.podLabels },
+            ...(this.eventBus ? { annotations: { ...this.eventBus.clientPodAnnotations } } : {}),
           },
         },
-      } : {}),
-      ...(type === 'gitlab' ? {
-        gitlab: {
-          [eventName]: {
-            events,
-            // v1.5 still reads the deprecated single projectID when projects is empty
-            projectID: projects[0],
-            projects,
-            webhook,
-            ...(webhookSecret ? { secretToken: webhookSecret } : {}),
-            ...(apiToken ? { accessToken: apiToken } : {}),
-            gitlabBaseURL: baseUrl ?? 'https://gitlab.com',
-            enableSSLVerification: true,
+        // Port name prefix "http-" tells Istio the protocol.
+        service: { ports: [{ name: 'http-webhook', port: this.port, targetPort: this.port }] },
+        ...(type === 'github' ? {
+          github: {
+            [eventName]: {
+              events,
+              repositories: groupRepositories(repositories),
+              webhook,
+              ...(webhookSecret ? { webhookSecret } : {}),
+              ...(apiToken ? { apiToken } : {}),
+              ...(baseUrl ? { githubBaseURL: baseUrl } : {}),
+              contentType: 'json',
+              active: true,
+              insecure: false,
+            },
           },
+        } : {}),
+        ...(type === 'gitlab' ? {
+          gitlab: {
+            [eventName]: {
+              events,
+              // v1.5 still reads the deprecated single projectID when projects is empty
+              projectID: projects[0],
+              projects,
+              webhook,
+              ...(webhookSecret ? { secretToken: webhookSecret } : {}),
+              ...(apiToken ? { accessToken: apiToken } : {}),
+              gitlabBaseURL: baseUrl ?? 'https://gitlab.com',
+              enableSSLVerification: true,
+            },
+          },
+        } : {}),
+        ...(type === 'webhook' ? { webhook: { [eventName]: { ...webhook, ...(webhookSecret ? { authSecret: webhookSecret } : {}) } } } : {}),
+      };
+      this.eventSource = new EventSourceObject(this, 'Resource', { metadata: { name: this.name, namespace: this.namespace }, spec });
+
+      this.virtualService = createVirtualService(this, 'Route', this.platform, {
+        metadata: { name: `${this.name}-eventsource`, namespace: this.namespace },
+        spec: {
+          gateways: [gateway],
+          hosts,
+          http: [{
+            match: [{ uri: { prefix: this.pathPrefix } }],
+            rewrite: { uri: '/' },
+            route: [{ destination: { host: `${this.name}-eventsource-svc.${this.namespace}.svc.cluster.local`, port: { number: this.port } } }],
+          }],
         },
-      } : {}),
-      ...(type === 'webhook' ? { webhook: { [eventName]: { ...webhook, ...(webhookSecret ? { authSecret: webhookSecret } : {}) } } } : {}),
-    };
-    this.eventSource = new EventSourceObject(this, 'Resource', { metadata: { name: this.name, namespace: this.namespace }, spec });
+      });
 
-    this.virtualService = createVirtualService(this, 'Route', this.platform, {
-      metadata: { name: `${this.name}-eventsource`, namespace: this.namespace },
-      spec: {
-        gateways: [gateway],
-        hosts,
-        http: [{
-          match: [{ uri: { prefix: this.pathPrefix } }],
-          rewrite: { uri: '/' },
-          route: [{ destination: { host: `${this.name}-eventsource-svc.${this.namespace}.svc.cluster.local`, port: { number: this.port } } }],
-        }],
-      },
-    });
-
-    this.authorizationPolicy = createAuthorizationPolicy(this, 'AuthorizationPolicy', this.platform, {
-      metadata: { name: `${this.name}-eventsource`, namespace: this.namespace },
-      spec: {
-        action: AuthorizationPolicySpecAction.ALLOW,
-        selector: { matchLabels: { ...this.podLabels } },
-        rules: [{
-          from: [{ source: { principals } }],
-          to: [{ operation: { ports: [String(this.port)], methods: [method], paths: [endpoint] } }],
-        }],
-      },
-    });
+      this.authorizationPolicy = createAuthorizationPolicy(this, 'AuthorizationPolicy', this.platform, {
+        metadata: { name: `${this.name}-eventsource`, namespace: this.namespace },
+        spec: {
+          action: AuthorizationPolicySpecAction.ALLOW,
+          selector: { matchLabels: { ...this.podLabels } },
+          rules: [{
+            from: [{ source: { principals } }],
+            to: [{ operation: { ports: [String(this.port)], methods: [method], paths: [endpoint] } }],
+          }],
+        },
+      });
+    } catch (e) {
+      scope.node.tryRemoveChild(id);
+      throw e;
+    }
   }
 }
 

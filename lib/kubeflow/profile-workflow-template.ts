@@ -5,8 +5,7 @@ import {
 import { Platform } from '../platform';
 import { ShellSink, shellSinks } from './shell-sinks';
 import {
-  checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkLabels, checkPlatform, checkProfileNamespace,
-  ValidationError, Where,
+  checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkLabels, checkPlatform, checkProfileNamespace, snapshotProps, ValidationError, Where,
 } from '../validation';
 
 /** The annotation that keeps Istio's sidecar out of a pod. */
@@ -112,76 +111,83 @@ export class ProfileWorkflowTemplate extends Construct {
 
   constructor(scope: Construct, id: string, props: ProfileWorkflowTemplateProps) {
     super(scope, id);
-    const where = (prop: string): Where => ({ owner: 'ProfileWorkflowTemplate', prop });
-    if (props === undefined || props === null) {
-      throw new ValidationError('ProfileWorkflowTemplate', 'props', props, 'are required', 'pass at least { namespace: "<profile namespace>" }');
-    }
-    checkKnownKeys(where(''), props, PROPS);
-    this.platform = checkPlatform(where('platform'), props.platform);
-    this.namespace = checkProfileNamespace(where('namespace'), props.namespace);
-    this.name = checkDnsSubdomain(where('name'), props.name ?? 'hello-kubeflow');
-    const serviceAccountName = checkDnsSubdomain(where('serviceAccountName'), props.serviceAccountName ?? 'default-editor');
-    checkKnownKeys(where('podMetadata'), props.podMetadata, ['labels', 'annotations']);
-    const podLabels = checkLabels(where('podMetadata.labels'), props.podMetadata?.labels ?? {});
-    const podAnnotations = withoutInjection(where('podMetadata.annotations'), checkAnnotations(where('podMetadata.annotations'), props.podMetadata?.annotations ?? {}));
-    const labels = checkLabels(where('labels'), props.labels ?? {});
-    const annotations = withoutInjection(where('annotations'), checkAnnotations(where('annotations'), props.annotations ?? {}));
-
-    const useExample = props.templates === undefined;
-    const templates = useExample ? [exampleTemplate()] : props.templates!;
-    if (!Array.isArray(templates) || templates.length === 0) {
-      throw new ValidationError('ProfileWorkflowTemplate', 'templates', props.templates, 'must list at least one template',
-        'pass one or more templates, or leave templates out for the built-in example');
-    }
-    const names = templates.map((t, i) => {
-      const name = checkDnsLabel(where(`templates[${i}].name`), t?.name);
-      if (t.metadata?.annotations) {
-        withoutInjection(where(`templates[${i}].metadata.annotations`), checkAnnotations(where(`templates[${i}].metadata.annotations`), t.metadata.annotations));
+    // A construct whose props are refused leaves the tree as it was (it removes itself).
+    try {
+      props = snapshotProps('ProfileWorkflowTemplate', props);
+      const where = (prop: string): Where => ({ owner: 'ProfileWorkflowTemplate', prop });
+      if (props === undefined || props === null) {
+        throw new ValidationError('ProfileWorkflowTemplate', 'props', props, 'are required', 'pass at least { namespace: "<profile namespace>" }');
       }
-      return name;
-    });
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup) {
-      throw new ValidationError('ProfileWorkflowTemplate', 'templates', dup, 'contains two templates with the same name', 'give each template a unique name');
-    }
-    const entrypoint = props.entrypoint ?? names[0];
-    if (!names.includes(entrypoint)) {
-      throw new ValidationError('ProfileWorkflowTemplate', 'entrypoint', entrypoint, `names no template (templates are ${names.map((n) => `"${n}"`).join(', ')})`,
-        'set entrypoint to one of the template names');
-    }
-    const args = props.arguments ?? (useExample ? { parameters: [{ name: 'message', value: 'hello from Kubeflow' }] } : undefined);
-    const paramNames = (args?.parameters ?? []).map((p, i) => checkParamName(where(`arguments.parameters[${i}].name`), p?.name));
-    const dupParam = paramNames.find((n, i) => paramNames.indexOf(n) !== i);
-    if (dupParam) {
-      throw new ValidationError('ProfileWorkflowTemplate', 'arguments.parameters', dupParam, 'declares the same parameter twice', 'remove the duplicate');
-    }
+      checkKnownKeys(where(''), props, PROPS);
+      this.platform = checkPlatform(where('platform'), props.platform);
+      this.namespace = checkProfileNamespace(where('namespace'), props.namespace);
+      this.name = checkDnsSubdomain(where('name'), props.name ?? 'hello-kubeflow');
+      const serviceAccountName = checkDnsSubdomain(where('serviceAccountName'), props.serviceAccountName ?? 'default-editor');
+      checkKnownKeys(where('podMetadata'), props.podMetadata, ['labels', 'annotations']);
+      const podLabels = checkLabels(where('podMetadata.labels'), props.podMetadata?.labels ?? {});
+      const podAnnotations = withoutInjection(where('podMetadata.annotations'), checkAnnotations(where('podMetadata.annotations'), props.podMetadata?.annotations ?? {}));
+      const labels = checkLabels(where('labels'), props.labels ?? {});
+      const annotations = withoutInjection(where('annotations'), checkAnnotations(where('annotations'), props.annotations ?? {}));
 
-    this.templateNames = names;
-    this.parameterNames = paramNames;
-    this.templates = templates;
-    this.entrypoint = entrypoint;
-    const inject = { [ISTIO_INJECT_ANNOTATION]: 'false' };
-    this.workflowTemplate = new WorkflowTemplate(this, 'Resource', {
-      metadata: {
-        name: this.name,
-        namespace: this.namespace,
-        ...(Object.keys(labels).length ? { labels: { ...labels } } : {}),
-        annotations: { ...annotations, ...inject },
-      },
-      spec: {
-        entrypoint,
-        serviceAccountName,
-        ...(args ? { arguments: args } : {}),
-        podMetadata: {
-          ...(Object.keys(podLabels).length ? { labels: { ...podLabels } } : {}),
-          annotations: { ...podAnnotations, ...inject },
+      const useExample = props.templates === undefined;
+      const templates = useExample ? [exampleTemplate()] : props.templates!;
+      if (!Array.isArray(templates) || templates.length === 0) {
+        throw new ValidationError('ProfileWorkflowTemplate', 'templates', props.templates, 'must list at least one template',
+          'pass one or more templates, or leave templates out for the built-in example');
+      }
+      const names = templates.map((t, i) => {
+        const name = checkDnsLabel(where(`templates[${i}].name`), t?.name);
+        if (t.metadata?.annotations) {
+          withoutInjection(where(`templates[${i}].metadata.annotations`), checkAnnotations(where(`templates[${i}].metadata.annotations`), t.metadata.annotations));
+        }
+        return name;
+      });
+      const dup = names.find((n, i) => names.indexOf(n) !== i);
+      if (dup) {
+        throw new ValidationError('ProfileWorkflowTemplate', 'templates', dup, 'contains two templates with the same name', 'give each template a unique name');
+      }
+      const entrypoint = props.entrypoint ?? names[0];
+      if (!names.includes(entrypoint)) {
+        throw new ValidationError('ProfileWorkflowTemplate', 'entrypoint', entrypoint, `names no template (templates are ${names.map((n) => `"${n}"`).join(', ')})`,
+          'set entrypoint to one of the template names');
+      }
+      const args = props.arguments ?? (useExample ? { parameters: [{ name: 'message', value: 'hello from Kubeflow' }] } : undefined);
+      const paramNames = (args?.parameters ?? []).map((p, i) => checkParamName(where(`arguments.parameters[${i}].name`), p?.name));
+      const dupParam = paramNames.find((n, i) => paramNames.indexOf(n) !== i);
+      if (dupParam) {
+        throw new ValidationError('ProfileWorkflowTemplate', 'arguments.parameters', dupParam, 'declares the same parameter twice', 'remove the duplicate');
+      }
+
+      this.templateNames = names;
+      this.parameterNames = paramNames;
+      this.templates = templates;
+      this.entrypoint = entrypoint;
+      const inject = { [ISTIO_INJECT_ANNOTATION]: 'false' };
+      this.workflowTemplate = new WorkflowTemplate(this, 'Resource', {
+        metadata: {
+          name: this.name,
+          namespace: this.namespace,
+          ...(Object.keys(labels).length ? { labels: { ...labels } } : {}),
+          annotations: { ...annotations, ...inject },
         },
-        templates: templates.map((t) => ({
-          ...t,
-          metadata: { ...t.metadata, annotations: { ...t.metadata?.annotations, ...inject } },
-        })),
-      },
-    });
+        spec: {
+          entrypoint,
+          serviceAccountName,
+          ...(args ? { arguments: args } : {}),
+          podMetadata: {
+            ...(Object.keys(podLabels).length ? { labels: { ...podLabels } } : {}),
+            annotations: { ...podAnnotations, ...inject },
+          },
+          templates: templates.map((t) => ({
+            ...t,
+            metadata: { ...t.metadata, annotations: { ...t.metadata?.annotations, ...inject } },
+          })),
+        },
+      });
+    } catch (e) {
+      scope.node.tryRemoveChild(id);
+      throw e;
+    }
   }
 
   /**
