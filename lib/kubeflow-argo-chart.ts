@@ -217,7 +217,7 @@ export class KubeflowArgoChart extends Chart {
         });
         this.eventSources = [...byName.values()];
         const sensorNames = new Set<string>();
-        this.triggers = (events.triggers ?? []).map((t, i) => {
+        this.triggers = checkList(where('events.triggers'), events.triggers ?? [], (_w, v) => v as KubeflowArgoTriggerOptions, { allowEmpty: true }).map((t, i) => {
           const w = (prop: string) => where(`events.triggers[${i}].${prop}`);
           checkKnownKeys(where(`events.triggers[${i}]`), t, ['source', 'profile', 'eventName', 'parameters', 'branches', 'name', 'allowShellInterpolation']);
           const source = byName.get(t.source);

@@ -304,7 +304,7 @@ export function checkList<T>(where: Where, value: unknown, check: (w: Where, v: 
   const seen = new Set<string>();
   return value.map((v, i) => {
     const out = check({ owner: where.owner, prop: `${where.prop}[${i}]` }, v);
-    const key = JSON.stringify(v);
+    const key = show(v);
     if (seen.has(key)) fail({ owner: where.owner, prop: `${where.prop}[${i}]` }, v, 'is listed twice', 'remove the duplicate');
     seen.add(key);
     return out;

@@ -326,6 +326,9 @@ const QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)(?:m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/
 
 function checkResources(where: Where, value: unknown): ArgoServerResources {
   checkKnownKeys(where, value, ['requests', 'limits']);
+  if (value === undefined || value === null) {
+    throw new ValidationError(where.owner, where.prop, value, 'must be an object', 'pass e.g. { requests: { cpu: "50m", memory: "64Mi" } }');
+  }
   const r = value as ArgoServerResources;
   for (const kind of ['requests', 'limits'] as const) {
     const list = r[kind];
@@ -343,7 +346,8 @@ function checkResources(where: Where, value: unknown): ArgoServerResources {
 }
 
 function k8sResources(r: ArgoServerResources): k8s.ResourceRequirements {
-  const list = (l?: ArgoServerResourceList) => (l ? Object.fromEntries(Object.entries(l).map(([k, v]) => [k, k8s.Quantity.fromString(v as string)])) : undefined);
+  const list = (l?: ArgoServerResourceList) => (l
+    ? Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined).map(([k, v]) => [k, k8s.Quantity.fromString(v as string)])) : undefined);
   return { ...(r.requests ? { requests: list(r.requests) } : {}), ...(r.limits ? { limits: list(r.limits) } : {}) };
 }
 

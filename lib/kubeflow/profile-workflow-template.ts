@@ -3,6 +3,7 @@ import {
   WorkflowTemplate, WorkflowTemplateSpecArguments, WorkflowTemplateSpecTemplates,
 } from '../../imports/argoproj.io';
 import { Platform } from '../platform';
+import { checkEmitted, pointerToProp } from '../schema-check';
 import { ShellSink, shellSinks } from './shell-sinks';
 import {
   checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkLabels, checkPlatform, checkProfileNamespace, snapshotProps, ValidationError, Where,
@@ -152,7 +153,12 @@ export class ProfileWorkflowTemplate extends Construct {
           'set entrypoint to one of the template names');
       }
       const args = props.arguments ?? (useExample ? { parameters: [{ name: 'message', value: 'hello from Kubeflow' }] } : undefined);
-      const paramNames = (args?.parameters ?? []).map((p, i) => checkParamName(where(`arguments.parameters[${i}].name`), p?.name));
+      if (args !== undefined) checkKnownKeys(where('arguments'), args, ['parameters', 'artifacts']);
+      const declared = args?.parameters ?? [];
+      if (!Array.isArray(declared)) {
+        throw new ValidationError('ProfileWorkflowTemplate', 'arguments.parameters', declared, 'must be a list of { name, value }', 'pass e.g. [{ name: "revision", value: "main" }]');
+      }
+      const paramNames = declared.map((p, i) => checkParamName(where(`arguments.parameters[${i}].name`), p?.name));
       const dupParam = paramNames.find((n, i) => paramNames.indexOf(n) !== i);
       if (dupParam) {
         throw new ValidationError('ProfileWorkflowTemplate', 'arguments.parameters', dupParam, 'declares the same parameter twice', 'remove the duplicate');
@@ -163,7 +169,7 @@ export class ProfileWorkflowTemplate extends Construct {
       this.templates = templates;
       this.entrypoint = entrypoint;
       const inject = { [ISTIO_INJECT_ANNOTATION]: 'false' };
-      this.workflowTemplate = new WorkflowTemplate(this, 'Resource', {
+      const manifest = {
         metadata: {
           name: this.name,
           namespace: this.namespace,
@@ -183,7 +189,14 @@ export class ProfileWorkflowTemplate extends Construct {
             metadata: { ...t.metadata, annotations: { ...t.metadata?.annotations, ...inject } },
           })),
         },
-      });
+      };
+      // templates and arguments are free-form Argo structures: check them against the platform's
+      // WorkflowTemplate schema before anything is created, naming the prop a violation came from
+      checkEmitted('ProfileWorkflowTemplate', withoutUndefined({ apiVersion: WorkflowTemplate.GVK.apiVersion, kind: WorkflowTemplate.GVK.kind, ...manifest }),
+        this.platform.schemaReleases, (pointer) => pointerToProp(pointer, '/spec/templates', 'templates')
+          ?? pointerToProp(pointer, '/spec/arguments', 'arguments') ?? pointerToProp(pointer, '/spec/podMetadata', 'podMetadata')
+          ?? pointerToProp(pointer, '/metadata/labels', 'labels') ?? pointerToProp(pointer, '/metadata/annotations', 'annotations') ?? pointer);
+      this.workflowTemplate = new WorkflowTemplate(this, 'Resource', manifest);
     } catch (e) {
       scope.node.tryRemoveChild(id);
       throw e;
@@ -228,4 +241,19 @@ function exampleTemplate(): WorkflowTemplateSpecTemplates {
       args: ['{{inputs.parameters.message}}'],
     },
   };
+}
+
+/**
+ * What the output will hold: keys whose value is undefined dropped (they are not emitted), the
+ * union-value classes of the generated imports (`Quantity.fromString('1')`, `IntOrString`)
+ * replaced by their value, other values kept as they are.
+ */
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutUndefined);
+  if (value === null || typeof value !== 'object') return value;
+  if (Object.getPrototypeOf(value) !== Object.prototype) {
+    const v = (value as { value?: unknown }).value;
+    return Object.prototype.hasOwnProperty.call(value, 'value') && (typeof v === 'string' || typeof v === 'number') ? v : value;
+  }
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, withoutUndefined(v)]));
 }

@@ -62,7 +62,8 @@ function equal(a, b) {
 }
 
 const TYPE_CHECKS = {
-  object: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
+  // JSON objects only: a Date or Map in the props is not something the output can hold
+  object: (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null),
   array: (v) => Array.isArray(v),
   string: (v) => typeof v === 'string',
   integer: (v) => typeof v === 'number' && Number.isInteger(v),
