@@ -207,6 +207,13 @@ export class KubeflowArgoChart extends Chart {
           if (!v || typeof v !== 'object') throw new ValidationError(w.owner, w.prop, v, 'must be an object', 'pass { type, ... }');
           return v as Omit<WebhookEventSourceProps, 'platform' | 'namespace' | 'eventBus'>;
         });
+        // same name, same default path: say so before the route check reports the overlap
+        const names = sources.map((src) => (src as { name?: unknown }).name ?? (src as { type?: unknown }).type);
+        names.forEach((n, i) => {
+          if (typeof n === 'string' && names.indexOf(n) !== i) {
+            throw new ValidationError('KubeflowArgoChart', `events.sources[${i}].name`, n, 'is used by two event sources', 'give each source a unique name');
+          }
+        });
         const byName = new Map<string, WebhookEventSource>();
         sources.forEach((src, i) => {
           const source = new WebhookEventSource(this, `EventSource-${i}`, { ...src, namespace, eventBus: this.eventBus });

@@ -217,6 +217,9 @@ function checkStringMap(where: Where, value: unknown): Record<string, string> {
  */
 export function checkPathPrefix(where: Where, value: unknown): string {
   requireString(where, value);
+  if (value === '/') {
+    fail(where, value, 'would catch every path on the shared Kubeflow gateway (the dashboard, pipelines, notebooks)', 'use a prefix of its own, e.g. "/argo/"');
+  }
   if (!value.startsWith('/') || !value.endsWith('/')) {
     fail(where, value, 'must start and end with "/"', `use "/${value.replace(/^\/+|\/+$/g, '') || 'argo'}/"`);
   }
@@ -242,46 +245,69 @@ export interface ImageLine {
  * Checks a container image reference: an explicit tag or digest, never `latest`, and
  * (when `line` is given) a tag from the supported release line.
  */
-export function checkImage(where: Where, value: unknown, line?: ImageLine): string {
+export function checkImage(where: Where, value: unknown, line?: ImageLine, opts: { allowUnpinned?: boolean } = {}): string {
   requireString(where, value);
   if (/\s/.test(value)) fail(where, value, 'must not contain white space', 'remove the spaces');
-  const at = value.indexOf('@');
-  const named = at >= 0 ? value.slice(0, at) : value;
-  const digest = at >= 0 ? value.slice(at + 1) : undefined;
-  const colon = named.indexOf(':', named.lastIndexOf('/') + 1);
-  const repo = colon >= 0 ? named.slice(0, colon) : named;
-  const tag = colon >= 0 ? named.slice(colon + 1) : undefined;
+  const ref = parseImageReference(value);
+  const repo = ref ? ref.name : value.split(/[:@]/)[0];
   const suggestion = line ? `"${repo}:${exampleTag(line)}"` : `"${repo}:1.0.0"`;
-  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+  if (!ref) {
+    fail(where, value, 'is not a valid image reference ([registry[:port]/]lower-case/path[:tag][@sha256:digest])',
+      `use e.g. ${line ? suggestion : '"docker.io/library/busybox:1.36"'}`);
+  }
+  if (ref.digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(ref.digest)) {
     fail(where, value, 'has a malformed digest', `use "${repo}@sha256:<64 hex digits>" or a tag such as ${suggestion}`);
   }
-  if (tag === undefined) {
+  if (ref.tag === undefined) {
     // A digest pins the image on its own (its Argo line cannot be checked from the reference).
-    if (digest !== undefined) return value;
+    if (ref.digest !== undefined || opts.allowUnpinned) return value;
     fail(where, value, 'must carry an explicit tag or digest', `pin a ${line ? `${line.name} ` : ''}tag, e.g. ${suggestion}`);
   }
-  if (tag === 'latest') {
+  if (ref.tag === 'latest' && !opts.allowUnpinned) {
     fail(where, value, 'must not use the "latest" tag (it changes under you and breaks reproducible deploys)', `pin a version, e.g. ${suggestion}`);
   }
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
-    fail(where, value, 'has an invalid tag', 'use letters, digits, "_", "." and "-" (at most 128 characters)');
-  }
-  if (line && !line.tag.test(tag)) {
+  if (line && !line.tag.test(ref.tag)) {
     fail(where, value, `must be a ${line.name} tag (the Argo line this construct supports)`, `use ${suggestion}`);
   }
   return value;
+}
+
+/**
+ * An image reference split as the distribution reference grammar (distribution/reference
+ * `reference.go`, `regexp.go`) and Docker's normalization read it: the first component is a
+ * registry only when it holds "." or ":" or is "localhost"; path components are lower-case
+ * alphanumerics joined by ".", "_", "__" or dashes; a tag is at most 128 word characters, dots
+ * and dashes, not starting with either; a name is at most 255 characters. Undefined when invalid.
+ */
+export function parseImageReference(value: string): { name: string; tag?: string; digest?: string } | undefined {
+  const m = /^([^@]+?)(?::([\w][\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}))?$/.exec(value);
+  if (!m) return undefined;
+  const name = m[1];
+  if (name.length > 255) return undefined;
+  const parts = name.split('/');
+  const first = parts[0];
+  const hasDomain = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const DOMAIN = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?$/;
+  const PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+  if (hasDomain && !DOMAIN.test(first)) return undefined;
+  if (!(hasDomain ? parts.slice(1) : parts).every((c) => PATH.test(c))) return undefined;
+  return { name, tag: m[2], digest: m[3] };
 }
 
 function exampleTag(line: ImageLine): string {
   return line.name.replace(/x$/, '15');
 }
 
-/** Checks an Istio gateway reference: `namespace/name` (or a bare name in the route's namespace). */
+/**
+ * Checks an Istio gateway reference, always `namespace/name`: a bare name means "the route's own
+ * namespace" to Istio, which for routes outside the gateway's namespace silently names a gateway
+ * that does not exist.
+ */
 export function checkGateway(where: Where, value: unknown): string {
   requireString(where, value);
   const parts = value.split('/');
-  if (parts.length > 2 || parts.some((p) => p.length > 63 || !DNS_LABEL.test(p))) {
-    fail(where, value, 'must be "<namespace>/<gateway name>" with DNS-1123 parts', 'use e.g. "kubeflow/kubeflow-gateway"');
+  if (parts.length !== 2 || parts.some((p) => p.length > 63 || !DNS_LABEL.test(p))) {
+    fail(where, value, 'must be "<namespace>/<gateway name>" with DNS-1123 parts (a bare name would mean the route\'s own namespace)', 'use e.g. "kubeflow/kubeflow-gateway"');
   }
   return value;
 }
@@ -311,12 +337,26 @@ export function checkList<T>(where: Where, value: unknown, check: (w: Where, v: 
   });
 }
 
-/** Checks an Istio (protobuf) duration such as `300s`, `1.5s`, `500ms`, `1h`. */
+/**
+ * Checks an Istio duration such as `300s`, `1.5s`, `500ms`, `1h30m`: Go's `time.ParseDuration`
+ * syntax (how Istio reads the field), which fails beyond about 292 years, and Istio's own
+ * validation (`ValidateDuration`: at least 1ms, whole milliseconds).
+ */
 export function checkDuration(where: Where, value: unknown): string {
   requireString(where, value);
-  if (!/^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/.test(value) || /^0+(\.0+)?[a-zµ]+$/.test(value)) {
-    fail(where, value, 'must be a positive duration such as "300s", "5m" or "1h30m"', 'write a number followed by a unit (h, m, s, ms)');
+  const fix = 'write a number followed by a unit (h, m, s, ms), e.g. "300s" or "1h30m"';
+  if (!/^(?:(?:\d+(?:\.\d*)?|\.\d+)(?:h|m|s|ms|us|µs|ns))+$/.test(value)) fail(where, value, 'must be a duration such as "300s", "5m" or "1h30m"', fix);
+  const NS: Record<string, bigint> = { ns: 1n, us: 1000n, µs: 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n };
+  let total = 0n;
+  for (const [, num, unit] of value.matchAll(/(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|ns)/g)) {
+    const [int, frac = ''] = num.split('.');
+    const scale = NS[unit];
+    // Go keeps the integer part exactly and the fraction to nanoseconds, truncating
+    total += BigInt(int || '0') * scale + (frac ? (BigInt(frac.slice(0, 18).padEnd(18, '0')) * scale) / 10n ** 18n : 0n);
   }
+  if (total > 9223372036854775807n) fail(where, value, 'is longer than a Go duration can hold (about 292 years)', fix);
+  if (total < 1000000n) fail(where, value, 'must be at least 1ms (Istio refuses shorter durations)', fix);
+  if (total % 1000000n !== 0n) fail(where, value, 'must be whole milliseconds (Istio refuses finer precision)', 'round it, e.g. "1ms" or "1.5s"');
   return value;
 }
 
@@ -378,7 +418,7 @@ export function checkBoolean(where: Where, value: unknown): boolean {
 export function checkKnownKeys(where: Where, value: unknown, known: readonly string[]): void {
   if (value === undefined) return;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    fail(where, value, 'must be an object', 'pass an object literal');
+    fail({ owner: where.owner, prop: where.prop || 'props' }, value, 'must be an object', 'pass an object literal');
   }
   for (const key of Object.keys(value as object)) {
     if (!known.includes(key) && (value as Record<string, unknown>)[key] !== undefined) {

@@ -2,7 +2,7 @@
 // shows the bad value and says the fix (STYLE: "fails when …").
 import { Testing } from 'cdk8s';
 import {
-  ArgoEventsRbac, ArgoServer, ArgoServerRoute, KubeflowArgoChart, KubeflowArgoRoles, ProfileWorkflowTemplate, ValidationError,
+  ArgoEventsRbac, ArgoServer, ArgoServerRoute, KubeflowArgoChart, KubeflowArgoRoles, ProfileWorkflowTemplate, ValidationError, WebhookEventSource, WorkflowTrigger,
 } from '../lib';
 
 const NS = 'kubeflow-user-example-com';
@@ -82,6 +82,29 @@ const cases: Array<[string, () => unknown, string, string]> = [
   ['template namespace in the chart', () => chart({ workflowTemplate: { namespace: 'x' } }), 'workflowTemplate.namespace', '"x"'],
   ['invalid chart label', () => chart({ labels: { team: 'a/b' } }), 'labels["team"]', '"a/b"'],
   ['nested bad prop inside the chart', () => chart({ argoServer: { image: 'argocli' } }), 'image', '"argocli"'],
+  // image references, by the distribution grammar
+  ['image starting with a dash', () => server({ image: '-x:v3.1.15' }), 'image', '"-x:v3.1.15"'],
+  ['image with only a tag', () => server({ image: ':v3.1.15' }), 'image', '":v3.1.15"'],
+  ['image with upper-case path components', () => server({ image: 'UPPER/Repo:v3.1.15' }), 'image', '"UPPER/Repo:v3.1.15"'],
+  ['workflow step image tagged latest', () => wft({ templates: [{ name: 'a', container: { ...container, image: 'alpine:latest' } }] }), 'templates[0].container.image', '"alpine:latest"'],
+  ['workflow step image without tag', () => wft({ templates: [{ name: 'a', script: { image: 'python', source: 'print(1)' } }] }), 'templates[0].script.image', '"python"'],
+  ['sidecar image without tag', () => wft({ templates: [{ name: 'a', container, sidecars: [{ name: 's', image: 'redis' }] }] }), 'templates[0].sidecars[0].image', '"redis"'],
+  // routes and names
+  ['bare gateway name', () => route({ gateway: 'kubeflow-gateway' }), 'gateway', '"kubeflow-gateway"'],
+  ['baseHref "/" (a catch-all on the shared gateway)', () => server({ baseHref: '/' }), 'baseHref', '"/"'],
+  ['Istio duration under 1ms', () => route({ timeout: '1µs' }), 'timeout', '"1µs"'],
+  ['Istio duration that rounds to zero', () => route({ timeout: '0.5ns' }), 'timeout', '"0.5ns"'],
+  ['Istio duration beyond what Go holds', () => route({ timeout: '99999999999999999999999s' }), 'timeout', '"99999999999999999999999s"'],
+  ['Istio duration finer than milliseconds', () => route({ timeout: '1500us' }), 'timeout', '"1500us"'],
+  // wrong types from JavaScript
+  ['chart props null', () => chart(null), 'props', 'null'],
+  ['triggers that are an object', () => chart({ profiles: ['alice'], events: { sources: [{ type: 'webhook', webhookSecret: { name: 's', key: 'k' } }], triggers: {} } }), 'events.triggers', '{}'],
+  ['arguments.parameters that are an object', () => wft({ arguments: { parameters: {} } }), 'arguments.parameters', '{}'],
+  ['a label value without prototype', () => wft({ labels: { a: Object.create(null) } }), 'labels["a"]', '{}'],
+  ['a cyclic prop', () => { const a: any = { x: 1 }; a.self = a; return wft({ podMetadata: { labels: a } }); }, 'podMetadata.labels.self', '"[cycle]"'],
+  ['a BigInt in a list', () => chart({ profiles: [BigInt(1)] }), 'profiles[0]', '1n'],
+  ['steps given as a number', () => wft({ templates: [{ name: 'a', steps: -1 }] }), 'templates[0].steps', '-1'],
+  ['a getter that throws', () => server(Object.defineProperty({}, 'image', { enumerable: true, get() { throw new Error('no'); } })), 'image', 'undefined'],
 ];
 
 describe('fails when a prop is bad', () => {
@@ -113,4 +136,48 @@ test('a bad construct adds nothing to the app', () => {
   const c = Testing.chart();
   expect(() => new ArgoServer(c, 's', { baseHref: 'argo' })).toThrow(ValidationError);
   expect(Testing.synth(c)).toEqual([]);
+});
+
+test('a KubeflowArgoChart refused late (a bad trigger) leaves the app without it, children and all', () => {
+  const app = Testing.app();
+  expect(() => new KubeflowArgoChart(app, 'k', {
+    profiles: ['alice'],
+    events: { sources: [{ type: 'webhook', webhookSecret: { name: 's', key: 'k' } }], triggers: [{ source: 'nope', profile: 'alice' }] },
+  })).toThrow(/events\.triggers\[0\]\.source names no event source/);
+  expect(app.node.children).toEqual([]);
+  expect(app.charts).toEqual([]);
+});
+
+test('valid image references of every shape are accepted', () => {
+  for (const image of ['busybox:1.36', 'docker.io/library/busybox:1.36', 'localhost:5000/a/b:1', 'registry.example.com:443/team/app_x__y--z:v1.2.3-rc.1',
+    `ghcr.io/o/r@sha256:${'a'.repeat(64)}`, `ghcr.io/o/r:v1@sha256:${'b'.repeat(64)}`]) {
+    expect(() => wft({ templates: [{ name: 'a', container: { ...container, image } }] })).not.toThrow();
+  }
+  expect(() => wft({ allowUnpinnedImages: true, templates: [{ name: 'a', container: { ...container, image: 'alpine:latest' } }] })).not.toThrow();
+});
+
+test('Istio durations as Go and Istio read them', () => {
+  for (const timeout of ['300s', '1.5s', '500ms', '1h30m', '1ms', '0.001s', '2562047h']) expect(() => route({ timeout })).not.toThrow();
+});
+
+test('routes of the library that overlap on one gateway are refused, naming the other route', () => {
+  const c = Testing.chart();
+  new ArgoServerRoute(c, 'r', { server: new ArgoServer(c, 's', { baseHref: '/argo/' }) });
+  expect(() => new WebhookEventSource(c, 'gh', { type: 'github', repositories: ['o/r'], webhookSecret: { name: 's', key: 'k' }, pathPrefix: '/argo/events/' }))
+    .toThrow('WebhookEventSource: pathPrefix overlaps the route "/argo/" of test/r on gateway kubeflow/kubeflow-gateway');
+  // another gateway, or hosts that do not meet, do not overlap
+  expect(() => new WebhookEventSource(c, 'gh2', { type: 'github', name: 'gh2', repositories: ['o/r'], webhookSecret: { name: 's', key: 'k' }, pathPrefix: '/argo/events/', gateway: 'istio-system/public' })).not.toThrow();
+});
+
+test('an event source name is short enough for the Service name Argo Events derives from it', () => {
+  const make = (name: string) => () => new WebhookEventSource(Testing.chart(), 's', { type: 'webhook', name, webhookSecret: { name: 's', key: 'k' } });
+  expect(make('a'.repeat(47))).not.toThrow();
+  expect(make('a'.repeat(48))).toThrow(/name is 48 characters; Argo Events derives the Service name "<name>-eventsource-svc"/);
+});
+
+test('a template reference with an invalid name is refused', () => {
+  const c = Testing.chart();
+  const source = new WebhookEventSource(c, 'gh', { type: 'github', repositories: ['o/r'], webhookSecret: { name: 's', key: 'k' } });
+  expect(() => new WorkflowTrigger(c, 't', { eventSource: source, template: { name: 'Foo_Bar', namespace: 'alice', external: true } }))
+    .toThrow(/WorkflowTrigger: template\.name must be a DNS-1123 subdomain/);
 });

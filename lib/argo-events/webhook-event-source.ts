@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import { INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } from '../istio/argo-server-route';
+import { claimRoute } from '../istio/gateway-routes';
 import { createAuthorizationPolicy, createVirtualService } from '../istio/istio-api';
 import { Platform } from '../platform';
 import {
@@ -205,6 +206,11 @@ export class WebhookEventSource extends Construct {
       this.eventBus = props.eventBus;
       this.platform = samePlatform(where('platform'), props.platform, props.eventBus?.platform, 'eventBus');
       this.name = checkDnsLabel(where('name'), props.name ?? type);
+      if (this.name.length > 47) {
+        // Argo Events names the Service "<name>-eventsource-svc", itself a DNS-1123 label (at most 63)
+        throw new ValidationError('WebhookEventSource', 'name', this.name, `is ${this.name.length} characters; Argo Events derives the Service name "<name>-eventsource-svc", which must fit in 63`,
+          'use a name of at most 47 characters');
+      }
       this.namespace = checkNamespace(where('namespace'), props.namespace ?? props.eventBus?.namespace ?? 'argo-events');
       if (props.eventBus && props.eventBus.namespace !== this.namespace) {
         throw new ValidationError('WebhookEventSource', 'namespace', this.namespace,
@@ -319,6 +325,7 @@ export class WebhookEventSource extends Construct {
       };
       this.eventSource = new EventSourceObject(this, 'Resource', { metadata: { name: this.name, namespace: this.namespace }, spec });
 
+      claimRoute(this, 'WebhookEventSource', 'pathPrefix', { gateway, prefix: this.pathPrefix, hosts });
       this.virtualService = createVirtualService(this, 'Route', this.platform, {
         metadata: { name: `${this.name}-eventsource`, namespace: this.namespace },
         spec: {

@@ -3,7 +3,7 @@ import { ProfileWorkflowTemplate } from '../kubeflow/profile-workflow-template';
 import { ShellSink } from '../kubeflow/shell-sinks';
 import { Platform } from '../platform';
 import {
-  checkBoolean, checkDnsLabel, checkKnownKeys, checkList, checkNamespace, requireString, samePlatform, snapshotProps, ValidationError, Where,
+  checkBoolean, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, requireString, samePlatform, snapshotProps, ValidationError, Where,
 } from '../validation';
 import { ArgoEventsRbac, workflowVerbs } from './argo-events-rbac';
 import { EventField } from './event-field';
@@ -306,7 +306,7 @@ function resolveTemplate(scope: Construct, t: ProfileWorkflowTemplate | Workflow
     throw new ValidationError('WorkflowTrigger', 'template', t, 'must be a ProfileWorkflowTemplate or { name, namespace }', 'pass the template construct');
   }
   checkKnownKeys(where, t, ['name', 'namespace', 'parameterNames', 'external']);
-  requireString({ ...where, prop: 'template.name' }, t.name);
+  checkDnsSubdomain({ ...where, prop: 'template.name' }, t.name);
   checkNamespace({ ...where, prop: 'template.namespace' }, t.namespace);
   const external = checkBoolean({ ...where, prop: 'template.external' }, t.external ?? false);
   const all = scope.node.root.node.findAll().filter((c): c is ProfileWorkflowTemplate => c instanceof ProfileWorkflowTemplate);

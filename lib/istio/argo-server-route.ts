@@ -6,6 +6,7 @@ import { Platform } from '../platform';
 import {
   checkBoolean, checkDuration, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkPathPrefix, checkPort, checkPrincipal, samePlatform, snapshotProps, ValidationError, Where,
 } from '../validation';
+import { claimRoute } from './gateway-routes';
 import { createAuthorizationPolicy, createVirtualService } from './istio-api';
 
 /** Kubeflow 1.4's shared gateway. */
@@ -143,6 +144,7 @@ export class ArgoServerRoute extends Construct {
 
       const host = server?.serviceHost ?? `${ARGO_SERVER_NAME}.${namespace}.svc.cluster.local`;
       const bare = this.baseHref.slice(0, -1);
+      claimRoute(this, 'ArgoServerRoute', 'baseHref', { gateway, prefix: this.baseHref, hosts });
       this.virtualService = createVirtualService(this, 'Resource', this.platform, {
         metadata: { name: ARGO_SERVER_NAME, namespace },
         spec: {

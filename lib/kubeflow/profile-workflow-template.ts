@@ -6,7 +6,7 @@ import { Platform } from '../platform';
 import { checkEmitted, pointerToProp } from '../schema-check';
 import { ShellSink, shellSinks } from './shell-sinks';
 import {
-  checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkLabels, checkPlatform, checkProfileNamespace, snapshotProps, ValidationError, Where,
+  checkAnnotations, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkImage, checkKnownKeys, checkLabels, checkPlatform, checkProfileNamespace, snapshotProps, ValidationError, Where,
 } from '../validation';
 
 /** The annotation that keeps Istio's sidecar out of a pod. */
@@ -16,7 +16,7 @@ export const ISTIO_INJECT_ANNOTATION = 'sidecar.istio.io/inject';
 export const DEFAULT_EXAMPLE_IMAGE = 'docker.io/library/busybox:1.36';
 
 const PROPS: readonly string[] = [
-  'platform', 'namespace', 'name', 'serviceAccountName', 'templates', 'entrypoint', 'arguments', 'podMetadata', 'labels', 'annotations',
+  'platform', 'namespace', 'name', 'serviceAccountName', 'templates', 'entrypoint', 'arguments', 'podMetadata', 'labels', 'annotations', 'allowUnpinnedImages',
 ];
 
 /** Labels and annotations for every pod of the workflow (`spec.podMetadata`). */
@@ -82,6 +82,14 @@ export interface ProfileWorkflowTemplateProps {
 
   /** Extra annotations on the WorkflowTemplate object. @default - only the injection annotation */
   readonly annotations?: Record<string, string>;
+
+  /**
+   * Accept step images without a tag or digest, or with `:latest`. Risky: the image can change
+   * under the template between two runs, so a run is not reproducible, and a compromised tag is
+   * picked up silently.
+   * @default false
+   */
+  readonly allowUnpinnedImages?: boolean;
 }
 
 /**
@@ -136,12 +144,18 @@ export class ProfileWorkflowTemplate extends Construct {
         throw new ValidationError('ProfileWorkflowTemplate', 'templates', props.templates, 'must list at least one template',
           'pass one or more templates, or leave templates out for the built-in example');
       }
+      const allowUnpinned = checkBoolean(where('allowUnpinnedImages'), props.allowUnpinnedImages ?? false);
       const names = templates.map((t, i) => {
         const name = checkDnsLabel(where(`templates[${i}].name`), t?.name);
         if (t.metadata?.annotations) {
           withoutInjection(where(`templates[${i}].metadata.annotations`), checkAnnotations(where(`templates[${i}].metadata.annotations`), t.metadata.annotations));
         }
         return name;
+      });
+      templates.forEach((t, i) => {
+        for (const [at, image] of stepImages(t)) {
+          if (image !== undefined) checkImage(where(`templates[${i}].${at}`), image, undefined, { allowUnpinned });
+        }
       });
       const dup = names.find((n, i) => names.indexOf(n) !== i);
       if (dup) {
@@ -211,6 +225,19 @@ export class ProfileWorkflowTemplate extends Construct {
   public shellSinks(parameters: readonly string[] = this.parameterNames): ShellSink[] {
     return shellSinks(this.templates, this.entrypoint, parameters);
   }
+}
+
+/** Every image a template runs, with where it is: container, script, init containers, sidecars, container set. */
+function stepImages(t: WorkflowTemplateSpecTemplates): Array<[string, unknown]> {
+  const any = t as Record<string, any>;
+  const list = (key: string, items: unknown) => (Array.isArray(items) ? items.map((c, j): [string, unknown] => [`${key}[${j}].image`, c?.image]) : []);
+  return [
+    ...(any.container ? [['container.image', any.container.image] as [string, unknown]] : []),
+    ...(any.script ? [['script.image', any.script.image] as [string, unknown]] : []),
+    ...list('initContainers', any.initContainers),
+    ...list('sidecars', any.sidecars),
+    ...list('containerSet.containers', any.containerSet?.containers),
+  ];
 }
 
 /** Refuses a `sidecar.istio.io/inject` value other than "false": it would make the step hang. */
