@@ -7,6 +7,7 @@ import {
   WebhookEventSource, WorkflowTrigger,
 } from '../lib';
 import { checkOutput } from '../lib/synth/output-checks';
+import { checkDuration, checkGateway, parseImageReference } from '../lib/validation';
 import { synthesizeApp } from '../lib/synth/synthesize';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -129,10 +130,45 @@ function withEventFields(value: any): any {
   return value;
 }
 
-/** Everything a synth checks, as problem lines: whole-output checks and schemas (with platform releases). */
+/** Every (JSON path, value) pair of an object. */
+function* walk(value: unknown, at = ''): Generator<[string, unknown]> {
+  yield [at, value];
+  if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* walk(v, `${at}/${k}`);
+}
+
+/**
+ * What a cluster would refuse beyond the schemas: images that are not pinned, valid references
+ * (`image` fields of containers), Istio durations and gateways Istio would refuse, object names
+ * outside Kubernetes' limits, and Service names Argo Events derives from event source names.
+ */
+function clusterProblems(objects: any[]): string[] {
+  const out: string[] = [];
+  for (const o of objects) {
+    const id = `${o.kind} ${o.metadata?.name}`;
+    const name = o.metadata?.name;
+    if (typeof name !== 'string' || name.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) out.push(`${id}: object name`);
+    if (o.kind === 'EventSource' && `${name}-eventsource-svc`.length > 63) out.push(`${id}: derived Service name over 63`);
+    for (const [at, v] of walk(o)) {
+      if (at.endsWith('/image') && typeof v === 'string') {
+        const ref = parseImageReference(v);
+        if (!ref || (ref.tag === undefined && ref.digest === undefined) || ref.tag === 'latest') out.push(`${id}${at}: image ${v}`);
+      }
+      if (o.kind === 'VirtualService' && at.endsWith('/timeout')) {
+        try { checkDuration({ owner: 'audit', prop: at }, v); } catch { out.push(`${id}${at}: duration ${String(v)}`); }
+      }
+      if (o.kind === 'VirtualService' && /\/gateways\/\d+$/.test(at)) {
+        try { checkGateway({ owner: 'audit', prop: at }, v); } catch { out.push(`${id}${at}: gateway ${String(v)}`); }
+      }
+    }
+  }
+  return out;
+}
+
+/** Everything a synth checks, as problem lines: whole-output checks and schemas (with platform releases), and clusterProblems. */
 function outputProblems(app: App): string[] {
   const files = synthesizeApp(app);
   const problems = checkOutput(files, { allowEmpty: true });
+  problems.push(...clusterProblems(files.flatMap((f) => f.objects)));
   const objects = files.flatMap((f) => f.objects);
   const { violations } = checkObjects(objects, () => files.flatMap((f) => f.paths), { releases: Platform.KFP_1_7.schemaReleases });
   if (violations.length) problems.push(formatViolations(violations));
@@ -180,4 +216,19 @@ describe.each(TARGETS.map((t) => [t.name, t] as const))('%s, given 1,000 seeded 
     expect(accepted + refused).toBe(CASES);
     expect(refused).toBeGreaterThan(100); // the generator does produce wrong input
   }, 120_000);
+});
+
+test('the audit of accepted output does catch what a cluster would refuse', () => {
+  expect(clusterProblems([
+    { kind: 'Deployment', metadata: { name: 'ok' }, spec: { template: { spec: { containers: [{ image: 'alpine:latest' }, { image: 'Bad/Ref:1' }, { image: 'busybox:1.36' }] } } } },
+    { kind: 'VirtualService', metadata: { name: 'Bad_Name' }, spec: { gateways: ['bare'], http: [{ timeout: '1µs' }] } },
+    { kind: 'EventSource', metadata: { name: 'e'.repeat(48) } },
+  ])).toEqual([
+    'Deployment ok/spec/template/spec/containers/0/image: image alpine:latest',
+    'Deployment ok/spec/template/spec/containers/1/image: image Bad/Ref:1',
+    'VirtualService Bad_Name: object name',
+    'VirtualService Bad_Name/spec/gateways/0: gateway bare',
+    'VirtualService Bad_Name/spec/http/0/timeout: duration 1µs',
+    `EventSource ${'e'.repeat(48)}: derived Service name over 63`,
+  ]);
 });
