@@ -58,34 +58,25 @@ function ours(outdir, entry, env) {
 function defaultOverlay(objects) {
   const dir = path.join(work, 'kust-default');
   fs.mkdirSync(dir, { recursive: true });
-  const isServer = (o) => ['argo-server', 'argo-server-cluster-role', 'argo-server-binding'].includes(o.metadata.name) && !['VirtualService', 'AuthorizationPolicy'].includes(o.kind);
+  // argo-server's Deployment, ServiceAccount and Service come from the upstream base, patched into
+  // ours; its Role and RoleBinding (client auth), like everything else, come as plain YAML
+  const isServer = (o) => o.metadata.name === 'argo-server' && ['Deployment', 'ServiceAccount', 'Service'].includes(o.kind);
   const resources = [];
   if (fs.existsSync(upstream)) {
     const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'argo-server');
-    const c = d.spec.template.spec.containers[0];
     const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'argo-server');
-    const crb = objects.find((o) => o.kind === 'ClusterRoleBinding' && o.metadata.name === 'argo-server-binding');
     const base = path.join(dir, 'argo-server');
     fs.mkdirSync(base);
-    const files = ['base/argo-server/argo-server-deployment.yaml', 'base/argo-server/argo-server-sa.yaml', 'base/argo-server/argo-server-service.yaml',
-      'cluster-install/argo-server-rbac/argo-server-clusterole.yaml', 'cluster-install/argo-server-rbac/argo-server-clusterolebinding.yaml'];
+    const files = ['base/argo-server/argo-server-deployment.yaml', 'base/argo-server/argo-server-sa.yaml', 'base/argo-server/argo-server-service.yaml'];
     for (const f of files) fs.copyFileSync(path.join(upstream, f), path.join(base, path.basename(f)));
-    const [image, tag] = c.image.split(/:(?=[^:/]+$)/);
     const patch = (target, ops) => ({ target, patch: YAML.stringify(ops) });
     fs.writeFileSync(path.join(base, 'kustomization.yaml'), YAML.stringify({
       namespace: d.metadata.namespace,
       resources: files.map((f) => path.basename(f)),
-      images: [{ name: 'docker.io/argoproj/argocli', newName: image, newTag: tag }],
       patches: [
-        patch({ kind: 'Deployment', name: 'argo-server' }, [
-          { op: 'replace', path: '/spec/template/spec/containers/0/args', value: c.args },
-          { op: 'add', path: '/spec/template/spec/containers/0/env', value: c.env },
-          { op: 'replace', path: '/spec/template/spec/containers/0/readinessProbe/httpGet/scheme', value: c.readinessProbe.httpGet.scheme },
-          { op: 'add', path: '/spec/template/spec/automountServiceAccountToken', value: d.spec.template.spec.automountServiceAccountToken },
-        ]),
+        // the seed's edits and ours (image, args, BASE_HREF, probe scheme, hardening, requests, Istio annotation)
+        patch({ kind: 'Deployment', name: 'argo-server' }, [{ op: 'replace', path: '/spec/template', value: d.spec.template }]),
         patch({ kind: 'Service', name: 'argo-server' }, [{ op: 'replace', path: '/spec/ports', value: svc.spec.ports }]),
-        // kustomize's namespace transformer leaves this subject in "argo" (the seed's trap)
-        patch({ kind: 'ClusterRoleBinding', name: 'argo-server-binding' }, [{ op: 'replace', path: '/subjects', value: crb.subjects }]),
       ],
     }));
     resources.push('argo-server');
