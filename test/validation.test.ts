@@ -175,6 +175,13 @@ test('an event source name is short enough for the Service name Argo Events deri
   expect(make('a'.repeat(48))).toThrow(/name is 48 characters; Argo Events derives the Service name "<name>-eventsource-svc"/);
 });
 
+test('a template reference with parameterNames that are not a list is refused', () => {
+  const c = Testing.chart();
+  const source = new WebhookEventSource(c, 'gh', { type: 'github', repositories: ['o/r'], webhookSecret: { name: 's', key: 'k' } });
+  expect(() => new WorkflowTrigger(c, 't', { eventSource: source, template: { name: 'x', namespace: 'alice', external: true, parameterNames: 'abc' as any } }))
+    .toThrow('WorkflowTrigger: template.parameterNames must be a list, got "abc". Fix: pass an array');
+});
+
 test('a template reference with an invalid name is refused', () => {
   const c = Testing.chart();
   const source = new WebhookEventSource(c, 'gh', { type: 'github', repositories: ['o/r'], webhookSecret: { name: 's', key: 'k' } });

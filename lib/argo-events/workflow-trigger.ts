@@ -317,7 +317,12 @@ function resolveTemplate(scope: Construct, t: ProfileWorkflowTemplate | Workflow
       `names no WorkflowTemplate in namespace "${t.namespace}" of this app (${same.length ? `it has ${same.join(', ')}` : 'it has none'})`,
       'pass the ProfileWorkflowTemplate itself, fix the name, or set external: true for a template managed elsewhere');
   }
-  return { name: t.name, namespace: t.namespace, parameterNames: t.parameterNames ?? found?.parameterNames, shellSinks: found && ((p) => found.shellSinks(p)) };
+  const declared = t.parameterNames === undefined ? undefined
+    : checkList({ ...where, prop: 'template.parameterNames' }, t.parameterNames, (w, v) => {
+      requireString(w, v);
+      return v;
+    }, { allowEmpty: true });
+  return { name: t.name, namespace: t.namespace, parameterNames: declared ?? found?.parameterNames, shellSinks: found && ((p) => found.shellSinks(p)) };
 }
 
 function resolveField(field: EventField, source: WebhookEventSource, param: string) {
