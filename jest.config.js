@@ -1,11 +1,36 @@
-/** Jest: TypeScript through ts-jest in transpile-only mode (type-checking is `tsc --noEmit`
- * in `npm test`), snapshots in the top-level `__snapshots__/` folder (design card). */
-module.exports = {
+/**
+ * Jest, everyday suite (`npm test`): constructs, validation, in-process synthesis and checks.
+ * The slow suites (subprocesses, packing, external tools, regeneration) are SLOW below and run
+ * with `npm run test:slow` (jest.slow.config.js); `.ci/run` runs both.
+ * TypeScript goes through ts-jest in transpile-only mode (type-checking is `tsc` in the scripts),
+ * snapshots live in the top-level `__snapshots__/` folder (design card).
+ */
+const SLOW = [
+  'synth', // scripts/synth and cdk8s synth end to end, in subprocesses
+  'package', // npm pack, install into examples/consumer, tsc there
+  'docs', // typedoc freshness
+  'imports', // cdk8s import regeneration
+  'yaml-k8s', // Go reader on sigs.k8s.io/yaml, kubectl kustomize
+  'helm', // Go text/template render
+  'upstream', // upstream manifests with kubectl kustomize
+  'schemas-upstream', // schema regeneration from ../shared, Ajv on every emitted object
+  'fuzz', // 1,000 seeded wrong inputs per public construct
+  'yaml', // the YAML writer against Yaml.stringify on thousands of generated strings
+];
+
+const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
 };
+
+module.exports = {
+  ...common,
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', ...SLOW.map((s) => `/test/${s}\\.test\\.ts$`)],
+};
+module.exports.SLOW = SLOW;
+module.exports.common = common;

@@ -1,13 +1,9 @@
 // Output checked against the upstream schemas with the same validator the synth runs
-// (plugins/schema-validation, declared in cdk8s.yaml).
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+// (plugins/schema-validation, declared in cdk8s.yaml). Regeneration and the comparison with Ajv
+// on every emitted object are in schemas-upstream.test.ts (slow suite).
 import { Testing } from 'cdk8s';
 import { KubeflowArgoChart, Platform } from '../lib';
 import { CONFIGS } from './configs';
-import { parseAllDocuments } from 'yaml';
 import { Obj } from './util';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -103,85 +99,6 @@ describe('a deliberately broken object is caught with its JSON pointer', () => {
   });
 });
 
-const UPSTREAM = path.resolve(__dirname, '..', '..', 'shared', 'upstream');
-const SCHEMAS = path.join(__dirname, '..', 'plugins', 'schema-validation', 'schemas');
-if (!fs.existsSync(UPSTREAM)) {
-  // eslint-disable-next-line no-console
-  console.log(`schemas regeneration test skipped: ${UPSTREAM} not found`);
-}
-(fs.existsSync(UPSTREAM) ? test : test.skip)('plugins/schema-validation/schemas/ is exactly what scripts/gen-schemas.js generates', () => {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-schemas-')), 'schemas');
-  try {
-    execFileSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'gen-schemas.js'), out], { stdio: 'pipe' });
-    expect(fs.readdirSync(out).sort()).toEqual(fs.readdirSync(SCHEMAS).sort());
-    for (const f of fs.readdirSync(out)) {
-      expect([f, fs.readFileSync(path.join(out, f), 'utf8') === fs.readFileSync(path.join(SCHEMAS, f), 'utf8')]).toEqual([f, true]);
-    }
-  } finally {
-    fs.rmSync(path.dirname(out), { recursive: true, force: true });
-  }
-}, 60_000);
-
-(fs.existsSync(UPSTREAM) ? test : test.skip)('the Argo Events schemas accept the upstream examples they were generated with', () => {
-  const failures: string[] = [];
-  for (const release of ['v1.5.6', 'v1.9.11']) {
-    const dir = path.join(UPSTREAM, 'argo-events', release, 'examples');
-    for (const sub of ['event-sources', 'sensors', 'eventbus']) {
-      for (const f of fs.readdirSync(path.join(dir, sub))) {
-        for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, sub, f), 'utf8'))) {
-          const obj = doc.toJS();
-          if (!obj) continue;
-          // Known upstream inconsistency: this v1.9.11 example uses spec.service.metadata,
-          // which v1.9.11's own generated JSON Schema does not have.
-          if (release === 'v1.9.11' && f === 'webhook.yaml' && sub === 'event-sources') {
-            expect(validateObject(obj)).toEqual([expect.objectContaining({ pointer: '/spec/service/metadata' })]);
-            continue;
-          }
-          for (const v of validateObject(obj)) failures.push(`${release}/${sub}/${f}: ${v.pointer} ${v.message}`);
-        }
-      }
-    }
-  }
-  expect(failures).toEqual([]);
-});
-
-describe('the interpreter agrees with Ajv (an independent JSON Schema implementation)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Ajv = require('ajv');
-  const index = JSON.parse(fs.readFileSync(path.join(SCHEMAS, 'index.json'), 'utf8'));
-  const definitions = Object.assign({}, ...index.releases.map((r: string) => JSON.parse(fs.readFileSync(path.join(SCHEMAS, `${r}.json`), 'utf8')).definitions));
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-  ajv.addSchema({ definitions }, 'bundle');
-  const compiled = new Map<string, any>();
-  const ajvValid = (obj: any) => (index.kinds[`${obj.apiVersion}/${obj.kind}`] as Array<{ def: string }>).some(({ def }) => {
-    if (!compiled.has(def)) compiled.set(def, ajv.compile({ $ref: `bundle#/definitions/${def.replace(/~/g, '~0').replace(/\//g, '~1')}` }));
-    return compiled.get(def)(obj);
-  });
-  const objects = CONFIGS.flatMap(([, props]) => chartObjs(props));
-  const mutations: Array<[string, (o: any) => void]> = [
-    ['unknown top-level field', (o) => { o.extra = 1; }],
-    ['metadata.name a number', (o) => { o.metadata.name = 5; }],
-    ['metadata.labels value a number', (o) => { o.metadata.labels = { a: 1 }; }],
-    ['spec a string', (o) => { o.spec = 'x'; }],
-    ['missing metadata', (o) => { delete o.metadata; }],
-  ];
-
-  test('same verdict on every emitted object and on broken variants of each', () => {
-    let checked = 0;
-    for (const obj of objects) {
-      expect([objectName(obj), validateObject(obj).length === 0]).toEqual([objectName(obj), ajvValid(obj)]);
-      for (const [what, mutate] of mutations) {
-        const broken = JSON.parse(JSON.stringify(obj));
-        mutate(broken);
-        if (broken.spec === undefined && obj.spec === undefined && what === 'spec a string') continue;
-        expect([objectName(obj), what, validateObject(broken).length === 0]).toEqual([objectName(obj), what, ajvValid(broken)]);
-        checked++;
-      }
-    }
-    expect(checked).toBeGreaterThan(100);
-  }, 60_000);
-});
-
 describe('every keyword the interpreter implements agrees with Ajv on generated schemas and values (seeded)', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Ajv = require('ajv');
@@ -241,7 +158,3 @@ test('a schema keyword the interpreter does not implement is refused, naming it 
     .toThrow('test: schema keyword "contentEncoding" at /definitions/a/properties/x/contentEncoding is not implemented by the schema checker');
   expect(() => assertKnownKeywords({ definitions: { a: { properties: { patternProperties: { type: 'string' } } } } }, 'test')).not.toThrow(); // a field named like a keyword
 });
-
-function objectName(o: any): string {
-  return `${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
-}
