@@ -2,7 +2,7 @@
 // `npm run helm -- --chart-version 1.2.3`: package the synthesized manifests as a Helm chart.
 //
 //   node scripts/helm.js --chart-version X [--name kubeflow-argo] [--app-version Y]
-//                        [--input dist] [--outdir dist-helm]
+//                        [--input dist] [--outdir dist-helm]      (--help: usage, exit codes)
 //
 // Why not `cdk8s synth --format helm`? Its templates are the manifests verbatim, but Helm
 // renders templates as Go templates, and Argo's own `{{inputs.parameters.x}}` (and Argo Events'
@@ -14,27 +14,69 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const util = require('util');
 const { replaceOutput, OutputError } = require('./output-dir');
 
 const root = path.resolve(__dirname, '..');
 
+/** A path as the user would write it: relative to the current directory when inside it. */
+function shown(p) {
+  const rel = path.relative(process.cwd(), p);
+  return rel === '' ? '.' : rel.startsWith('..') ? p : rel;
+}
+
 function fail(message) {
-  console.error(`helm: ${message}`);
+  console.error(`helm: ${message}\nRun node scripts/helm.js --help for the usage.`);
   process.exit(64);
 }
 
+const HELP = `usage: npm run helm -- --chart-version X [--app-version Y] [--name NAME] [--input DIR] [--outdir DIR]
+       (or: node scripts/helm.js ...)
+
+Packages the synthesized manifests as a Helm chart that renders exactly those objects.
+
+  --chart-version X   the chart's version, SemVer 2 (required), e.g. 0.1.0
+  --app-version Y     Chart.yaml appVersion, e.g. the argocli version v3.1.15
+  --name NAME         chart name (default: kubeflow-argo)
+  --input DIR         the synthesized manifests (default: dist/ of this project)
+  --outdir DIR        where the chart goes (default: dist-helm/ of this project); replaced only
+                      while it holds an earlier chart
+
+Paths given on the command line are relative to the current directory.
+Exit codes: 0 written, 3 the output directory was refused, 4 it could not be written, 64 bad command line.`;
+
 function parseArgs(argv) {
-  const args = { name: 'kubeflow-argo', input: 'dist', outdir: 'dist-helm' };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split('=', 2);
-    const value = () => (inline !== undefined ? inline : argv[++i]);
-    if (flag === '--chart-version') args.chartVersion = value();
-    else if (flag === '--app-version') args.appVersion = value();
-    else if (flag === '--name') args.name = value();
-    else if (flag === '--input') args.input = value();
-    else if (flag === '--outdir') args.outdir = value();
-    else fail(`unknown argument "${argv[i]}" (expected --chart-version, --app-version, --name, --input, --outdir)`);
+  let parsed;
+  try {
+    parsed = util.parseArgs({
+      args: argv,
+      options: {
+        'chart-version': { type: 'string' },
+        'app-version': { type: 'string' },
+        'name': { type: 'string' },
+        'input': { type: 'string' },
+        'outdir': { type: 'string' },
+        'help': { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    return fail(err.message.replace(/\. To specify a positional argument.*$/s, ''));
   }
+  const v = parsed.values;
+  if (v.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const args = {
+    chartVersion: v['chart-version'],
+    appVersion: v['app-version'],
+    name: v.name ?? 'kubeflow-argo',
+    // the defaults are the project's own; given paths are the caller's
+    input: v.input !== undefined ? path.resolve(v.input) : path.join(root, 'dist'),
+    outdir: v.outdir !== undefined ? path.resolve(v.outdir) : path.join(root, 'dist-helm'),
+  };
   if (!args.chartVersion) fail('--chart-version is required (SemVer 2, e.g. 0.1.0)');
   if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(args.chartVersion)) {
     fail(`--chart-version must be SemVer 2 (e.g. 0.1.0), got "${args.chartVersion}"`);
@@ -52,9 +94,9 @@ function escapeForHelm(text) {
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
-  const input = path.resolve(root, args.input);
+  const input = args.input;
   const manifests = fs.existsSync(input) ? fs.readdirSync(input).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
-  if (manifests.length === 0) fail(`no manifests in ${path.relative(process.cwd(), input)}/: run npm run synth first`);
+  if (manifests.length === 0) fail(`no manifests in ${shown(input)}/: run npm run synth first`);
   const chart = [
     'apiVersion: v2',
     `name: ${args.name}`,
@@ -69,15 +111,15 @@ function main() {
     { file: 'values.yaml', text: '# This chart has no values: it renders the manifests synthesized by cdk8s-kubeflow-argo as they are.\n' },
     ...manifests.map((f) => ({ file: `templates/${f}`, text: escapeForHelm(fs.readFileSync(path.join(input, f), 'utf8')) })),
   ];
-  const outdir = path.resolve(root, args.outdir);
+  const outdir = args.outdir;
   try {
     replaceOutput(outdir, files, { writer: 'scripts/helm.js' });
   } catch (err) {
     if (!(err instanceof OutputError)) throw err;
-    console.error(`helm: ${err.message}; ${path.relative(process.cwd(), outdir) || '.'}/ left unchanged`);
+    console.error(`helm: ${err.message}; ${shown(outdir)}/ left unchanged`);
     process.exit(err.kind === 'io' ? 4 : 3);
   }
-  console.log(`wrote Helm chart ${args.name}-${args.chartVersion} to ${path.relative(process.cwd(), outdir)}/ (${manifests.length} template${manifests.length === 1 ? '' : 's'})`);
+  console.log(`wrote Helm chart ${args.name}-${args.chartVersion} to ${shown(outdir)}/ (${manifests.length} template${manifests.length === 1 ? '' : 's'})`);
 }
 
 main();

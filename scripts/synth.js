@@ -23,6 +23,7 @@
 const fs = require('fs');
 const Module = require('module');
 const path = require('path');
+const util = require('util');
 const vm = require('vm');
 const { replaceOutput, recoverInterrupted, OutputError } = require('./output-dir');
 
@@ -173,37 +174,46 @@ Exit codes:
  * any directory; paths given on the command line are relative to the current directory.
  */
 function parseArgs(argv) {
-  const args = {
-    entry: path.join(root, 'main.ts'),
-    outdir: process.env.CDK8S_OUTDIR ? path.resolve(process.env.CDK8S_OUTDIR) : path.join(root, 'dist'),
-    schemas: [], strict: false, allowEmpty: false,
-  };
   const usage = (message) => {
     console.error(`synth: ${message}\nRun scripts/synth --help for the usage.`);
     process.exit(64);
   };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    if (flag === '--help' || flag === '-h') {
-      console.log(HELP);
-      process.exit(0);
-    }
-    if (flag === '--strict' || flag === '--allow-empty') {
-      if (inline !== undefined) usage(`${flag} takes no value, got "${argv[i]}"`);
-      args[flag === '--strict' ? 'strict' : 'allowEmpty'] = true;
-      continue;
-    }
-    if (flag !== '--entry' && flag !== '--outdir' && flag !== '--schema') {
-      usage(`unknown argument "${argv[i]}" (expected --entry FILE, --outdir DIR, --schema FILE, --strict, --allow-empty)`);
-    }
-    const value = inline !== undefined ? inline : argv[++i];
-    if (!value || (inline === undefined && value.startsWith('--'))) {
-      usage(`${flag} needs a value, e.g. ${flag} ${{ '--entry': 'main.ts', '--outdir': 'dist', '--schema': 'crds/profile.yaml' }[flag]}`);
-    }
-    if (flag === '--schema') args.schemas.push(value);
-    else args[flag.slice(2)] = path.resolve(value);
+  let parsed;
+  try {
+    parsed = util.parseArgs({
+      args: argv,
+      options: {
+        'entry': { type: 'string' },
+        'outdir': { type: 'string' },
+        'schema': { type: 'string', multiple: true },
+        'strict': { type: 'boolean' },
+        'allow-empty': { type: 'boolean' },
+        'help': { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    // node:util parseArgs names the option and what is wrong with it
+    return usage(err.message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option'));
   }
-  return args;
+  const v = parsed.values;
+  if (v.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  for (const flag of ['entry', 'outdir']) {
+    if (v[flag] !== undefined && (v[flag] === '' || v[flag].startsWith('--'))) usage(`--${flag} needs a value, e.g. --${flag} ${flag === 'entry' ? 'main.ts' : 'dist'}`);
+  }
+  for (const schema of v.schema ?? []) if (schema === '' || schema.startsWith('--')) usage('--schema needs a file, e.g. --schema crds/profile.yaml');
+  return {
+    entry: v.entry !== undefined ? path.resolve(v.entry) : path.join(root, 'main.ts'),
+    outdir: v.outdir !== undefined ? path.resolve(v.outdir)
+      : process.env.CDK8S_OUTDIR ? path.resolve(process.env.CDK8S_OUTDIR) : path.join(root, 'dist'),
+    schemas: v.schema ?? [],
+    strict: v.strict === true,
+    allowEmpty: v['allow-empty'] === true,
+  };
 }
 
 /** Writes `data` to `file` under a temporary name first, so readers see the old or the new file. */

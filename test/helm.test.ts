@@ -77,3 +77,21 @@ test('replaces only an earlier chart: a folder with other files is refused with 
   expect(res.stderr).toContain('"notes.md"');
   expect(fs.readFileSync(path.join(out, 'Chart.yaml'), 'utf8')).toContain('version: 0.2.0');
 });
+
+test('arguments: values with "=" and "+" kept whole, missing values and unknown flags refused (64), --help, paths relative to the caller', () => {
+  const out = path.join(work, 'args');
+  expect(helm('--chart-version=1.0.0+build.7', '--app-version=v1=2', '--outdir', out).status).toBe(0);
+  expect(parse(fs.readFileSync(path.join(out, 'Chart.yaml'), 'utf8'))).toMatchObject({ version: '1.0.0+build.7', appVersion: 'v1=2' });
+  for (const bad of [['--name'], ['--outdir'], ['--chart-version', '1.0.0', '--bogus'], ['--chart-version', '1.0.0', 'extra']]) {
+    const res = helm(...bad);
+    expect([bad, res.status]).toEqual([bad, 64]);
+    expect(res.stderr).toMatch(/^helm: /);
+  }
+  const help = helm('--help');
+  expect(help.status).toBe(0);
+  expect(help.stdout).toContain('--chart-version X');
+  // relative paths are the caller's: from an empty directory, "dist" is that directory's, not the project's
+  const res = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'helm.js'), '--chart-version', '1.0.0', '--input', 'dist', '--outdir', 'out'], { cwd: work, encoding: 'utf8' });
+  expect(res.status).toBe(64);
+  expect(res.stderr).toContain('helm: no manifests in dist/: run npm run synth first');
+});

@@ -553,11 +553,14 @@ describe('scripts/synth: the command', () => {
   test('refuses unknown or incomplete arguments with exit 64', () => {
     const res = synth(outdir, '--app', 'x');
     expect(res.status).toBe(64);
-    expect(res.output).toContain('unknown argument "--app"');
+    expect(res.stderr).toContain("synth: unknown option '--app'");
     const missing = run([SYNTH, '--outdir']);
     expect(missing.status).toBe(64);
-    expect(missing.output).toContain('synth: --outdir needs a value, e.g. --outdir dist');
-    expect(run([SYNTH, '--strict=yes']).status).toBe(64);
+    expect(missing.stderr).toContain("synth: Option '--outdir <value>' argument missing");
+    expect(run([SYNTH, '--strict=yes']).stderr).toContain("Option '--strict' does not take an argument");
+    expect(run([SYNTH, 'main.ts']).stderr).toContain("Unexpected argument 'main.ts'");
+    expect(run([SYNTH, '--outdir', '--entry', 'x']).status).toBe(64);
+    expect(fs.existsSync(outdir)).toBe(false);
   });
 });
 
