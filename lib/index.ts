@@ -2,7 +2,6 @@
 export * from './platform';
 export * from './argo-server/argo-server';
 export * from './istio/argo-server-route';
-export * from './istio/istio-api';
 export * from './argo-events/argo-events-rbac';
 export * from './argo-events/events-api';
 export * from './argo-events/event-bus';
@@ -12,4 +11,5 @@ export * from './argo-events/workflow-trigger';
 export * from './kubeflow/profile-workflow-template';
 export * from './kubeflow/kubeflow-argo-roles';
 export * from './kubeflow-argo-chart';
-export * from './validation';
+// Prop checks stay internal; users catch this one error type.
+export { ValidationError } from './validation';
