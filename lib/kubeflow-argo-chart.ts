@@ -11,14 +11,14 @@ import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateProps } from './kubeflow/profile-workflow-template';
 import { Platform } from './platform';
 import {
-  checkBoolean, checkKnownKeys, checkNamespace, checkLabels, checkList, checkPlatform, checkProfileNamespace, snapshotProps, ValidationError, Where,
+  checkBoolean, checkKnownKeys, checkLabels, checkList, checkNamespace, checkPlatform, checkProfileNamespace, propNames, snapshotProps, ValidationError, Where,
 } from './validation';
 
-const PROPS: readonly string[] = [
+// the compiler checks this list against the props interface (propNames)
+const PROPS = propNames<KubeflowArgoChartProps>()(
   'platform', 'profiles', 'argoServer', 'route', 'argoEventsRbac', 'enableArgoEventsRbac', 'workflowTemplate', 'kubeflowRoles', 'events',
-  // cdk8s ChartProps
   'labels', 'namespace', 'disableResourceNameHashes',
-];
+);
 
 /** One trigger of {@link KubeflowArgoEventsOptions}: a source's events start a profile's template. */
 export interface KubeflowArgoTriggerOptions {

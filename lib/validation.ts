@@ -85,6 +85,18 @@ export function snapshotProps<T>(owner: string, props: T): T {
   return copy(props, '') as T;
 }
 
+/** `unknown` when `K` lists every key of `T`; otherwise a type naming the missing ones. */
+type ListsAllKeys<T, K extends readonly unknown[]> = [Exclude<keyof T, K[number]>] extends [never] ? unknown : { readonly missingProps: Exclude<keyof T, K[number]> };
+
+/**
+ * The prop names of `T`, listed once for {@link checkKnownKeys}: the compiler refuses a list
+ * that misses a prop of `T` or names one `T` does not have, so the runtime check of plain
+ * JavaScript input cannot drift from the TypeScript interface.
+ */
+export function propNames<T>() {
+  return <const K extends readonly (keyof T & string)[]>(...keys: K & ListsAllKeys<T, K>): readonly string[] => keys;
+}
+
 /** Where a check is running: the construct class and the prop path. */
 export interface Where {
   readonly owner: string;

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { Platform } from '../platform';
 import {
-  checkBoolean, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPlatform, snapshotProps, ValidationError, Where,
+  checkBoolean, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPlatform, propNames, snapshotProps, ValidationError, Where,
 } from '../validation';
 import { clusterScoped } from '../cluster-scoped';
 
@@ -37,9 +37,10 @@ const POD_VERBS: Partial<Record<WorkflowOperation, readonly string[]>> = { retry
 /** Canonical verb order in generated rules (stable output whatever order the props use). */
 const VERB_ORDER = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
-const PROPS: readonly string[] = [
+// the compiler checks this list against the props interface (propNames)
+const PROPS = propNames<ArgoEventsRbacProps>()(
   'platform', 'namespace', 'serviceAccountName', 'operations', 'clusterWorkflowTemplates', 'allowAllVerbs', 'namespaces', 'clusterWide',
-];
+);
 
 /** Props for {@link ArgoEventsRbac}. */
 export interface ArgoEventsRbacProps {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ISTIO_INJECT_ANNOTATION } from '../kubeflow/profile-workflow-template';
 import { Platform } from '../platform';
-import { checkKnownKeys, checkNamespace, checkOneOf, checkPlatform, snapshotProps, ValidationError, Where } from '../validation';
+import { checkKnownKeys, checkNamespace, checkOneOf, checkPlatform, propNames, snapshotProps, ValidationError, Where } from '../validation';
 import { EventBusObject, EventBusSpec } from './events-api';
 
 /** NATS client port of every EventBus. */
@@ -13,7 +13,8 @@ export const EVENT_BUS_CLIENT_PORT = 4222;
  */
 export const JETSTREAM_VERSIONS: readonly string[] = ['2.8.1', '2.8.1-alpine', '2.8.2', '2.8.2-alpine', '2.9.1', '2.9.12', '2.9.16', '2.10.29'];
 
-const PROPS: readonly string[] = ['platform', 'namespace', 'replicas', 'jetstream'];
+// the compiler checks this list against the props interface (propNames)
+const PROPS = propNames<EventBusProps>()('platform', 'namespace', 'replicas', 'jetstream');
 
 /** JetStream settings for {@link EventBusProps.jetstream}. */
 export interface JetStreamOptions {

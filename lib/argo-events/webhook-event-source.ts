@@ -6,7 +6,7 @@ import { claimRoute } from '../istio/gateway-routes';
 import { createAuthorizationPolicy, createVirtualService } from '../istio/istio-api';
 import { Platform } from '../platform';
 import {
-  checkBoolean, checkDnsLabel, checkDnsSubdomain, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPort, checkPrincipal, requireString, samePlatform, snapshotProps, ValidationError, Where,
+  checkBoolean, checkDnsLabel, checkDnsSubdomain, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPort, checkPrincipal, propNames, requireString, samePlatform, snapshotProps, ValidationError, Where,
 } from '../validation';
 import { EventBus } from './event-bus';
 import { WebhookEventSourceType } from './event-field';
@@ -23,10 +23,11 @@ export interface SecretRef {
   readonly key: string;
 }
 
-const PROPS: readonly string[] = [
+// the compiler checks this list against the props interface (propNames)
+const PROPS = propNames<WebhookEventSourceProps>()(
   'platform', 'type', 'name', 'namespace', 'eventBus', 'eventName', 'port', 'endpoint', 'method', 'events', 'repositories', 'projects',
   'webhookSecret', 'apiToken', 'publicUrl', 'baseUrl', 'pathPrefix', 'gateway', 'hosts', 'allowedPrincipals', 'allowUnauthenticated',
-];
+);
 
 /** Default events per provider: pushes. */
 const DEFAULT_EVENTS: Record<'github' | 'gitlab', string[]> = { github: ['push'], gitlab: ['PushEvents'] };

@@ -3,7 +3,7 @@ import { ProfileWorkflowTemplate } from '../kubeflow/profile-workflow-template';
 import { ShellSink } from '../kubeflow/shell-sinks';
 import { Platform } from '../platform';
 import {
-  checkBoolean, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, requireString, samePlatform, snapshotProps, ValidationError, Where,
+  checkBoolean, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, propNames, requireString, samePlatform, snapshotProps, ValidationError, Where,
 } from '../validation';
 import { ArgoEventsRbac, workflowVerbs } from './argo-events-rbac';
 import { EventField } from './event-field';
@@ -28,9 +28,11 @@ export interface WorkflowTemplateReference {
   readonly external?: boolean;
 }
 
-const PROPS: readonly string[] = [
-  'platform', 'submitFrom', 'eventSource', 'eventName', 'template', 'namespace', 'rbac', 'parameters', 'branches', 'name', 'allowShellInterpolation',
-];
+// the compiler checks this list against the props interface (propNames)
+const PROPS = propNames<WorkflowTriggerProps>()(
+  'platform', 'submitFrom', 'eventSource', 'eventName', 'template', 'namespace', 'rbac', 'parameters', 'branches', 'name',
+  'allowShellInterpolation',
+);
 
 /** Props for {@link WorkflowTrigger}. */
 export interface WorkflowTriggerProps {

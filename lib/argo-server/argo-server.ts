@@ -3,7 +3,7 @@ import * as k8s from '../../imports/k8s';
 import { Platform, RbacRule } from '../platform';
 import { clusterScoped } from '../cluster-scoped';
 import {
-  checkBoolean, checkImage, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPlatform, requireString, snapshotProps, ValidationError, Where,
+  checkBoolean, checkImage, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPlatform, propNames, requireString, snapshotProps, ValidationError, Where,
 } from '../validation';
 
 /** argo-server authentication modes (`--auth-mode`). */
@@ -33,9 +33,11 @@ export const ARGO_SERVER_SELECTOR: Readonly<Record<string, string>> = { app: 'ar
 /** Flags the construct sets from props; `extraArgs` may not repeat them. */
 const MANAGED_FLAGS = ['--secure', '--auth-mode', '--x-frame-options', '--basehref', '--base-href'];
 
-const PROPS: readonly string[] = [
-  'platform', 'namespace', 'image', 'allowImageOutsidePlatform', 'secure', 'baseHref', 'xFrameOptions', 'authModes', 'extraArgs', 'resources',
-];
+// the compiler checks this list against the props interface (propNames)
+const PROPS = propNames<ArgoServerProps>()(
+  'platform', 'namespace', 'image', 'allowImageOutsidePlatform', 'secure', 'baseHref', 'xFrameOptions', 'authModes', 'extraArgs',
+  'resources',
+);
 
 /** CPU and memory of a container, as Kubernetes quantities (`100m`, `128Mi`). */
 export interface ArgoServerResourceList {

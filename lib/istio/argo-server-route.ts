@@ -4,7 +4,7 @@ import { AuthorizationPolicySpecAction, AuthorizationPolicySpecRules } from '../
 import { ArgoServer, ARGO_SERVER_NAME, ARGO_SERVER_PORT, ARGO_SERVER_SELECTOR } from '../argo-server/argo-server';
 import { Platform } from '../platform';
 import {
-  checkBoolean, checkDuration, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkPathPrefix, checkPort, checkPrincipal, samePlatform, snapshotProps, ValidationError, Where,
+  checkBoolean, checkDuration, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkPathPrefix, checkPort, checkPrincipal, propNames, samePlatform, snapshotProps, ValidationError, Where,
 } from '../validation';
 import { claimRoute } from './gateway-routes';
 import { createAuthorizationPolicy, createVirtualService } from './istio-api';
@@ -15,7 +15,10 @@ export const KUBEFLOW_GATEWAY = 'kubeflow/kubeflow-gateway';
 /** Workload identity of Kubeflow 1.4's `istio-ingressgateway` pods. */
 export const INGRESS_GATEWAY_PRINCIPAL = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
 
-const PROPS: readonly string[] = ['platform', 'server', 'namespace', 'baseHref', 'port', 'gateway', 'hosts', 'timeout', 'allowedPrincipals', 'allowAllSources'];
+// the compiler checks this list against the props interface (propNames)
+const PROPS = propNames<ArgoServerRouteProps>()(
+  'platform', 'server', 'namespace', 'baseHref', 'port', 'gateway', 'hosts', 'timeout', 'allowedPrincipals', 'allowAllSources',
+);
 
 /** Props for {@link ArgoServerRoute}. */
 export interface ArgoServerRouteProps {

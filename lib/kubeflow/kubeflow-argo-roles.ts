@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { checkBoolean, checkKnownKeys, checkList, checkVerb, RBAC_VERBS, snapshotProps, Where } from '../validation';
+import { checkBoolean, checkKnownKeys, checkList, checkVerb, propNames, RBAC_VERBS, snapshotProps, Where } from '../validation';
 import { clusterScoped } from '../cluster-scoped';
 
 /** Label that aggregates a ClusterRole into Kubeflow's `kubeflow-edit`. */
@@ -11,7 +11,8 @@ export const AGGREGATE_TO_KUBEFLOW_VIEW = 'rbac.authorization.kubeflow.org/aggre
 /** Argo resources profile users work with in their own namespace. */
 const PROFILE_ARGO_RESOURCES = ['workflows', 'workflowtemplates', 'cronworkflows'];
 
-const PROPS: readonly string[] = ['view', 'verbs'];
+// the compiler checks this list against the props interface (propNames)
+const PROPS = propNames<KubeflowArgoRolesProps>()('view', 'verbs');
 
 /** Props for {@link KubeflowArgoRoles}. */
 export interface KubeflowArgoRolesProps {

@@ -6,7 +6,7 @@ import { Platform } from '../platform';
 import { checkEmitted, pointerToProp } from '../schema-check';
 import { ShellSink, shellSinks } from './shell-sinks';
 import {
-  checkAnnotations, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkImage, checkKnownKeys, checkLabels, checkPlatform, checkProfileNamespace, snapshotProps, ValidationError, Where,
+  checkAnnotations, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkImage, checkKnownKeys, checkLabels, checkPlatform, checkProfileNamespace, propNames, snapshotProps, ValidationError, Where,
 } from '../validation';
 
 /** The annotation that keeps Istio's sidecar out of a pod. */
@@ -15,9 +15,11 @@ export const ISTIO_INJECT_ANNOTATION = 'sidecar.istio.io/inject';
 /** Default image of the built-in example template (pinned, small, has `echo`). */
 export const DEFAULT_EXAMPLE_IMAGE = 'docker.io/library/busybox:1.36';
 
-const PROPS: readonly string[] = [
-  'platform', 'namespace', 'name', 'serviceAccountName', 'templates', 'entrypoint', 'arguments', 'podMetadata', 'labels', 'annotations', 'allowUnpinnedImages',
-];
+// the compiler checks this list against the props interface (propNames)
+const PROPS = propNames<ProfileWorkflowTemplateProps>()(
+  'platform', 'namespace', 'name', 'serviceAccountName', 'templates', 'entrypoint', 'arguments', 'podMetadata', 'labels', 'annotations',
+  'allowUnpinnedImages',
+);
 
 /** Labels and annotations for every pod of the workflow (`spec.podMetadata`). */
 export interface PodMetadata {
