@@ -10,7 +10,7 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 
-/** A key of a Kubernetes Secret in the object's namespace (never the value). */
+/** A key of a Kubernetes Secret in the object's namespace: only this reference is emitted, never the value. */
 export interface SecretKeySelector {
   /** Secret name. */
   readonly name: string;

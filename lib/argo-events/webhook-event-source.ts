@@ -15,14 +15,6 @@ import { EventSourceObject, EventSourceSpec, SecretKeySelector, WebhookContext }
 /** Every {@link WebhookEventSourceType}. */
 export const WEBHOOK_EVENT_SOURCE_TYPES: readonly WebhookEventSourceType[] = ['github', 'gitlab', 'webhook'];
 
-/** A key of a Kubernetes Secret in the event source's namespace. Only the reference is emitted. */
-export interface SecretRef {
-  /** Secret name. */
-  readonly name: string;
-  /** Key in the Secret. */
-  readonly key: string;
-}
-
 // the compiler checks this list against the props interface (propNames)
 const PROPS = propNames<WebhookEventSourceProps>()(
   'platform', 'type', 'name', 'namespace', 'eventBus', 'eventName', 'port', 'endpoint', 'method', 'events', 'repositories', 'projects',
@@ -107,7 +99,7 @@ export interface WebhookEventSourceProps {
    * token when the source registers the hook itself.
    * @default - none (refused unless allowUnauthenticated)
    */
-  readonly webhookSecret?: SecretRef;
+  readonly webhookSecret?: SecretKeySelector;
 
   /**
    * API token (GitHub `apiToken`, GitLab `accessToken`) that lets the event source register
@@ -115,7 +107,7 @@ export interface WebhookEventSourceProps {
    * gitlab with `webhookSecret` (see there).
    * @default - hooks are registered by hand (github); required for gitlab with webhookSecret
    */
-  readonly apiToken?: SecretRef;
+  readonly apiToken?: SecretKeySelector;
 
   /**
    * Public base URL of the Kubeflow gateway as the provider reaches it, e.g.
@@ -391,7 +383,7 @@ function checkProject(where: Where, value: unknown): string {
 
 function checkSecretRef(where: Where, value: unknown): SecretKeySelector {
   checkKnownKeys(where, value, ['name', 'key']);
-  const ref = value as SecretRef;
+  const ref = value as SecretKeySelector;
   checkDnsSubdomain({ owner: where.owner, prop: `${where.prop}.name` }, ref.name);
   requireString({ owner: where.owner, prop: `${where.prop}.key` }, ref.key);
   if (!/^[-._a-zA-Z0-9]{1,253}$/.test(ref.key)) {

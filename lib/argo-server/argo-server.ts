@@ -15,8 +15,6 @@ export const ARGO_AUTH_MODES: readonly ArgoAuthMode[] = ['client', 'server', 'ss
 /** Values argo-server accepts for `--x-frame-options` that we allow. */
 export const X_FRAME_OPTIONS: readonly string[] = ['', 'DENY', 'SAMEORIGIN'];
 
-/** Default argo-server image (platform KFP_1_7): the newest v3.1.x argocli. */
-export const DEFAULT_ARGO_SERVER_IMAGE = Platform.KFP_1_7.spec.argoWorkflows.image;
 
 /** argo-server's listening port (upstream `containerPort: 2746`). */
 export const ARGO_SERVER_PORT = 2746;
