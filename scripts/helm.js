@@ -97,19 +97,40 @@ function main() {
   const input = args.input;
   const manifests = fs.existsSync(input) ? fs.readdirSync(input).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
   if (manifests.length === 0) fail(`no manifests in ${shown(input)}/: run npm run synth first`);
+  const texts = manifests.map((f) => fs.readFileSync(path.join(input, f), 'utf8'));
+  // appVersion: what the chart deploys, the argocli (argo-server) version, unless given
+  const argocli = texts.join('\n').match(/image: (?:[\w.:-]+\/)*argocli:(v[\w.-]+)/);
+  const appVersion = args.appVersion ?? (argocli ? argocli[1] : undefined);
+  const pkg = require(path.join(root, 'package.json'));
   const chart = [
     'apiVersion: v2',
     `name: ${args.name}`,
     `version: ${args.chartVersion}`,
-    ...(args.appVersion ? [`appVersion: ${JSON.stringify(args.appVersion)}`] : []),
+    ...(appVersion ? [`appVersion: ${JSON.stringify(appVersion)}`] : []),
     'description: argo-server behind the Kubeflow gateway, Argo Events wiring and profile WorkflowTemplates (cdk8s-kubeflow-argo)',
     'type: application',
+    `home: ${pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '')}`,
+    'keywords: [kubeflow, argo, argo-workflows, argo-events, istio]',
+    'annotations:',
+    `  cdk8s-kubeflow-argo/version: ${JSON.stringify(pkg.version)}`,
+    '',
+  ].join('\n');
+  const values = [
+    '# Nothing here changes the output: the templates are the manifests cdk8s-kubeflow-argo',
+    '# synthesized, schema-checked and committed, rendered as they are (every "{{" is escaped).',
+    '# Everything is fixed at synthesis on purpose: the constructs validate each setting against',
+    '# the Kubeflow release around it (image line, RBAC, routes, Pod Security), which a value',
+    '# substituted at install time would bypass. To change namespaces, profiles, the image, the',
+    '# route or the triggers, edit the app (main.ts), run the synth, and package again.',
+    '{}',
     '',
   ].join('\n');
   const files = [
     { file: 'Chart.yaml', text: chart },
-    { file: 'values.yaml', text: '# This chart has no values: it renders the manifests synthesized by cdk8s-kubeflow-argo as they are.\n' },
-    ...manifests.map((f) => ({ file: `templates/${f}`, text: escapeForHelm(fs.readFileSync(path.join(input, f), 'utf8')) })),
+    { file: 'values.yaml', text: values },
+    // the synth's record of the folder is not part of the chart
+    { file: '.helmignore', text: '.synth-output\n' },
+    ...manifests.map((f, i) => ({ file: `templates/${f}`, text: escapeForHelm(texts[i]) })),
   ];
   const outdir = args.outdir;
   try {

