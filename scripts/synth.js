@@ -8,8 +8,7 @@
 //    written under temporary names and renamed, so concurrent synths never read half a bundle.
 //    Bundled modules keep their own __dirname/__filename (cdk8s' Yaml.load, an app reading files
 //    next to its sources). Type-checking stays in `npm test`.
-// 2. The bundle is loaded with a V8 code cache. Node's `crypto` and `child_process` are loaded
-//    only if the app calls them (LAZY_BUILTINS). scripts/synth also drops NODE_EXTRA_CA_CERTS.
+// 2. The bundle is loaded with a V8 code cache. scripts/synth also drops NODE_EXTRA_CA_CERTS.
 //    While the entry loads and builds, cdk8s' App.prototype.synth() writes nothing: it records
 //    the app instead (an entry that calls app.synth() at module level is synthesized here).
 // 3. The app is synthesized in memory (lib/synth/synthesize.ts, every cdk8s output type), the
@@ -39,56 +38,11 @@ function phase(name) {
   last = now;
 }
 /** Part of the cache key. Edits to this file rebuild the bundle anyway (it is one of the inputs). */
-const RECIPE = 'kfa-synth-10';
-/**
- * Node built-ins that the bundled packages require at load time but a synth rarely calls, and
- * that are slow to load: `crypto` (constructs' node addresses, ~6 ms) and `child_process`
- * (cdk8s' Yaml.load of URLs, ~10 ms). The bundle gets a stand-in for each that loads the real
- * module on first use of any of its exports.
- */
-const LAZY_BUILTINS = ['child_process', 'crypto'];
-
-/** A cache key: FNV-1a (64-bit) of `text`, as 16 hex digits. Not a security boundary. */
+const RECIPE = 'kfa-synth-11';
+/** A cache key: the first 16 hex digits of the SHA-256 of `text`. */
 function cacheKey(text) {
-  let h = 0xcbf29ce484222325n;
-  for (let i = 0; i < text.length; i++) h = BigInt.asUintN(64, (h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
-  return h.toString(16).padStart(16, '0');
+  return require('crypto').createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
-
-/** [name, is a plain function] for each export of built-in `name`, without running its getters. */
-function exportsOf(name) {
-  return Object.entries(Object.getOwnPropertyDescriptors(require(name)))
-    .filter(([key]) => key !== 'default')
-    .map(([key, d]) => [key, typeof d.value === 'function']);
-}
-
-/** esbuild plugin: `require("<LAZY_BUILTINS>")` in bundled code gets a lazily loading stand-in. */
-const lazyBuiltins = {
-  name: 'lazy-builtins',
-  setup(build) {
-    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
-    build.onResolve({ filter }, (a) => (a.namespace === 'lazy-builtin'
-      ? { path: a.path, external: true } // the stand-in's own require of the real module
-      : { path: a.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }));
-    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (a) => ({
-      loader: 'js',
-      // Getters, not values: TypeScript's __importStar and esbuild's __toESM copy property
-      // descriptors without reading them. A function read before the module is loaded (cdk8s
-      // keeps `spawnSync` at load time) is a forwarder that loads the module when called.
-      contents: `let real;
-const load = () => real || (real = require(${JSON.stringify(a.path)}));
-const forward = (key) => function (...args) {
-  const fn = load()[key];
-  return new.target ? Reflect.construct(fn, args, new.target) : fn.apply(this, args);
-};
-for (const [key, isFunction] of ${JSON.stringify(exportsOf(a.path))}) {
-  Object.defineProperty(exports, key, { enumerable: true, get: () => (isFunction && !real ? forward(key) : load()[key]) });
-}
-Object.defineProperty(exports, 'default', { get: load });
-`,
-    }));
-  },
-};
 
 /** The hook cdk8s' App.prototype.synth() calls instead of writing (see appSynthHook). */
 const SYNTH_HOOK = Symbol.for('cdk8s-kubeflow-argo.synth-hook');
@@ -266,13 +220,13 @@ async function loadApp(entry) {
       write: false,
       metafile: true,
       minify: true,
-      plugins: [lazyBuiltins, appSynthHook, ownDirname],
+      plugins: [appSynthHook, ownDirname],
       logLevel: 'error',
     });
     // Project files are checked one by one; installed packages through npm's record of the
     // install (node_modules/.package-lock.json changes whenever npm installs anything).
     const watched = Object.keys(result.metafile.inputs)
-      .filter((input) => !input.startsWith('<stdin>') && !input.startsWith('lazy-builtin:') && input !== 'synth-entry.ts' && !input.split('/').includes('node_modules'));
+      .filter((input) => !input.startsWith('<stdin>') && input !== 'synth-entry.ts' && !input.split('/').includes('node_modules'));
     watched.push(path.relative(root, __filename).split(path.sep).join('/')); // this recipe itself
     watched.push(fs.existsSync(path.join(root, 'node_modules', '.package-lock.json')) ? 'node_modules/.package-lock.json' : 'package-lock.json');
     const inputs = {};

@@ -481,8 +481,8 @@ describe('scripts/synth: the command', () => {
   }, 60_000);
 
   test('an app that uses crypto and child_process at synth time gets the real modules', () => {
-    // The bundle replaces both with stand-ins that load them on first use (scripts/synth.js,
-    // LAZY_BUILTINS); namespace imports, named imports and generated (hashed) names must work.
+    // Bundled code reaches Node's built-ins through the bundle's require: namespace imports,
+    // named imports and generated (hashed) names must work.
     const file = path.join(scratch, 'builtins-app.ts');
     fs.writeFileSync(file, [
       `import { App, ApiObject, Chart, Names } from 'cdk8s';`,
@@ -512,23 +512,6 @@ describe('scripts/synth: the command', () => {
     expect(text).toContain(`  label: ${label}\n`);
     expect(text).toContain(`  sha256: ${require('crypto').createHash('sha256').update('kfa').digest('hex')}\n`);
     expect(text).toContain('  child: "42"\n');
-  }, 60_000);
-
-  test('a synth of the default app loads neither crypto nor child_process', () => {
-    // Each costs several ms of start-up (see LAZY_BUILTINS in scripts/synth.js).
-    const list = path.join(scratch, 'modules.json');
-    const probe = path.join(scratch, 'probe.js');
-    fs.writeFileSync(probe, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, JSON.stringify(process.moduleLoadList)));`);
-    const env = { ...process.env };
-    delete env.NODE_EXTRA_CA_CERTS; // Node loads crypto at start-up for it (see scripts/synth)
-    delete env.CDK8S_OUTDIR;
-    expect(synth(outdir).status).toBe(0); // a rebuild of the bundle loads both; probe a warm synth
-    const res = spawnSync(process.execPath, ['-r', probe, SYNTH, '--outdir', outdir], { cwd: ROOT, encoding: 'utf8', env });
-    expect(res.status).toBe(0);
-    const loaded: string[] = JSON.parse(fs.readFileSync(list, 'utf8'));
-    expect(loaded).toContain('NativeModule fs'); // the probe saw the module list
-    expect(loaded).not.toContain('NativeModule crypto');
-    expect(loaded).not.toContain('NativeModule child_process');
   }, 60_000);
 
   test('builds a new entry from any working directory; relative paths are the caller\'s', () => {
