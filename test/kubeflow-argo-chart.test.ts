@@ -57,7 +57,6 @@ describe('KubeflowArgoChart', () => {
     expect(() => new KubeflowArgoChart(Testing.app(), 'c', { route: { baseHref: '/x/' } as any })).toThrow(/route\.baseHref/);
   });
 
-  test('snapshot', () => {
-    expect(chartObjs({ profiles: ['kubeflow-user-example-com'], kubeflowRoles: true })).toMatchSnapshot();
-  });
+  // No whole-chart snapshot: the default app's output is dist/, which test/dist.test.ts keeps fresh
+  // and checks field by field; the constructs have their own snapshots.
 });
