@@ -32,21 +32,25 @@ function schemaPlugin(): SchemaPlugin {
 export function checkEmitted(owner: string, obj: unknown, releases: readonly string[], prop: (pointer: string) => string): void {
   const [v] = schemaPlugin().validateObject(obj, { releases });
   if (!v) return;
-  const o = obj as { kind?: string; metadata?: { name?: string } };
+  const o = obj as { kind?: string };
   throw new ValidationError(owner, prop(v.pointer), valueAt(obj, v.pointer), `${v.message} (in the ${o.kind} it makes, at ${v.pointer || '/'}, checked against its upstream schema)`,
     'correct that field: it must match the Kubernetes or Argo API');
+}
+
+/** The unescaped segments of a JSON pointer (`/a~1b/0` → `["a/b", "0"]`). */
+function segments(pointer: string): string[] {
+  return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** The value at a JSON pointer, or undefined. */
 function valueAt(obj: unknown, pointer: string): unknown {
   let v: any = obj;
-  for (const seg of pointer.split('/').slice(1)) v = v?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+  for (const seg of segments(pointer)) v = v?.[seg];
   return v;
 }
 
 /** `/a/0/b` → `a[0].b`: a JSON pointer below `base` written as a prop path. */
 export function pointerToProp(pointer: string, base: string, prefix: string): string | undefined {
   if (pointer !== base && !pointer.startsWith(`${base}/`)) return undefined;
-  const rest = pointer.slice(base.length).split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  return rest.reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), prefix);
+  return segments(pointer.slice(base.length)).reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), prefix);
 }

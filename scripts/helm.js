@@ -14,16 +14,10 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const util = require('util');
+const { parseCommandLine, shown } = require('./cli');
 const { replaceOutput, OutputError } = require('./output-dir');
 
 const root = path.resolve(__dirname, '..');
-
-/** A path as the user would write it: relative to the current directory when inside it. */
-function shown(p) {
-  const rel = path.relative(process.cwd(), p);
-  return rel === '' ? '.' : rel.startsWith('..') ? p : rel;
-}
 
 function fail(message) {
   console.error(`helm: ${message}\nRun node scripts/helm.js --help for the usage.`);
@@ -46,29 +40,13 @@ Paths given on the command line are relative to the current directory.
 Exit codes: 0 written, 3 the output directory was refused, 4 it could not be written, 64 bad command line.`;
 
 function parseArgs(argv) {
-  let parsed;
-  try {
-    parsed = util.parseArgs({
-      args: argv,
-      options: {
-        'chart-version': { type: 'string' },
-        'app-version': { type: 'string' },
-        'name': { type: 'string' },
-        'input': { type: 'string' },
-        'outdir': { type: 'string' },
-        'help': { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    return fail(err.message.replace(/\. To specify a positional argument.*$/s, ''));
-  }
-  const v = parsed.values;
-  if (v.help) {
-    console.log(HELP);
-    process.exit(0);
-  }
+  const { values: v } = parseCommandLine('helm', argv, {
+    'chart-version': { type: 'string' },
+    'app-version': { type: 'string' },
+    'name': { type: 'string' },
+    'input': { type: 'string' },
+    'outdir': { type: 'string' },
+  }, HELP);
   const args = {
     chartVersion: v['chart-version'],
     appVersion: v['app-version'],

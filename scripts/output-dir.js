@@ -21,11 +21,13 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const { CONSTRUCT_METADATA_FILE, SYNTH_METADATA_FILE } = require('../plugins/schema-validation');
+const { shown } = require('./cli');
 
 /** The record of what a write put in the directory (one relative path per line). */
 const RECORD_FILE = '.synth-output';
 /** Files cdk8s-cli and the synth command leave for validation plugins; may be replaced too. */
-const PLUGIN_FILES = ['construct-metadata.json', 'synth-metadata.json'];
+const PLUGIN_FILES = [CONSTRUCT_METADATA_FILE, SYNTH_METADATA_FILE];
 /** How long to wait for another writer (KFA_SYNTH_LOCK_WAIT_MS shortens it in tests). */
 const LOCK_WAIT_MS = Number(process.env.KFA_SYNTH_LOCK_WAIT_MS) || 120_000;
 
@@ -43,12 +45,6 @@ class OutputError extends Error {
     this.name = 'OutputError';
     this.kind = kind;
   }
-}
-
-function shown(p) {
-  const rel = path.relative(process.cwd(), p);
-  if (rel === '') return '.';
-  return rel.startsWith('..') ? p : rel;
 }
 
 /** Runs `fn`; a file system error becomes an OutputError naming what was being done. */
@@ -133,16 +129,15 @@ function lock(parent, base) {
  */
 function recover(parent, base, target) {
   const notes = [];
-  const prefixes = [`.${base}.synth-`, `.${base}.new-`];
-  let entries;
-  try { entries = fs.readdirSync(parent, { withFileTypes: true }); } catch { return notes; }
-  for (const e of entries) {
-    const lockTemp = e.name.match(new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.synth-lock\\.(?:stale\\.)?(\\d+)`));
-    if (lockTemp && e.isFile() && Number(lockTemp[1]) !== process.pid && !alive(Number(lockTemp[1]))) {
+  let listing;
+  try { listing = fs.readdirSync(parent, { withFileTypes: true }); } catch { return notes; }
+  for (const e of listing) {
+    const left = leftover(e.name, base);
+    if (left && left.kind === 'lock-temp' && e.isFile() && left.pid !== process.pid && !alive(left.pid)) {
       fs.rmSync(path.join(parent, e.name), { force: true }); // a lock temp file of a killed run
       continue;
     }
-    if (!e.isDirectory() || !prefixes.some((p) => e.name.startsWith(p)) || e.name.includes('-lock')) continue;
+    if (!left || left.kind !== 'staging' || !e.isDirectory()) continue;
     const staging = path.join(parent, e.name);
     const old = path.join(staging, 'old');
     if (!fs.existsSync(target) && fs.existsSync(old)) {
@@ -153,6 +148,22 @@ function recover(parent, base, target) {
     notes.push(`removed ${shown(staging)} left by an interrupted run`);
   }
   return notes;
+}
+
+/**
+ * What an entry beside the output `base` is, when a synth made it: a staging directory
+ * (`.<base>.synth-<pid>-<random>`, or `.<base>.new-*` of older versions), a lock temp file
+ * (`.<base>.synth-lock.<pid>.*`, `.<base>.synth-lock.stale.<pid>`), or the lock itself.
+ */
+function leftover(name, base) {
+  const lockFile = `.${base}.synth-lock`;
+  if (name === lockFile) return { kind: 'lock' };
+  if (name.startsWith(`${lockFile}.`)) {
+    const m = /^(?:stale\.)?(\d+)/.exec(name.slice(lockFile.length + 1));
+    return m ? { kind: 'lock-temp', pid: Number(m[1]) } : undefined;
+  }
+  if (name.startsWith(`.${base}.synth-`) || name.startsWith(`.${base}.new-`)) return { kind: 'staging' };
+  return undefined;
 }
 
 /** Relative paths of every entry under `dir` (directories too), sorted, without following links. */
@@ -180,11 +191,11 @@ function foreignContent(dir) {
   if (all.length === 0) return undefined;
   const record = readRecord(dir);
   if (!record) {
-    const manifestsOnly = all.every((e) => e.type === 'dir' || (e.type === 'file' && /(\.ya?ml|\/?Kustomization|metadata\.json)$/.test(e.rel)));
-    if (manifestsOnly) {
+    // what an older synth or cdk8s synth leaves: manifests, a Kustomization, plugin metadata
+    const isManifest = (e) => e.type === 'file' && /(\.ya?ml|Kustomization|metadata\.json)$/.test(e.rel);
+    if (all.every((e) => e.type === 'dir' || isManifest(e))) {
       return `it has no ${RECORD_FILE} record of what a synth wrote there (first entry: "${all[0].rel}"). Fix: if it holds only the output of an older synth or of cdk8s synth, delete it once (rm -r ${shown(dir)}) and run again; otherwise choose another --outdir`;
     }
-    const isManifest = (e) => e.type === 'file' && /(\.ya?ml|Kustomization|metadata\.json)$/.test(e.rel);
     // name the top-level entry that holds something else (".git", not ".git/HEAD")
     const top = all.filter((e) => !e.rel.includes('/'));
     const first = top.find((e) => (e.type === 'dir' ? all.some((d) => d.rel.startsWith(`${e.rel}/`) && d.type !== 'dir' && !isManifest(d)) : !isManifest(e))) || top[0];
@@ -195,6 +206,10 @@ function foreignContent(dir) {
   const foreign = all.find((e) => (e.type === 'dir' ? !dirs.has(e.rel) : e.type !== 'file' || !files.has(e.rel)));
   if (!foreign) return undefined;
   return `it holds "${foreign.rel}", which the synth that wrote it did not write (see ${RECORD_FILE}). Fix: move "${foreign.rel}" out of it, or choose another --outdir`;
+}
+
+function isSymlink(p) {
+  try { return fs.lstatSync(p).isSymbolicLink(); } catch { return false; }
 }
 
 /** The directory the output really lives in (a symlink's target), its parent and its name. */
@@ -215,7 +230,7 @@ function recoverInterrupted(outdir) {
   const { target, parent, base } = locate(outdir);
   let names;
   try { names = fs.readdirSync(parent); } catch { return []; }
-  if (!names.some((n) => (n.startsWith(`.${base}.synth-`) && !n.endsWith('-lock')) || n.startsWith(`.${base}.new-`))) return [];
+  if (!names.some((n) => { const left = leftover(n, base); return left && left.kind !== 'lock'; })) return [];
   const unlock = lock(parent, base);
   try {
     return recover(parent, base, target);
@@ -233,16 +248,11 @@ function recoverInterrupted(outdir) {
  * @returns {{notes: string[]}} recovery notes
  */
 function replaceOutput(outdir, files, options = {}) {
-  let target = outdir;
+  const { target, parent, base } = locate(outdir);
   let st;
-  try { st = fs.lstatSync(outdir); } catch (err) { if (err.code !== 'ENOENT') io('inspect', outdir, () => { throw err; }); }
-  if (st && st.isSymbolicLink()) {
-    try {
-      target = fs.realpathSync(outdir);
-    } catch {
-      throw new OutputError('refused', `${shown(outdir)} is a symbolic link to a missing directory (${fs.readlinkSync(outdir)}). Fix: create that directory or remove the link`);
-    }
-    st = fs.statSync(target);
+  try { st = fs.statSync(target); } catch (err) { if (err.code !== 'ENOENT') io('inspect', outdir, () => { throw err; }); }
+  if (!st && target === outdir && isSymlink(outdir)) {
+    throw new OutputError('refused', `${shown(outdir)} is a symbolic link to a missing directory (${fs.readlinkSync(outdir)}). Fix: create that directory or remove the link`);
   }
   if (st && !st.isDirectory()) {
     throw new OutputError('refused', `${shown(outdir)} is a file, not a directory. Fix: choose another --outdir or move the file`);
@@ -250,8 +260,6 @@ function replaceOutput(outdir, files, options = {}) {
   if (target === path.parse(target).root) {
     throw new OutputError('refused', `${shown(outdir)} is the root of the file system. Fix: choose a directory for the output`);
   }
-  const parent = path.dirname(target);
-  const base = path.basename(target);
   io('create the parent directory', parent, () => fs.mkdirSync(parent, { recursive: true }));
   const unlock = lock(parent, base);
   try {
@@ -326,4 +334,4 @@ function fault(point) {
   throw Object.assign(new Error(`injected ${code}`), { code });
 }
 
-module.exports = { replaceOutput, recoverInterrupted, OutputError, RECORD_FILE, readRecord, recordText };
+module.exports = { replaceOutput, recoverInterrupted, OutputError, RECORD_FILE, recordText };

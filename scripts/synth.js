@@ -22,8 +22,8 @@
 const fs = require('fs');
 const Module = require('module');
 const path = require('path');
-const util = require('util');
 const vm = require('vm');
+const { parseCommandLine, shown: relative } = require('./cli');
 const { replaceOutput, recoverInterrupted, OutputError } = require('./output-dir');
 
 const root = path.resolve(__dirname, '..');
@@ -128,34 +128,13 @@ Exit codes:
  * any directory; paths given on the command line are relative to the current directory.
  */
 function parseArgs(argv) {
-  const usage = (message) => {
-    console.error(`synth: ${message}\nRun scripts/synth --help for the usage.`);
-    process.exit(64);
-  };
-  let parsed;
-  try {
-    parsed = util.parseArgs({
-      args: argv,
-      options: {
-        'entry': { type: 'string' },
-        'outdir': { type: 'string' },
-        'schema': { type: 'string', multiple: true },
-        'strict': { type: 'boolean' },
-        'allow-empty': { type: 'boolean' },
-        'help': { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    // node:util parseArgs names the option and what is wrong with it
-    return usage(err.message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option'));
-  }
-  const v = parsed.values;
-  if (v.help) {
-    console.log(HELP);
-    process.exit(0);
-  }
+  const { values: v, usage } = parseCommandLine('synth', argv, {
+    'entry': { type: 'string' },
+    'outdir': { type: 'string' },
+    'schema': { type: 'string', multiple: true },
+    'strict': { type: 'boolean' },
+    'allow-empty': { type: 'boolean' },
+  }, HELP);
   for (const flag of ['entry', 'outdir']) {
     if (v[flag] !== undefined && (v[flag] === '' || v[flag].startsWith('--'))) usage(`--${flag} needs a value, e.g. --${flag} ${flag === 'entry' ? 'main.ts' : 'dist'}`);
   }
@@ -203,7 +182,7 @@ async function loadApp(entry) {
           `export * as entry from ${JSON.stringify(rel(entry))};`,
           'export { synthesizeApp } from "./lib/synth/synthesize";',
           'export { checkOutput } from "./lib/synth/output-checks";',
-          'export { schemaReleases, synthMetadata, SYNTH_METADATA_FILE } from "./lib/synth/synth-metadata";',
+          'export { schemaReleases, synthMetadata } from "./lib/synth/synth-metadata";',
           'export { kustomization, KUSTOMIZATION_FILE } from "./lib/synth/output-formats";',
         ].join('\n'),
         resolveDir: root,
@@ -323,7 +302,6 @@ function describeAppError(err) {
 
 async function main() {
   const { entry, outdir, schemas, strict, allowEmpty } = parseArgs(process.argv.slice(2));
-  const relative = (p) => { const r = path.relative(process.cwd(), p); return r.startsWith('..') ? p : r || '.'; };
   const shown = relative(outdir);
   const entryShown = relative(entry);
   const unchanged = `synth failed; ${shown}/ left unchanged`;
@@ -388,7 +366,7 @@ async function main() {
   const out = [...files, { file: lib.KUSTOMIZATION_FILE, text: lib.kustomization(files.filter((f) => f.objects.length).map((f) => f.file)) }];
   // under `cdk8s synth` with validation plugins: construct paths for the plugin (which removes the file)
   const forPlugin = process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true'
-    ? (dir) => fs.writeFileSync(path.join(dir, lib.SYNTH_METADATA_FILE), lib.synthMetadata(app, files)) : undefined;
+    ? (dir) => fs.writeFileSync(path.join(dir, plugin.SYNTH_METADATA_FILE), lib.synthMetadata(app, files)) : undefined;
   try {
     const { notes } = replaceOutput(outdir, out, { afterWrite: forPlugin });
     for (const note of notes) console.error(`synth: ${note}`);

@@ -2,9 +2,6 @@ import { App } from 'cdk8s';
 import { Platform } from '../platform';
 import { SynthesizedFile } from './synthesize';
 
-/** File the synth command leaves for the schema-validation plugin when `cdk8s synth` runs it. */
-export const SYNTH_METADATA_FILE = 'synth-metadata.json';
-
 /**
  * The upstream schema releases the app's output must match: the union over the platforms of
  * its constructs (e.g. `istio-1.9.6` for Platform.KFP_1_7), or undefined when no construct
@@ -20,7 +17,7 @@ export function schemaReleases(app: App): string[] | undefined {
 }
 
 /**
- * The contents of synth-metadata.json: each object's construct path, keyed
+ * The contents of synth-metadata.json (the plugin's `SYNTH_METADATA_FILE`): each object's construct path, keyed
  * `apiVersion kind namespace/name` (cdk8s' own construct-metadata.json is keyed by
  * `metadata.name` alone, which is ambiguous: five objects are called argo-server), and the
  * schema releases. The plugin reads it under `cdk8s synth` and removes it.

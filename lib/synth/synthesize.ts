@@ -69,10 +69,5 @@ function resourceFileName(obj: any): string {
 /** The ApiObjects whose closest chart is `chart`, in the order `chart.toJson()` emits them. */
 function apiObjectsOf(chart: Chart): ApiObject[] {
   return new DependencyGraph(chart.node).topology()
-    .filter((c: IConstruct): c is ApiObject => ApiObject.isApiObject(c) && closestChart(c) === chart);
-}
-
-function closestChart(c: IConstruct): IConstruct | undefined {
-  for (let s: IConstruct | undefined = c.node.scope; s; s = s.node.scope) if (Chart.isChart(s)) return s;
-  return undefined;
+    .filter((c: IConstruct): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
 }

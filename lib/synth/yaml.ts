@@ -11,7 +11,7 @@ import { Yaml } from 'cdk8s';
  * `0X1f` and `1_0` as integers (Go's `strconv.ParseInt(s, 0, 64)` after dropping `_`), `<<` as a
  * merge key, NEL/LS/PS (U+0085/U+2028/U+2029) as line breaks even inside quotes, rejects DEL,
  * C1 controls and U+FFFE/U+FFFF, drops a BOM, and loses whitespace-only lines of a block scalar.
- * Such strings are written double-quoted with escapes (`k8sSafeText`); everything else is
+ * Such strings are written double-quoted with escapes (`doubleQuoted`); everything else is
  * written as the library writes it. `test/yaml-k8s.test.ts` reads the output back with a Go
  * program built on sigs.k8s.io/yaml and with `kubectl kustomize`.
  *
@@ -23,7 +23,7 @@ import { Yaml } from 'cdk8s';
  * timestamps, booleans, null, the merge key) and every other scalar and key is rendered once by
  * the `yaml` library itself and cached. A document with a scalar that would need a multi-line
  * (block) form is handed to `Yaml.stringify` as a whole, with the strings the library would write
- * in a form Kubernetes misreads swapped for placeholders and written by `k8sSafeText`.
+ * in a form Kubernetes misreads swapped for placeholders and written by `doubleQuoted`.
  * `test/yaml.test.ts` checks the output against `Yaml.stringify` on every emitted object and on
  * generated edge cases.
  */
@@ -45,7 +45,7 @@ export function stringifyDocument(doc: unknown): string {
 
 /**
  * The library writes the whole document; strings it would write in a form Kubernetes misreads
- * are first replaced by unique plain placeholders, which are then swapped for `k8sSafeText`.
+ * are first replaced by unique plain placeholders, which are then swapped for `doubleQuoted`.
  */
 function libraryDocument(doc: unknown): string {
   const swaps = new Map<string, string>();
@@ -102,7 +102,7 @@ const GO_WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE',
  * (gopkg.in/yaml.v2 resolve.go `resolve`): a word of its table, an integer, a float, or a
  * timestamp. Where unsure it says yes: quoting is always read back correctly.
  */
-export function goYamlReadsAsNonString(s: string): boolean {
+function goYamlReadsAsNonString(s: string): boolean {
   if (GO_WORDS.has(s)) return true;
   const c = s.charCodeAt(0);
   const digitOrSign = (c >= 48 && c <= 57) || c === 43 || c === 45;

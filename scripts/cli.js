@@ -1,0 +1,41 @@
+// What the project's command-line scripts share: reading arguments and showing paths.
+'use strict';
+const path = require('path');
+const util = require('util');
+
+/** A path as the user would write it: relative to the current directory when inside it. */
+function shown(p) {
+  const rel = path.relative(process.cwd(), p);
+  return rel === '' ? '.' : rel.startsWith('..') ? p : rel;
+}
+
+/**
+ * Parses `argv` with node:util parseArgs (strict, no positional arguments, `--help`/`-h` added).
+ * Prints `help` and exits 0 on --help; on a bad command line prints `<command>: <what is wrong>`
+ * and a pointer to --help, and exits 64.
+ * @param {string} command name in messages, e.g. "synth"
+ * @param {string[]} argv
+ * @param {Record<string, {type: 'string'|'boolean', multiple?: boolean, short?: string}>} options
+ * @param {string} help
+ * @returns {{values: Record<string, any>, usage: (message: string) => never}}
+ */
+function parseCommandLine(command, argv, options, help) {
+  const usage = (message) => {
+    console.error(`${command}: ${message}\nRun ${command === 'synth' ? 'scripts/synth' : `node scripts/${command}.js`} --help for the usage.`);
+    process.exit(64);
+  };
+  let values;
+  try {
+    ({ values } = util.parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
+  } catch (err) {
+    // parseArgs names the option and what is wrong with it
+    usage(err.message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option'));
+  }
+  if (values.help) {
+    console.log(help);
+    process.exit(0);
+  }
+  return { values, usage };
+}
+
+module.exports = { shown, parseCommandLine };
