@@ -11,7 +11,7 @@ import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateProps } from './kubeflow/profile-workflow-template';
 import { Platform } from './platform';
 import {
-  checkBoolean, checkKnownKeys, checkLabels, checkList, checkNamespace, checkPlatform, checkProfileNamespace, propNames, snapshotProps, ValidationError, Where,
+  checkBoolean, checkKnownKeys, checkLabels, checkList, checkPlatform, checkProfileNamespace, propNames, snapshotProps, ValidationError, Where,
 } from './validation';
 
 // the compiler checks this list against the props interface (propNames)
@@ -143,9 +143,8 @@ export class KubeflowArgoChart extends Chart {
     super(scope, id, chartProps(props));
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
-      props = snapshotProps('KubeflowArgoChart', props);
+      props = snapshotProps('KubeflowArgoChart', props); // chartProps() has checked the keys, labels and namespace
       const where = (prop: string): Where => ({ owner: 'KubeflowArgoChart', prop });
-      checkKnownKeys(where(''), props, PROPS);
       this.platform = checkPlatform(where('platform'), props.platform);
       const platform = this.platform;
       // Props the chart decides for its children; TypeScript hides them, JavaScript callers get told.
@@ -165,12 +164,6 @@ export class KubeflowArgoChart extends Chart {
         (k) => (k === 'namespace' ? 'list the profile namespaces in profiles: each gets its own template' : onChart()));
       owned('route', props.route, ['platform', 'server', 'namespace', 'baseHref', 'port'],
         (k) => (k === 'platform' ? onChart() : `the route follows argoServer: set argoServer.${k === 'server' ? '*' : k} instead`));
-      if (props.namespace !== undefined) {
-        throw new ValidationError('KubeflowArgoChart', 'namespace', props.namespace,
-          'is not supported: each object already has its own namespace (kubeflow, argo-events, the profiles) and a chart-wide one would move them all',
-          'set argoServer.namespace, argoEventsRbac.namespace or profiles instead');
-      }
-      if (props.labels !== undefined) checkLabels(where('labels'), props.labels);
       // Sorted: the output must not depend on the order profiles happen to be listed in.
       const profiles = checkList(where('profiles'), props.profiles ?? [], checkProfileNamespace, { allowEmpty: true }).sort();
       const enableEvents = checkBoolean(where('enableArgoEventsRbac'), props.enableArgoEventsRbac ?? true);
@@ -267,7 +260,11 @@ function chartProps(props: unknown): ChartProps {
   checkKnownKeys({ owner: 'KubeflowArgoChart', prop: '' }, p, PROPS);
   const { labels, namespace, disableResourceNameHashes } = (p ?? {}) as ChartProps;
   if (labels !== undefined) checkLabels({ owner: 'KubeflowArgoChart', prop: 'labels' }, labels);
-  if (namespace !== undefined) checkNamespace({ owner: 'KubeflowArgoChart', prop: 'namespace' }, namespace);
+  if (namespace !== undefined) {
+    throw new ValidationError('KubeflowArgoChart', 'namespace', namespace,
+      'is not supported: each object already has its own namespace (kubeflow, argo-events, the profiles) and a chart-wide one would move them all',
+      'set argoServer.namespace, argoEventsRbac.namespace or profiles instead');
+  }
   if (disableResourceNameHashes !== undefined) checkBoolean({ owner: 'KubeflowArgoChart', prop: 'disableResourceNameHashes' }, disableResourceNameHashes);
   return { labels, namespace, disableResourceNameHashes };
 }
