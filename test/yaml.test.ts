@@ -1,5 +1,5 @@
-// The direct YAML writer must be byte-identical to cdk8s' Yaml.stringify (the yaml library)
-// wherever Kubernetes reads that text back correctly. Documents holding a string it would
+// The YAML writer (cdk8s' Yaml.stringify plus a Kubernetes-safety pass) must be byte-identical
+// to Yaml.stringify wherever Kubernetes reads that text back correctly. Documents holding a string it would
 // misread (misreadByKubernetes) are written differently on purpose; test/yaml-k8s.test.ts proves
 // with Kubernetes' own reader that those departures are needed and right.
 import { Testing, Yaml } from 'cdk8s';
@@ -46,7 +46,7 @@ describe('stringifyDocuments equals Yaml.stringify', () => {
   });
 
   test('random short strings over YAML indicator characters (seeded), as values and keys', () => {
-    // every decision of the writer's own quoting rules (lib/synth/yaml.ts `quick`) is checked here
+    // the misread predicate must never flag a string the library already writes safely, and never miss one
     const alphabet = ['a', 'b', 'Y', 'n', 'e', 'E', 'x', 's', 'T', 'i', 'f', '0', '1', '7', '9', ' ', ':', '#', '-', '?', "'", '"', '.', '+', '~', '<', '=', '[', '{', ',',
       '%', '@', '`', '!', '&', '*', '|', '>', '/', '\\', '_', 'ü', '\t', '\n'];
     let seed = 7;
