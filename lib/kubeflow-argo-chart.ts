@@ -9,10 +9,10 @@ import { ArgoServer, ArgoServerProps } from './argo-server/argo-server';
 import { ArgoServerRoute, ArgoServerRouteProps } from './istio/argo-server-route';
 import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateProps } from './kubeflow/profile-workflow-template';
-import { Platform } from './platform';
-import {
-  checkBoolean, checkKnownKeys, checkLabels, checkList, checkPlatform, checkProfileNamespace, propNames, snapshotProps, ValidationError, Where,
-} from './validation';
+import { checkPlatform, Platform } from './platform';
+import { checkBoolean, checkKnownKeys, checkLabels, checkList, checkProfileNamespace, fail, propNames, snapshotProps, whereIn } from './validation';
+
+const at = whereIn('KubeflowArgoChart');
 
 // the compiler checks this list against the props interface (propNames)
 const PROPS = propNames<KubeflowArgoChartProps>()(
@@ -144,15 +144,14 @@ export class KubeflowArgoChart extends Chart {
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('KubeflowArgoChart', props); // chartProps() has checked the keys, labels and namespace
-      const where = (prop: string): Where => ({ owner: 'KubeflowArgoChart', prop });
-      this.platform = checkPlatform(where('platform'), props.platform);
+      this.platform = checkPlatform(at('platform'), props.platform);
       const platform = this.platform;
       // Props the chart decides for its children; TypeScript hides them, JavaScript callers get told.
       const owned = (prop: string, sub: object | undefined, keys: readonly string[], fix: (key: string) => string) => {
         for (const key of keys) {
           const value = (sub as Record<string, unknown> | undefined)?.[key];
           if (value !== undefined) {
-            throw new ValidationError('KubeflowArgoChart', `${prop}.${key}`, Platform.isPlatform(value) ? value.id : value, 'is set by the chart', fix(key));
+            fail(at(`${prop}.${key}`), Platform.isPlatform(value) ? value.id : value, 'is set by the chart', fix(key));
           }
         }
       };
@@ -165,10 +164,10 @@ export class KubeflowArgoChart extends Chart {
       owned('route', props.route, ['platform', 'server', 'namespace', 'baseHref', 'port'],
         (k) => (k === 'platform' ? onChart() : `the route follows argoServer: set argoServer.${k === 'server' ? '*' : k} instead`));
       // Sorted: the output must not depend on the order profiles happen to be listed in.
-      const profiles = checkList(where('profiles'), props.profiles ?? [], checkProfileNamespace, { allowEmpty: true }).sort();
-      const enableEvents = checkBoolean(where('enableArgoEventsRbac'), props.enableArgoEventsRbac ?? true);
+      const profiles = checkList(at('profiles'), props.profiles ?? [], checkProfileNamespace, { allowEmpty: true }).sort();
+      const enableEvents = checkBoolean(at('enableArgoEventsRbac'), props.enableArgoEventsRbac ?? true);
       if (!enableEvents && props.argoEventsRbac !== undefined) {
-        throw new ValidationError('KubeflowArgoChart', 'argoEventsRbac', props.argoEventsRbac,
+        fail(at('argoEventsRbac'), props.argoEventsRbac,
           'is set while enableArgoEventsRbac is false', 'remove argoEventsRbac or set enableArgoEventsRbac: true');
       }
 
@@ -181,7 +180,7 @@ export class KubeflowArgoChart extends Chart {
         if (!rbacProps.clusterWide && rbacProps.namespaces === undefined) rbacProps.namespaces = profiles;
         this.argoEventsRbac = new ArgoEventsRbac(this, 'ArgoEventsRbac', rbacProps);
       }
-      if (checkBoolean(where('kubeflowRoles'), props.kubeflowRoles ?? false)) {
+      if (checkBoolean(at('kubeflowRoles'), props.kubeflowRoles ?? false)) {
         this.kubeflowRoles = new KubeflowArgoRoles(this, 'KubeflowRoles');
       }
       this.workflowTemplates = profiles.map((ns) =>
@@ -189,45 +188,45 @@ export class KubeflowArgoChart extends Chart {
 
       if (props.events !== undefined) {
         const events = props.events;
-        checkKnownKeys(where('events'), events, ['eventBus', 'sources', 'triggers']);
+        checkKnownKeys(at('events'), events, ['eventBus', 'sources', 'triggers']);
         if (!this.argoEventsRbac) {
-          throw new ValidationError('KubeflowArgoChart', 'events', 'enableArgoEventsRbac: false',
+          fail(at('events'), 'enableArgoEventsRbac: false',
             'needs the sensor RBAC (sensors run as its ServiceAccount)', 'remove enableArgoEventsRbac: false');
         }
         const namespace = this.argoEventsRbac.namespace;
         this.eventBus = new EventBus(this, 'EventBus', { ...events.eventBus, namespace, platform });
-        const sources = checkList(where('events.sources'), events.sources, (w, v) => {
-          if (!v || typeof v !== 'object') throw new ValidationError(w.owner, w.prop, v, 'must be an object', 'pass { type, ... }');
+        const sources = checkList(at('events.sources'), events.sources, (w, v) => {
+          if (!v || typeof v !== 'object') fail(w, v, 'must be an object', 'pass { type, ... }');
           return v as Omit<WebhookEventSourceProps, 'platform' | 'namespace' | 'eventBus'>;
         });
         // same name, same default path: say so before the route check reports the overlap
         const names = sources.map((src) => (src as { name?: unknown }).name ?? (src as { type?: unknown }).type);
         names.forEach((n, i) => {
           if (typeof n === 'string' && names.indexOf(n) !== i) {
-            throw new ValidationError('KubeflowArgoChart', `events.sources[${i}].name`, n, 'is used by two event sources', 'give each source a unique name');
+            fail(at(`events.sources[${i}].name`), n, 'is used by two event sources', 'give each source a unique name');
           }
         });
         const byName = new Map<string, WebhookEventSource>();
         sources.forEach((src, i) => {
           const source = new WebhookEventSource(this, `EventSource-${i}`, { ...src, namespace, eventBus: this.eventBus });
           if (byName.has(source.name)) {
-            throw new ValidationError('KubeflowArgoChart', `events.sources[${i}].name`, source.name, 'is used by two event sources', 'give each source a unique name');
+            fail(at(`events.sources[${i}].name`), source.name, 'is used by two event sources', 'give each source a unique name');
           }
           byName.set(source.name, source);
         });
         this.eventSources = [...byName.values()];
         const sensorNames = new Set<string>();
-        this.triggers = checkList(where('events.triggers'), events.triggers ?? [], (_w, v) => v as KubeflowArgoTriggerOptions, { allowEmpty: true }).map((t, i) => {
-          const w = (prop: string) => where(`events.triggers[${i}].${prop}`);
-          checkKnownKeys(where(`events.triggers[${i}]`), t, ['source', 'profile', 'eventName', 'parameters', 'branches', 'name', 'allowShellInterpolation']);
+        this.triggers = checkList(at('events.triggers'), events.triggers ?? [], (_w, v) => v as KubeflowArgoTriggerOptions, { allowEmpty: true }).map((t, i) => {
+          const w = (prop: string) => at(`events.triggers[${i}].${prop}`);
+          checkKnownKeys(at(`events.triggers[${i}]`), t, ['source', 'profile', 'eventName', 'parameters', 'branches', 'name', 'allowShellInterpolation']);
           const source = byName.get(t.source);
           if (!source) {
-            throw new ValidationError('KubeflowArgoChart', w('source').prop, t.source, `names no event source (sources are ${[...byName.keys()].map((n) => `"${n}"`).join(', ')})`,
+            fail(w('source'), t.source, `names no event source (sources are ${[...byName.keys()].map((n) => `"${n}"`).join(', ')})`,
               'use the name of one of events.sources');
           }
           const template = this.workflowTemplates.find((wt) => wt.namespace === t.profile);
           if (!template) {
-            throw new ValidationError('KubeflowArgoChart', w('profile').prop, t.profile, `is not one of profiles (${profiles.map((p) => `"${p}"`).join(', ') || 'none'})`,
+            fail(w('profile'), t.profile, `is not one of profiles (${profiles.map((p) => `"${p}"`).join(', ') || 'none'})`,
               'add it to profiles or fix the name');
           }
           const trigger = new WorkflowTrigger(this, `Trigger-${i}`, {
@@ -241,7 +240,7 @@ export class KubeflowArgoChart extends Chart {
             allowShellInterpolation: t.allowShellInterpolation,
           });
           if (sensorNames.has(trigger.name)) {
-            throw new ValidationError('KubeflowArgoChart', w('name').prop, trigger.name, 'is the name of another trigger\'s Sensor', 'set a unique name');
+            fail(w('name'), trigger.name, 'is the name of another trigger\'s Sensor', 'set a unique name');
           }
           sensorNames.add(trigger.name);
           return trigger;
@@ -261,7 +260,7 @@ function chartProps(props: unknown): ChartProps {
   const { labels, namespace, disableResourceNameHashes } = (p ?? {}) as ChartProps;
   if (labels !== undefined) checkLabels({ owner: 'KubeflowArgoChart', prop: 'labels' }, labels);
   if (namespace !== undefined) {
-    throw new ValidationError('KubeflowArgoChart', 'namespace', namespace,
+    fail(at('namespace'), namespace,
       'is not supported: each object already has its own namespace (kubeflow, argo-events, the profiles) and a chart-wide one would move them all',
       'set argoServer.namespace, argoEventsRbac.namespace or profiles instead');
   }

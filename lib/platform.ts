@@ -1,4 +1,14 @@
-import type { ImageLine } from './validation';
+import { IConstruct } from 'constructs';
+import { brand, hasBrand } from './brands';
+import { fail, Where } from './validation';
+
+/** A release line of an image: the tags that belong to it. */
+export interface ImageLine {
+  /** Human name of the supported line, e.g. `v3.1.x`. */
+  readonly name: string;
+  /** Tags that belong to the line. */
+  readonly tag: RegExp;
+}
 
 /** A ClusterRole rule with the fields upstream uses. */
 export interface RbacRule {
@@ -60,8 +70,8 @@ export interface PlatformSpec {
   readonly argoEvents: ArgoEventsPreset;
 }
 
-/** Brand for Platform.isPlatform (declared before the class: its static presets use it). */
-const PLATFORM = Symbol.for('cdk8s-kubeflow-argo.Platform');
+/** Where a scope keeps the platform its constructs follow (set by KubeflowArgoChart). */
+const SCOPE_PLATFORM = Symbol.for('cdk8s-kubeflow-argo.scope-platform');
 
 const RULES_3_1: readonly RbacRule[] = [
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'watch', 'list'] },
@@ -156,12 +166,31 @@ export class Platform {
     argoEvents: ARGO_EVENTS_1_9,
   });
 
+  /** The preset used when none is given: Kubeflow 1.4. */
+  public static readonly DEFAULT: Platform = Platform.KFP_1_7;
+
   /** Every preset, oldest first. */
   public static readonly ALL: readonly Platform[] = [Platform.KFP_1_7, Platform.KFP_2_2, Platform.KFP_2_5];
 
   /** True for a Platform from this library (also across duplicate installs). */
   public static isPlatform(x: unknown): x is Platform {
-    return x !== null && typeof x === 'object' && (x as { [PLATFORM]?: boolean })[PLATFORM] === true;
+    return hasBrand(x, 'Platform');
+  }
+
+  /**
+   * The platform constructs under `scope` follow: the one set on the nearest enclosing scope
+   * with {@link Platform.use} (a {@link KubeflowArgoChart} sets its own), else the default.
+   */
+  public static of(scope: IConstruct): Platform {
+    return enclosingPlatform(scope) ?? Platform.DEFAULT;
+  }
+
+  /**
+   * Makes `platform` the one every construct of this library under `scope` follows unless it is
+   * given its own (which must then agree).
+   */
+  public static use(scope: IConstruct, platform: Platform): void {
+    Object.defineProperty(scope, SCOPE_PLATFORM, { value: platform, configurable: true });
   }
 
   /** Preset id, e.g. `KFP_1_7`. */
@@ -175,11 +204,44 @@ export class Platform {
     this.id = spec.id;
     this.spec = spec;
     this.schemaReleases = [KUBERNETES_SCHEMAS, `argo-workflows-${spec.argoWorkflows.manifests}`, spec.istio.release, spec.argoEvents.release];
-    Object.defineProperty(this, PLATFORM, { value: true });
+    brand(this, 'Platform');
   }
 
   /** `KFP_1_7`, etc. */
   public toString(): string {
     return this.id;
   }
+}
+
+function enclosingPlatform(scope: IConstruct): Platform | undefined {
+  for (const c of [...scope.node.scopes].reverse()) {
+    const p = (c as unknown as Record<symbol, unknown>)[SCOPE_PLATFORM];
+    if (Platform.isPlatform(p)) return p;
+  }
+  return undefined;
+}
+
+/** Checks a platform prop (default {@link Platform.DEFAULT}). */
+export function checkPlatform(where: Where, value: unknown): Platform {
+  if (value === undefined) return Platform.DEFAULT;
+  if (!Platform.isPlatform(value)) {
+    fail(where, value, 'must be one of the Platform presets', `use ${Platform.ALL.map((p) => `Platform.${p.id}`).join(', ')}`);
+  }
+  return value;
+}
+
+/**
+ * The platform of a construct: its own `platform` prop, which must agree with the related
+ * construct it builds on (`from`, e.g. the server of a route) or else with its enclosing scope's
+ * ({@link Platform.use}); when it has none, theirs.
+ */
+export function resolvePlatform(where: Where, own: unknown, scope: IConstruct, related?: { platform: Platform; from: string }): Platform {
+  const enclosing = enclosingPlatform(scope);
+  const inherited = related ?? (enclosing && { platform: enclosing, from: 'enclosing chart' });
+  const platform = own === undefined && inherited ? inherited.platform : checkPlatform(where, own);
+  if (inherited && platform !== inherited.platform) {
+    fail(where, platform.id, `contradicts the ${inherited.from}'s platform ${inherited.platform.id}`,
+      `leave platform out to follow the ${inherited.from}, or give both the same preset`);
+  }
+  return platform;
 }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ValidationError } from './validation';
+import { fail } from './validation';
 
 interface SchemaPlugin {
   validateObject(obj: unknown, options: { releases?: readonly string[] }): Array<{ pointer: string; message: string }>;
@@ -33,7 +33,7 @@ export function checkEmitted(owner: string, obj: unknown, releases: readonly str
   const [v] = schemaPlugin().validateObject(obj, { releases });
   if (!v) return;
   const o = obj as { kind?: string };
-  throw new ValidationError(owner, prop(v.pointer), valueAt(obj, v.pointer), `${v.message} (in the ${o.kind} it makes, at ${v.pointer || '/'}, checked against its upstream schema)`,
+  fail({ owner, prop: prop(v.pointer) }, valueAt(obj, v.pointer), `${v.message} (in the ${o.kind} it makes, at ${v.pointer || '/'}, checked against its upstream schema)`,
     'correct that field: it must match the Kubernetes or Argo API');
 }
 

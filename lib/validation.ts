@@ -1,4 +1,5 @@
-import { Platform } from './platform';
+import { SYSTEM_NAMESPACES } from './constants';
+import type { ImageLine } from './platform';
 
 /**
  * Prop validation shared by every construct.
@@ -103,7 +104,18 @@ export interface Where {
   readonly prop: string;
 }
 
-function fail(where: Where, value: unknown, problem: string, fix: string): never {
+/** The prop paths of one construct class: `const at = whereIn('ArgoServer'); at('image')`. */
+export function whereIn(owner: string): (prop: string) => Where {
+  return (prop) => ({ owner, prop });
+}
+
+/** The same owner, one level deeper: `within(at('resources'), 'limits')` is `resources.limits`. */
+export function within(where: Where, sub: string): Where {
+  return { owner: where.owner, prop: where.prop ? `${where.prop}.${sub}` : sub };
+}
+
+/** Every {@link ValidationError} of the library is raised here. */
+export function fail(where: Where, value: unknown, problem: string, fix: string): never {
   throw new ValidationError(where.owner, where.prop, value, problem, fix);
 }
 
@@ -141,9 +153,6 @@ export function checkDnsSubdomain(where: Where, value: unknown): string {
 export function checkNamespace(where: Where, value: unknown): string {
   return checkDnsLabel(where, value);
 }
-
-/** Namespaces that are never Kubeflow profiles. */
-export const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system', 'kubeflow', 'knative-serving', 'cert-manager', 'auth'];
 
 /** Checks a Kubeflow profile namespace: a namespace name that is not a system namespace. */
 export function checkProfileNamespace(where: Where, value: unknown): string {
@@ -243,14 +252,6 @@ export function checkPathPrefix(where: Where, value: unknown): string {
     fail(where, value, 'must be a plain path (no "?", "#", "%", "\\" or "//")', 'use a path such as "/argo/"');
   }
   return value;
-}
-
-/** Options for {@link checkImage}. */
-export interface ImageLine {
-  /** Human name of the supported line, e.g. `v3.1.x`. */
-  readonly name: string;
-  /** Tags that belong to the line. */
-  readonly tag: RegExp;
 }
 
 /**
@@ -397,24 +398,6 @@ export function checkOneOf<T extends string>(where: Where, value: unknown, allow
     fail(where, value, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`, `pick one of ${allowed.join(', ')}`);
   }
   return value as T;
-}
-
-/** Checks a platform prop (default KFP_1_7). */
-export function checkPlatform(where: Where, value: unknown): Platform {
-  if (value === undefined) return Platform.KFP_1_7;
-  if (!Platform.isPlatform(value)) {
-    fail(where, value, 'must be one of the Platform presets', `use ${Platform.ALL.map((p) => `Platform.${p.id}`).join(', ')}`);
-  }
-  return value;
-}
-
-/** Checks an optional platform against one inherited from a related construct. */
-export function samePlatform(where: Where, own: unknown, inherited: Platform | undefined, from: string): Platform {
-  const platform = own === undefined && inherited ? inherited : checkPlatform(where, own);
-  if (inherited && platform !== inherited) {
-    fail(where, platform.id, `contradicts the ${from}'s platform ${inherited.id}`, `leave platform out to follow the ${from}, or give both the same preset`);
-  }
-  return platform;
 }
 
 /** Checks a boolean. */

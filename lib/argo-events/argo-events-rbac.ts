@@ -1,10 +1,12 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { Platform } from '../platform';
+import { Platform, resolvePlatform } from '../platform';
 import {
-  checkBoolean, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPlatform, propNames, snapshotProps, ValidationError, Where,
+  checkBoolean, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, checkOneOf, fail, propNames, snapshotProps, whereIn,
 } from '../validation';
 import { clusterScoped } from '../cluster-scoped';
+
+const at = whereIn('ArgoEventsRbac');
 
 /** Operations an Argo Events `argoWorkflow` trigger performs with the bundled `argo` CLI. */
 export type WorkflowOperation = 'submit' | 'submit-from' | 'resubmit' | 'retry' | 'resume' | 'suspend' | 'terminate' | 'stop';
@@ -134,27 +136,26 @@ export class ArgoEventsRbac extends Construct {
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('ArgoEventsRbac', props);
-      const where = (prop: string): Where => ({ owner: 'ArgoEventsRbac', prop });
-      checkKnownKeys(where(''), props, PROPS);
-      this.platform = checkPlatform(where('platform'), props.platform);
-      this.namespace = checkNamespace(where('namespace'), props.namespace ?? 'argo-events');
-      this.serviceAccountName = checkDnsSubdomain(where('serviceAccountName'), props.serviceAccountName ?? 'operate-workflow-sa');
-      this.operations = checkList(where('operations'), props.operations ?? ['submit'], (w, v) => checkOneOf(w, v, WORKFLOW_OPERATIONS));
+      checkKnownKeys(at(''), props, PROPS);
+      this.platform = resolvePlatform(at('platform'), props.platform, this);
+      this.namespace = checkNamespace(at('namespace'), props.namespace ?? 'argo-events');
+      this.serviceAccountName = checkDnsSubdomain(at('serviceAccountName'), props.serviceAccountName ?? 'operate-workflow-sa');
+      this.operations = checkList(at('operations'), props.operations ?? ['submit'], (w, v) => checkOneOf(w, v, WORKFLOW_OPERATIONS));
       if (this.operations.includes('submit-from') && !this.platform.spec.argoEvents.submitFrom) {
-        throw new ValidationError('ArgoEventsRbac', 'operations', this.operations,
+        fail(at('operations'), this.operations,
           `include "submit-from", which ${this.platform.spec.argoEvents.release} (platform ${this.platform.id}) does not have`,
           'use "submit" (a workflowTemplateRef Workflow), or platform Platform.KFP_2_2 / Platform.KFP_2_5');
       }
-      const cwft = checkBoolean(where('clusterWorkflowTemplates'), props.clusterWorkflowTemplates ?? false);
-      const allowAll = checkBoolean(where('allowAllVerbs'), props.allowAllVerbs ?? false);
+      const cwft = checkBoolean(at('clusterWorkflowTemplates'), props.clusterWorkflowTemplates ?? false);
+      const allowAll = checkBoolean(at('allowAllVerbs'), props.allowAllVerbs ?? false);
       if (allowAll && (props.operations !== undefined || props.clusterWorkflowTemplates !== undefined)) {
-        throw new ValidationError('ArgoEventsRbac', 'allowAllVerbs', true,
+        fail(at('allowAllVerbs'), true,
           'contradicts operations/clusterWorkflowTemplates, which it overrides', 'set either allowAllVerbs or the narrower props, not both');
       }
-      this.clusterWide = checkBoolean(where('clusterWide'), props.clusterWide ?? false);
-      const namespaces = checkList(where('namespaces'), props.namespaces ?? [], checkNamespace, { allowEmpty: true });
+      this.clusterWide = checkBoolean(at('clusterWide'), props.clusterWide ?? false);
+      const namespaces = checkList(at('namespaces'), props.namespaces ?? [], checkNamespace, { allowEmpty: true });
       if (this.clusterWide && props.namespaces !== undefined) {
-        throw new ValidationError('ArgoEventsRbac', 'namespaces', namespaces, 'contradicts clusterWide: true, which binds in every namespace', 'set one of them');
+        fail(at('namespaces'), namespaces, 'contradicts clusterWide: true, which binds in every namespace', 'set one of them');
       }
 
       this.serviceAccount = new k8s.KubeServiceAccount(this, 'Resource', {

@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
 import { ISTIO_INJECT_ANNOTATION } from '../kubeflow/profile-workflow-template';
-import { Platform } from '../platform';
-import { checkKnownKeys, checkNamespace, checkOneOf, checkPlatform, propNames, snapshotProps, ValidationError, Where } from '../validation';
+import { Platform, resolvePlatform } from '../platform';
+import { checkKnownKeys, checkNamespace, checkOneOf, fail, propNames, snapshotProps, whereIn } from '../validation';
 import { EventBusObject, EventBusSpec } from './events-api';
+
+const at = whereIn('EventBus');
 
 /** NATS client port of every EventBus. */
 export const EVENT_BUS_CLIENT_PORT = 4222;
@@ -89,22 +91,21 @@ export class EventBus extends Construct {
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('EventBus', props);
-      const where = (prop: string): Where => ({ owner: 'EventBus', prop });
-      checkKnownKeys(where(''), props, PROPS);
-      this.platform = checkPlatform(where('platform'), props.platform);
-      this.namespace = checkNamespace(where('namespace'), props.namespace ?? 'argo-events');
+      checkKnownKeys(at(''), props, PROPS);
+      this.platform = resolvePlatform(at('platform'), props.platform, this);
+      this.namespace = checkNamespace(at('namespace'), props.namespace ?? 'argo-events');
       const replicas = props.replicas ?? 3;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 3 || replicas > 9) {
-        throw new ValidationError('EventBus', 'replicas', replicas, 'must be a whole number from 3 to 9 (a NATS quorum needs 3)', 'use 3 or 5');
+        fail(at('replicas'), replicas, 'must be a whole number from 3 to 9 (a NATS quorum needs 3)', 'use 3 or 5');
       }
       if (props.jetstream !== undefined) {
         if (!this.platform.spec.argoEvents.jetstream) {
-          throw new ValidationError('EventBus', 'jetstream', props.jetstream,
+          fail(at('jetstream'), props.jetstream,
             `is not available on platform ${this.platform.id} (${this.platform.spec.argoEvents.release} has only native NATS)`,
             'remove jetstream, or use platform Platform.KFP_2_2 / Platform.KFP_2_5 (Argo Events v1.9)');
         }
-        checkKnownKeys(where('jetstream'), props.jetstream, ['version']);
-        checkOneOf(where('jetstream.version'), props.jetstream.version, JETSTREAM_VERSIONS);
+        checkKnownKeys(at('jetstream'), props.jetstream, ['version']);
+        checkOneOf(at('jetstream.version'), props.jetstream.version, JETSTREAM_VERSIONS);
       }
       this.type = props.jetstream ? 'jetstream' : 'nats';
 

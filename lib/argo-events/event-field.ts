@@ -1,4 +1,6 @@
-import { ValidationError } from '../validation';
+import { fail, whereIn } from '../validation';
+
+const at = whereIn('EventField');
 
 /** Kinds of webhook event sources. */
 export type WebhookEventSourceType = 'github' | 'gitlab' | 'webhook';
@@ -60,7 +62,7 @@ export class EventField {
       const hint = typeof dataKey === 'string' && /^header\./.test(dataKey) ? `use "headers.${dataKey.slice(7)}" (the data key is "headers")`
         : typeof dataKey === 'string' && /^context\./.test(dataKey) ? `use EventField.context("${dataKey.slice(8)}") (context fields are read with contextKey, not dataKey)`
           : 'use e.g. "body.repository.clone_url" or "headers.X-Github-Event.0"';
-      throw new ValidationError('EventField', 'path', dataKey, 'must be a dot path into the event data starting with "body" or "headers."', hint);
+      fail(at('path'), dataKey, 'must be a dot path into the event data starting with "body" or "headers."', hint);
     }
     return new EventField(`path(${dataKey})`, () => ({ dataKey }));
   }
@@ -68,7 +70,7 @@ export class EventField {
   /** A CloudEvents context attribute of the event: one of {@link EVENT_CONTEXT_KEYS}, e.g. `type` or `time`. */
   public static context(key: string): EventField {
     if (typeof key !== 'string' || !EVENT_CONTEXT_KEYS.includes(key)) {
-      throw new ValidationError('EventField', 'context', key, `must be a context attribute (${EVENT_CONTEXT_KEYS.join(', ')})`, 'use e.g. EventField.context("time")');
+      fail(at('context'), key, `must be a context attribute (${EVENT_CONTEXT_KEYS.join(', ')})`, 'use e.g. EventField.context("time")');
     }
     return new EventField(`context(${key})`, () => ({ contextKey: key }));
   }
@@ -87,7 +89,7 @@ export class EventField {
 
 function pushSource(type: WebhookEventSourceType, field: string): 'github' | 'gitlab' {
   if (type === 'webhook') {
-    throw new ValidationError('EventField', field, type,
+    fail(at(field), type,
       'has no standard location in a generic webhook payload', 'use EventField.path("body.<field>") for webhook sources');
   }
   return type;

@@ -4,13 +4,15 @@ import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import { INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } from '../istio/argo-server-route';
 import { claimRoute } from '../istio/gateway-routes';
 import { createAuthorizationPolicy, createVirtualService } from '../istio/istio-api';
-import { Platform } from '../platform';
+import { Platform, resolvePlatform } from '../platform';
 import {
-  checkBoolean, checkDnsLabel, checkDnsSubdomain, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPort, checkPrincipal, propNames, requireString, samePlatform, snapshotProps, ValidationError, Where,
+  checkBoolean, checkDnsLabel, checkDnsSubdomain, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPort, checkPrincipal, fail, propNames, requireString, snapshotProps, Where, whereIn, within,
 } from '../validation';
 import { EventBus } from './event-bus';
 import { WebhookEventSourceType } from './event-field';
 import { EventSourceObject, EventSourceSpec, SecretKeySelector, WebhookContext } from './events-api';
+
+const at = whereIn('WebhookEventSource');
 
 /** Every {@link WebhookEventSourceType}. */
 export const WEBHOOK_EVENT_SOURCE_TYPES: readonly WebhookEventSourceType[] = ['github', 'gitlab', 'webhook'];
@@ -189,80 +191,79 @@ export class WebhookEventSource extends Construct {
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('WebhookEventSource', props);
-      const where = (prop: string): Where => ({ owner: 'WebhookEventSource', prop });
-      if (!props) throw new ValidationError('WebhookEventSource', 'props', props, 'are required', 'pass at least { type: "github" }');
-      checkKnownKeys(where(''), props, PROPS);
-      const type = this.type = checkOneOf(where('type'), props.type, WEBHOOK_EVENT_SOURCE_TYPES);
+      if (!props) fail(at('props'), props, 'are required', 'pass at least { type: "github" }');
+      checkKnownKeys(at(''), props, PROPS);
+      const type = this.type = checkOneOf(at('type'), props.type, WEBHOOK_EVENT_SOURCE_TYPES);
       if (props.eventBus !== undefined && !(props.eventBus instanceof EventBus)) {
-        throw new ValidationError('WebhookEventSource', 'eventBus', typeof props.eventBus, 'must be an EventBus construct', 'pass the EventBus instance');
+        fail(at('eventBus'), typeof props.eventBus, 'must be an EventBus construct', 'pass the EventBus instance');
       }
       this.eventBus = props.eventBus;
-      this.platform = samePlatform(where('platform'), props.platform, props.eventBus?.platform, 'eventBus');
-      this.name = checkDnsLabel(where('name'), props.name ?? type);
+      this.platform = resolvePlatform(at('platform'), props.platform, this, props.eventBus && { platform: props.eventBus.platform, from: 'eventBus' });
+      this.name = checkDnsLabel(at('name'), props.name ?? type);
       if (this.name.length > 47) {
         // Argo Events names the Service "<name>-eventsource-svc", itself a DNS-1123 label (at most 63)
-        throw new ValidationError('WebhookEventSource', 'name', this.name, `is ${this.name.length} characters; Argo Events derives the Service name "<name>-eventsource-svc", which must fit in 63`,
+        fail(at('name'), this.name, `is ${this.name.length} characters; Argo Events derives the Service name "<name>-eventsource-svc", which must fit in 63`,
           'use a name of at most 47 characters');
       }
-      this.namespace = checkNamespace(where('namespace'), props.namespace ?? props.eventBus?.namespace ?? 'argo-events');
+      this.namespace = checkNamespace(at('namespace'), props.namespace ?? props.eventBus?.namespace ?? 'argo-events');
       if (props.eventBus && props.eventBus.namespace !== this.namespace) {
-        throw new ValidationError('WebhookEventSource', 'namespace', this.namespace,
+        fail(at('namespace'), this.namespace,
           `contradicts eventBus: the bus is in "${props.eventBus.namespace}", and an EventSource only uses the bus of its own namespace`,
           'leave namespace out to follow the bus');
       }
-      const eventName = checkDnsLabel(where('eventName'), props.eventName ?? (type === 'webhook' ? 'webhook' : 'push'));
+      const eventName = checkDnsLabel(at('eventName'), props.eventName ?? (type === 'webhook' ? 'webhook' : 'push'));
       this.eventNames = [eventName];
-      this.port = checkPort(where('port'), props.port ?? 12000);
+      this.port = checkPort(at('port'), props.port ?? 12000);
       const endpoint = props.endpoint ?? `/${eventName}`;
-      requireString(where('endpoint'), endpoint);
+      requireString(at('endpoint'), endpoint);
       if (!/^\/[A-Za-z0-9._~/-]*$/.test(endpoint) || endpoint.includes('..') || endpoint.includes('//')) {
-        throw new ValidationError('WebhookEventSource', 'endpoint', endpoint, 'must be a plain absolute path such as "/push"', 'start it with "/" and use letters, digits, "-", "_", "." and "/"');
+        fail(at('endpoint'), endpoint, 'must be a plain absolute path such as "/push"', 'start it with "/" and use letters, digits, "-", "_", "." and "/"');
       }
       const method = type === 'webhook'
-        ? checkOneOf(where('method'), props.method ?? 'POST', ['POST', 'PUT', 'GET'])
-        : refuseFor(where('method'), props.method, type, 'github and gitlab always POST') ?? 'POST';
+        ? checkOneOf(at('method'), props.method ?? 'POST', ['POST', 'PUT', 'GET'])
+        : refuseFor(at('method'), props.method, type, 'github and gitlab always POST') ?? 'POST';
       const events = type === 'webhook'
-        ? refuseFor(where('events'), props.events, type, 'a generic webhook has no provider events') ?? []
-        : checkList(where('events'), props.events ?? DEFAULT_EVENTS[type], checkEventName);
+        ? refuseFor(at('events'), props.events, type, 'a generic webhook has no provider events') ?? []
+        : checkList(at('events'), props.events ?? DEFAULT_EVENTS[type], checkEventName);
       const repositories = type === 'github'
-        ? checkList(where('repositories'), props.repositories, checkRepository)
-        : refuseFor(where('repositories'), props.repositories, type, 'repositories are for github; gitlab uses projects') ?? [];
+        ? checkList(at('repositories'), props.repositories, checkRepository)
+        : refuseFor(at('repositories'), props.repositories, type, 'repositories are for github; gitlab uses projects') ?? [];
       const projects = type === 'gitlab'
-        ? checkList(where('projects'), props.projects, checkProject)
-        : refuseFor(where('projects'), props.projects, type, 'projects are for gitlab; github uses repositories') ?? [];
-      const webhookSecret = props.webhookSecret === undefined ? undefined : checkSecretRef(where('webhookSecret'), props.webhookSecret);
+        ? checkList(at('projects'), props.projects, checkProject)
+        : refuseFor(at('projects'), props.projects, type, 'projects are for gitlab; github uses repositories') ?? [];
+      const webhookSecret = props.webhookSecret === undefined ? undefined : checkSecretRef(at('webhookSecret'), props.webhookSecret);
       const apiToken = props.apiToken === undefined ? undefined
-        : type === 'webhook' ? refuseFor(where('apiToken'), props.apiToken, type, 'a generic webhook registers no hooks')
-          : checkSecretRef(where('apiToken'), props.apiToken);
-      const publicUrl = props.publicUrl === undefined ? undefined : checkUrl(where('publicUrl'), props.publicUrl);
+        : type === 'webhook' ? refuseFor(at('apiToken'), props.apiToken, type, 'a generic webhook registers no hooks')
+          : checkSecretRef(at('apiToken'), props.apiToken);
+      const publicUrl = props.publicUrl === undefined ? undefined : checkUrl(at('publicUrl'), props.publicUrl);
       const baseUrl = props.baseUrl === undefined ? undefined
-        : type === 'webhook' ? refuseFor(where('baseUrl'), props.baseUrl, type, 'only github and gitlab have an API base URL')
-          : checkUrl(where('baseUrl'), props.baseUrl);
-      const allowUnauthenticated = checkBoolean(where('allowUnauthenticated'), props.allowUnauthenticated ?? false);
+        : type === 'webhook' ? refuseFor(at('baseUrl'), props.baseUrl, type, 'only github and gitlab have an API base URL')
+          : checkUrl(at('baseUrl'), props.baseUrl);
+      const allowUnauthenticated = checkBoolean(at('allowUnauthenticated'), props.allowUnauthenticated ?? false);
       if (!webhookSecret && !allowUnauthenticated) {
-        throw new ValidationError('WebhookEventSource', 'webhookSecret', undefined,
+        fail(at('webhookSecret'), undefined,
           'is required: the webhook path bypasses Kubeflow\'s login, so the secret is what keeps strangers from starting workflows',
           'create a Secret (kubectl -n <namespace> create secret generic <name> --from-literal=secret=<random>) and pass { name, key }, or set allowUnauthenticated: true');
       }
       if (webhookSecret && allowUnauthenticated) {
-        throw new ValidationError('WebhookEventSource', 'allowUnauthenticated', true, 'contradicts webhookSecret, which is set', 'remove one of them');
+        fail(at('allowUnauthenticated'), true, 'contradicts webhookSecret, which is set', 'remove one of them');
       }
       if (type === 'gitlab' && webhookSecret && !apiToken) {
         // argo-events v1.5.6 eventsources/sources/gitlab/start.go and v1.9.11
         // pkg/eventsources/sources/gitlab/start.go load the secret token that HandleRoute compares
         // only inside `if gitlabEventSource.NeedToCreateHooks()` (access token + webhook url).
-        throw new ValidationError('WebhookEventSource', 'apiToken', undefined,
+        fail(at('apiToken'), undefined,
           'is required for a gitlab source with webhookSecret: Argo Events checks the GitLab secret token only when the source registers the hook itself (with an access token and the webhook URL), so without it any request on the webhook path would start workflows',
           'pass apiToken (a Secret with a GitLab access token, scope "api") and publicUrl, so the source registers the hook and checks X-Gitlab-Token');
       }
       if (apiToken && !publicUrl) {
-        throw new ValidationError('WebhookEventSource', 'publicUrl', undefined,
+        fail(at('publicUrl'), undefined,
           'is required with apiToken: the event source registers the hook at that URL', 'pass the gateway URL the provider can reach, e.g. "https://kubeflow.example.com"');
       }
-      this.pathPrefix = checkPathPrefix(where('pathPrefix'), props.pathPrefix ?? `/argo-events/${this.name}/`);
-      const gateway = checkGateway(where('gateway'), props.gateway ?? KUBEFLOW_GATEWAY);
-      const hosts = checkList(where('hosts'), props.hosts ?? ['*'], checkHost);
-      const principals = checkList(where('allowedPrincipals'), props.allowedPrincipals ?? [INGRESS_GATEWAY_PRINCIPAL], checkPrincipal);
+      this.pathPrefix = checkPathPrefix(at('pathPrefix'), props.pathPrefix ?? `/argo-events/${this.name}/`);
+      const gateway = checkGateway(at('gateway'), props.gateway ?? KUBEFLOW_GATEWAY);
+      const hosts = checkList(at('hosts'), props.hosts ?? ['*'], checkHost);
+      const principals = checkList(at('allowedPrincipals'), props.allowedPrincipals ?? [INGRESS_GATEWAY_PRINCIPAL], checkPrincipal);
 
       this.webhookPath = `${this.pathPrefix.slice(0, -1)}${endpoint}`;
       this.webhookUrl = publicUrl ? `${publicUrl}${this.webhookPath}` : undefined;
@@ -352,7 +353,7 @@ export class WebhookEventSource extends Construct {
 
 function refuseFor<T>(where: Where, value: T | undefined, type: string, why: string): T | undefined {
   if (value !== undefined) {
-    throw new ValidationError(where.owner, where.prop, value, `does not apply to type "${type}" (${why})`, `remove ${where.prop}`);
+    fail(where, value, `does not apply to type "${type}" (${why})`, `remove ${where.prop}`);
   }
   return undefined;
 }
@@ -360,7 +361,7 @@ function refuseFor<T>(where: Where, value: T | undefined, type: string, why: str
 function checkEventName(where: Where, value: unknown): string {
   requireString(where, value);
   if (!/^(\*|[A-Za-z_][A-Za-z0-9_ ]*)$/.test(value)) {
-    throw new ValidationError(where.owner, where.prop, value, 'must be a provider event name', 'use e.g. "push" (GitHub) or "PushEvents" (GitLab)');
+    fail(where, value, 'must be a provider event name', 'use e.g. "push" (GitHub) or "PushEvents" (GitLab)');
   }
   return value;
 }
@@ -368,7 +369,7 @@ function checkEventName(where: Where, value: unknown): string {
 function checkRepository(where: Where, value: unknown): string {
   requireString(where, value);
   if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(value)) {
-    throw new ValidationError(where.owner, where.prop, value, 'must be a GitHub repository as "owner/name"', 'use e.g. "kubeflow/pipelines"');
+    fail(where, value, 'must be a GitHub repository as "owner/name"', 'use e.g. "kubeflow/pipelines"');
   }
   return value;
 }
@@ -376,7 +377,7 @@ function checkRepository(where: Where, value: unknown): string {
 function checkProject(where: Where, value: unknown): string {
   requireString(where, value);
   if (!/^(\d+|[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+)$/.test(value)) {
-    throw new ValidationError(where.owner, where.prop, value, 'must be a GitLab project path ("group/name") or numeric ID', 'use e.g. "my-group/my-project" or "42"');
+    fail(where, value, 'must be a GitLab project path ("group/name") or numeric ID', 'use e.g. "my-group/my-project" or "42"');
   }
   return value;
 }
@@ -387,7 +388,7 @@ function checkSecretRef(where: Where, value: unknown): SecretKeySelector {
   checkDnsSubdomain({ owner: where.owner, prop: `${where.prop}.name` }, ref.name);
   requireString({ owner: where.owner, prop: `${where.prop}.key` }, ref.key);
   if (!/^[-._a-zA-Z0-9]{1,253}$/.test(ref.key)) {
-    throw new ValidationError(where.owner, `${where.prop}.key`, ref.key, 'must be a Secret key (letters, digits, "-", "_", ".")', 'use e.g. "secret"');
+    fail(within(where, 'key'), ref.key, 'must be a Secret key (letters, digits, "-", "_", ".")', 'use e.g. "secret"');
   }
   return { name: ref.name, key: ref.key };
 }
@@ -395,7 +396,7 @@ function checkSecretRef(where: Where, value: unknown): SecretKeySelector {
 function checkUrl(where: Where, value: unknown): string {
   requireString(where, value);
   if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~-]+)*$/.test(value)) {
-    throw new ValidationError(where.owner, where.prop, value, 'must be an http(s) URL without a trailing slash, query or fragment',
+    fail(where, value, 'must be an http(s) URL without a trailing slash, query or fragment',
       'use e.g. "https://kubeflow.example.com"');
   }
   return value;

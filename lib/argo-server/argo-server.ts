@@ -1,10 +1,12 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { Platform, RbacRule } from '../platform';
+import { Platform, RbacRule, resolvePlatform } from '../platform';
 import { clusterScoped } from '../cluster-scoped';
 import {
-  checkBoolean, checkImage, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPlatform, propNames, requireString, snapshotProps, ValidationError, Where,
+  checkBoolean, checkImage, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix, fail, propNames, requireString, snapshotProps, Where, whereIn,
 } from '../validation';
+
+const at = whereIn('ArgoServer');
 
 /** argo-server authentication modes (`--auth-mode`). */
 export type ArgoAuthMode = 'client' | 'server' | 'sso';
@@ -192,21 +194,20 @@ export class ArgoServer extends Construct {
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('ArgoServer', props);
-      const where = (prop: string): Where => ({ owner: 'ArgoServer', prop });
-      checkKnownKeys(where(''), props, PROPS);
+      checkKnownKeys(at(''), props, PROPS);
 
-      this.platform = checkPlatform(where('platform'), props.platform);
+      this.platform = resolvePlatform(at('platform'), props.platform, this);
       const argo = this.platform.spec.argoWorkflows;
-      this.namespace = checkNamespace(where('namespace'), props.namespace ?? 'kubeflow');
-      const outside = checkBoolean(where('allowImageOutsidePlatform'), props.allowImageOutsidePlatform ?? false);
-      const image = checkImage(where('image'), props.image ?? argo.image, outside ? undefined : argo.line);
-      this.secure = checkBoolean(where('secure'), props.secure ?? false);
-      this.baseHref = checkPathPrefix(where('baseHref'), props.baseHref ?? '/argo/');
-      const xFrameOptions = checkOneOf(where('xFrameOptions'), props.xFrameOptions ?? 'SAMEORIGIN', X_FRAME_OPTIONS);
-      const authModes = this.authModes = checkList(where('authModes'), props.authModes ?? ['client'],
+      this.namespace = checkNamespace(at('namespace'), props.namespace ?? 'kubeflow');
+      const outside = checkBoolean(at('allowImageOutsidePlatform'), props.allowImageOutsidePlatform ?? false);
+      const image = checkImage(at('image'), props.image ?? argo.image, outside ? undefined : argo.line);
+      this.secure = checkBoolean(at('secure'), props.secure ?? false);
+      this.baseHref = checkPathPrefix(at('baseHref'), props.baseHref ?? '/argo/');
+      const xFrameOptions = checkOneOf(at('xFrameOptions'), props.xFrameOptions ?? 'SAMEORIGIN', X_FRAME_OPTIONS);
+      const authModes = this.authModes = checkList(at('authModes'), props.authModes ?? ['client'],
         (w, v) => checkOneOf(w, v, ARGO_AUTH_MODES));
-      const extraArgs = checkList(where('extraArgs'), props.extraArgs ?? [], checkExtraArg, { allowEmpty: true });
-      const resources = checkResources(where('resources'), props.resources ?? { requests: DEFAULT_ARGO_SERVER_REQUESTS });
+      const extraArgs = checkList(at('extraArgs'), props.extraArgs ?? [], checkExtraArg, { allowEmpty: true });
+      const resources = checkResources(at('resources'), props.resources ?? { requests: DEFAULT_ARGO_SERVER_REQUESTS });
       this.serviceHost = `${ARGO_SERVER_NAME}.${this.namespace}.svc.cluster.local`;
 
       const args = [
@@ -327,7 +328,7 @@ const QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)(?:m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/
 function checkResources(where: Where, value: unknown): ArgoServerResources {
   checkKnownKeys(where, value, ['requests', 'limits']);
   if (value === undefined || value === null) {
-    throw new ValidationError(where.owner, where.prop, value, 'must be an object', 'pass e.g. { requests: { cpu: "50m", memory: "64Mi" } }');
+    fail(where, value, 'must be an object', 'pass e.g. { requests: { cpu: "50m", memory: "64Mi" } }');
   }
   const r = value as ArgoServerResources;
   for (const kind of ['requests', 'limits'] as const) {
@@ -337,7 +338,7 @@ function checkResources(where: Where, value: unknown): ArgoServerResources {
     for (const res of ['cpu', 'memory'] as const) {
       const q = list[res];
       if (q !== undefined && (typeof q !== 'string' || !QUANTITY.test(q))) {
-        throw new ValidationError(where.owner, `${where.prop}.${kind}.${res}`, q, 'must be a Kubernetes quantity string',
+        fail({ owner: where.owner, prop: `${where.prop}.${kind}.${res}` }, q, 'must be a Kubernetes quantity string',
           res === 'cpu' ? 'use e.g. "100m" or "1"' : 'use e.g. "128Mi" or "1Gi"');
       }
     }
@@ -358,13 +359,13 @@ function clone<T>(value: T): T {
 function checkExtraArg(where: Where, value: unknown): string {
   requireString(where, value);
   if (!value.startsWith('--') || /\s/.test(value)) {
-    throw new ValidationError(where.owner, where.prop, value, 'must be a single "--flag" or "--flag=value" with no spaces',
+    fail(where, value, 'must be a single "--flag" or "--flag=value" with no spaces',
       'write each flag as its own list entry, e.g. ["--namespaced", "--managed-namespace=kubeflow"]');
   }
   const flag = value.split('=')[0];
   if (MANAGED_FLAGS.includes(flag)) {
     const prop = { '--secure': 'secure', '--auth-mode': 'authModes', '--x-frame-options': 'xFrameOptions' }[flag] ?? 'baseHref';
-    throw new ValidationError(where.owner, where.prop, value, `repeats ${flag}, which the construct sets from the "${prop}" prop`,
+    fail(where, value, `repeats ${flag}, which the construct sets from the "${prop}" prop`,
       `remove it from extraArgs and set ${prop} instead`);
   }
   return value;

@@ -2,12 +2,14 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuthorizationPolicySpecAction, AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
 import { ArgoServer, ARGO_SERVER_NAME, ARGO_SERVER_PORT, ARGO_SERVER_SELECTOR } from '../argo-server/argo-server';
-import { Platform } from '../platform';
+import { Platform, resolvePlatform } from '../platform';
 import {
-  checkBoolean, checkDuration, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkPathPrefix, checkPort, checkPrincipal, propNames, samePlatform, snapshotProps, ValidationError, Where,
+  checkBoolean, checkDuration, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkPathPrefix, checkPort, checkPrincipal, fail, propNames, snapshotProps, whereIn,
 } from '../validation';
 import { claimRoute } from './gateway-routes';
 import { createAuthorizationPolicy, createVirtualService } from './istio-api';
+
+const at = whereIn('ArgoServerRoute');
 
 /** Kubeflow 1.4's shared gateway. */
 export const KUBEFLOW_GATEWAY = 'kubeflow/kubeflow-gateway';
@@ -109,23 +111,22 @@ export class ArgoServerRoute extends Construct {
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('ArgoServerRoute', props);
-      const where = (prop: string): Where => ({ owner: 'ArgoServerRoute', prop });
-      checkKnownKeys(where(''), props, PROPS);
+      checkKnownKeys(at(''), props, PROPS);
       const server = props.server;
       if (server !== undefined && !(server instanceof ArgoServer)) {
-        throw new ValidationError('ArgoServerRoute', 'server', typeof server, 'must be an ArgoServer construct',
+        fail(at('server'), typeof server, 'must be an ArgoServer construct',
           'pass the ArgoServer instance, or leave server out and set namespace/baseHref/port');
       }
 
-      this.platform = samePlatform(where('platform'), props.platform, server?.platform, 'server');
-      const namespace = checkNamespace(where('namespace'), props.namespace ?? server?.namespace ?? 'kubeflow');
-      this.baseHref = checkPathPrefix(where('baseHref'), props.baseHref ?? server?.baseHref ?? '/argo/');
-      const port = checkPort(where('port'), props.port ?? server?.port ?? ARGO_SERVER_PORT);
-      const gateway = checkGateway(where('gateway'), props.gateway ?? KUBEFLOW_GATEWAY);
-      const hosts = checkList(where('hosts'), props.hosts ?? ['*'], checkHost);
-      const timeout = checkDuration(where('timeout'), props.timeout ?? '300s');
-      const allowAll = checkBoolean(where('allowAllSources'), props.allowAllSources ?? false);
-      const principals = checkList(where('allowedPrincipals'), props.allowedPrincipals ?? [INGRESS_GATEWAY_PRINCIPAL], checkPrincipal);
+      this.platform = resolvePlatform(at('platform'), props.platform, this, server && { platform: server.platform, from: 'server' });
+      const namespace = checkNamespace(at('namespace'), props.namespace ?? server?.namespace ?? 'kubeflow');
+      this.baseHref = checkPathPrefix(at('baseHref'), props.baseHref ?? server?.baseHref ?? '/argo/');
+      const port = checkPort(at('port'), props.port ?? server?.port ?? ARGO_SERVER_PORT);
+      const gateway = checkGateway(at('gateway'), props.gateway ?? KUBEFLOW_GATEWAY);
+      const hosts = checkList(at('hosts'), props.hosts ?? ['*'], checkHost);
+      const timeout = checkDuration(at('timeout'), props.timeout ?? '300s');
+      const allowAll = checkBoolean(at('allowAllSources'), props.allowAllSources ?? false);
+      const principals = checkList(at('allowedPrincipals'), props.allowedPrincipals ?? [INGRESS_GATEWAY_PRINCIPAL], checkPrincipal);
 
       if (server) {
         if (server.namespace !== namespace) {
@@ -184,5 +185,5 @@ export class ArgoServerRoute extends Construct {
 }
 
 function contradiction(prop: string, value: unknown, problem: string, fix: string): never {
-  throw new ValidationError('ArgoServerRoute', prop, value, `contradicts the server: ${problem}`, fix);
+  fail(at(prop), value, `contradicts the server: ${problem}`, fix);
 }

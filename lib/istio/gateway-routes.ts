@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ValidationError } from '../validation';
+import { fail } from '../validation';
 
 /** A path prefix a construct routes on a gateway. */
 export interface GatewayRoute {
@@ -24,7 +24,7 @@ export function claimRoute(self: Construct, owner: string, prop: string, route: 
     const other = (c as unknown as Record<symbol, GatewayRoute | undefined>)[ROUTE];
     if (!other || c === self || other.gateway !== route.gateway || !hostsOverlap(other.hosts, route.hosts)) continue;
     if (route.prefix.startsWith(other.prefix) || other.prefix.startsWith(route.prefix)) {
-      throw new ValidationError(owner, prop, route.prefix,
+      fail({ owner, prop: prop }, route.prefix,
         `overlaps the route "${other.prefix}" of ${c.node.path} on gateway ${route.gateway} (one prefix contains the other, so some requests would reach the wrong service)`,
         'give each route a prefix of its own, e.g. "/argo/" and "/argo-events/<name>/"');
     }

@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { checkBoolean, checkKnownKeys, checkList, checkVerb, propNames, RBAC_VERBS, snapshotProps, Where } from '../validation';
+import { checkBoolean, checkKnownKeys, checkList, checkVerb, propNames, RBAC_VERBS, snapshotProps, whereIn } from '../validation';
 import { clusterScoped } from '../cluster-scoped';
+
+const at = whereIn('KubeflowArgoRoles');
 
 /** Label that aggregates a ClusterRole into Kubeflow's `kubeflow-edit`. */
 export const AGGREGATE_TO_KUBEFLOW_EDIT = 'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-edit';
@@ -52,10 +54,9 @@ export class KubeflowArgoRoles extends Construct {
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('KubeflowArgoRoles', props);
-      const where = (prop: string): Where => ({ owner: 'KubeflowArgoRoles', prop });
-      checkKnownKeys(where(''), props, PROPS);
-      const view = checkBoolean(where('view'), props.view ?? true);
-      const verbs = checkList(where('verbs'), props.verbs ?? RBAC_VERBS, checkVerb);
+      checkKnownKeys(at(''), props, PROPS);
+      const view = checkBoolean(at('view'), props.view ?? true);
+      const verbs = checkList(at('verbs'), props.verbs ?? RBAC_VERBS, checkVerb);
 
       this.editRole = clusterScoped(new k8s.KubeClusterRole(this, 'Resource', {
         metadata: { name: 'kubeflow-argo-edit', labels: { [AGGREGATE_TO_KUBEFLOW_EDIT]: 'true' } },

@@ -2,12 +2,14 @@ import { Construct } from 'constructs';
 import {
   WorkflowTemplate, WorkflowTemplateSpecArguments, WorkflowTemplateSpecTemplates,
 } from '../../imports/argoproj.io';
-import { Platform } from '../platform';
+import { Platform, resolvePlatform } from '../platform';
 import { checkEmitted, pointerToProp } from '../schema-check';
 import { ShellSink, shellSinks } from './shell-sinks';
 import {
-  checkAnnotations, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkImage, checkKnownKeys, checkLabels, checkPlatform, checkProfileNamespace, propNames, snapshotProps, ValidationError, Where,
+  checkAnnotations, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkImage, checkKnownKeys, checkLabels, checkProfileNamespace, fail, propNames, snapshotProps, Where, whereIn,
 } from '../validation';
+
+const at = whereIn('ProfileWorkflowTemplate');
 
 /** The annotation that keeps Istio's sidecar out of a pod. */
 export const ISTIO_INJECT_ANNOTATION = 'sidecar.istio.io/inject';
@@ -125,59 +127,58 @@ export class ProfileWorkflowTemplate extends Construct {
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('ProfileWorkflowTemplate', props);
-      const where = (prop: string): Where => ({ owner: 'ProfileWorkflowTemplate', prop });
       if (props === undefined || props === null) {
-        throw new ValidationError('ProfileWorkflowTemplate', 'props', props, 'are required', 'pass at least { namespace: "<profile namespace>" }');
+        fail(at('props'), props, 'are required', 'pass at least { namespace: "<profile namespace>" }');
       }
-      checkKnownKeys(where(''), props, PROPS);
-      this.platform = checkPlatform(where('platform'), props.platform);
-      this.namespace = checkProfileNamespace(where('namespace'), props.namespace);
-      this.name = checkDnsSubdomain(where('name'), props.name ?? 'hello-kubeflow');
-      const serviceAccountName = checkDnsSubdomain(where('serviceAccountName'), props.serviceAccountName ?? 'default-editor');
-      checkKnownKeys(where('podMetadata'), props.podMetadata, ['labels', 'annotations']);
-      const podLabels = checkLabels(where('podMetadata.labels'), props.podMetadata?.labels ?? {});
-      const podAnnotations = withoutInjection(where('podMetadata.annotations'), checkAnnotations(where('podMetadata.annotations'), props.podMetadata?.annotations ?? {}));
-      const labels = checkLabels(where('labels'), props.labels ?? {});
-      const annotations = withoutInjection(where('annotations'), checkAnnotations(where('annotations'), props.annotations ?? {}));
+      checkKnownKeys(at(''), props, PROPS);
+      this.platform = resolvePlatform(at('platform'), props.platform, this);
+      this.namespace = checkProfileNamespace(at('namespace'), props.namespace);
+      this.name = checkDnsSubdomain(at('name'), props.name ?? 'hello-kubeflow');
+      const serviceAccountName = checkDnsSubdomain(at('serviceAccountName'), props.serviceAccountName ?? 'default-editor');
+      checkKnownKeys(at('podMetadata'), props.podMetadata, ['labels', 'annotations']);
+      const podLabels = checkLabels(at('podMetadata.labels'), props.podMetadata?.labels ?? {});
+      const podAnnotations = withoutInjection(at('podMetadata.annotations'), checkAnnotations(at('podMetadata.annotations'), props.podMetadata?.annotations ?? {}));
+      const labels = checkLabels(at('labels'), props.labels ?? {});
+      const annotations = withoutInjection(at('annotations'), checkAnnotations(at('annotations'), props.annotations ?? {}));
 
       const useExample = props.templates === undefined;
       const templates = useExample ? [exampleTemplate()] : props.templates!;
       if (!Array.isArray(templates) || templates.length === 0) {
-        throw new ValidationError('ProfileWorkflowTemplate', 'templates', props.templates, 'must list at least one template',
+        fail(at('templates'), props.templates, 'must list at least one template',
           'pass one or more templates, or leave templates out for the built-in example');
       }
-      const allowUnpinned = checkBoolean(where('allowUnpinnedImages'), props.allowUnpinnedImages ?? false);
+      const allowUnpinned = checkBoolean(at('allowUnpinnedImages'), props.allowUnpinnedImages ?? false);
       const names = templates.map((t, i) => {
-        const name = checkDnsLabel(where(`templates[${i}].name`), t?.name);
+        const name = checkDnsLabel(at(`templates[${i}].name`), t?.name);
         if (t.metadata?.annotations) {
-          withoutInjection(where(`templates[${i}].metadata.annotations`), checkAnnotations(where(`templates[${i}].metadata.annotations`), t.metadata.annotations));
+          withoutInjection(at(`templates[${i}].metadata.annotations`), checkAnnotations(at(`templates[${i}].metadata.annotations`), t.metadata.annotations));
         }
         return name;
       });
       templates.forEach((t, i) => {
-        for (const [at, image] of stepImages(t)) {
-          if (image !== undefined) checkImage(where(`templates[${i}].${at}`), image, undefined, { allowUnpinned });
+        for (const [path, image] of stepImages(t)) {
+          if (image !== undefined) checkImage(at(`templates[${i}].${path}`), image, undefined, { allowUnpinned });
         }
       });
       const dup = names.find((n, i) => names.indexOf(n) !== i);
       if (dup) {
-        throw new ValidationError('ProfileWorkflowTemplate', 'templates', dup, 'contains two templates with the same name', 'give each template a unique name');
+        fail(at('templates'), dup, 'contains two templates with the same name', 'give each template a unique name');
       }
       const entrypoint = props.entrypoint ?? names[0];
       if (!names.includes(entrypoint)) {
-        throw new ValidationError('ProfileWorkflowTemplate', 'entrypoint', entrypoint, `names no template (templates are ${names.map((n) => `"${n}"`).join(', ')})`,
+        fail(at('entrypoint'), entrypoint, `names no template (templates are ${names.map((n) => `"${n}"`).join(', ')})`,
           'set entrypoint to one of the template names');
       }
       const args = props.arguments ?? (useExample ? { parameters: [{ name: 'message', value: 'hello from Kubeflow' }] } : undefined);
-      if (args !== undefined) checkKnownKeys(where('arguments'), args, ['parameters', 'artifacts']);
+      if (args !== undefined) checkKnownKeys(at('arguments'), args, ['parameters', 'artifacts']);
       const declared = args?.parameters ?? [];
       if (!Array.isArray(declared)) {
-        throw new ValidationError('ProfileWorkflowTemplate', 'arguments.parameters', declared, 'must be a list of { name, value }', 'pass e.g. [{ name: "revision", value: "main" }]');
+        fail(at('arguments.parameters'), declared, 'must be a list of { name, value }', 'pass e.g. [{ name: "revision", value: "main" }]');
       }
-      const paramNames = declared.map((p, i) => checkParamName(where(`arguments.parameters[${i}].name`), p?.name));
+      const paramNames = declared.map((p, i) => checkParamName(at(`arguments.parameters[${i}].name`), p?.name));
       const dupParam = paramNames.find((n, i) => paramNames.indexOf(n) !== i);
       if (dupParam) {
-        throw new ValidationError('ProfileWorkflowTemplate', 'arguments.parameters', dupParam, 'declares the same parameter twice', 'remove the duplicate');
+        fail(at('arguments.parameters'), dupParam, 'declares the same parameter twice', 'remove the duplicate');
       }
 
       this.templateNames = names;
@@ -246,7 +247,7 @@ function stepImages(t: WorkflowTemplateSpecTemplates): Array<[string, unknown]> 
 function withoutInjection(where: Where, annotations: Record<string, string>): Record<string, string> {
   const value = annotations[ISTIO_INJECT_ANNOTATION];
   if (value !== undefined && value !== 'false') {
-    throw new ValidationError(where.owner, `${where.prop}["${ISTIO_INJECT_ANNOTATION}"]`, value,
+    fail({ owner: where.owner, prop: `${where.prop}["${ISTIO_INJECT_ANNOTATION}"]` }, value,
       'must be "false": an Istio sidecar never exits, so the workflow step would hang', 'remove the annotation (the construct sets "false")');
   }
   return annotations;
@@ -254,7 +255,7 @@ function withoutInjection(where: Where, annotations: Record<string, string>): Re
 
 function checkParamName(where: Where, value: unknown): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9_-]+$/.test(value)) {
-    throw new ValidationError(where.owner, where.prop, value, 'must be a parameter name of letters, digits, "_" and "-"', 'use e.g. "repo-url"');
+    fail(where, value, 'must be a parameter name of letters, digits, "_" and "-"', 'use e.g. "repo-url"');
   }
   return value;
 }

@@ -1,0 +1,34 @@
+/**
+ * Names and numbers that more than one construct relies on. Each is upstream's or Kubeflow's
+ * value, so it is defined once here rather than in the construct that happened to need it first.
+ */
+
+/** Kubeflow's namespace: argo-server's default home. */
+export const KUBEFLOW_NAMESPACE = 'kubeflow';
+
+/** Argo Events' namespace in its cluster-wide install: default for sensors, sources and the bus. */
+export const ARGO_EVENTS_NAMESPACE = 'argo-events';
+
+/** Namespaces that are never Kubeflow profiles. */
+export const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system', 'kubeflow', 'knative-serving', 'cert-manager', 'auth'];
+
+/** Kubeflow's shared gateway, as `namespace/name`. */
+export const KUBEFLOW_GATEWAY = 'kubeflow/kubeflow-gateway';
+
+/** Workload identity of Kubeflow's `istio-ingressgateway` pods. */
+export const INGRESS_GATEWAY_PRINCIPAL = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
+
+/** The pod annotation that turns Istio's sidecar injection on or off. */
+export const ISTIO_INJECT_ANNOTATION = 'sidecar.istio.io/inject';
+
+/** argo-server's listening port (upstream `containerPort: 2746`). */
+export const ARGO_SERVER_PORT = 2746;
+
+/** Name of every argo-server object (Deployment, Service, ServiceAccount): upstream's names. */
+export const ARGO_SERVER_NAME = 'argo-server';
+
+/**
+ * argo-server's pod label and Deployment selector. Deployment selectors are immutable, so this
+ * must stay exactly upstream's, or `kubectl apply` over an existing argo-server fails.
+ */
+export const ARGO_SERVER_SELECTOR: Readonly<Record<string, string>> = { app: 'argo-server' };
