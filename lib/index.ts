@@ -1,15 +1,34 @@
-// Public API of cdk8s-kubeflow-argo. Folders: argo-server/, istio/, argo-events/, kubeflow/.
-export * from './platform';
-export * from './argo-server/argo-server';
-export * from './istio/argo-server-route';
-export * from './argo-events/argo-events-rbac';
-export * from './argo-events/events-api';
-export * from './argo-events/event-bus';
-export * from './argo-events/event-field';
-export * from './argo-events/webhook-event-source';
-export * from './argo-events/workflow-trigger';
-export * from './kubeflow/profile-workflow-template';
-export * from './kubeflow/kubeflow-argo-roles';
-export * from './kubeflow-argo-chart';
-// Prop checks stay internal; users catch this one error type.
+// Public API of cdk8s-kubeflow-argo: constructs, their props and options, the interfaces that
+// connect them, presets and the types users need. Everything else under lib/ is internal.
+// Folders: argo-server/, istio/, argo-events/ (webhook-providers/), kubeflow/.
+export { Platform } from './platform';
+export type { ArgoEventsPreset, ArgoWorkflowsPreset, ImageLine, IstioPreset, PlatformSpec, RbacRule } from './platform';
+
+export { KubeflowArgoChart } from './kubeflow-argo-chart';
+export type { KubeflowArgoChartProps, KubeflowArgoEventsOptions, KubeflowArgoTriggerOptions } from './kubeflow-argo-chart';
+
+export { ArgoServer } from './argo-server/argo-server';
+export type { ArgoAuthMode, ArgoServerProps, ArgoServerResourceList, ArgoServerResources } from './argo-server/argo-server';
+export { ArgoServerRoute } from './istio/argo-server-route';
+export type { ArgoServerRouteOptions, ArgoServerRouteProps } from './istio/argo-server-route';
+
+export { ArgoEventsRbac } from './argo-events/argo-events-rbac';
+export type { ArgoEventsRbacProps, WorkflowOperation } from './argo-events/argo-events-rbac';
+export { EventBus } from './argo-events/event-bus';
+export type { EventBusOptions, EventBusProps, JetStreamOptions } from './argo-events/event-bus';
+export { EventField } from './argo-events/event-field';
+export type { EventFieldSource, WebhookEventSourceType } from './argo-events/event-field';
+export type { SecretKeySelector } from './argo-events/events-api';
+export { WebhookEventSource } from './argo-events/webhook-event-source';
+export type { EventSourceImportOptions, IEventSource, WebhookEventSourceOptions, WebhookEventSourceProps } from './argo-events/webhook-event-source';
+export { WorkflowTrigger } from './argo-events/workflow-trigger';
+export type { WorkflowTriggerOptions, WorkflowTriggerProps } from './argo-events/workflow-trigger';
+
+export { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
+export type { KubeflowArgoRolesProps } from './kubeflow/kubeflow-argo-roles';
+export { ProfileWorkflowTemplate } from './kubeflow/profile-workflow-template';
+export type { IWorkflowTemplate, ProfileWorkflowTemplateOptions, ProfileWorkflowTemplateProps, WorkflowTemplateImportOptions } from './kubeflow/profile-workflow-template';
+export type { ShellSink } from './kubeflow/shell-sinks';
+
+// Users catch this one error type; the checks that raise it stay internal.
 export { ValidationError } from './validation';

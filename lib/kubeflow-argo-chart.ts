@@ -1,16 +1,18 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ArgoEventsRbac, ArgoEventsRbacProps } from './argo-events/argo-events-rbac';
-import { EventBus, EventBusProps } from './argo-events/event-bus';
+import { EVENT_BUS_OPTIONS, EventBus, EventBusOptions } from './argo-events/event-bus';
 import { EventField } from './argo-events/event-field';
-import { WebhookEventSource, WebhookEventSourceProps } from './argo-events/webhook-event-source';
+import { WebhookEventSource, WebhookEventSourceOptions } from './argo-events/webhook-event-source';
 import { WorkflowTrigger } from './argo-events/workflow-trigger';
 import { ArgoServer, ArgoServerProps } from './argo-server/argo-server';
-import { ArgoServerRoute, ArgoServerRouteProps } from './istio/argo-server-route';
+import { ArgoServerRoute, ArgoServerRouteOptions } from './istio/argo-server-route';
 import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
-import { ProfileWorkflowTemplate, ProfileWorkflowTemplateProps } from './kubeflow/profile-workflow-template';
+import { ProfileWorkflowTemplate, ProfileWorkflowTemplateOptions, TEMPLATE_OPTIONS } from './kubeflow/profile-workflow-template';
 import { checkPlatform, Platform } from './platform';
-import { checkBoolean, checkKnownKeys, checkLabels, checkList, checkProfileNamespace, fail, propNames, snapshotProps, whereIn } from './validation';
+import {
+  checkBoolean, checkKnownKeys, checkOptions, checkLabels, checkList, checkProfileNamespace, fail, propNames, snapshotProps, whereIn,
+} from './validation';
 
 const at = whereIn('KubeflowArgoChart');
 
@@ -44,9 +46,9 @@ export interface KubeflowArgoTriggerOptions {
 /** Argo Events wiring for {@link KubeflowArgoChart}; everything lives in the sensor RBAC namespace. */
 export interface KubeflowArgoEventsOptions {
   /** The namespace's `default` EventBus. @default - native NATS, 3 replicas */
-  readonly eventBus?: Omit<EventBusProps, 'namespace' | 'platform'>;
-  /** Webhook event sources (names must be unique). */
-  readonly sources: Array<Omit<WebhookEventSourceProps, 'platform' | 'namespace' | 'eventBus'>>;
+  readonly eventBus?: EventBusOptions;
+  /** Webhook event sources on that bus (names must be unique). */
+  readonly sources: WebhookEventSourceOptions[];
   /** Which source starts which profile's template. @default [] */
   readonly triggers?: KubeflowArgoTriggerOptions[];
 }
@@ -57,7 +59,8 @@ export interface KubeflowArgoChartProps extends ChartProps {
    * The platform every construct targets: KFP 1.7 (Kubeflow 1.4), KFP 2.2–2.4 or KFP 2.5.
    * Sets the argocli line and image, upstream argo-server shape, Istio API versions and Argo
    * Events behaviour (README, "Platform presets").
-   * @default Platform.KFP_1_7
+   * Every construct of the chart follows it (a child's own `platform` must agree).
+   * @default Platform.DEFAULT
    */
   readonly platform?: Platform;
 
@@ -72,13 +75,13 @@ export interface KubeflowArgoChartProps extends ChartProps {
    * argo-server settings.
    * @default - Kubeflow 1.4 defaults: namespace "kubeflow", argocli v3.1.15, base href "/argo/"
    */
-  readonly argoServer?: Omit<ArgoServerProps, 'platform'>;
+  readonly argoServer?: ArgoServerProps;
 
   /**
-   * Gateway route settings (the server, namespace and base href come from `argoServer`).
+   * Gateway route settings (`argoServer.addRoute`: the namespace, base href and port follow `argoServer`).
    * @default - `kubeflow/kubeflow-gateway`, hosts "*", timeout "300s", ingress gateway only
    */
-  readonly route?: Omit<ArgoServerRouteProps, 'platform' | 'server' | 'namespace' | 'baseHref' | 'port'>;
+  readonly route?: ArgoServerRouteOptions;
 
   /**
    * Emit the Argo Events sensor RBAC ({@link ArgoEventsRbac}).
@@ -90,13 +93,13 @@ export interface KubeflowArgoChartProps extends ChartProps {
    * Argo Events sensor RBAC settings.
    * @default - `operate-workflow-sa` in "argo-events", submit verbs only
    */
-  readonly argoEventsRbac?: Omit<ArgoEventsRbacProps, 'platform'>;
+  readonly argoEventsRbac?: ArgoEventsRbacProps;
 
   /**
    * The WorkflowTemplate every profile gets (its namespace is the profile's).
    * @default - the built-in `hello-kubeflow` template, run as `default-editor`
    */
-  readonly workflowTemplate?: Omit<ProfileWorkflowTemplateProps, 'namespace' | 'platform'>;
+  readonly workflowTemplate?: ProfileWorkflowTemplateOptions;
 
   /**
    * Aggregate Argo permissions into Kubeflow's `kubeflow-edit`/`kubeflow-view`
@@ -145,24 +148,7 @@ export class KubeflowArgoChart extends Chart {
     try {
       props = snapshotProps('KubeflowArgoChart', props); // chartProps() has checked the keys, labels and namespace
       this.platform = checkPlatform(at('platform'), props.platform);
-      const platform = this.platform;
-      // Props the chart decides for its children; TypeScript hides them, JavaScript callers get told.
-      const owned = (prop: string, sub: object | undefined, keys: readonly string[], fix: (key: string) => string) => {
-        for (const key of keys) {
-          const value = (sub as Record<string, unknown> | undefined)?.[key];
-          if (value !== undefined) {
-            fail(at(`${prop}.${key}`), Platform.isPlatform(value) ? value.id : value, 'is set by the chart', fix(key));
-          }
-        }
-      };
-      const onChart = () => 'set platform on the chart only';
-      owned('argoServer', props.argoServer, ['platform'], onChart);
-      owned('argoEventsRbac', props.argoEventsRbac, ['platform'], onChart);
-      owned('events.eventBus', props.events?.eventBus, ['platform'], onChart);
-      owned('workflowTemplate', props.workflowTemplate, ['platform', 'namespace'],
-        (k) => (k === 'namespace' ? 'list the profile namespaces in profiles: each gets its own template' : onChart()));
-      owned('route', props.route, ['platform', 'server', 'namespace', 'baseHref', 'port'],
-        (k) => (k === 'platform' ? onChart() : `the route follows argoServer: set argoServer.${k === 'server' ? '*' : k} instead`));
+      Platform.use(this, this.platform);
       // Sorted: the output must not depend on the order profiles happen to be listed in.
       const profiles = checkList(at('profiles'), props.profiles ?? [], checkProfileNamespace, { allowEmpty: true }).sort();
       const enableEvents = checkBoolean(at('enableArgoEventsRbac'), props.enableArgoEventsRbac ?? true);
@@ -171,20 +157,25 @@ export class KubeflowArgoChart extends Chart {
           'is set while enableArgoEventsRbac is false', 'remove argoEventsRbac or set enableArgoEventsRbac: true');
       }
 
-      this.argoServer = new ArgoServer(this, 'ArgoServer', { ...props.argoServer, platform });
-      this.route = new ArgoServerRoute(this, 'Route', { ...props.route, server: this.argoServer });
+      this.argoServer = new ArgoServer(this, 'ArgoServer', props.argoServer);
+      this.route = this.argoServer.addRoute('Route', props.route);
       // Sensors may act in the chart's profiles (each trigger binds its own target as well);
       // clusterWide: true in argoEventsRbac binds everywhere instead.
       if (enableEvents) {
-        const rbacProps = { ...props.argoEventsRbac, platform };
+        const rbacProps = { ...props.argoEventsRbac };
         if (!rbacProps.clusterWide && rbacProps.namespaces === undefined) rbacProps.namespaces = profiles;
         this.argoEventsRbac = new ArgoEventsRbac(this, 'ArgoEventsRbac', rbacProps);
       }
       if (checkBoolean(at('kubeflowRoles'), props.kubeflowRoles ?? false)) {
         this.kubeflowRoles = new KubeflowArgoRoles(this, 'KubeflowRoles');
       }
+      // one template per profile: the namespace is the profile's
+      checkOptions(at('workflowTemplate'), props.workflowTemplate, TEMPLATE_OPTIONS, 'the chart', {
+        namespace: 'list the profile namespaces in profiles: each gets its own template',
+        platform: 'set platform on the chart',
+      });
       this.workflowTemplates = profiles.map((ns) =>
-        new ProfileWorkflowTemplate(this, `Profile-${ns}`, { ...props.workflowTemplate, namespace: ns, platform }));
+        new ProfileWorkflowTemplate(this, `Profile-${ns}`, { ...props.workflowTemplate, namespace: ns }));
 
       if (props.events !== undefined) {
         const events = props.events;
@@ -194,10 +185,15 @@ export class KubeflowArgoChart extends Chart {
             'needs the sensor RBAC (sensors run as its ServiceAccount)', 'remove enableArgoEventsRbac: false');
         }
         const namespace = this.argoEventsRbac.namespace;
-        this.eventBus = new EventBus(this, 'EventBus', { ...events.eventBus, namespace, platform });
+        // the bus goes next to the sensors
+        checkOptions(at('events.eventBus'), events.eventBus, EVENT_BUS_OPTIONS, 'the chart', {
+          namespace: 'the bus goes next to the sensors: set argoEventsRbac.namespace',
+          platform: 'set platform on the chart',
+        });
+        const eventBus = this.eventBus = new EventBus(this, 'EventBus', { ...events.eventBus, namespace });
         const sources = checkList(at('events.sources'), events.sources, (w, v) => {
           if (!v || typeof v !== 'object') fail(w, v, 'must be an object', 'pass { type, ... }');
-          return v as Omit<WebhookEventSourceProps, 'platform' | 'namespace' | 'eventBus'>;
+          return v as WebhookEventSourceOptions;
         });
         // same name, same default path: say so before the route check reports the overlap
         const names = sources.map((src) => (src as { name?: unknown }).name ?? (src as { type?: unknown }).type);
@@ -208,7 +204,7 @@ export class KubeflowArgoChart extends Chart {
         });
         const byName = new Map<string, WebhookEventSource>();
         sources.forEach((src, i) => {
-          const source = new WebhookEventSource(this, `EventSource-${i}`, { ...src, namespace, eventBus: this.eventBus });
+          const source = eventBus.addWebhookEventSource(`EventSource-${i}`, src);
           if (byName.has(source.name)) {
             fail(at(`events.sources[${i}].name`), source.name, 'is used by two event sources', 'give each source a unique name');
           }
@@ -229,8 +225,7 @@ export class KubeflowArgoChart extends Chart {
             fail(w('profile'), t.profile, `is not one of profiles (${profiles.map((p) => `"${p}"`).join(', ') || 'none'})`,
               'add it to profiles or fix the name');
           }
-          const trigger = new WorkflowTrigger(this, `Trigger-${i}`, {
-            eventSource: source,
+          const trigger = source.addTrigger(`Trigger-${i}`, {
             template,
             rbac: this.argoEventsRbac,
             eventName: t.eventName,

@@ -424,6 +424,23 @@ export function checkKnownKeys(where: Where, value: unknown, known: readonly str
   }
 }
 
+/**
+ * Checks the options given to a factory method (`server.addRoute(id, options)`) or to a child the
+ * chart makes: the keys the maker decides itself are refused with their own fix, then unknown keys.
+ */
+export function checkOptions(where: Where, value: unknown, known: readonly string[], setBy: string, fixes: Readonly<Record<string, string>>): void {
+  if (value !== null && typeof value === 'object') {
+    for (const [key, fix] of Object.entries(fixes)) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v === undefined) continue;
+      // a Platform or a construct reads best by its own name (its id, its path)
+      const shown = typeof v === 'object' && v !== null && v.toString !== Object.prototype.toString ? String(v) : v;
+      fail(within(where, key), shown, `is set by ${setBy}`, fix);
+    }
+  }
+  checkKnownKeys(where, value, known);
+}
+
 function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestScore = Infinity;

@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
-import { ArgoEventsRbac, workflowVerbs } from '../lib';
+import { ArgoEventsRbac } from '../lib';
+import { workflowVerbs } from '../lib/argo-events/argo-events-rbac';
 import { one, synth } from './util';
 
 const rbac = (props = {}) => synth((c) => new ArgoEventsRbac(c, 'rbac', props));

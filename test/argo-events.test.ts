@@ -247,14 +247,33 @@ describe('WorkflowTrigger', () => {
     expect(passes({ ref: 'refs/heads/release-1x0', after: sha })).toBe(false);
   });
 
-  test('a template given by name is found in the app', () => {
-    const sensor = one(build(({ source, rbac }) => ({ eventSource: source, rbac, template: { name: 'ci', namespace: 'alice' }, parameters: { revision: EventField.revision() } })), 'Sensor');
-    expect(sensor.spec.triggers[0].template.argoWorkflow.source.resource.spec.workflowTemplateRef).toEqual({ name: 'ci' });
+  test('a template made elsewhere is imported by name; its declared parameters are still checked', () => {
+    const imported = (parameterNames?: string[]) => ({ source }: any) =>
+      ({ eventSource: source, template: ProfileWorkflowTemplate.fromWorkflowTemplateName(source, 'Elsewhere', 'elsewhere', { namespace: 'bob', parameterNames }) });
+    const objs = build(imported());
+    const sensor = one(objs, 'Sensor');
+    expect(sensor.spec.triggers[0].template.argoWorkflow.source.resource.metadata.namespace).toBe('bob');
+    expect(sensor.spec.triggers[0].template.argoWorkflow.source.resource.spec.workflowTemplateRef).toEqual({ name: 'elsewhere' });
+    expect(objs.filter((o) => o.kind === 'WorkflowTemplate' && o.metadata.name === 'elsewhere')).toEqual([]); // nothing emitted for it
+    expect(() => build((ctx) => ({ ...imported(['revision'])(ctx), parameters: { commit: EventField.revision() } })))
+      .toThrow(/parameters\.commit .*is not a parameter of WorkflowTemplate "elsewhere" \(it declares "revision"\)/);
   });
 
-  test('an external template is allowed when marked so', () => {
-    const sensor = one(build(({ source }) => ({ eventSource: source, template: { name: 'elsewhere', namespace: 'bob', external: true } })), 'Sensor');
-    expect(sensor.spec.triggers[0].template.argoWorkflow.source.resource.metadata.namespace).toBe('bob');
+  test('an event source made elsewhere is imported by name', () => {
+    const c = Testing.chart();
+    const source = WebhookEventSource.fromEventSourceName(c, 'Gh', 'ci-hooks', { type: 'github', namespace: 'argo-events' });
+    const template = new ProfileWorkflowTemplate(c, 'T', { namespace: 'alice' });
+    new WorkflowTrigger(c, 't', { eventSource: source, template });
+    const sensor = one(Testing.synth(c), 'Sensor');
+    expect(sensor.spec.dependencies[0]).toMatchObject({ eventSourceName: 'ci-hooks', eventName: 'push' });
+    expect(Testing.synth(c).filter((o) => o.kind === 'EventSource')).toEqual([]);
+  });
+
+  test('a plain object is not a template or an event source', () => {
+    expect(() => build(({ source }) => ({ eventSource: source, template: { name: 'ci', namespace: 'alice' } as any })))
+      .toThrow(/template must be a ProfileWorkflowTemplate, or one from ProfileWorkflowTemplate\.fromWorkflowTemplateName/);
+    expect(() => build(({ template }) => ({ eventSource: { name: 'github', namespace: 'argo-events' } as any, template })))
+      .toThrow(/eventSource must be a WebhookEventSource, or one from WebhookEventSource\.fromEventSourceName/);
   });
 
   test('fails on an unknown event name', () => {
@@ -263,7 +282,6 @@ describe('WorkflowTrigger', () => {
 
   test('fails when the template is in another namespace', () => {
     expect(() => build(({ source, template }) => ({ eventSource: source, template, namespace: 'bob' }))).toThrow(/namespace does not hold the template "ci", which is in "alice"/);
-    expect(() => build(({ source }) => ({ eventSource: source, template: { name: 'ci', namespace: 'bob' } }))).toThrow(/template\.name names no WorkflowTemplate in namespace "bob"/);
   });
 
   test('fails on a parameter the template does not declare', () => {

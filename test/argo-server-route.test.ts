@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
-import { ArgoServer, ArgoServerRoute, INGRESS_GATEWAY_PRINCIPAL } from '../lib';
+import { ArgoServer, ArgoServerRoute } from '../lib';
+import { INGRESS_GATEWAY_PRINCIPAL } from '../lib/constants';
 import { one, synth } from './util';
 
 const route = (props = {}) => synth((c) => new ArgoServerRoute(c, 'route', props));

@@ -14,7 +14,7 @@ function libFiles(dir = path.join(ROOT, 'lib')): string[] {
 }
 
 /** Interfaces users pass to constructs: their props must be documented. */
-const isPropsInterface = (name: string) => /(Props|Options)$/.test(name) || ['PodMetadata', 'SecretKeySelector', 'WorkflowTemplateReference'].includes(name);
+const isPropsInterface = (name: string) => /(Props|Options)$/.test(name) || ['PodMetadata', 'SecretKeySelector'].includes(name);
 
 test('every prop of every exported props interface has a doc comment, and every optional one a @default', () => {
   const problems: string[] = [];

@@ -54,7 +54,10 @@ describe('KubeflowArgoChart', () => {
   });
 
   test('fails when route tries to override what argoServer decides', () => {
-    expect(() => new KubeflowArgoChart(Testing.app(), 'c', { route: { baseHref: '/x/' } as any })).toThrow(/route\.baseHref/);
+    expect(() => new KubeflowArgoChart(Testing.app(), 'c', { route: { baseHref: '/x/' } as any }))
+      .toThrow('ArgoServerRoute: baseHref is set by the server (ArgoServer.addRoute), got "/x/". Fix: the route follows the server: set baseHref on the ArgoServer');
+    expect(() => new KubeflowArgoChart(Testing.app(), 'c', { profiles: ['alice'], workflowTemplate: { namespace: 'bob' } as any }))
+      .toThrow(/workflowTemplate\.namespace is set by the chart, got "bob"\. Fix: list the profile namespaces in profiles/);
   });
 
   // No whole-chart snapshot: the default app's output is dist/, which test/dist.test.ts keeps fresh

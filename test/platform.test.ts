@@ -121,7 +121,7 @@ test('constructs refuse a platform that contradicts the one they follow', () => 
   const server = new ArgoServer(c, 's', { platform: Platform.KFP_2_5 });
   expect(() => new ArgoServerRoute(c, 'r', { server, platform: Platform.KFP_1_7 }))
     .toThrow(/platform contradicts the server's platform KFP_2_5/);
-  expect(() => new KubeflowArgoChart(Testing.app(), 'k', { argoServer: { platform: Platform.KFP_2_5 } as any })).toThrow(/argoServer\.platform is set by the chart/);
+  expect(() => new KubeflowArgoChart(Testing.app(), 'k', { argoServer: { platform: Platform.KFP_2_5 } as any })).toThrow(/ArgoServer: platform contradicts the enclosing chart's platform KFP_1_7/);
   expect(() => new ArgoServer(Testing.chart(), 's', { platform: 'KFP_2_5' as any })).toThrow(/platform must be one of the Platform presets/);
 });
 

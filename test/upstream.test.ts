@@ -5,7 +5,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { ArgoServer, ARGO_SERVER_3_1_RULES } from '../lib';
+import { ArgoServer, Platform } from '../lib';
 import { hasKubectl, one, synth } from './util';
 
 const UPSTREAM = path.resolve(__dirname, '..', '..', 'shared', 'upstream');
@@ -67,7 +67,7 @@ describeUpstream('ArgoServer against upstream Argo Workflows v3.1.15', () => {
     const ours = one(serverMode, 'ClusterRole');
     expect(ours.metadata.name).toBe(up.metadata.name);
     expect(ours.rules).toEqual(up.rules);
-    expect(ARGO_SERVER_3_1_RULES).toEqual(up.rules);
+    expect(Platform.KFP_1_7.spec.argoWorkflows.serverRules).toEqual(up.rules);
     const [upBinding] = load('cluster-install/argo-server-rbac/argo-server-clusterolebinding.yaml');
     const binding = one(serverMode, 'ClusterRoleBinding');
     expect(binding.metadata.name).toBe(upBinding.metadata.name);

@@ -2,7 +2,7 @@
 // shows the bad value and says the fix (STYLE: "fails when …").
 import { Testing } from 'cdk8s';
 import {
-  ArgoEventsRbac, ArgoServer, ArgoServerRoute, KubeflowArgoChart, KubeflowArgoRoles, ProfileWorkflowTemplate, ValidationError, WebhookEventSource, WorkflowTrigger,
+  ArgoEventsRbac, ArgoServer, ArgoServerRoute, KubeflowArgoChart, KubeflowArgoRoles, ProfileWorkflowTemplate, ValidationError, WebhookEventSource,
 } from '../lib';
 
 const NS = 'kubeflow-user-example-com';
@@ -78,7 +78,7 @@ const cases: Array<[string, () => unknown, string, string]> = [
   ['profile that is a system namespace', () => chart({ profiles: ['kubeflow'] }), 'profiles[0]', '"kubeflow"'],
   ['chart-wide namespace', () => chart({ namespace: 'kubeflow' }), 'namespace', '"kubeflow"'],
   ['argoEventsRbac while disabled', () => chart({ enableArgoEventsRbac: false, argoEventsRbac: {} }), 'argoEventsRbac', '{}'],
-  ['route prop that the server decides', () => chart({ route: { baseHref: '/x/' } }), 'route.baseHref', '"/x/"'],
+  ['route prop that the server decides', () => chart({ route: { baseHref: '/x/' } }), 'baseHref', '"/x/"'],
   ['template namespace in the chart', () => chart({ workflowTemplate: { namespace: 'x' } }), 'workflowTemplate.namespace', '"x"'],
   ['invalid chart label', () => chart({ labels: { team: 'a/b' } }), 'labels["team"]', '"a/b"'],
   ['nested bad prop inside the chart', () => chart({ argoServer: { image: 'argocli' } }), 'image', '"argocli"'],
@@ -170,16 +170,17 @@ test('an event source name is short enough for the Service name Argo Events deri
   expect(make('a'.repeat(48))).toThrow(/name is 48 characters; Argo Events derives the Service name "<name>-eventsource-svc"/);
 });
 
-test('a template reference with parameterNames that are not a list is refused', () => {
+test('an imported template with parameterNames that are not a list is refused, and leaves nothing behind', () => {
   const c = Testing.chart();
-  const source = new WebhookEventSource(c, 'gh', { type: 'github', repositories: ['o/r'], webhookSecret: { name: 's', key: 'k' } });
-  expect(() => new WorkflowTrigger(c, 't', { eventSource: source, template: { name: 'x', namespace: 'alice', external: true, parameterNames: 'abc' as any } }))
-    .toThrow('WorkflowTrigger: template.parameterNames must be a list, got "abc". Fix: pass an array');
+  expect(() => ProfileWorkflowTemplate.fromWorkflowTemplateName(c, 't', 'x', { namespace: 'alice', parameterNames: 'abc' as any }))
+    .toThrow('ProfileWorkflowTemplate: parameterNames must be a list, got "abc". Fix: pass an array');
+  expect(c.node.tryFindChild('t')).toBeUndefined();
 });
 
-test('a template reference with an invalid name is refused', () => {
+test('an imported template or event source with an invalid name is refused', () => {
   const c = Testing.chart();
-  const source = new WebhookEventSource(c, 'gh', { type: 'github', repositories: ['o/r'], webhookSecret: { name: 's', key: 'k' } });
-  expect(() => new WorkflowTrigger(c, 't', { eventSource: source, template: { name: 'Foo_Bar', namespace: 'alice', external: true } }))
-    .toThrow(/WorkflowTrigger: template\.name must be a DNS-1123 subdomain/);
+  expect(() => ProfileWorkflowTemplate.fromWorkflowTemplateName(c, 't', 'Foo_Bar', { namespace: 'alice' }))
+    .toThrow(/ProfileWorkflowTemplate: name must be a DNS-1123 subdomain/);
+  expect(() => WebhookEventSource.fromEventSourceName(c, 's', 'ci', { type: 'gitea' as any }))
+    .toThrow(/WebhookEventSource: type must be one of "github", "gitlab", "webhook"/);
 });

@@ -4,7 +4,7 @@
 import { App, Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
-import { ArgoServer, ArgoServerRoute, Platform, ProfileWorkflowTemplate } from 'cdk8s-kubeflow-argo';
+import { ArgoServer, Platform, ProfileWorkflowTemplate } from 'cdk8s-kubeflow-argo';
 import { WorkflowTemplateSpecTemplates } from 'cdk8s-kubeflow-argo/imports/argoproj.io';
 
 export class MlPlatformArgo extends Chart {
@@ -15,8 +15,7 @@ export class MlPlatformArgo extends Chart {
       namespace: 'ml-platform',
       baseHref: '/workflows/',
     });
-    new ArgoServerRoute(this, 'Route', {
-      server,
+    server.addRoute('Route', {
       gateway: 'istio-system/public-gateway',
       hosts: ['ml.example.com'],
       timeout: '600s',

@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { brand, hasBrand } from '../brands';
+import { ARGO_EVENTS_NAMESPACE } from '../constants';
 import * as k8s from '../../imports/k8s';
 import { Platform, resolvePlatform } from '../platform';
 import {
@@ -113,6 +115,11 @@ export interface ArgoEventsRbacProps {
  * ClusterRoleBinding (every namespace) only with `clusterWide: true`.
  */
 export class ArgoEventsRbac extends Construct {
+  /** True for an ArgoEventsRbac of this library (also across duplicate installs of the package). */
+  public static isArgoEventsRbac(x: unknown): x is ArgoEventsRbac {
+    return hasBrand(x, 'ArgoEventsRbac');
+  }
+
   /** The ServiceAccount (also `ApiObject.of(rbac)`). */
   public readonly serviceAccount: k8s.KubeServiceAccount;
   /** ClusterRole `operate-workflow-role`. */
@@ -133,12 +140,13 @@ export class ArgoEventsRbac extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoEventsRbacProps = {}) {
     super(scope, id);
+    brand(this, 'ArgoEventsRbac');
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('ArgoEventsRbac', props);
       checkKnownKeys(at(''), props, PROPS);
       this.platform = resolvePlatform(at('platform'), props.platform, this);
-      this.namespace = checkNamespace(at('namespace'), props.namespace ?? 'argo-events');
+      this.namespace = checkNamespace(at('namespace'), props.namespace ?? ARGO_EVENTS_NAMESPACE);
       this.serviceAccountName = checkDnsSubdomain(at('serviceAccountName'), props.serviceAccountName ?? 'operate-workflow-sa');
       this.operations = checkList(at('operations'), props.operations ?? ['submit'], (w, v) => checkOneOf(w, v, WORKFLOW_OPERATIONS));
       if (this.operations.includes('submit-from') && !this.platform.spec.argoEvents.submitFrom) {

@@ -1,8 +1,11 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ISTIO_INJECT_ANNOTATION } from '../kubeflow/profile-workflow-template';
+import { brand, hasBrand } from '../brands';
+import { ARGO_EVENTS_NAMESPACE, ISTIO_INJECT_ANNOTATION } from '../constants';
 import { Platform, resolvePlatform } from '../platform';
-import { checkKnownKeys, checkNamespace, checkOneOf, fail, propNames, snapshotProps, whereIn } from '../validation';
+import { checkKnownKeys, checkOptions, checkNamespace, checkOneOf, fail, propNames, snapshotProps, whereIn } from '../validation';
 import { EventBusObject, EventBusSpec } from './events-api';
+import { EVENT_SOURCE_OPTIONS, WebhookEventSource, WebhookEventSourceOptions } from './webhook-event-source';
 
 const at = whereIn('EventBus');
 
@@ -16,19 +19,21 @@ export const EVENT_BUS_CLIENT_PORT = 4222;
 export const JETSTREAM_VERSIONS: readonly string[] = ['2.8.1', '2.8.1-alpine', '2.8.2', '2.8.2-alpine', '2.9.1', '2.9.12', '2.9.16', '2.10.29'];
 
 // the compiler checks this list against the props interface (propNames)
+/** Keys of {@link EventBusOptions}. */
+export const EVENT_BUS_OPTIONS = propNames<EventBusOptions>()('replicas', 'jetstream');
 const PROPS = propNames<EventBusProps>()('platform', 'namespace', 'replicas', 'jetstream');
 
 /** JetStream settings for {@link EventBusProps.jetstream}. */
 export interface JetStreamOptions {
-  /** JetStream (NATS server) version, one of {@link JETSTREAM_VERSIONS}. */
+  /** JetStream (NATS server) version the controller knows: 2.8.1, 2.8.2, 2.9.1, 2.9.12, 2.9.16 or 2.10.29 (2.8.x also as `-alpine`). */
   readonly version: string;
 }
 
 /** Props for {@link EventBus}. */
-export interface EventBusProps {
+export interface EventBusProps extends EventBusOptions {
   /**
    * Platform preset: which Argo Events release the bus is for.
-   * @default Platform.KFP_1_7
+   * @default - the enclosing chart's, else Platform.DEFAULT
    */
   readonly platform?: Platform;
 
@@ -37,7 +42,10 @@ export interface EventBusProps {
    * @default "argo-events"
    */
   readonly namespace?: string;
+}
 
+/** The bus itself, wherever it lives ({@link KubeflowArgoChart} puts it next to the sensors). */
+export interface EventBusOptions {
   /**
    * Bus pods. NATS Streaming and JetStream need at least 3 for a quorum.
    * @default 3
@@ -65,7 +73,7 @@ export interface EventBusProps {
  */
 export class EventBus extends Construct {
   /** The EventBus object (also `ApiObject.of(bus)`). */
-  public readonly eventBus: EventBusObject;
+  public readonly eventBus: ApiObject;
   /** Always `default`: EventSources and Sensors use the bus of that name. */
   public readonly name = 'default';
   /** Namespace of the bus. */
@@ -86,14 +94,20 @@ export class EventBus extends Construct {
     'traffic.sidecar.istio.io/excludeOutboundPorts': String(EVENT_BUS_CLIENT_PORT),
   };
 
+  /** True for an EventBus of this library (also across duplicate installs of the package). */
+  public static isEventBus(x: unknown): x is EventBus {
+    return hasBrand(x, 'EventBus');
+  }
+
   constructor(scope: Construct, id: string, props: EventBusProps = {}) {
     super(scope, id);
+    brand(this, 'EventBus');
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('EventBus', props);
       checkKnownKeys(at(''), props, PROPS);
       this.platform = resolvePlatform(at('platform'), props.platform, this);
-      this.namespace = checkNamespace(at('namespace'), props.namespace ?? 'argo-events');
+      this.namespace = checkNamespace(at('namespace'), props.namespace ?? ARGO_EVENTS_NAMESPACE);
       const replicas = props.replicas ?? 3;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 3 || replicas > 9) {
         fail(at('replicas'), replicas, 'must be a whole number from 3 to 9 (a NATS quorum needs 3)', 'use 3 or 5');
@@ -121,5 +135,18 @@ export class EventBus extends Construct {
       scope.node.tryRemoveChild(id);
       throw e;
     }
+  }
+
+  /**
+   * A webhook EventSource that publishes its events on this bus: it lives in the bus's
+   * namespace and its pods reach the bus around their Istio sidecar.
+   */
+  public addWebhookEventSource(id: string, options: WebhookEventSourceOptions): WebhookEventSource {
+    checkOptions({ owner: 'WebhookEventSource', prop: '' }, snapshotProps('WebhookEventSource', options), EVENT_SOURCE_OPTIONS, 'the bus (EventBus.addWebhookEventSource)', {
+      eventBus: 'leave it out: the source uses this bus',
+      namespace: 'the source lives next to its bus: set namespace on the EventBus',
+      platform: 'the source follows the bus: set platform on the EventBus',
+    });
+    return new WebhookEventSource(this, id, { ...options, eventBus: this });
   }
 }

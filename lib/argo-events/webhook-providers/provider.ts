@@ -1,0 +1,84 @@
+import { checkDnsSubdomain, checkKnownKeys, fail, requireString, Where, within } from '../../validation';
+import { EventSourceSpec, SecretKeySelector, WebhookContext } from '../events-api';
+
+/** The props of a webhook event source that only some providers use. */
+export interface ProviderFields {
+  readonly method?: string;
+  readonly events?: string[];
+  readonly repositories?: string[];
+  readonly projects?: string[];
+  readonly apiToken?: SecretKeySelector;
+  readonly baseUrl?: string;
+}
+
+/** Why a provider refuses a prop it does not use. */
+const NOT_FOR: Record<keyof ProviderFields, string> = {
+  method: 'github and gitlab always POST',
+  events: 'a generic webhook has no provider events',
+  repositories: 'repositories are for github; gitlab uses projects',
+  projects: 'projects are for gitlab; github uses repositories',
+  apiToken: 'a generic webhook registers no hooks',
+  baseUrl: 'only github and gitlab have an API base URL',
+};
+
+/** A provider's checked settings: how its endpoint is called and its section of the EventSource. */
+export interface CheckedProvider {
+  /** The HTTP method the endpoint accepts. */
+  readonly method: string;
+  /** The API token that lets the source register its hook, if any. */
+  readonly apiToken?: SecretKeySelector;
+  /** The provider's part of the EventSource spec for one event. */
+  spec(eventName: string, webhook: WebhookContext): EventSourceSpec;
+}
+
+/** One kind of webhook event source: GitHub, GitLab or a generic webhook. */
+export interface WebhookProvider {
+  /** The event name when none is given. */
+  readonly defaultEventName: string;
+  /** The {@link ProviderFields} it reads; the others are refused. */
+  readonly uses: readonly (keyof ProviderFields)[];
+  /**
+   * Checks the provider's own props and rules. `webhookSecret` is already checked; `at` names
+   * the props in errors.
+   */
+  check(props: ProviderFields, webhookSecret: SecretKeySelector | undefined, at: (prop: string) => Where): CheckedProvider;
+}
+
+/** Refuses the provider props `provider` does not use. */
+export function refuseOthers(type: string, provider: WebhookProvider, props: ProviderFields, at: (prop: string) => Where): void {
+  for (const key of Object.keys(NOT_FOR) as (keyof ProviderFields)[]) {
+    if (props[key] !== undefined && !provider.uses.includes(key)) {
+      fail(at(key), props[key], `does not apply to type "${type}" (${NOT_FOR[key]})`, `remove ${key}`);
+    }
+  }
+}
+
+/** Checks a provider event name (`push`, `PushEvents`, `*`). */
+export function checkEventName(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (!/^(\*|[A-Za-z_][A-Za-z0-9_ ]*)$/.test(value)) {
+    fail(where, value, 'must be a provider event name', 'use e.g. "push" (GitHub) or "PushEvents" (GitLab)');
+  }
+  return value;
+}
+
+/** Checks a reference to a key of a Secret; only the reference is ever emitted. */
+export function checkSecretRef(where: Where, value: unknown): SecretKeySelector {
+  checkKnownKeys(where, value, ['name', 'key']);
+  const ref = value as SecretKeySelector;
+  checkDnsSubdomain(within(where, 'name'), ref.name);
+  requireString(within(where, 'key'), ref.key);
+  if (!/^[-._a-zA-Z0-9]{1,253}$/.test(ref.key)) {
+    fail(within(where, 'key'), ref.key, 'must be a Secret key (letters, digits, "-", "_", ".")', 'use e.g. "secret"');
+  }
+  return { name: ref.name, key: ref.key };
+}
+
+/** Checks an http(s) base URL without a trailing slash, query or fragment. */
+export function checkUrl(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~-]+)*$/.test(value)) {
+    fail(where, value, 'must be an http(s) URL without a trailing slash, query or fragment', 'use e.g. "https://kubeflow.example.com"');
+  }
+  return value;
+}
