@@ -27,14 +27,19 @@ test('writes Chart.yaml, values.yaml and one template per manifest, without CRDs
   expect(fs.existsSync(path.join(out, 'crds'))).toBe(false);
 });
 
-test('every Go template action in the chart is an escape, so rendering gives back dist/ byte for byte', () => {
+/** A template's value hooks: the lines holding a Helm action that is not an escaped "{{". */
+const hookLines = (template: string) => template.split('\n').filter((l) => l.split(ESCAPE).join('').includes('{{'));
+
+test('every "{{" of dist/ is escaped; the only other actions are the value hooks, on their own lines', () => {
   const out = path.join(work, 'chart-render');
   expect(helm('--chart-version', '0.1.0', '--outdir', out).status).toBe(0);
   for (const f of manifests()) {
     const template = fs.readFileSync(path.join(out, 'templates', f), 'utf8');
-    expect(template.split(ESCAPE).join('')).not.toContain('{{');
-    // text/template semantics for this chart: the only actions print "{{"
-    expect(template.split(ESCAPE).join('{{')).toBe(fs.readFileSync(path.join(DIST, f), 'utf8'));
+    const hooks = hookLines(template);
+    for (const line of hooks) expect(line).toMatch(/\$\.Values\.(commonLabels|argoServer\.(podAnnotations|resources|nodeSelector|tolerations|affinity))\b|^\{\{- end \}\}$|^ +\w+: \{\{- toYaml \. \| nindent \d+ \}\}$/);
+    // one commonLabels hook per object
+    const objects = fs.readFileSync(path.join(DIST, f), 'utf8').split(/^---\n/m).length;
+    expect(hooks.filter((l) => l.includes('$.Values.commonLabels'))).toHaveLength(objects);
   }
   expect(fs.readFileSync(path.join(DIST, manifests()[0]), 'utf8')).toContain('{{inputs.parameters.');
 });
@@ -58,6 +63,38 @@ withHelm('helm lint --strict passes, and helm template renders exactly the objec
   const dist = objects(manifests().map((f) => fs.readFileSync(path.join(DIST, f), 'utf8')).join('---\n'));
   expect(objects(rendered)).toEqual(dist);
   expect(rendered).toContain('{{inputs.parameters.'); // Argo's own templates survive Helm
+}, 120_000);
+
+withHelm('values.yaml settings reach the objects; labels and annotations the objects set win', () => {
+  const out = path.join(work, 'chart-values');
+  expect(helm('--chart-version', '0.1.0', '--outdir', out).status).toBe(0);
+  const values = path.join(work, 'values.yaml');
+  fs.writeFileSync(values, [
+    'commonLabels: {team: ml, app: other}',
+    'argoServer:',
+    '  podAnnotations: {prometheus.io/scrape: "true", proxy.istio.io/config: changed}',
+    '  resources: {limits: {memory: 256Mi}}',
+    '  nodeSelector: {pool: system}',
+    '  tolerations: [{key: dedicated, operator: Exists}]',
+    '  affinity: {podAntiAffinity: {}}',
+  ].join('\n'));
+  const rendered = execFileSync(helmBin.bin!, ['template', 'k', out, '-f', values], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const objs = parseAllDocuments(rendered).map((d) => d.toJS()).filter(Boolean);
+  const dist = parseAllDocuments(manifests().map((f) => fs.readFileSync(path.join(DIST, f), 'utf8')).join('---\n')).map((d) => d.toJS()).filter(Boolean);
+  expect(objs).toHaveLength(dist.length);
+  for (const o of objs) expect(o.metadata.labels.team).toBe('ml');
+  // a label an object sets itself (e.g. the aggregation label of a ClusterRole) is not replaced
+  for (const d of dist.filter((x: any) => x.metadata.labels)) {
+    const o = objs.find((x: any) => x.kind === d.kind && x.metadata.name === d.metadata.name && x.metadata.namespace === d.metadata.namespace);
+    expect(o.metadata.labels).toMatchObject(d.metadata.labels);
+  }
+  const pod = objs.find((o: any) => o.kind === 'Deployment' && o.metadata.name === 'argo-server').spec.template;
+  expect(pod.metadata.annotations).toEqual({ 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}', 'prometheus.io/scrape': 'true' });
+  expect(pod.metadata.labels).toEqual({ app: 'argo-server' }); // the selector's label
+  expect(pod.spec.containers[0].resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } }); // Helm merges maps
+  expect(pod.spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux', 'pool': 'system' });
+  expect(pod.spec.tolerations).toEqual([{ key: 'dedicated', operator: 'Exists' }]);
+  expect(pod.spec.affinity).toEqual({ podAntiAffinity: {} });
 }, 120_000);
 
 withHelm('Chart.yaml carries the argocli version as appVersion; the synth record stays out of the package', () => {
