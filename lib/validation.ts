@@ -129,24 +129,27 @@ export function requireString(where: Where, value: unknown): asserts value is st
   }
 }
 
+/** The two DNS-1123 name forms Kubernetes uses, with their grammar, length and description. */
+const DNS_NAMES = {
+  label: { re: DNS_LABEL, max: 63, text: 'a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)' },
+  subdomain: { re: DNS_SUBDOMAIN, max: 253, text: 'a DNS-1123 subdomain (lower-case letters, digits, "-" and ".", at most 253 characters)' },
+};
+
+function checkDnsName(where: Where, value: unknown, form: keyof typeof DNS_NAMES): string {
+  requireString(where, value);
+  const { re, max, text } = DNS_NAMES[form];
+  if (value.length > max || !re.test(value)) fail(where, value, `must be ${text}`, `use a name such as "${suggestName(value, max)}"`);
+  return value;
+}
+
 /** Checks an RFC 1123 label (namespaces, Service names, container names): ≤63 chars. */
 export function checkDnsLabel(where: Where, value: unknown): string {
-  requireString(where, value);
-  if (value.length > 63 || !DNS_LABEL.test(value)) {
-    fail(where, value, 'must be a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)',
-      `use a name such as "${suggestName(value, 63)}"`);
-  }
-  return value;
+  return checkDnsName(where, value, 'label');
 }
 
 /** Checks an RFC 1123 subdomain (most object names): ≤253 chars. */
 export function checkDnsSubdomain(where: Where, value: unknown): string {
-  requireString(where, value);
-  if (value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
-    fail(where, value, 'must be a DNS-1123 subdomain (lower-case letters, digits, "-" and ".", at most 253 characters)',
-      `use a name such as "${suggestName(value, 253)}"`);
-  }
-  return value;
+  return checkDnsName(where, value, 'subdomain');
 }
 
 /** Checks a Kubernetes namespace name. */

@@ -19,6 +19,13 @@ export const EVENT_BUS_CLIENT_PORT = 4222;
 export const JETSTREAM_VERSIONS: readonly string[] = ['2.8.1', '2.8.1-alpine', '2.8.2', '2.8.2-alpine', '2.9.1', '2.9.12', '2.9.16', '2.10.29'];
 
 // the compiler checks this list against the props interface (propNames)
+/** What {@link EventBus.addWebhookEventSource} decides for the source, and the fix for each. */
+const SET_BY_BUS = {
+  eventBus: 'leave it out: the source uses this bus',
+  namespace: 'the source lives next to its bus: set namespace on the EventBus',
+  platform: 'the source follows the bus: set platform on the EventBus',
+};
+
 /** Keys of {@link EventBusOptions}. */
 export const EVENT_BUS_OPTIONS = propNames<EventBusOptions>()('replicas', 'jetstream');
 const PROPS = propNames<EventBusProps>()('platform', 'namespace', 'replicas', 'jetstream');
@@ -142,11 +149,7 @@ export class EventBus extends Construct {
    * namespace and its pods reach the bus around their Istio sidecar.
    */
   public addWebhookEventSource(id: string, options: WebhookEventSourceOptions): WebhookEventSource {
-    checkOptions({ owner: 'WebhookEventSource', prop: '' }, snapshotProps('WebhookEventSource', options), EVENT_SOURCE_OPTIONS, 'the bus (EventBus.addWebhookEventSource)', {
-      eventBus: 'leave it out: the source uses this bus',
-      namespace: 'the source lives next to its bus: set namespace on the EventBus',
-      platform: 'the source follows the bus: set platform on the EventBus',
-    });
+    checkOptions({ owner: 'WebhookEventSource', prop: '' }, snapshotProps('WebhookEventSource', options), EVENT_SOURCE_OPTIONS, 'the bus (EventBus.addWebhookEventSource)', SET_BY_BUS);
     return new WebhookEventSource(this, id, { ...options, eventBus: this });
   }
 }

@@ -21,6 +21,12 @@ import { WorkflowTrigger, WorkflowTriggerOptions, TRIGGER_OPTIONS } from './work
 
 const at = whereIn('WebhookEventSource');
 
+/** What {@link WebhookEventSource.addTrigger} decides for the trigger, and the fix for each. */
+const SET_BY_SOURCE = {
+  eventSource: 'leave it out: the trigger listens to this source',
+  platform: 'the trigger follows its event source: set platform there',
+};
+
 /** Each provider's checks and EventSource section, one file per provider (webhook-providers/). */
 const PROVIDERS: Record<WebhookEventSourceType, WebhookProvider> = { github: GITHUB, gitlab: GITLAB, webhook: GENERIC_WEBHOOK };
 
@@ -361,10 +367,7 @@ export class WebhookEventSource extends Construct implements IEventSource {
 
   /** A Sensor that runs a WorkflowTemplate when this source fires ({@link WorkflowTrigger}). */
   public addTrigger(id: string, options: WorkflowTriggerOptions): WorkflowTrigger {
-    checkOptions({ owner: 'WorkflowTrigger', prop: '' }, snapshotProps('WorkflowTrigger', options), TRIGGER_OPTIONS, 'the event source (addTrigger)', {
-      eventSource: 'leave it out: the trigger listens to this source',
-      platform: 'the trigger follows its event source: set platform there',
-    });
+    checkOptions({ owner: 'WorkflowTrigger', prop: '' }, snapshotProps('WorkflowTrigger', options), TRIGGER_OPTIONS, 'the event source (addTrigger)', SET_BY_SOURCE);
     return new WorkflowTrigger(this, id, { ...options, eventSource: this });
   }
 }

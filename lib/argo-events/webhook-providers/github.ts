@@ -1,15 +1,13 @@
 import { checkList, fail, requireString, Where } from '../../validation';
-import { checkEventName, checkSecretRef, checkUrl, WebhookProvider } from './provider';
+import { checkHookSettings, WebhookProvider } from './provider';
 
 /** GitHub (and GitHub Enterprise) push and other repository events. */
 export const GITHUB: WebhookProvider = {
   defaultEventName: 'push',
   uses: ['events', 'repositories', 'apiToken', 'baseUrl'],
   check(props, webhookSecret, at) {
-    const events = checkList(at('events'), props.events ?? ['push'], checkEventName);
+    const { events, apiToken, baseUrl } = checkHookSettings(props, at, ['push']);
     const repositories = checkList(at('repositories'), props.repositories, checkRepository);
-    const apiToken = props.apiToken === undefined ? undefined : checkSecretRef(at('apiToken'), props.apiToken);
-    const baseUrl = props.baseUrl === undefined ? undefined : checkUrl(at('baseUrl'), props.baseUrl);
     return {
       method: 'POST',
       apiToken,

@@ -1,15 +1,13 @@
 import { checkList, fail, requireString, Where } from '../../validation';
-import { checkEventName, checkSecretRef, checkUrl, WebhookProvider } from './provider';
+import { checkHookSettings, WebhookProvider } from './provider';
 
 /** GitLab (gitlab.com or self-hosted) project events. */
 export const GITLAB: WebhookProvider = {
   defaultEventName: 'push',
   uses: ['events', 'projects', 'apiToken', 'baseUrl'],
   check(props, webhookSecret, at) {
-    const events = checkList(at('events'), props.events ?? ['PushEvents'], checkEventName);
+    const { events, apiToken, baseUrl } = checkHookSettings(props, at, ['PushEvents']);
     const projects = checkList(at('projects'), props.projects, checkProject);
-    const apiToken = props.apiToken === undefined ? undefined : checkSecretRef(at('apiToken'), props.apiToken);
-    const baseUrl = props.baseUrl === undefined ? undefined : checkUrl(at('baseUrl'), props.baseUrl);
     if (webhookSecret && !apiToken) {
       // argo-events v1.5.6 eventsources/sources/gitlab/start.go and v1.9.11
       // pkg/eventsources/sources/gitlab/start.go load the secret token that HandleRoute compares

@@ -1,4 +1,4 @@
-import { checkDnsSubdomain, checkKnownKeys, fail, requireString, Where, within } from '../../validation';
+import { checkDnsSubdomain, checkKnownKeys, checkList, fail, requireString, Where, within } from '../../validation';
 import { EventSourceSpec, SecretKeySelector, WebhookContext } from '../events-api';
 
 /** The props of a webhook event source that only some providers use. */
@@ -51,6 +51,22 @@ export function refuseOthers(type: string, provider: WebhookProvider, props: Pro
       fail(at(key), props[key], `does not apply to type "${type}" (${NOT_FOR[key]})`, `remove ${key}`);
     }
   }
+}
+
+/** What GitHub and GitLab sources share: provider events, an API token to register the hook, an API base URL. */
+export interface HookSettings {
+  readonly events: string[];
+  readonly apiToken?: SecretKeySelector;
+  readonly baseUrl?: string;
+}
+
+/** Checks the settings GitHub and GitLab share; `defaultEvents` are the provider's push events. */
+export function checkHookSettings(props: ProviderFields, at: (prop: string) => Where, defaultEvents: string[]): HookSettings {
+  return {
+    events: checkList(at('events'), props.events ?? defaultEvents, checkEventName),
+    apiToken: props.apiToken === undefined ? undefined : checkSecretRef(at('apiToken'), props.apiToken),
+    baseUrl: props.baseUrl === undefined ? undefined : checkUrl(at('baseUrl'), props.baseUrl),
+  };
 }
 
 /** Checks a provider event name (`push`, `PushEvents`, `*`). */
