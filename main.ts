@@ -1,6 +1,6 @@
 // The default app: what `npm run synth` writes to dist/. Reusable pieces live in lib/.
 import { App, YamlOutputType } from 'cdk8s';
-import { EventField, KubeflowArgoChart } from './lib';
+import { EventField, KubeflowArgoChart, Platform } from './lib';
 
 /** The Kubeflow 1.4 example profile (created by the example install for user@example.com). */
 export const EXAMPLE_PROFILE = 'kubeflow-user-example-com';
@@ -24,10 +24,14 @@ export const CHECKOUT_SCRIPT = [
   'git log -1',
 ].join(' && ');
 
-/** Builds the default app; `outdir` defaults to cdk8s' own (`CDK8S_OUTDIR` or `dist`). */
-export function buildApp(outdir?: string): App {
+/**
+ * Builds the default app for `platform` (Kubeflow 1.4 for dist/; examples/kubeflow-1.11/ uses
+ * the same app on Kubeflow 1.11); `outdir` defaults to cdk8s' own (`CDK8S_OUTDIR` or `dist`).
+ */
+export function buildApp(outdir?: string, platform: Platform = Platform.DEFAULT): App {
   const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
   new KubeflowArgoChart(app, 'kubeflow-argo', {
+    platform,
     profiles: [EXAMPLE_PROFILE],
     kubeflowRoles: true,
     // Each profile gets a template that checks out the pushed commit.

@@ -165,6 +165,60 @@ export class KubeServiceAccount extends ApiObject {
 }
 
 /**
+ * NetworkPolicy describes what network traffic is allowed for a set of Pods
+ *
+ * @schema io.k8s.api.networking.v1.NetworkPolicy
+ */
+export class KubeNetworkPolicy extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "io.k8s.api.networking.v1.NetworkPolicy"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "io.k8s.api.networking.v1.NetworkPolicy".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: KubeNetworkPolicyProps = {}): any {
+    return {
+      ...KubeNetworkPolicy.GVK,
+      ...toJson_KubeNetworkPolicyProps(props),
+    };
+  }
+
+  /**
+   * Defines a "io.k8s.api.networking.v1.NetworkPolicy" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: KubeNetworkPolicyProps = {}) {
+    super(scope, id, {
+      ...KubeNetworkPolicy.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...KubeNetworkPolicy.GVK,
+      ...toJson_KubeNetworkPolicyProps(resolved),
+    };
+  }
+}
+
+/**
  * ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.
  *
  * @schema io.k8s.api.rbac.v1.ClusterRole
@@ -498,6 +552,42 @@ export function toJson_KubeServiceAccountProps(obj: KubeServiceAccountProps | un
     'automountServiceAccountToken': obj.automountServiceAccountToken,
     'imagePullSecrets': obj.imagePullSecrets?.map(y => toJson_LocalObjectReference(y)),
     'secrets': obj.secrets?.map(y => toJson_ObjectReference(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkPolicy describes what network traffic is allowed for a set of Pods
+ *
+ * @schema io.k8s.api.networking.v1.NetworkPolicy
+ */
+export interface KubeNetworkPolicyProps {
+  /**
+   * Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicy#metadata
+   */
+  readonly metadata?: ObjectMeta;
+
+  /**
+   * Specification of the desired behavior for this NetworkPolicy.
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicy#spec
+   */
+  readonly spec?: NetworkPolicySpec;
+}
+
+/**
+ * Converts an object of type 'KubeNetworkPolicyProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KubeNetworkPolicyProps(obj: KubeNetworkPolicyProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': toJson_ObjectMeta(obj.metadata),
+    'spec': toJson_NetworkPolicySpec(obj.spec),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1204,6 +1294,58 @@ export function toJson_ObjectReference(obj: ObjectReference | undefined): Record
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * NetworkPolicySpec provides the specification of a NetworkPolicy
+ *
+ * @schema io.k8s.api.networking.v1.NetworkPolicySpec
+ */
+export interface NetworkPolicySpec {
+  /**
+   * List of egress rules to be applied to the selected pods. Outgoing traffic is allowed if there are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the traffic matches at least one egress rule across all of the NetworkPolicy objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy limits all outgoing traffic (and serves solely to ensure that the pods it selects are isolated by default). This field is beta-level in 1.8
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicySpec#egress
+   */
+  readonly egress?: NetworkPolicyEgressRule[];
+
+  /**
+   * List of ingress rules to be applied to the selected pods. Traffic is allowed to a pod if there are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the traffic source is the pod's local node, OR if the traffic matches at least one ingress rule across all of the NetworkPolicy objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy does not allow any traffic (and serves solely to ensure that the pods it selects are isolated by default)
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicySpec#ingress
+   */
+  readonly ingress?: NetworkPolicyIngressRule[];
+
+  /**
+   * Selects the pods to which this NetworkPolicy object applies. The array of ingress rules is applied to any pods selected by this field. Multiple network policies can select the same set of pods. In this case, the ingress rules for each are combined additively. This field is NOT optional and follows standard label selector semantics. An empty podSelector matches all pods in this namespace.
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicySpec#podSelector
+   */
+  readonly podSelector: LabelSelector;
+
+  /**
+   * List of rule types that the NetworkPolicy relates to. Valid options are ["Ingress"], ["Egress"], or ["Ingress", "Egress"]. If this field is not specified, it will default based on the existence of Ingress or Egress rules; policies that contain an Egress section are assumed to affect Egress, and all policies (whether or not they contain an Ingress section) are assumed to affect Ingress. If you want to write an egress-only policy, you must explicitly specify policyTypes [ "Egress" ]. Likewise, if you want to write a policy that specifies that no egress is allowed, you must specify a policyTypes value that include "Egress" (since such a policy would not include an Egress section and would otherwise default to just [ "Ingress" ]). This field is beta-level in 1.8
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicySpec#policyTypes
+   */
+  readonly policyTypes?: string[];
+}
+
+/**
+ * Converts an object of type 'NetworkPolicySpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NetworkPolicySpec(obj: NetworkPolicySpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'egress': obj.egress?.map(y => toJson_NetworkPolicyEgressRule(y)),
+    'ingress': obj.ingress?.map(y => toJson_NetworkPolicyIngressRule(y)),
+    'podSelector': toJson_LabelSelector(obj.podSelector),
+    'policyTypes': obj.policyTypes?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole
  *
  * @schema io.k8s.api.rbac.v1.AggregationRule
@@ -1744,6 +1886,78 @@ export function toJson_SessionAffinityConfig(obj: SessionAffinityConfig | undefi
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * NetworkPolicyEgressRule describes a particular set of traffic that is allowed out of pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and to. This type is beta-level in 1.8
+ *
+ * @schema io.k8s.api.networking.v1.NetworkPolicyEgressRule
+ */
+export interface NetworkPolicyEgressRule {
+  /**
+   * List of destination ports for outgoing traffic. Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port). If this field is present and contains at least one item, then this rule allows traffic only if the traffic matches at least one port in the list.
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicyEgressRule#ports
+   */
+  readonly ports?: NetworkPolicyPort[];
+
+  /**
+   * List of destinations for outgoing traffic of pods selected for this rule. Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule matches all destinations (traffic not restricted by destination). If this field is present and contains at least one item, this rule allows traffic only if the traffic matches at least one item in the to list.
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicyEgressRule#to
+   */
+  readonly to?: NetworkPolicyPeer[];
+}
+
+/**
+ * Converts an object of type 'NetworkPolicyEgressRule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NetworkPolicyEgressRule(obj: NetworkPolicyEgressRule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ports': obj.ports?.map(y => toJson_NetworkPolicyPort(y)),
+    'to': obj.to?.map(y => toJson_NetworkPolicyPeer(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkPolicyIngressRule describes a particular set of traffic that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and from.
+ *
+ * @schema io.k8s.api.networking.v1.NetworkPolicyIngressRule
+ */
+export interface NetworkPolicyIngressRule {
+  /**
+   * List of sources which should be able to access the pods selected for this rule. Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule matches all sources (traffic not restricted by source). If this field is present and contains at least one item, this rule allows traffic only if the traffic matches at least one item in the from list.
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicyIngressRule#from
+   */
+  readonly from?: NetworkPolicyPeer[];
+
+  /**
+   * List of ports which should be made accessible on the pods selected for this rule. Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port). If this field is present and contains at least one item, then this rule allows traffic only if the traffic matches at least one port in the list.
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicyIngressRule#ports
+   */
+  readonly ports?: NetworkPolicyPort[];
+}
+
+/**
+ * Converts an object of type 'NetworkPolicyIngressRule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NetworkPolicyIngressRule(obj: NetworkPolicyIngressRule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from?.map(y => toJson_NetworkPolicyPeer(y)),
+    'ports': obj.ports?.map(y => toJson_NetworkPolicyPort(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
  *
  * @schema io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement
@@ -2197,6 +2411,98 @@ export function toJson_ClientIpConfig(obj: ClientIpConfig | undefined): Record<s
   if (obj === undefined) { return undefined; }
   const result = {
     'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkPolicyPort describes a port to allow traffic on
+ *
+ * @schema io.k8s.api.networking.v1.NetworkPolicyPort
+ */
+export interface NetworkPolicyPort {
+  /**
+   * If set, indicates that the range of ports from port to endPort, inclusive, should be allowed by the policy. This field cannot be defined if the port field is not defined or if the port field is defined as a named (string) port. The endPort must be equal or greater than port.
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicyPort#endPort
+   */
+  readonly endPort?: number;
+
+  /**
+   * The port on the given protocol. This can either be a numerical or named port on a pod. If this field is not provided, this matches all port names and numbers. If present, only traffic on the specified protocol AND port will be matched.
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicyPort#port
+   */
+  readonly port?: IntOrString;
+
+  /**
+   * The protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field defaults to TCP.
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicyPort#protocol
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * Converts an object of type 'NetworkPolicyPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NetworkPolicyPort(obj: NetworkPolicyPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'endPort': obj.endPort,
+    'port': obj.port?.value,
+    'protocol': obj.protocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkPolicyPeer describes a peer to allow traffic to/from. Only certain combinations of fields are allowed
+ *
+ * @schema io.k8s.api.networking.v1.NetworkPolicyPeer
+ */
+export interface NetworkPolicyPeer {
+  /**
+   * IPBlock defines policy on a particular IPBlock. If this field is set then neither of the other fields can be.
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicyPeer#ipBlock
+   */
+  readonly ipBlock?: IpBlock;
+
+  /**
+   * Selects Namespaces using cluster-scoped labels. This field follows standard label selector semantics; if present but empty, it selects all namespaces.
+   *
+   * If PodSelector is also set, then the NetworkPolicyPeer as a whole selects the Pods matching PodSelector in the Namespaces selected by NamespaceSelector. Otherwise it selects all Pods in the Namespaces selected by NamespaceSelector.
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicyPeer#namespaceSelector
+   */
+  readonly namespaceSelector?: LabelSelector;
+
+  /**
+   * This is a label selector which selects Pods. This field follows standard label selector semantics; if present but empty, it selects all pods.
+   *
+   * If NamespaceSelector is also set, then the NetworkPolicyPeer as a whole selects the Pods matching PodSelector in the Namespaces selected by NamespaceSelector. Otherwise it selects the Pods matching PodSelector in the policy's own Namespace.
+   *
+   * @schema io.k8s.api.networking.v1.NetworkPolicyPeer#podSelector
+   */
+  readonly podSelector?: LabelSelector;
+}
+
+/**
+ * Converts an object of type 'NetworkPolicyPeer' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NetworkPolicyPeer(obj: NetworkPolicyPeer | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ipBlock': toJson_IpBlock(obj.ipBlock),
+    'namespaceSelector': toJson_LabelSelector(obj.namespaceSelector),
+    'podSelector': toJson_LabelSelector(obj.podSelector),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -3355,6 +3661,42 @@ export function toJson_Volume(obj: Volume | undefined): Record<string, any> | un
     'secret': toJson_SecretVolumeSource(obj.secret),
     'storageos': toJson_StorageOsVolumeSource(obj.storageos),
     'vsphereVolume': toJson_VsphereVirtualDiskVolumeSource(obj.vsphereVolume),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * IPBlock describes a particular CIDR (Ex. "192.168.1.1/24","2001:db9::/64") that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The except entry describes CIDRs that should not be included within this rule.
+ *
+ * @schema io.k8s.api.networking.v1.IPBlock
+ */
+export interface IpBlock {
+  /**
+   * CIDR is a string representing the IP Block Valid examples are "192.168.1.1/24" or "2001:db9::/64"
+   *
+   * @schema io.k8s.api.networking.v1.IPBlock#cidr
+   */
+  readonly cidr: string;
+
+  /**
+   * Except is a slice of CIDRs that should not be included within an IP Block Valid examples are "192.168.1.1/24" or "2001:db9::/64" Except values will be rejected if they are outside the CIDR range
+   *
+   * @schema io.k8s.api.networking.v1.IPBlock#except
+   */
+  readonly except?: string[];
+}
+
+/**
+ * Converts an object of type 'IpBlock' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_IpBlock(obj: IpBlock | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cidr': obj.cidr,
+    'except': obj.except?.map(y => y),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

@@ -33,11 +33,22 @@ export interface ArgoWorkflowsPreset {
   readonly containerSecurityContext: Readonly<Record<string, unknown>>;
   /** How the base href reaches argo-server: env `BASE_HREF` up to 3.5 (3.6+: `ARGO_BASE_HREF`). */
   readonly baseHrefEnv: 'BASE_HREF' | 'ARGO_BASE_HREF';
+  /** Upstream folder of the argo-server RBAC: `cluster-install` up to 3.6, `cluster-install-no-crds` from 3.7. */
+  readonly rbacFolder: 'cluster-install' | 'cluster-install-no-crds';
+  /**
+   * argo-server lists and watches Workflows and WorkflowTemplates with its own account, whatever
+   * the auth mode (3.6+): argo-workflows `server/apiserver/argoserver.go` `Run` builds
+   * `workflowtemplate.NewInformer(as.restConfig, …)` and `workflow.NewWorkflowServer(…, as.clients.Workflow, …)`,
+   * whose `wfReflector` (`server/workflow/workflow_server.go`) lists and watches Workflows.
+   */
+  readonly serverInformers: boolean;
 }
 
 /** What a platform's mesh serves. */
 export interface IstioPreset {
-  /** Istio release the schemas are checked against. */
+  /** Istio the Kubeflow release installs. */
+  readonly version: string;
+  /** Istio release whose CRDs the schemas are checked against (one that serves the same API versions). */
   readonly release: string;
   /** apiVersion for VirtualServices. */
   readonly networking: 'networking.istio.io/v1alpha3' | 'networking.istio.io/v1beta1' | 'networking.istio.io/v1';
@@ -57,14 +68,45 @@ export interface ArgoEventsPreset {
   readonly controllers: string;
 }
 
+/** What a Kubeflow release around the output decides: its login, network and pod policies. */
+export interface KubeflowPreset {
+  /** kubeflow/manifests tag the values were read from, e.g. `v1.4.1`. */
+  readonly release: string;
+  /** KFP release it ships. */
+  readonly kfp: string;
+  /**
+   * The gateway's ext-authz: oidc-authservice (1.4–1.8) or oauth2-proxy (1.9+), and how a path
+   * skips the login: authservice `SKIP_AUTH_URI` (1.4–1.6) or `SKIP_AUTH_URLS` (1.7–1.8);
+   * oauth2-proxy `skip_auth_routes` plus the `notPaths` of two gateway AuthorizationPolicies.
+   */
+  readonly auth: 'oidc-authservice (SKIP_AUTH_URI)' | 'oidc-authservice (SKIP_AUTH_URLS)' | 'oauth2-proxy';
+  /**
+   * ext-authz passes an `Authorization: Bearer <Dex ID token>` upstream (oauth2-proxy:
+   * `headersToUpstreamOnAllow` in the mesh config). argo-server prefers that header over its own
+   * `authorization` cookie, so the `/argo/` route removes it.
+   */
+  readonly authorizationUpstream: boolean;
+  /**
+   * Namespaces where the release's NetworkPolicies admit only pods of the same namespace
+   * (`default-allow-same-namespace`, 1.9+): whatever the gateway reaches there needs its own policy.
+   */
+  readonly restrictedNamespaces: readonly string[];
+  /** Pod Security `enforce` level of the `kubeflow` namespace and of profile namespaces, where the release sets one. */
+  readonly podSecurity: { readonly kubeflow?: 'baseline' | 'restricted'; readonly profiles?: 'baseline' | 'restricted' };
+  /**
+   * KFP's multi-user roles aggregate `argoproj.io` rights into `kubeflow-edit` (KFP 1.8+); then
+   * only the view role is added by {@link KubeflowArgoRoles}.
+   */
+  readonly editRoleHasArgo: boolean;
+}
+
 /** Everything a preset pins. */
 export interface PlatformSpec {
-  /** Preset id, e.g. `KFP_1_7`. */
+  /** Preset id, e.g. `KUBEFLOW_1_4`. */
   readonly id: string;
-  /** KFP releases covered. */
-  readonly kfp: string;
   /** One-line description. */
   readonly description: string;
+  readonly kubeflow: KubeflowPreset;
   readonly argoWorkflows: ArgoWorkflowsPreset;
   readonly istio: IstioPreset;
   readonly argoEvents: ArgoEventsPreset;
@@ -73,104 +115,175 @@ export interface PlatformSpec {
 /** Where a scope keeps the platform its constructs follow (set by KubeflowArgoChart). */
 const SCOPE_PLATFORM = Symbol.for('cdk8s-kubeflow-argo.scope-platform');
 
+const ARGO_RESOURCES = ['eventsources', 'sensors', 'workflows', 'workfloweventbindings', 'workflowtemplates', 'cronworkflows', 'clusterworkflowtemplates'];
+
+/** `argo-server-cluster-role` of 3.1 and 3.2, in upstream order. */
 const RULES_3_1: readonly RbacRule[] = [
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'watch', 'list'] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create'] },
   { apiGroups: [''], resources: ['pods', 'pods/exec', 'pods/log'], verbs: ['get', 'list', 'watch', 'delete'] },
   { apiGroups: [''], resources: ['events'], verbs: ['watch', 'create', 'patch'] },
   { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list'] },
-  {
-    apiGroups: ['argoproj.io'],
-    resources: ['eventsources', 'sensors', 'workflows', 'workfloweventbindings', 'workflowtemplates', 'cronworkflows', 'clusterworkflowtemplates'],
-    verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'],
-  },
+  { apiGroups: ['argoproj.io'], resources: ARGO_RESOURCES, verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'] },
 ];
-
-/** 3.4 and 3.5 add `watch` on serviceaccounts; everything else is unchanged since 3.1. */
-const RULES_3_4: readonly RbacRule[] = RULES_3_1.map((r) =>
-  (r.resources[0] === 'serviceaccounts' ? { ...r, verbs: ['get', 'list', 'watch'] } : r));
+const withVerbs = (rules: readonly RbacRule[], resource: string, verbs: string[]) =>
+  rules.map((r) => (r.resources[0] === resource ? { ...r, verbs } : r));
+/** 3.3 adds list and watch on secrets and watch on serviceaccounts. */
+const RULES_3_3 = withVerbs(withVerbs(RULES_3_1, 'secrets', ['get', 'create', 'list', 'watch']), 'serviceaccounts', ['get', 'list', 'watch']);
+/** 3.4 to 3.7: only watch on serviceaccounts is added to 3.1's. */
+const RULES_3_4 = withVerbs(RULES_3_1, 'serviceaccounts', ['get', 'list', 'watch']);
+/** 4.0 also creates and updates ConfigMaps. */
+const RULES_4_0 = withVerbs(RULES_3_4, 'configmaps', ['get', 'watch', 'list', 'create', 'update']);
 
 const SECURITY_3_1 = { capabilities: { drop: ['ALL'] } };
+/** From 3.3 the container drops privileges and runs read-only. */
+const SECURITY_3_3 = { readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+
+/** One argo-server line: the newest patch of the controller's minor line (README "Platform presets"). */
+function argoLine(minor: string, patch: number, controller: string, extra: Partial<ArgoWorkflowsPreset> = {}): ArgoWorkflowsPreset {
+  const [major, min] = minor.split('.').map(Number);
+  const atLeast = (m: number) => major > 3 || min >= m;
+  return {
+    line: { name: `v${minor}.x`, tag: new RegExp(`^v${minor.replace('.', '\\.')}\\.\\d+$`) },
+    image: `quay.io/argoproj/argocli:v${minor}.${patch}`,
+    manifests: `v${minor}.${patch}`,
+    controller,
+    serverRules: major > 3 ? RULES_4_0 : atLeast(4) ? RULES_3_4 : atLeast(3) ? RULES_3_3 : RULES_3_1,
+    containerSecurityContext: atLeast(3) ? SECURITY_3_3 : SECURITY_3_1,
+    baseHrefEnv: atLeast(6) ? 'ARGO_BASE_HREF' : 'BASE_HREF',
+    rbacFolder: atLeast(7) ? 'cluster-install-no-crds' : 'cluster-install',
+    serverInformers: atLeast(6),
+    ...extra,
+  };
+}
+
+const ARGO = {
+  '3.1': argoLine('3.1', 15, 'gcr.io/ml-pipeline/workflow-controller:v3.1.6-patch-license-compliance'),
+  // 3.2.0 ignored BASE_HREF (argo-workflows#6923, fixed in 3.2.1): the line starts at 3.2.1
+  '3.2': argoLine('3.2', 11, 'gcr.io/ml-pipeline/workflow-controller:v3.2.3-license-compliance', { line: { name: 'v3.2.x', tag: /^v3\.2\.(?:[1-9]\d*)$/ } }),
+  '3.3': argoLine('3.3', 10, 'gcr.io/ml-pipeline/workflow-controller:v3.3.8-license-compliance (1.6, 1.7), v3.3.10 (1.8)'),
+  '3.4': argoLine('3.4', 18, 'gcr.io/ml-pipeline/workflow-controller:v3.4.17-license-compliance'),
+  '3.5': argoLine('3.5', 15, 'quay.io/argoproj/workflow-controller:v3.5.14'),
+  '3.6': argoLine('3.6', 19, 'quay.io/argoproj/workflow-controller:v3.6.7 (standalone KFP 2.14)'),
+  '3.7': argoLine('3.7', 18, 'quay.io/argoproj/workflow-controller:v3.7.3'),
+  '4.0': argoLine('4.0', 10, 'quay.io/argoproj/workflow-controller:v4.0.5 (standalone KFP 2.17)'),
+};
+// 3.1's image moved registries: docker.io upstream, the same image on quay.io.
+
+/** Standalone KFP releases newer than any Kubeflow release's, and their Argo line (README "KFP → Argo"). */
+const STANDALONE_KFP: Record<string, ArgoWorkflowsPreset> = { '2.14': ARGO['3.6'], '2.15': ARGO['3.7'], '2.16': ARGO['3.7'], '2.17': ARGO['4.0'] };
+
 /** Kubernetes definitions the core objects are checked against (the ones cdk8s-plus-25 is built from). */
 const KUBERNETES_SCHEMAS = 'kubernetes-v1.25.0';
+const ARGO_EVENTS_1_5: ArgoEventsPreset = { release: 'argo-events-v1.5.6', submitFrom: false, jetstream: false, controllers: 'eventsource-, sensor- and eventbus-controller' };
 const ARGO_EVENTS_1_9: ArgoEventsPreset = { release: 'argo-events-v1.9.11', submitFrom: true, jetstream: true, controllers: 'controller-manager' };
-const SECURITY_3_4 = { readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+/** Istio before 1.22 serves networking and security v1beta1 (Istio 1.9.6's CRDs check them); from 1.22, v1. */
+const istio = (version: string): IstioPreset => (Number(version.split('.')[1]) >= 22
+  ? { version, release: 'istio-1.30.3', networking: 'networking.istio.io/v1', security: 'security.istio.io/v1' }
+  : { version, release: 'istio-1.9.6', networking: 'networking.istio.io/v1beta1', security: 'security.istio.io/v1beta1' });
+
+const AUTHSERVICE = { auth: 'oidc-authservice (SKIP_AUTH_URI)', authorizationUpstream: false, restrictedNamespaces: [], podSecurity: {}, editRoleHasArgo: true } as const;
+const OAUTH2_PROXY = { auth: 'oauth2-proxy', authorizationUpstream: true, restrictedNamespaces: ['kubeflow'], editRoleHasArgo: true } as const;
 
 /**
- * A supported Kubeflow Pipelines platform: which argo-server, Istio APIs and Argo Events
- * behaviour the constructs produce. Pick one with the `platform` prop of
- * {@link KubeflowArgoChart} or of each construct; the default is {@link Platform.KFP_1_7}.
- * Sources of every value: README, "Platform presets".
+ * A Kubeflow release the output targets: the argo-server line that matches its Argo
+ * workflow-controller, its Istio API versions, what its login, NetworkPolicies and Pod Security
+ * levels require, and the Argo Events line the output is checked against. Pick one with the
+ * `platform` prop of {@link KubeflowArgoChart} or {@link Platform.use}; the default is
+ * {@link Platform.KUBEFLOW_1_4}. Sources of every value: README, "Platform presets".
  */
 export class Platform {
   /**
    * Kubeflow 1.4: KFP 1.7.0 (workflow-controller v3.1.6), Istio 1.9 (networking v1alpha3,
-   * security v1beta1), Argo Events v1.5 (three controllers, no submit-from, no JetStream).
+   * security v1beta1), oidc-authservice, Argo Events v1.5 (no submit-from, no JetStream).
    */
-  public static readonly KFP_1_7 = new Platform({
-    id: 'KFP_1_7',
-    kfp: '1.7.0',
-    description: 'Kubeflow 1.4: KFP 1.7.0, Argo Workflows 3.1, Istio 1.9, Argo Events v1.5',
-    argoWorkflows: {
-      line: { name: 'v3.1.x', tag: /^v3\.1\.\d+$/ },
-      image: 'quay.io/argoproj/argocli:v3.1.15',
-      manifests: 'v3.1.15',
-      controller: 'gcr.io/ml-pipeline/workflow-controller:v3.1.6-patch-license-compliance',
-      serverRules: RULES_3_1,
-      containerSecurityContext: SECURITY_3_1,
-      baseHrefEnv: 'BASE_HREF',
-    },
-    istio: { release: 'istio-1.9.6', networking: 'networking.istio.io/v1alpha3', security: 'security.istio.io/v1beta1' },
-    argoEvents: { release: 'argo-events-v1.5.6', submitFrom: false, jetstream: false, controllers: 'eventsource-, sensor- and eventbus-controller' },
+  public static readonly KUBEFLOW_1_4 = new Platform({
+    id: 'KUBEFLOW_1_4',
+    description: 'Kubeflow 1.4: KFP 1.7.0, Argo Workflows 3.1, Istio 1.9, oidc-authservice, Argo Events v1.5',
+    kubeflow: { ...AUTHSERVICE, release: 'v1.4.1', kfp: '1.7.0', editRoleHasArgo: false },
+    argoWorkflows: { ...ARGO['3.1'] },
+    istio: { version: '1.9.6', release: 'istio-1.9.6', networking: 'networking.istio.io/v1alpha3', security: 'security.istio.io/v1beta1' },
+    argoEvents: ARGO_EVENTS_1_5,
   });
 
-  /**
-   * KFP 2.2–2.4 (workflow-controller v3.4.16/v3.4.17): argocli v3.4.x with the v3.4 hardening,
-   * networking and security v1beta1 (served by every Istio from 1.9 to 1.30), Argo Events v1.9.
-   */
-  public static readonly KFP_2_2 = new Platform({
-    id: 'KFP_2_2',
-    kfp: '2.2.0–2.4.x',
-    description: 'KFP 2.2–2.4: Argo Workflows 3.4, Istio v1beta1 APIs, Argo Events v1.9',
-    argoWorkflows: {
-      line: { name: 'v3.4.x', tag: /^v3\.4\.\d+$/ },
-      image: 'quay.io/argoproj/argocli:v3.4.18',
-      manifests: 'v3.4.18',
-      controller: 'gcr.io/ml-pipeline/workflow-controller:v3.4.16-license-compliance (2.2), v3.4.17 (2.3–2.4)',
-      serverRules: RULES_3_4,
-      containerSecurityContext: SECURITY_3_4,
-      baseHrefEnv: 'BASE_HREF',
-    },
-    istio: { release: 'istio-1.30.3', networking: 'networking.istio.io/v1beta1', security: 'security.istio.io/v1beta1' },
+  /** Kubeflow 1.5: KFP 1.8.2 (Argo 3.2.3), Istio 1.11, oidc-authservice. */
+  public static readonly KUBEFLOW_1_5 = new Platform({
+    id: 'KUBEFLOW_1_5',
+    description: 'Kubeflow 1.5: KFP 1.8.2, Argo Workflows 3.2, Istio 1.11, oidc-authservice',
+    kubeflow: { ...AUTHSERVICE, release: 'v1.5.1', kfp: '1.8.2' },
+    argoWorkflows: ARGO['3.2'],
+    istio: istio('1.11.4'),
     argoEvents: ARGO_EVENTS_1_9,
   });
 
-  /**
-   * KFP 2.5 (workflow-controller v3.5.14, upstream images): argocli v3.5.x, networking and
-   * security `v1` (Istio 1.22 or later), Argo Events v1.9.
-   */
-  public static readonly KFP_2_5 = new Platform({
-    id: 'KFP_2_5',
-    kfp: '2.5.0',
-    description: 'KFP 2.5: Argo Workflows 3.5, Istio v1 APIs (Istio 1.22+), Argo Events v1.9',
-    argoWorkflows: {
-      line: { name: 'v3.5.x', tag: /^v3\.5\.\d+$/ },
-      image: 'quay.io/argoproj/argocli:v3.5.15',
-      manifests: 'v3.5.15',
-      controller: 'quay.io/argoproj/workflow-controller:v3.5.14',
-      serverRules: RULES_3_4,
-      containerSecurityContext: SECURITY_3_4,
-      baseHrefEnv: 'BASE_HREF',
-    },
-    istio: { release: 'istio-1.30.3', networking: 'networking.istio.io/v1', security: 'security.istio.io/v1' },
+  /** Kubeflow 1.6: KFP 2.0.0-alpha.5 (Argo 3.3.8), Istio 1.14, oidc-authservice. */
+  public static readonly KUBEFLOW_1_6 = new Platform({
+    id: 'KUBEFLOW_1_6',
+    description: 'Kubeflow 1.6: KFP 2.0.0-alpha.5, Argo Workflows 3.3, Istio 1.14, oidc-authservice',
+    kubeflow: { ...AUTHSERVICE, release: 'v1.6.1', kfp: '2.0.0-alpha.5' },
+    argoWorkflows: ARGO['3.3'],
+    istio: istio('1.14.1'),
+    argoEvents: ARGO_EVENTS_1_9,
+  });
+
+  /** Kubeflow 1.7: KFP 2.0.0-alpha.7 (Argo 3.3.8), Istio 1.16, oidc-authservice (`SKIP_AUTH_URLS`). */
+  public static readonly KUBEFLOW_1_7 = new Platform({
+    id: 'KUBEFLOW_1_7',
+    description: 'Kubeflow 1.7: KFP 2.0.0-alpha.7, Argo Workflows 3.3, Istio 1.16, oidc-authservice',
+    kubeflow: { ...AUTHSERVICE, auth: 'oidc-authservice (SKIP_AUTH_URLS)', release: 'v1.7.0', kfp: '2.0.0-alpha.7' },
+    argoWorkflows: ARGO['3.3'],
+    istio: istio('1.16.0'),
+    argoEvents: ARGO_EVENTS_1_9,
+  });
+
+  /** Kubeflow 1.8: KFP 2.0.5 (Argo 3.3.10), Istio 1.17, oidc-authservice (`SKIP_AUTH_URLS`). */
+  public static readonly KUBEFLOW_1_8 = new Platform({
+    id: 'KUBEFLOW_1_8',
+    description: 'Kubeflow 1.8: KFP 2.0.5, Argo Workflows 3.3, Istio 1.17, oidc-authservice',
+    kubeflow: { ...AUTHSERVICE, auth: 'oidc-authservice (SKIP_AUTH_URLS)', release: 'v1.8.1', kfp: '2.0.5' },
+    argoWorkflows: ARGO['3.3'],
+    istio: istio('1.17.5'),
+    argoEvents: ARGO_EVENTS_1_9,
+  });
+
+  /** Kubeflow 1.9: KFP 2.3.0 (Argo 3.4.17), Istio 1.22, oauth2-proxy, NetworkPolicies in `kubeflow`. */
+  public static readonly KUBEFLOW_1_9 = new Platform({
+    id: 'KUBEFLOW_1_9',
+    description: 'Kubeflow 1.9: KFP 2.3.0, Argo Workflows 3.4, Istio 1.22, oauth2-proxy, NetworkPolicies',
+    kubeflow: { ...OAUTH2_PROXY, release: 'v1.9.1', kfp: '2.3.0', podSecurity: {} },
+    argoWorkflows: ARGO['3.4'],
+    istio: istio('1.22.1'),
+    argoEvents: ARGO_EVENTS_1_9,
+  });
+
+  /** Kubeflow 1.10: KFP 2.5.0 (Argo 3.5.14), Istio 1.26, oauth2-proxy, Pod Security baseline. */
+  public static readonly KUBEFLOW_1_10 = new Platform({
+    id: 'KUBEFLOW_1_10',
+    description: 'Kubeflow 1.10: KFP 2.5.0, Argo Workflows 3.5, Istio 1.26, oauth2-proxy, NetworkPolicies, PSS baseline',
+    kubeflow: { ...OAUTH2_PROXY, release: 'v1.10.2', kfp: '2.5.0', podSecurity: { kubeflow: 'baseline', profiles: 'baseline' } },
+    argoWorkflows: ARGO['3.5'],
+    istio: istio('1.26.1'),
+    argoEvents: ARGO_EVENTS_1_9,
+  });
+
+  /** Kubeflow 1.11: KFP 2.15.0 (Argo 3.7.3), Istio 1.28, oauth2-proxy, Pod Security restricted in `kubeflow`. */
+  public static readonly KUBEFLOW_1_11 = new Platform({
+    id: 'KUBEFLOW_1_11',
+    description: 'Kubeflow 1.11: KFP 2.15.0, Argo Workflows 3.7, Istio 1.28, oauth2-proxy, NetworkPolicies, PSS restricted',
+    kubeflow: { ...OAUTH2_PROXY, release: 'v1.11.0', kfp: '2.15.0', podSecurity: { kubeflow: 'restricted', profiles: 'baseline' } },
+    argoWorkflows: ARGO['3.7'],
+    istio: istio('1.28.0'),
     argoEvents: ARGO_EVENTS_1_9,
   });
 
   /** The preset used when none is given: Kubeflow 1.4. */
-  public static readonly DEFAULT: Platform = Platform.KFP_1_7;
+  public static readonly DEFAULT: Platform = Platform.KUBEFLOW_1_4;
 
-  /** Every preset, oldest first. */
-  public static readonly ALL: readonly Platform[] = [Platform.KFP_1_7, Platform.KFP_2_2, Platform.KFP_2_5];
+  /** Every Kubeflow release preset, oldest first. */
+  public static readonly ALL: readonly Platform[] = [
+    Platform.KUBEFLOW_1_4, Platform.KUBEFLOW_1_5, Platform.KUBEFLOW_1_6, Platform.KUBEFLOW_1_7, Platform.KUBEFLOW_1_8,
+    Platform.KUBEFLOW_1_9, Platform.KUBEFLOW_1_10, Platform.KUBEFLOW_1_11,
+  ];
 
   /** True for a Platform from this library (also across duplicate installs). */
   public static isPlatform(x: unknown): x is Platform {
@@ -193,7 +306,7 @@ export class Platform {
     Object.defineProperty(scope, SCOPE_PLATFORM, { value: platform, configurable: true });
   }
 
-  /** Preset id, e.g. `KFP_1_7`. */
+  /** Preset id, e.g. `KUBEFLOW_1_4`, or `KUBEFLOW_1_11_KFP_2_17` for a standalone KFP on it. */
   public readonly id: string;
   /** What the preset pins. */
   public readonly spec: PlatformSpec;
@@ -207,7 +320,38 @@ export class Platform {
     brand(this, 'Platform');
   }
 
-  /** `KFP_1_7`, etc. */
+  /**
+   * This Kubeflow release with a newer standalone KFP installed over its own: the Argo Workflows
+   * line follows that KFP's workflow-controller (KFP 2.14: 3.6; 2.15 and 2.16: 3.7; 2.17: 4.0),
+   * everything else (Istio, login, NetworkPolicies, Pod Security, roles) stays the release's.
+   * @param kfp the KFP release, e.g. "2.17" or "2.17.0"
+   */
+  public withStandaloneKfp(kfp: string): Platform {
+    const at = { owner: 'Platform', prop: 'withStandaloneKfp(kfp)' };
+    const minor = typeof kfp === 'string' ? /^2\.(\d+)(?:\.\d+)?$/.exec(kfp) : null;
+    const line = minor ? STANDALONE_KFP[`2.${minor[1]}`] : undefined;
+    if (!minor || !line) {
+      fail(at, kfp, `is not a KFP release with a known Argo line (${Object.keys(STANDALONE_KFP).join(', ')})`, 'pass e.g. "2.17"');
+    }
+    const own = /^2\.(\d+)\./.exec(this.spec.kubeflow.kfp);
+    if (!own) {
+      fail(at, kfp, `cannot run on ${this.id}, which ships KFP ${this.spec.kubeflow.kfp} (a standalone KFP 2 needs a release that ships KFP 2: Kubeflow 1.6 or later)`,
+        'use e.g. Platform.KUBEFLOW_1_11.withStandaloneKfp("2.17")');
+    }
+    if (Number(minor[1]) <= Number(own[1])) {
+      fail(at, kfp, `is not newer than the KFP ${this.spec.kubeflow.kfp} that ${this.id} ships`, `use ${this.id} itself, or a KFP from ${Object.keys(STANDALONE_KFP).join(', ')}`);
+    }
+    const id = `${this.id}_KFP_2_${minor[1]}`;
+    return new Platform({
+      ...this.spec,
+      id,
+      description: `${this.spec.description}, with standalone KFP ${kfp} (Argo Workflows ${line.line.name})`,
+      kubeflow: { ...this.spec.kubeflow, kfp },
+      argoWorkflows: line,
+    });
+  }
+
+  /** The id, e.g. `KUBEFLOW_1_4`. */
   public toString(): string {
     return this.id;
   }

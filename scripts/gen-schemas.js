@@ -34,6 +34,7 @@ const K8S_KINDS = {
   v1: ['ServiceAccount', 'Service', 'ConfigMap', 'Secret', 'Namespace'],
   'apps/v1': ['Deployment'],
   'rbac.authorization.k8s.io/v1': ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
+  'networking.k8s.io/v1': ['NetworkPolicy'],
 };
 
 /** CRD files per release, with the versions to take from each. */
@@ -41,6 +42,11 @@ const CRDS = [
   { release: 'argo-workflows-v3.1.15', file: 'argo-workflows/v3.1.15/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
   { release: 'argo-workflows-v3.4.18', file: 'argo-workflows/v3.4.18/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
   { release: 'argo-workflows-v3.5.15', file: 'argo-workflows/v3.5.15/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
+  { release: 'argo-workflows-v3.2.11', file: 'argo-workflows/v3.2.11/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
+  { release: 'argo-workflows-v3.3.10', file: 'argo-workflows/v3.3.10/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
+  { release: 'argo-workflows-v3.6.19', file: 'argo-workflows/v3.6.19/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
+  { release: 'argo-workflows-v3.7.18', file: 'argo-workflows/v3.7.18/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
+  { release: 'argo-workflows-v4.0.10', file: 'argo-workflows/v4.0.10/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
   { release: 'istio-1.9.6', file: 'istio/1.9.6/split-crds/virtualservices.networking.istio.io.yaml', versions: ['v1alpha3', 'v1beta1'] },
   { release: 'istio-1.9.6', file: 'istio/1.9.6/split-crds/authorizationpolicies.security.istio.io.yaml', versions: ['v1beta1'] },
   { release: 'istio-1.30.3', file: 'istio/1.30.3/split-crds/virtualservices.networking.istio.io.yaml', versions: ['v1', 'v1alpha3', 'v1beta1'] },

@@ -16,7 +16,7 @@ imp() { CDK8S_CHECK_UPGRADE=false "$cdk8s" import "$1" --language typescript --o
 imp "$up/argo-workflows/v3.1.15/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml" "$out"
 imp "$up/istio/1.9.6/split-crds/virtualservices.networking.istio.io.yaml" "$out"
 imp "$up/istio/1.9.6/split-crds/authorizationpolicies.security.istio.io.yaml" "$out"
-# Newer meshes (platform presets KFP_2_5): Istio 1.30.3 serves networking/security v1.
+# Newer meshes (platform presets for Kubeflow 1.9 and later): Istio 1.30.3 serves networking/security v1.
 imp "$up/istio/1.30.3/split-crds/virtualservices.networking.istio.io.yaml" "$out/istio-1.30.3"
 imp "$up/istio/1.30.3/split-crds/authorizationpolicies.security.istio.io.yaml" "$out/istio-1.30.3"
 # Core Kubernetes v1.25 kinds the library emits (see scripts/import-k8s.js).

@@ -31,14 +31,14 @@ describe('EventBus', () => {
   });
 
   test('jetstream option (Argo Events v1.9 platforms) keeps the pods sidecar-free', () => {
-    const bus = one(synth((c) => new EventBus(c, 'bus', { platform: Platform.KFP_2_2, jetstream: { version: '2.9.16' }, replicas: 5 })), 'EventBus');
+    const bus = one(synth((c) => new EventBus(c, 'bus', { platform: Platform.KUBEFLOW_1_5, jetstream: { version: '2.9.16' }, replicas: 5 })), 'EventBus');
     expect(bus.spec).toEqual({ jetstream: { version: '2.9.16', replicas: 5, metadata: { annotations: { 'sidecar.istio.io/inject': 'false' } } } });
   });
 
   test('fails when replicas is below a quorum or the JetStream version is unknown', () => {
     expect(() => new EventBus(Testing.chart(), 'b', { replicas: 1 })).toThrow(/replicas must be a whole number from 3 to 9 .*, got 1/);
-    expect(() => new EventBus(Testing.chart(), 'b', { platform: Platform.KFP_2_5, jetstream: { version: 'latest' } })).toThrow(/jetstream\.version must be one of/);
-    expect(() => new EventBus(Testing.chart(), 'b', { jetstream: { version: '2.9.16' } })).toThrow(/jetstream is not available on platform KFP_1_7/);
+    expect(() => new EventBus(Testing.chart(), 'b', { platform: Platform.KUBEFLOW_1_10, jetstream: { version: 'latest' } })).toThrow(/jetstream\.version must be one of/);
+    expect(() => new EventBus(Testing.chart(), 'b', { jetstream: { version: '2.9.16' } })).toThrow(/jetstream is not available on platform KUBEFLOW_1_4/);
   });
 
   test('snapshot', () => {

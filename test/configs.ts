@@ -26,8 +26,8 @@ export const CONFIGS: Array<[string, KubeflowArgoChartProps]> = [
   }],
   ['seed-compatible risky options', { route: { allowAllSources: true }, argoEventsRbac: { allowAllVerbs: true } }],
   ['without sensor RBAC', { enableArgoEventsRbac: false }],
-  ['Argo Events: every source type, JetStream bus, triggers (KFP_2_2)', {
-    platform: Platform.KFP_2_2,
+  ['Argo Events: every source type, JetStream bus, triggers (KUBEFLOW_1_9)', {
+    platform: Platform.KUBEFLOW_1_9,
     profiles: ['alice'],
     workflowTemplate: { arguments: { parameters: [{ name: 'message', value: 'x' }, { name: 'rev', value: 'y' }] } },
     events: {

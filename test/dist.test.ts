@@ -1,10 +1,12 @@
 // dist/ is committed (GitOps reads it): it must be exactly what a fresh synth gives, and it
 // must carry the seed's essentials. Parses dist/ as a user's `kubectl apply -f dist/` would.
 import * as path from 'path';
+import { isDeepStrictEqual } from 'util';
 import { execFileSync } from 'child_process';
 import { parseAllDocuments } from 'yaml';
 import { KUSTOMIZATION_FILE, kustomization } from '../lib/synth/output-formats';
 import { synthesizeApp } from '../lib/synth/synthesize';
+import { buildApp as buildKubeflow111 } from '../examples/kubeflow-1.11/main';
 import { buildApp, EXAMPLE_PROFILE, GITHUB_WEBHOOK_SECRET } from '../main';
 import { hasKubectl, readDir, synthToDir } from './util';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -20,13 +22,25 @@ function distObjects(): any[] {
     .filter((o) => o);
 }
 
+/** The committed outputs and the apps they come from. */
+const OUTPUTS = [
+  ['dist/ (Kubeflow 1.4)', DIST, () => buildApp(), 'scripts/synth'],
+  ['examples/kubeflow-1.11/dist/', path.join(__dirname, '..', 'examples', 'kubeflow-1.11', 'dist'), () => buildKubeflow111(),
+    'scripts/synth --entry examples/kubeflow-1.11/main.ts --outdir examples/kubeflow-1.11/dist'],
+] as const;
+
+test.each(OUTPUTS)('%s is up to date: byte-identical to a fresh synth', (_name, dir, build, command) => {
+  const files = synthesizeApp(build());
+  const manifests = Object.fromEntries(files.map((f) => [f.file, f.text]));
+  const expected = { ...manifests, [KUSTOMIZATION_FILE]: kustomization(files.filter((f) => f.objects.length).map((f) => f.file)) };
+  const actual = readDir(dir);
+  const fresh = { ...expected, [RECORD_FILE]: recordText(Object.keys(expected).map((file) => ({ file }))) };
+  if (!isDeepStrictEqual(actual, fresh)) {
+    expect({ stale: dir, fix: command, files: actual }).toEqual({ stale: dir, fix: command, files: fresh });
+  }
+});
+
 describe('dist/', () => {
-  test('is up to date: byte-identical to a fresh synth (run `scripts/synth` and commit dist/)', () => {
-    const files = synthesizeApp(buildApp());
-    const manifests = Object.fromEntries(files.map((f) => [f.file, f.text]));
-    const expected = { ...manifests, [KUSTOMIZATION_FILE]: kustomization(files.filter((f) => f.objects.length).map((f) => f.file)) };
-    expect(readDir(DIST)).toEqual({ ...expected, [RECORD_FILE]: recordText(Object.keys(expected).map((file) => ({ file }))) });
-  });
 
   test('its manifests are what cdk8s\' own app.synth() writes', () => {
     const dist = readDir(DIST);

@@ -170,7 +170,7 @@ function outputProblems(app: App): string[] {
   const problems = checkOutput(files, { allowEmpty: true });
   problems.push(...clusterProblems(files.flatMap((f) => f.objects)));
   const objects = files.flatMap((f) => f.objects);
-  const { violations } = checkObjects(objects, () => files.flatMap((f) => f.paths), { releases: Platform.KFP_1_7.schemaReleases });
+  const { violations } = checkObjects(objects, () => files.flatMap((f) => f.paths), { releases: Platform.KUBEFLOW_1_4.schemaReleases });
   if (violations.length) problems.push(formatViolations(violations));
   return problems;
 }

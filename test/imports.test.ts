@@ -40,7 +40,7 @@ describe('imports/k8s (generated core kinds) against cdk8s-plus-25 k8s classes',
 
   test('every generated construct class has a cdk8s-plus-25 twin with the same GVK', () => {
     const kinds = Object.keys(ours).filter((k) => ours[k]?.GVK);
-    expect(kinds.sort()).toEqual(['KubeClusterRole', 'KubeClusterRoleBinding', 'KubeDeployment', 'KubeRole', 'KubeRoleBinding', 'KubeService', 'KubeServiceAccount']);
+    expect(kinds.sort()).toEqual(['KubeClusterRole', 'KubeClusterRoleBinding', 'KubeDeployment', 'KubeNetworkPolicy', 'KubeRole', 'KubeRoleBinding', 'KubeService', 'KubeServiceAccount']);
     for (const k of kinds) expect(ours[k].GVK).toEqual(plus[k].GVK);
   });
 
@@ -101,9 +101,20 @@ describe('imports/k8s (generated core kinds) against cdk8s-plus-25 k8s classes',
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'r' },
       subjects: [{ kind: 'ServiceAccount', name: 'sa', namespace: 'm' }],
     },
+    KubeNetworkPolicy: {
+      metadata: { name: 'p', namespace: 'n' },
+      spec: {
+        podSelector: { matchLabels: { app: 'a' } },
+        policyTypes: ['Ingress'],
+        ingress: [{
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchExpressions: [{ key: 'k', operator: 'In', values: ['v'] }] } }],
+          ports: [{ protocol: 'TCP', port: m.IntOrString.fromNumber(2746), endPort: 2750 }],
+        }],
+      },
+    },
   });
 
-  test.each(['KubeDeployment', 'KubeService', 'KubeServiceAccount', 'KubeClusterRole', 'KubeClusterRoleBinding', 'KubeRole', 'KubeRoleBinding'])('%s writes the same JSON as cdk8s-plus-25', (kind) => {
+  test.each(['KubeDeployment', 'KubeService', 'KubeServiceAccount', 'KubeClusterRole', 'KubeClusterRoleBinding', 'KubeRole', 'KubeRoleBinding', 'KubeNetworkPolicy'])('%s writes the same JSON as cdk8s-plus-25', (kind) => {
     const render = (m: any) => {
       const chart = new Chart(new App(), 'c');
       return new m[kind](chart, 'o', propsFor(m)[kind]).toJson();

@@ -1,10 +1,12 @@
 // Pod Security Standards: argo-server passes "restricted" (Kubeflow 1.11 enforces it on the
-// kubeflow namespace) on every preset, and the default app's workflow pods pass "baseline"
-// (what Kubeflow 1.10/1.11 profile namespaces enforce). The checker below is a small model of
+// kubeflow namespace) on every preset, and every pod of the default app passes the level its
+// release enforces on its namespace (Platform spec.kubeflow.podSecurity, read from each
+// release's namespace labels). Workflow pods are checked as the template writes them; Argo's
+// executor containers are the controller's. The checker below is a small model of
 // the standard, itself tested first on one violating and one passing pod per control.
 import { Testing } from 'cdk8s';
-import { ArgoServer, Platform, ProfileWorkflowTemplate } from '../lib';
-import { buildApp } from '../main';
+import { ArgoServer, Platform } from '../lib';
+import { buildApp, EXAMPLE_PROFILE } from '../main';
 import { one } from './util';
 
 const BASELINE_CAPS = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
@@ -93,17 +95,27 @@ describe('the Pod Security model, one control at a time (kubernetes.io/docs/conc
 });
 
 describe.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
-  test('the argo-server pod meets Pod Security "restricted"', () => {
+  test('the argo-server pod meets Pod Security "restricted" (Kubeflow 1.11 enforces it in kubeflow)', () => {
     const c = Testing.chart();
     new ArgoServer(c, 's', { platform });
     const pod = one(Testing.synth(c) as any[], 'Deployment').spec.template.spec;
     expect(podSecurityViolations(pod, 'restricted')).toEqual([]);
   });
-});
 
-test('the default app\'s workflow pods meet "baseline", what Kubeflow 1.10/1.11 profile namespaces enforce', () => {
-  const template = buildApp().charts[0].node.findAll().find((c) => c instanceof ProfileWorkflowTemplate) as ProfileWorkflowTemplate;
-  for (const t of (template.workflowTemplate.toJson() as any).spec.templates) {
-    expect([t.name, podSecurityViolations({ containers: [t.container] }, 'baseline')]).toEqual([t.name, []]);
-  }
+  test('every pod of the default app meets the level the release enforces on its namespace', () => {
+    const levels = platform.spec.kubeflow.podSecurity;
+    const objs = Testing.synth(buildApp(undefined, platform).charts[0]) as any[];
+    const checked: string[] = [];
+    for (const o of objs) {
+      const ns = o.metadata.namespace;
+      const level = ns === 'kubeflow' ? levels.kubeflow : ns === EXAMPLE_PROFILE ? levels.profiles : undefined;
+      const pods = o.kind === 'Deployment' ? [o.spec.template.spec]
+        : o.kind === 'WorkflowTemplate' ? o.spec.templates.map((t: any) => ({ containers: [t.container ?? t.script].filter(Boolean) })) : [];
+      for (const pod of pods) {
+        checked.push(`${o.kind}/${ns}`);
+        if (level) expect([o.kind, podSecurityViolations(pod, level)]).toEqual([o.kind, []]);
+      }
+    }
+    expect(checked).toEqual(['Deployment/kubeflow', `WorkflowTemplate/${EXAMPLE_PROFILE}`]);
+  });
 });

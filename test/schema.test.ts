@@ -58,10 +58,10 @@ describe('a deliberately broken object is caught with its JSON pointer', () => {
     expect(broken('RoleBinding', (o) => { delete o.roleRef; })).toEqual([expect.objectContaining({ pointer: '', message: expect.stringContaining('roleRef') })]);
   });
 
-  test('an API version Istio 1.9 does not serve, checked against the KFP_1_7 releases', () => {
+  test('an API version Istio 1.9 does not serve, checked against the KUBEFLOW_1_4 releases', () => {
     const obj = JSON.parse(JSON.stringify(base().find((o) => o.kind === 'VirtualService')));
     obj.apiVersion = 'networking.istio.io/v1';
-    expect(validateObject(obj, { releases: Platform.KFP_1_7.schemaReleases }))
+    expect(validateObject(obj, { releases: Platform.KUBEFLOW_1_4.schemaReleases }))
       .toEqual([{ pointer: '/apiVersion', message: expect.stringContaining("networking.istio.io/v1 VirtualService is not served by the platform's releases") }]);
     expect(validateObject(obj)).toEqual([]); // Istio 1.30.3 serves it
   });
@@ -75,8 +75,8 @@ describe('a deliberately broken object is caught with its JSON pointer', () => {
   });
 
   test('bounded fields: a VirtualService port number outside 0..4294967295 (Istio 1.30.3 schema)', () => {
-    const vs = chartObjs({ platform: Platform.KFP_2_5 }).find((o) => o.kind === 'VirtualService')!;
-    const releases = Platform.KFP_2_5.schemaReleases;
+    const vs = chartObjs({ platform: Platform.KUBEFLOW_1_10 }).find((o) => o.kind === 'VirtualService')!;
+    const releases = Platform.KUBEFLOW_1_10.schemaReleases;
     const withPort = (n: number) => {
       const o = JSON.parse(JSON.stringify(vs));
       o.spec.http[1].route[0].destination.port.number = n;

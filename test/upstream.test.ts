@@ -67,7 +67,7 @@ describeUpstream('ArgoServer against upstream Argo Workflows v3.1.15', () => {
     const ours = one(serverMode, 'ClusterRole');
     expect(ours.metadata.name).toBe(up.metadata.name);
     expect(ours.rules).toEqual(up.rules);
-    expect(Platform.KFP_1_7.spec.argoWorkflows.serverRules).toEqual(up.rules);
+    expect(Platform.KUBEFLOW_1_4.spec.argoWorkflows.serverRules).toEqual(up.rules);
     const [upBinding] = load('cluster-install/argo-server-rbac/argo-server-clusterolebinding.yaml');
     const binding = one(serverMode, 'ClusterRoleBinding');
     expect(binding.metadata.name).toBe(upBinding.metadata.name);

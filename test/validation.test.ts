@@ -54,7 +54,7 @@ const cases: Array<[string, () => unknown, string, string]> = [
   ['allowAllSources together with allowedPrincipals', () => route({ allowAllSources: true, allowedPrincipals: ['cluster.local/ns/a/sa/b'] }), 'allowAllSources', 'true'],
   ['misspelt route prop', () => route({ timeOut: '60s' }), 'timeOut', '"60s"'],
   ['events namespace with underscore', () => rbac({ namespace: 'argo_events' }), 'namespace', '"argo_events"'],
-  ['trigger operation of Argo Events 1.8+ on KFP_1_7', () => rbac({ operations: ['submit-from'] }), 'operations', '"submit-from"'],
+  ['trigger operation of Argo Events 1.8+ on KUBEFLOW_1_4', () => rbac({ operations: ['submit-from'] }), 'operations', '"submit-from"'],
   ['unknown trigger operation', () => rbac({ operations: ['submit_from'] }), 'operations[0]', '"submit_from"'],
   ['operations empty', () => rbac({ operations: [] }), 'operations', '[]'],
   ['serviceAccountName with capitals', () => rbac({ serviceAccountName: 'Operate' }), 'serviceAccountName', '"Operate"'],

@@ -11,7 +11,7 @@ export class MlPlatformArgo extends Chart {
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, props);
     const server = new ArgoServer(this, 'ArgoServer', {
-      platform: Platform.KFP_1_7,
+      platform: Platform.KUBEFLOW_1_4,
       namespace: 'ml-platform',
       baseHref: '/workflows/',
     });

@@ -13,7 +13,7 @@ const at = whereIn('ArgoEventsRbac');
 /** Operations an Argo Events `argoWorkflow` trigger performs with the bundled `argo` CLI. */
 export type WorkflowOperation = 'submit' | 'submit-from' | 'resubmit' | 'retry' | 'resume' | 'suspend' | 'terminate' | 'stop';
 
-/** Every {@link WorkflowOperation}; `submit-from` needs Argo Events v1.8+ (platforms KFP_2_2, KFP_2_5). */
+/** Every {@link WorkflowOperation}; `submit-from` needs Argo Events v1.8+ (Kubeflow 1.5 and later presets). */
 export const WORKFLOW_OPERATIONS: readonly WorkflowOperation[] = ['submit', 'submit-from', 'resubmit', 'retry', 'resume', 'suspend', 'terminate', 'stop'];
 
 /**
@@ -50,7 +50,7 @@ const PROPS = propNames<ArgoEventsRbacProps>()(
 export interface ArgoEventsRbacProps {
   /**
    * Platform preset: which trigger operations exist.
-   * @default Platform.KFP_1_7
+   * @default Platform.KUBEFLOW_1_4
    */
   readonly platform?: Platform;
 
@@ -152,7 +152,7 @@ export class ArgoEventsRbac extends Construct {
       if (this.operations.includes('submit-from') && !this.platform.spec.argoEvents.submitFrom) {
         fail(at('operations'), this.operations,
           `include "submit-from", which ${this.platform.spec.argoEvents.release} (platform ${this.platform.id}) does not have`,
-          'use "submit" (a workflowTemplateRef Workflow), or platform Platform.KFP_2_2 / Platform.KFP_2_5');
+          'use "submit" (a workflowTemplateRef Workflow), or a Kubeflow 1.5 or later preset (Argo Events v1.9)');
       }
       const cwft = checkBoolean(at('clusterWorkflowTemplates'), props.clusterWorkflowTemplates ?? false);
       const allowAll = checkBoolean(at('allowAllVerbs'), props.allowAllVerbs ?? false);

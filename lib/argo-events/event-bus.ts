@@ -61,7 +61,7 @@ export interface EventBusOptions {
 
   /**
    * Use JetStream instead of native NATS Streaming. Needs Argo Events v1.7 or later: refused on
-   * platform KFP_1_7 (Argo Events v1.5 only has native NATS), allowed on KFP_2_2 and KFP_2_5.
+   * KUBEFLOW_1_4 (Argo Events v1.5 only has native NATS), allowed from KUBEFLOW_1_5 (Argo Events v1.9).
    * @default - native NATS Streaming with token auth
    */
   readonly jetstream?: JetStreamOptions;
@@ -123,7 +123,7 @@ export class EventBus extends Construct {
         if (!this.platform.spec.argoEvents.jetstream) {
           fail(at('jetstream'), props.jetstream,
             `is not available on platform ${this.platform.id} (${this.platform.spec.argoEvents.release} has only native NATS)`,
-            'remove jetstream, or use platform Platform.KFP_2_2 / Platform.KFP_2_5 (Argo Events v1.9)');
+            'remove jetstream, or use platform a Kubeflow 1.5 or later preset (Argo Events v1.9)');
         }
         checkKnownKeys(at('jetstream'), props.jetstream, ['version']);
         checkOneOf(at('jetstream.version'), props.jetstream.version, JETSTREAM_VERSIONS);

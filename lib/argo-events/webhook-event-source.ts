@@ -4,6 +4,7 @@ import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import { brand, hasBrand } from '../brands';
 import { ARGO_EVENTS_NAMESPACE, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } from '../constants';
 import { claimRoute } from '../istio/gateway-routes';
+import { gatewayNetworkPolicy } from '../kubeflow/gateway-network-policy';
 import { createAuthorizationPolicy, createVirtualService } from '../istio/istio-api';
 import { Platform, resolvePlatform } from '../platform';
 import {
@@ -248,6 +249,11 @@ export class WebhookEventSource extends Construct implements IEventSource {
   public readonly port: number;
   /** Labels on the event source pods. */
   public readonly podLabels: Readonly<Record<string, string>>;
+  /**
+   * Admits the ingress gateway to the event source port where the platform's NetworkPolicies
+   * restrict its namespace (Kubeflow 1.9+ in `kubeflow`); undefined elsewhere.
+   */
+  public readonly networkPolicy?: ApiObject;
   /** The bus, when given. */
   public readonly eventBus?: EventBus;
 
@@ -358,6 +364,9 @@ export class WebhookEventSource extends Construct implements IEventSource {
             to: [{ operation: { ports: [String(this.port)], methods: [checked.method], paths: [endpoint] } }],
           }],
         },
+      });
+      this.networkPolicy = gatewayNetworkPolicy(this, 'NetworkPolicy', this.platform, {
+        name: `${this.name}-eventsource`, namespace: this.namespace, podSelector: this.podLabels, port: this.port, principals, allowAll: false,
       });
     } catch (e) {
       scope.node.tryRemoveChild(id);

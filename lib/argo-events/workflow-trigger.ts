@@ -41,7 +41,7 @@ export interface WorkflowTriggerProps extends WorkflowTriggerOptions {
 /** What a trigger adds to its event source ({@link WebhookEventSource.addTrigger}). */
 export interface WorkflowTriggerOptions {
   /**
-   * Use `operation: submit-from` (Argo Events v1.8+, platforms KFP_2_2/KFP_2_5) instead of
+   * Use `operation: submit-from` (Argo Events v1.8+, Kubeflow 1.5 and later presets) instead of
    * submitting a `workflowTemplateRef` Workflow. submit-from cannot pass event fields as
    * workflow parameters, so it is refused together with `parameters`.
    * @default false

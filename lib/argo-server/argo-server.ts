@@ -60,7 +60,7 @@ const HOLD_UNTIL_PROXY_STARTS = { 'proxy.istio.io/config': '{"holdApplicationUnt
 export interface ArgoServerProps {
   /**
    * Platform preset: argocli line and default image, upstream securityContext and RBAC rules.
-   * @default Platform.KFP_1_7
+   * @default Platform.KUBEFLOW_1_4
    */
   readonly platform?: Platform;
 
@@ -73,8 +73,8 @@ export interface ArgoServerProps {
 
   /**
    * argocli image. Must carry an explicit tag (or a digest) from the platform's Argo line
-   * (`v3.1.x` for KFP_1_7: 3.2.0 broke the UI under a base href); `latest` is refused.
-   * @default - the platform's image, "quay.io/argoproj/argocli:v3.1.15" for KFP_1_7
+   * (`v3.1.x` for KUBEFLOW_1_4: 3.2.0 broke the UI under a base href); `latest` is refused.
+   * @default - the platform's image, "quay.io/argoproj/argocli:v3.1.15" for KUBEFLOW_1_4
    */
   readonly image?: string;
 
@@ -154,9 +154,12 @@ export class ArgoServer extends Construct {
   public readonly service: k8s.KubeService;
   /** The ServiceAccount `argo-server`. */
   public readonly serviceAccount: k8s.KubeServiceAccount;
-  /** ClusterRole `argo-server-cluster-role` (upstream rules), only with `server` or `sso` auth modes. */
+  /**
+   * ClusterRole `argo-server-cluster-role` (upstream rules) with `server` or `sso` auth modes; with
+   * `client` only on Argo 3.6+, `argo-server-cache-reader` (read Workflows and WorkflowTemplates).
+   */
   public readonly clusterRole?: k8s.KubeClusterRole;
-  /** ClusterRoleBinding `argo-server-binding`, subject in {@link namespace}; only with `server` or `sso`. */
+  /** The binding of {@link clusterRole}, subject in {@link namespace}. */
   public readonly clusterRoleBinding?: k8s.KubeClusterRoleBinding;
   /** Role `argo-server` in {@link namespace} (read ConfigMaps), with only the `client` auth mode. */
   public readonly role?: k8s.KubeRole;
@@ -297,6 +300,20 @@ export class ArgoServer extends Construct {
           roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: ARGO_SERVER_NAME },
           subjects,
         });
+        if (argo.serverInformers) {
+          // 3.6+: argo-server's own account lists and watches Workflows (the UI's list cache) and
+          // WorkflowTemplates in every namespace it serves (see ArgoWorkflowsPreset.serverInformers).
+          // ClusterWorkflowTemplates are read only when the account may (rbacutil.HasAccessToClusterWorkflowTemplates).
+          this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
+            metadata: { name: INFORMER_ROLE },
+            rules: [{ apiGroups: ['argoproj.io'], resources: ['workflows', 'workflowtemplates'], verbs: ['get', 'list', 'watch'] }],
+          }));
+          this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+            metadata: { name: INFORMER_ROLE },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: INFORMER_ROLE },
+            subjects,
+          }));
+        }
       } else {
         this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
           metadata: { name: 'argo-server-cluster-role' },
@@ -330,6 +347,9 @@ export class ArgoServer extends Construct {
     return new ArgoServerRoute(this, id, { ...options, server: this });
   }
 }
+
+/** The read-only ClusterRole argo-server 3.6+ needs for its own caches in client mode. */
+const INFORMER_ROLE = 'argo-server-cache-reader';
 
 /** A Kubernetes quantity as the API server parses it (decimal, optional SI or binary suffix). */
 const QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)(?:m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;

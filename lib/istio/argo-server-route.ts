@@ -8,6 +8,7 @@ import { Platform, resolvePlatform } from '../platform';
 import {
   checkBoolean, checkDuration, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkPathPrefix, checkPort, checkPrincipal, fail, propNames, snapshotProps, whereIn,
 } from '../validation';
+import { gatewayNetworkPolicy } from '../kubeflow/gateway-network-policy';
 import { claimRoute } from './gateway-routes';
 import { createAuthorizationPolicy, createVirtualService } from './istio-api';
 
@@ -24,7 +25,7 @@ const PROPS = propNames<ArgoServerRouteProps>()(
 export interface ArgoServerRouteProps extends ArgoServerRouteOptions {
   /**
    * Platform preset: the Istio API versions to emit.
-   * @default - the server's platform, else Platform.KFP_1_7
+   * @default - the server's platform, else Platform.KUBEFLOW_1_4
    */
   readonly platform?: Platform;
 
@@ -107,6 +108,11 @@ export class ArgoServerRoute extends Construct {
   public readonly platform: Platform;
   /** The prefix the route serves. */
   public readonly baseHref: string;
+  /**
+   * Admits the ingress gateway to argo-server's port where the platform's NetworkPolicies restrict
+   * argo-server's namespace (Kubeflow 1.9+ in `kubeflow`); undefined elsewhere.
+   */
+  public readonly networkPolicy?: ApiObject;
 
   constructor(scope: Construct, id: string, props: ArgoServerRouteProps = {}) {
     super(scope, id);
@@ -163,6 +169,10 @@ export class ArgoServerRoute extends Construct {
               rewrite: { uri: '/' },
               route: [{ destination: { host, port: { number: port } } }],
               timeout,
+              // oauth2-proxy (Kubeflow 1.9+) hands argo-server "Authorization: Bearer <Dex ID token>";
+              // argo-server reads that header before its own "authorization" cookie (server/auth/gatekeeper.go
+              // getAuthHeaders), so the token a user pasted in the UI would never be used.
+              ...(this.platform.spec.kubeflow.authorizationUpstream ? { headers: { request: { remove: ['authorization'] } } } : {}),
             },
           ],
         },
@@ -178,6 +188,9 @@ export class ArgoServerRoute extends Construct {
           selector: { matchLabels: { ...(server?.podSelector ?? ARGO_SERVER_SELECTOR) } },
           rules,
         },
+      });
+      this.networkPolicy = gatewayNetworkPolicy(this, 'NetworkPolicy', this.platform, {
+        name: ARGO_SERVER_NAME, namespace, podSelector: server?.podSelector ?? ARGO_SERVER_SELECTOR, port, principals, allowAll,
       });
     } catch (e) {
       scope.node.tryRemoveChild(id);

@@ -4,7 +4,7 @@ import { SynthesizedFile } from './synthesize';
 
 /**
  * The upstream schema releases the app's output must match: the union over the platforms of
- * its constructs (e.g. `istio-1.9.6` for Platform.KFP_1_7), or undefined when no construct
+ * its constructs (e.g. `istio-1.9.6` for Platform.KUBEFLOW_1_4), or undefined when no construct
  * has a platform (then any known release is accepted).
  */
 export function schemaReleases(app: App): string[] | undefined {
