@@ -11,11 +11,12 @@ const SLOW = [
   'docs', // typedoc freshness
   'imports', // cdk8s import regeneration
   'yaml-k8s', // Go reader on sigs.k8s.io/yaml, kubectl kustomize
-  'helm', // Go text/template render
+  'helm', // the real Helm: lint, template, package
   'upstream', // upstream manifests with kubectl kustomize
   'schemas-upstream', // schema regeneration from ../shared, Ajv on every emitted object
   'fuzz', // 1,000 seeded wrong inputs per public construct
   'yaml', // the YAML writer against Yaml.stringify on thousands of generated strings
+  'kubeflow-patches', // the Kubeflow-side Component with kubectl kustomize on each release's manifests
 ];
 
 const common = {

@@ -25,6 +25,8 @@ export { WorkflowTrigger } from './argo-events/workflow-trigger';
 export type { WorkflowTriggerOptions, WorkflowTriggerProps } from './argo-events/workflow-trigger';
 
 export { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
+export { KubeflowPatches } from './kubeflow/kubeflow-patches';
+export type { KubeflowPatchesProps } from './kubeflow/kubeflow-patches';
 export type { KubeflowArgoRolesProps } from './kubeflow/kubeflow-argo-roles';
 export { ProfileWorkflowTemplate } from './kubeflow/profile-workflow-template';
 export type { IWorkflowTemplate, ProfileWorkflowTemplateOptions, ProfileWorkflowTemplateProps, WorkflowTemplateImportOptions } from './kubeflow/profile-workflow-template';

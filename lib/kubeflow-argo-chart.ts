@@ -8,6 +8,7 @@ import { WorkflowTrigger } from './argo-events/workflow-trigger';
 import { ArgoServer, ArgoServerProps } from './argo-server/argo-server';
 import { ArgoServerRoute, ArgoServerRouteOptions } from './istio/argo-server-route';
 import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
+import { KubeflowPatches } from './kubeflow/kubeflow-patches';
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateOptions, TEMPLATE_OPTIONS } from './kubeflow/profile-workflow-template';
 import { checkPlatform, Platform } from './platform';
 import {
@@ -141,6 +142,11 @@ export class KubeflowArgoChart extends Chart {
   public readonly eventSources: readonly WebhookEventSource[] = [];
   /** Sensors, in `events.triggers` order. */
   public readonly triggers: readonly WorkflowTrigger[] = [];
+  /**
+   * The Kubeflow-side changes (a kustomize Component in `<outdir>/kubeflow-patches/`) that let
+   * the event sources' webhook paths past the login, when `events` is set.
+   */
+  public readonly kubeflowPatches?: KubeflowPatches;
 
   constructor(scope: Construct, id: string, props: KubeflowArgoChartProps = {}) {
     super(scope, id, chartProps(props));
@@ -240,6 +246,7 @@ export class KubeflowArgoChart extends Chart {
           sensorNames.add(trigger.name);
           return trigger;
         });
+        this.kubeflowPatches = new KubeflowPatches(this, 'KubeflowPatches', { webhookPaths: this.eventSources.map((s) => s.webhookPath) });
       }
     } catch (e) {
       scope.node.tryRemoveChild(id);

@@ -74,12 +74,16 @@ export interface KubeflowPreset {
   readonly release: string;
   /** KFP release it ships. */
   readonly kfp: string;
+  /** The gateway's ext-authz: oidc-authservice (1.4–1.8) or oauth2-proxy (1.9+). */
+  readonly auth: 'oidc-authservice' | 'oauth2-proxy';
   /**
-   * The gateway's ext-authz: oidc-authservice (1.4–1.8) or oauth2-proxy (1.9+), and how a path
-   * skips the login: authservice `SKIP_AUTH_URI` (1.4–1.6) or `SKIP_AUTH_URLS` (1.7–1.8);
-   * oauth2-proxy `skip_auth_routes` plus the `notPaths` of two gateway AuthorizationPolicies.
+   * How a path skips the login. oidc-authservice: the variable of ConfigMap
+   * `oidc-authservice-parameters` that lists skipped prefixes (`SKIP_AUTH_URI` in 1.4–1.6,
+   * `SKIP_AUTH_URLS` in 1.7–1.8) and the StatefulSet that reads it (`authservice`, from 1.8
+   * `oidc-authservice`). oauth2-proxy: the `notPaths` of the gateway's CUSTOM and DENY
+   * AuthorizationPolicies.
    */
-  readonly auth: 'oidc-authservice (SKIP_AUTH_URI)' | 'oidc-authservice (SKIP_AUTH_URLS)' | 'oauth2-proxy';
+  readonly skipAuth: { readonly variable: 'SKIP_AUTH_URI' | 'SKIP_AUTH_URLS'; readonly statefulSet: string } | { readonly notPaths: readonly string[] };
   /**
    * ext-authz passes an `Authorization: Bearer <Dex ID token>` upstream (oauth2-proxy:
    * `headersToUpstreamOnAllow` in the mesh config). argo-server prefers that header over its own
@@ -182,8 +186,15 @@ const istio = (version: string): IstioPreset => (Number(version.split('.')[1]) >
   ? { version, release: 'istio-1.30.3', networking: 'networking.istio.io/v1', security: 'security.istio.io/v1' }
   : { version, release: 'istio-1.9.6', networking: 'networking.istio.io/v1beta1', security: 'security.istio.io/v1beta1' });
 
-const AUTHSERVICE = { auth: 'oidc-authservice (SKIP_AUTH_URI)', authorizationUpstream: false, restrictedNamespaces: [], podSecurity: {}, editRoleHasArgo: true } as const;
-const OAUTH2_PROXY = { auth: 'oauth2-proxy', authorizationUpstream: true, restrictedNamespaces: ['kubeflow'], editRoleHasArgo: true } as const;
+const AUTHSERVICE = {
+  auth: 'oidc-authservice', skipAuth: { variable: 'SKIP_AUTH_URI', statefulSet: 'authservice' },
+  authorizationUpstream: false, restrictedNamespaces: [], podSecurity: {}, editRoleHasArgo: true,
+} as const;
+const SKIP_AUTH_URLS = { variable: 'SKIP_AUTH_URLS', statefulSet: 'authservice' } as const;
+const OAUTH2_PROXY = {
+  auth: 'oauth2-proxy', skipAuth: { notPaths: ['istio-ingressgateway-oauth2-proxy', 'istio-ingressgateway-require-jwt'] },
+  authorizationUpstream: true, restrictedNamespaces: ['kubeflow'], editRoleHasArgo: true,
+} as const;
 
 /**
  * A Kubeflow release the output targets: the argo-server line that matches its Argo
@@ -230,7 +241,7 @@ export class Platform {
   public static readonly KUBEFLOW_1_7 = new Platform({
     id: 'KUBEFLOW_1_7',
     description: 'Kubeflow 1.7: KFP 2.0.0-alpha.7, Argo Workflows 3.3, Istio 1.16, oidc-authservice',
-    kubeflow: { ...AUTHSERVICE, auth: 'oidc-authservice (SKIP_AUTH_URLS)', release: 'v1.7.0', kfp: '2.0.0-alpha.7' },
+    kubeflow: { ...AUTHSERVICE, skipAuth: SKIP_AUTH_URLS, release: 'v1.7.0', kfp: '2.0.0-alpha.7' },
     argoWorkflows: ARGO['3.3'],
     istio: istio('1.16.0'),
     argoEvents: ARGO_EVENTS_1_9,
@@ -240,7 +251,7 @@ export class Platform {
   public static readonly KUBEFLOW_1_8 = new Platform({
     id: 'KUBEFLOW_1_8',
     description: 'Kubeflow 1.8: KFP 2.0.5, Argo Workflows 3.3, Istio 1.17, oidc-authservice',
-    kubeflow: { ...AUTHSERVICE, auth: 'oidc-authservice (SKIP_AUTH_URLS)', release: 'v1.8.1', kfp: '2.0.5' },
+    kubeflow: { ...AUTHSERVICE, skipAuth: { ...SKIP_AUTH_URLS, statefulSet: 'oidc-authservice' }, release: 'v1.8.1', kfp: '2.0.5' },
     argoWorkflows: ARGO['3.3'],
     istio: istio('1.17.5'),
     argoEvents: ARGO_EVENTS_1_9,

@@ -57,7 +57,7 @@ test('lib/ has no import cycles', () => {
 
 test('the entry point exports constructs, presets, EventField and ValidationError: no helpers or constants', () => {
   expect(Object.keys(lib).sort()).toEqual([
-    'ArgoEventsRbac', 'ArgoServer', 'ArgoServerRoute', 'EventBus', 'EventField', 'KubeflowArgoChart', 'KubeflowArgoRoles', 'Platform',
+    'ArgoEventsRbac', 'ArgoServer', 'ArgoServerRoute', 'EventBus', 'EventField', 'KubeflowArgoChart', 'KubeflowArgoRoles', 'KubeflowPatches', 'Platform',
     'ProfileWorkflowTemplate', 'ValidationError', 'WebhookEventSource', 'WorkflowTrigger',
   ]);
 });

@@ -55,7 +55,7 @@ describe('scripts/synth: the output directory', () => {
     expect(res.status).toBe(0);
     expect(res.stdout).toContain('wrote');
     expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
-    expect(fs.readFileSync(path.join(outdir, RECORD_FILE), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['Kustomization', 'kubeflow-argo.k8s.yaml']);
+    expect(fs.readFileSync(path.join(outdir, RECORD_FILE), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['Kustomization', 'kubeflow-argo.k8s.yaml', 'kubeflow-patches/kustomization.yaml']);
     expect(fs.readdirSync(scratch)).toEqual(['dist']); // no staging directory, no lock
   }, 60_000);
 
@@ -476,7 +476,7 @@ describe('scripts/synth: the command', () => {
     const fast = spawnSync(path.relative(scratch, path.join(ROOT, 'scripts', 'synth')), ['--outdir', 'dist'], { cwd: scratch, encoding: 'utf8', env });
     expect(fast.stderr).toBe('');
     expect(fast.status).toBe(0);
-    expect(fast.stdout).toContain('wrote dist/ (kubeflow-argo.k8s.yaml; 18 objects, 18 schema-checked)');
+    expect(fast.stdout).toContain('wrote dist/ (kubeflow-argo.k8s.yaml, kubeflow-patches/kustomization.yaml; 18 objects, 18 schema-checked)');
     expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
   }, 60_000);
 

@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, DependencyGraph, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { attachedFiles } from './attached-files';
 import { stringifyDocuments } from './yaml';
 
 /** One output file of a synthesized app. */
@@ -25,9 +26,17 @@ export interface SynthesizedFile {
  * are handled as `App.synth()` handles them (cdk8s `lib/app.js`): charts in dependency order,
  * file names numbered `0000-` when any chart depends on another, objects in dependency order
  * within their closest chart. `test/synthesize.test.ts` compares the result with `app.synth()`.
- * cdk8s' `construct-metadata.json` is not produced: construct paths are in `paths`.
+ * cdk8s' `construct-metadata.json` is not produced: construct paths are in `paths`. Files that
+ * constructs attach (`attachFile`, e.g. `kubeflow-patches/`) follow the manifests, without objects.
  */
 export function synthesizeApp(app: App): SynthesizedFile[] {
+  // files constructs attach beside the manifests (lib/synth/attached-files.ts), after them
+  const attached = attachedFiles(app).map((a): SynthesizedFile => ({ file: a.file, objects: [], paths: [], text: a.text }));
+  return [...manifestFiles(app), ...attached];
+}
+
+/** The manifest files `app.synth()` writes. */
+function manifestFiles(app: App): SynthesizedFile[] {
   if (app.charts.length === 0) return [];
   // The first toJson() prepares the whole app as App.synth() does: it resolves the dependencies
   // between charts (which reorders app.charts) and runs every construct's validation.

@@ -230,7 +230,8 @@ class SchemaValidation {
     const userSchemas = this.props.schemas && this.props.schemas.length ? useSchemas(this.props.schemas) : undefined;
     const total = { checked: 0, unchecked: [], violations: [] };
     let failures = 0;
-    const parsed = context.manifests.map((manifest) => [manifest, context.parseManifest(manifest).filter((o) => o)]);
+    // kustomize's own files (the Kubeflow-side Component in kubeflow-patches/) are build inputs, not cluster objects
+    const parsed = context.manifests.map((manifest) => [manifest, context.parseManifest(manifest).filter((o) => o && !isKustomizeFile(o))]);
     // cdk8s' own construct-metadata.json is keyed by metadata.name: usable only for unique names
     const named = new Map();
     for (const [, objects] of parsed) for (const o of objects) named.set(o && o.metadata && o.metadata.name, (named.get(o && o.metadata && o.metadata.name) || 0) + 1);
@@ -277,6 +278,11 @@ function synthMetadata(dir) {
     metadataCache.set(dir, file ? JSON.parse(fs.readFileSync(file, 'utf8')) : {});
   }
   return metadataCache.get(dir);
+}
+
+/** A kustomize Kustomization or Component: read by kustomize, never sent to the cluster. */
+function isKustomizeFile(obj) {
+  return typeof obj.apiVersion === 'string' && obj.apiVersion.startsWith('kustomize.config.k8s.io/');
 }
 
 /**

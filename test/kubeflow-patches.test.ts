@@ -1,0 +1,108 @@
+// The Kubeflow-side Component (lib/kubeflow/kubeflow-patches.ts), applied with `kubectl kustomize`
+// to each release's own base files from ../shared/upstream: the webhook path joins the login's
+// skip list and nothing else changes. Skips with a note when ../shared or kubectl is missing.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { KubeflowArgoChart, KubeflowPatches, Platform } from '../lib';
+import { hasKubectl } from './util';
+
+const MANIFESTS = path.resolve(__dirname, '..', '..', 'shared', 'upstream', 'kubeflow-manifests');
+const why = !fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined;
+// eslint-disable-next-line no-console
+if (why) console.log(`Kubeflow patch tests against the releases' manifests skipped: ${why}`);
+const withReleases = why ? test.skip : test;
+
+const HOOK = '/argo-events/github/push';
+
+/** The release's own folder the patches apply to: the authservice base, or oauth2-proxy's gateway Component. */
+function releaseBase(platform: Platform): { dir: string; component: boolean } {
+  const tag = platform.spec.kubeflow.release;
+  for (const rel of ['common/oidc-authservice/base', 'common/oidc-client/oidc-authservice/base']) {
+    if (fs.existsSync(path.join(MANIFESTS, tag, rel))) return { dir: path.join(MANIFESTS, tag, rel), component: false };
+  }
+  return { dir: path.join(MANIFESTS, tag, 'common/oauth2-proxy/components/istio-external-auth'), component: true };
+}
+
+/** `kubectl kustomize` of the release's folder alone, and with our Component. */
+function render(platform: Platform, withPatches: boolean): any[] {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-kfpatch-'));
+  try {
+    const c = Testing.chart();
+    const patches = new KubeflowPatches(c, 'p', { platform, webhookPaths: [HOOK] });
+    fs.mkdirSync(path.join(work, 'patches'));
+    fs.writeFileSync(path.join(work, 'patches', 'kustomization.yaml'), patches.component);
+    const overlay = path.join(work, 'overlay');
+    fs.mkdirSync(overlay);
+    const base = releaseBase(platform);
+    const rel = path.relative(overlay, base.dir);
+    fs.writeFileSync(path.join(overlay, 'kustomization.yaml'), [
+      ...(base.component ? [] : ['resources:', `- ${rel}`]),
+      'components:',
+      ...(base.component ? [`- ${rel}`] : []),
+      ...(withPatches ? ['- ../patches'] : []),
+      ...(base.component || withPatches ? [] : ['[]']),
+    ].join('\n').replace('components:\n[]', 'components: []'));
+    const out = execFileSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', overlay], { encoding: 'utf8' });
+    return parseAllDocuments(out).map((d) => d.toJS()).filter(Boolean);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const find = (objs: any[], kind: string, name: string) => {
+  const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!o) throw new Error(`no ${kind} ${name}`);
+  return o;
+};
+
+describe.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
+  withReleases(`applied to kubeflow/manifests ${platform.spec.kubeflow.release}, the webhook path skips the login; nothing else changes`, () => {
+    const before = render(platform, false);
+    const after = render(platform, true);
+    const strip = (objs: any[]) => JSON.parse(JSON.stringify(objs));
+    const skip = platform.spec.kubeflow.skipAuth;
+    if ('notPaths' in skip) {
+      expect(skip.notPaths).toEqual(['istio-ingressgateway-oauth2-proxy', 'istio-ingressgateway-require-jwt']);
+      for (const name of skip.notPaths) {
+        const was = find(before, 'AuthorizationPolicy', name).spec.rules[0].to[0].operation.notPaths;
+        expect(was).toEqual(expect.arrayContaining(['/dex/*']));
+        expect(find(after, 'AuthorizationPolicy', name).spec.rules[0].to[0].operation.notPaths).toEqual([...was, HOOK]);
+      }
+      // everything else is untouched
+      const rest = (objs: any[]) => strip(objs).map((o: any) => (o.kind === 'AuthorizationPolicy' ? { ...o, spec: { ...o.spec, rules: undefined } } : o));
+      expect(rest(after)).toEqual(rest(before));
+    } else {
+      const { variable, statefulSet } = skip;
+      const cmBefore = find(before, 'ConfigMap', 'oidc-authservice-parameters');
+      expect(cmBefore.data[variable]).toBe('/dex'); // the release's own value, which the patch keeps
+      const cmAfter = find(after, 'ConfigMap', 'oidc-authservice-parameters');
+      expect(cmAfter.data).toEqual({ ...cmBefore.data, [variable]: `/dex ${HOOK}` });
+      const sts = find(after, 'StatefulSet', statefulSet);
+      expect(sts.spec.template.metadata.annotations['cdk8s-kubeflow-argo/skip-auth']).toBe(`/dex ${HOOK}`);
+      // the StatefulSet reads that ConfigMap, so the annotation change restarts it with the new value
+      expect(JSON.stringify(sts.spec.template.spec)).toContain('oidc-authservice-parameters');
+      const rest = (objs: any[]) => strip(objs).filter((o: any) => o.kind !== 'ConfigMap' && o.kind !== 'StatefulSet');
+      expect(rest(after)).toEqual(rest(before));
+      const { annotations, ...stsMeta } = sts.spec.template.metadata;
+      const { annotations: wasAnnotations, ...wasMeta } = find(before, 'StatefulSet', statefulSet).spec.template.metadata;
+      expect(stsMeta).toEqual(wasMeta);
+      expect(annotations).toEqual({ ...wasAnnotations, 'cdk8s-kubeflow-argo/skip-auth': `/dex ${HOOK}` });
+    }
+  }, 60_000);
+});
+
+test('the chart writes the Component for its event sources beside the manifests; bad paths are refused', () => {
+  const chart = new KubeflowArgoChart(Testing.app(), 'k', {
+    platform: Platform.KUBEFLOW_1_11,
+    events: { sources: [{ type: 'webhook', webhookSecret: { name: 's', key: 'k' } }, { type: 'github', repositories: ['a/b'], webhookSecret: { name: 's', key: 'k' } }] },
+  });
+  expect(chart.kubeflowPatches!.component).toContain('value: /argo-events/webhook/webhook');
+  expect(chart.kubeflowPatches!.component).toContain('value: /argo-events/github/push');
+  expect(() => new KubeflowPatches(Testing.chart(), 'p', { webhookPaths: ['/argo-events/*'] })).toThrow(/webhookPaths\[0\] must be a plain absolute path of a webhook/);
+  expect(() => new KubeflowPatches(Testing.chart(), 'p', { webhookPaths: ['/dex/x'] })).toThrow(/webhookPaths\[0\] must be a plain absolute path/);
+  expect(() => new KubeflowPatches(Testing.chart(), 'p', { webhookPaths: [] })).toThrow(/webhookPaths must not be empty/);
+});
