@@ -17,6 +17,7 @@ const SLOW = [
   'fuzz', // 1,000 seeded wrong inputs per public construct
   'yaml', // the YAML writer against Yaml.stringify on thousands of generated strings
   'kubeflow-patches', // the Kubeflow-side Component with kubectl kustomize on each release's manifests
+  'preflight-releases', // the preflight checks on each release's own objects (kubectl kustomize)
 ];
 
 const common = {

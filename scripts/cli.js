@@ -10,23 +10,26 @@ function shown(p) {
 }
 
 /**
- * Parses `argv` with node:util parseArgs (strict, no positional arguments, `--help`/`-h` added).
+ * Parses `argv` with node:util parseArgs (strict; positional arguments only when
+ * `allowPositionals`; `--help`/`-h` added).
  * Prints `help` and exits 0 on --help; on a bad command line prints `<command>: <what is wrong>`
  * and a pointer to --help, and exits 64.
  * @param {string} command name in messages, e.g. "synth"
  * @param {string[]} argv
  * @param {Record<string, {type: 'string'|'boolean', multiple?: boolean, short?: string}>} options
  * @param {string} help
- * @returns {{values: Record<string, any>, usage: (message: string) => never}}
+ * @param {{allowPositionals?: boolean}} [opts]
+ * @returns {{values: Record<string, any>, positionals: string[], usage: (message: string) => never}}
  */
-function parseCommandLine(command, argv, options, help) {
+function parseCommandLine(command, argv, options, help, opts = {}) {
   const usage = (message) => {
     console.error(`${command}: ${message}\nRun ${command === 'synth' ? 'scripts/synth' : `node scripts/${command}.js`} --help for the usage.`);
     process.exit(64);
   };
   let values;
+  let positionals;
   try {
-    ({ values } = util.parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
+    ({ values, positionals } = util.parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: Boolean(opts.allowPositionals) }));
   } catch (err) {
     // parseArgs names the option and what is wrong with it
     usage(err.message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option'));
@@ -35,7 +38,7 @@ function parseCommandLine(command, argv, options, help) {
     console.log(help);
     process.exit(0);
   }
-  return { values, usage };
+  return { values, positionals, usage };
 }
 
 module.exports = { shown, parseCommandLine };

@@ -1,0 +1,221 @@
+import { parse } from 'yaml';
+import { INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } from '../lib/constants';
+import { authorize, MeshRequest, Workload } from './authorization-policy';
+import { connectionAllowed, PodRef } from './network-policy';
+import { podSecurityViolations } from './pod-security';
+import { whoGrants } from './rbac';
+
+/** One preflight check: what was asked, whether it holds, and what decided it. */
+export interface CheckResult {
+  readonly check: string;
+  readonly pass: boolean;
+  /** On pass, the path the request took; on failure, the object that blocks it. */
+  readonly detail: string;
+}
+
+/** Kubeflow's ingress gateway pod (`common/istio*` install.yaml of every release). */
+const GATEWAY: PodRef & { principal: string } = {
+  namespace: 'istio-system',
+  labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
+  principal: INGRESS_GATEWAY_PRINCIPAL,
+};
+
+/** A client of the gateway: a browser with a Kubeflow session, or a webhook sender with none. */
+interface Client {
+  readonly session: boolean;
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: Record<string, string>;
+}
+
+/**
+ * The checks of issue 14 on a cluster's objects (`cluster`: namespaces, NetworkPolicies,
+ * AuthorizationPolicies, RequestAuthentications, the `istio` mesh ConfigMap, the authservice
+ * ConfigMap, roles and bindings) together with this project's output (`output`):
+ * - the ingress gateway reaches argo-server and every event source (NetworkPolicies);
+ * - every pod of the output meets the Pod Security level its namespace enforces;
+ * - a browser request to argo-server's base href is let in and reaches argo-server without an
+ *   `Authorization` header it did not send (the gateway's ext-authz, its AuthorizationPolicies,
+ *   the VirtualService, argo-server's AuthorizationPolicy and NetworkPolicies);
+ * - a webhook POST without a session reaches each event source;
+ * - each Sensor's ServiceAccount may create Workflows in exactly the namespaces it targets;
+ * - each profile's `default-editor` may create Workflows in its profile.
+ */
+export function preflight(cluster: readonly any[], output: readonly any[]): CheckResult[] {
+  const all = [...cluster, ...output];
+  const results: CheckResult[] = [];
+  const nsLabels = (ns: string) => ({ ...(cluster.find((o) => o.kind === 'Namespace' && o.metadata.name === ns)?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': ns });
+
+  const server = output.find((o) => o.kind === 'Deployment' && o.metadata.name === 'argo-server');
+  const route = output.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'argo-server');
+  if (server) {
+    const pod: PodRef = { namespace: server.metadata.namespace, labels: server.spec.template.metadata.labels ?? {} };
+    const port = server.spec.template.spec.containers[0].ports?.[0]?.containerPort ?? 2746;
+    const v = connectionAllowed(all, nsLabels, GATEWAY, pod, port);
+    results.push({ check: `ingress gateway → argo-server (${pod.namespace}) on TCP ${port}`, pass: v.allowed, detail: v.reason });
+  }
+  for (const es of output.filter((o) => o.kind === 'EventSource')) {
+    const pod: PodRef = { namespace: es.metadata.namespace, labels: eventSourceLabels(es) };
+    const port = es.spec.service?.ports?.[0]?.targetPort ?? 12000;
+    const v = connectionAllowed(all, nsLabels, GATEWAY, pod, port);
+    results.push({ check: `ingress gateway → event source ${es.metadata.namespace}/${es.metadata.name} on TCP ${port}`, pass: v.allowed, detail: v.reason });
+  }
+
+  for (const o of output) {
+    const pods = o.kind === 'Deployment' ? [o.spec.template.spec]
+      : o.kind === 'WorkflowTemplate' ? (o.spec.templates ?? []).map((t: any) => ({ containers: [t.container ?? t.script].filter(Boolean) })) : [];
+    if (pods.length === 0) continue;
+    const level = nsLabels(o.metadata.namespace)['pod-security.kubernetes.io/enforce'];
+    const violations = level === 'baseline' || level === 'restricted' ? pods.flatMap((p: any) => podSecurityViolations(p, level)) : [];
+    results.push({
+      check: `${o.kind} ${o.metadata.namespace}/${o.metadata.name} meets Pod Security "${level ?? 'privileged'}" of its namespace`,
+      pass: violations.length === 0,
+      detail: violations.length ? `Namespace ${o.metadata.namespace} rejects it: ${violations.join('; ')}` : 'all controls met',
+    });
+  }
+
+  if (server && route) {
+    const prefix = route.spec.http.find((h: any) => h.route)?.match?.[0]?.uri?.prefix ?? '/argo/';
+    const r = throughGateway(cluster, output, { session: true, method: 'GET', path: `${prefix}api/v1/info` });
+    const foreign = r.headers?.authorization;
+    results.push({
+      check: `a browser with a Kubeflow session reaches argo-server at ${prefix} without an Authorization header it did not send`,
+      pass: r.ok && !foreign,
+      detail: !r.ok ? r.detail : foreign ? `argo-server receives "Authorization: ${foreign}" from the gateway's ext-authz and reads it before its own cookie (add headers.request.remove: [authorization] to VirtualService ${route.metadata.namespace}/${route.metadata.name})` : r.detail,
+    });
+  }
+  for (const es of output.filter((o) => o.kind === 'EventSource')) {
+    for (const [kind, hooks] of Object.entries(es.spec) as [string, any][]) {
+      if (!['github', 'gitlab', 'webhook'].includes(kind)) continue;
+      for (const hook of Object.values(hooks) as any[]) {
+        const vs = output.find((o) => o.kind === 'VirtualService' && o.metadata.name === `${es.metadata.name}-eventsource`);
+        const prefix = vs?.spec.http[0].match[0].uri.prefix ?? '/';
+        const path = `${prefix.slice(0, -1)}${hook.webhook?.endpoint ?? hook.endpoint}`;
+        const r = throughGateway(cluster, output, { session: false, method: hook.webhook?.method ?? hook.method ?? 'POST', path });
+        results.push({ check: `a webhook ${hook.webhook?.method ?? hook.method ?? 'POST'} without a session reaches ${es.metadata.namespace}/${es.metadata.name} at ${path}`, pass: r.ok, detail: r.detail });
+      }
+    }
+  }
+
+  const namespaces = [...new Set([...cluster.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name), ...output.map((o) => o.metadata?.namespace).filter(Boolean)])].sort();
+  for (const sensor of output.filter((o) => o.kind === 'Sensor')) {
+    const sa = { kind: 'ServiceAccount' as const, namespace: sensor.metadata.namespace, name: sensor.spec.template?.serviceAccountName ?? 'default' };
+    const targets = new Set<string>((sensor.spec.triggers ?? []).map((t: any) => t.template?.argoWorkflow?.source?.resource?.metadata?.namespace).filter(Boolean));
+    const wrong = namespaces.filter((ns) => Boolean(whoGrants(all, sa, 'create', 'argoproj.io', 'workflows', ns)) !== targets.has(ns));
+    results.push({
+      check: `Sensor ${sensor.metadata.namespace}/${sensor.metadata.name} (ServiceAccount ${sa.name}) may create Workflows in exactly ${[...targets].join(', ')}`,
+      pass: wrong.length === 0,
+      detail: wrong.length === 0 ? `granted by ${[...targets].map((ns) => whoGrants(all, sa, 'create', 'argoproj.io', 'workflows', ns)).join('; ')}`
+        : wrong.map((ns) => (targets.has(ns) ? `nothing grants it in ${ns}` : `${whoGrants(all, sa, 'create', 'argoproj.io', 'workflows', ns)} also grants it in ${ns}`)).join('; '),
+    });
+  }
+  for (const profile of [...new Set(output.filter((o) => o.kind === 'WorkflowTemplate').map((o) => o.metadata.namespace))].sort()) {
+    const sa = { kind: 'ServiceAccount' as const, namespace: profile, name: 'default-editor' };
+    const by = whoGrants(all, sa, 'create', 'argoproj.io', 'workflows', profile);
+    results.push({ check: `default-editor may create Workflows in profile ${profile}`, pass: Boolean(by), detail: by ? `granted by ${by}` : `no binding of default-editor in ${profile} grants it (is kubeflow-edit missing argoproj.io rules? set kubeflowRoles: true)` });
+  }
+  return results;
+}
+
+/** The pod labels of an EventSource: its template's, plus the `eventsource-name` label the controller sets. */
+function eventSourceLabels(es: any): Record<string, string> {
+  return { ...(es.spec.template?.metadata?.labels ?? {}), 'eventsource-name': es.metadata.name };
+}
+
+interface Passage {
+  readonly ok: boolean;
+  readonly detail: string;
+  /** Headers the destination receives (lower-case). */
+  readonly headers?: Record<string, string>;
+}
+
+/**
+ * A request from outside through Kubeflow's gateway to its destination pod:
+ * 1. the login: oauth2-proxy as the gateway's CUSTOM AuthorizationPolicy provider (mesh config
+ *    `extensionProviders`, headers from `headersToUpstreamOnAllow`; with a session it allows and
+ *    sets `authorization`, as `set_authorization_header = true` does), or oidc-authservice
+ *    (ConfigMap `oidc-authservice-parameters`: a path with a `SKIP_AUTH_URI`/`SKIP_AUTH_URLS`
+ *    prefix, or a session, passes; it adds only `kubeflow-userid`);
+ * 2. the gateway's own DENY and ALLOW policies, with the request principal a RequestAuthentication
+ *    gives a Bearer token (Kubeflow 1.9+ notes that oauth2-proxy's injected Dex JWT is verified
+ *    there: `authorizationpolicy.istio-ingressgateway-require-jwt.yaml`);
+ * 3. the VirtualService bound to the gateway with the longest matching prefix: its header
+ *    operations and URI rewrite;
+ * 4. the destination's AuthorizationPolicies (peer: the gateway's identity) and NetworkPolicies.
+ */
+function throughGateway(cluster: readonly any[], output: readonly any[], client: Client): Passage {
+  const all = [...cluster, ...output];
+  let headers: Record<string, string> = { ...(client.headers ?? {}) };
+  const gatewayWorkload: Workload = GATEWAY;
+  const request = (): MeshRequest => ({ path: client.path, method: client.method, port: 80, headers });
+  const first = authorize(all, gatewayWorkload, request());
+  if (first.decision === 'CUSTOM') {
+    const provider = meshProviders(cluster).find((p) => p.name === first.provider);
+    if (!provider) return { ok: false, detail: `${first.reason}, which the mesh config does not define` };
+    if (!client.session) return { ok: false, detail: `${first.reason}, which redirects a request without a session to the login (let the path past it: dist/kubeflow-patches/)` };
+    for (const h of provider.envoyExtAuthzHttp?.headersToUpstreamOnAllow ?? []) {
+      if (h.toLowerCase() === 'authorization') headers.authorization = 'Bearer <Dex ID token>';
+    }
+  } else if (first.decision === 'DENY') {
+    return { ok: false, detail: `at the gateway: ${first.reason}` };
+  }
+  const authservice = cluster.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'oidc-authservice-parameters');
+  if (authservice) {
+    const skips = String(authservice.data?.SKIP_AUTH_URI ?? authservice.data?.SKIP_AUTH_URLS ?? '').split(/\s+/).filter(Boolean);
+    if (!client.session && !skips.some((s) => client.path.startsWith(s))) {
+      return { ok: false, detail: `oidc-authservice redirects a request without a session to the login: ${client.path} is not under its skip list ${JSON.stringify(skips)} (ConfigMap istio-system/oidc-authservice-parameters; add dist/kubeflow-patches/)` };
+    }
+    if (client.session) headers['kubeflow-userid'] = 'user@example.com';
+  }
+  const jwt = cluster.find((o) => o.kind === 'RequestAuthentication' && o.metadata.namespace === 'istio-system');
+  const bearer = /^Bearer /.test(headers.authorization ?? '');
+  const requestPrincipal = jwt && bearer ? `${jwt.spec.jwtRules?.[0]?.issuer}/user` : undefined;
+  const atGateway = authorize(all.filter((o) => o.spec?.action !== 'CUSTOM'), gatewayWorkload, { ...request(), requestPrincipal });
+  if (atGateway.decision !== 'ALLOW') return { ok: false, detail: `at the gateway: ${atGateway.reason}` };
+
+  const routes = output.concat(cluster).filter((o) => o.kind === 'VirtualService' && (o.spec.gateways ?? []).includes(KUBEFLOW_GATEWAY))
+    .flatMap((vs) => (vs.spec.http ?? []).map((h: any) => ({ vs, h })))
+    .map(({ vs, h }) => ({ vs, h, m: (h.match ?? []).map((m: any) => m.uri).find((u: any) => (u?.prefix !== undefined && client.path.startsWith(u.prefix)) || u?.exact === client.path) }))
+    .filter((x) => x.m && x.h.route)
+    .sort((a, b) => (b.m.prefix ?? b.m.exact).length - (a.m.prefix ?? a.m.exact).length);
+  const hit = routes[0];
+  if (!hit) return { ok: false, detail: `no VirtualService on ${KUBEFLOW_GATEWAY} routes ${client.path}` };
+  for (const name of hit.h.headers?.request?.remove ?? []) delete headers[String(name).toLowerCase()];
+  headers = { ...headers, ...Object.fromEntries(Object.entries(hit.h.headers?.request?.set ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])) };
+  const path = hit.h.rewrite?.uri !== undefined && hit.m.prefix !== undefined ? hit.h.rewrite.uri + client.path.slice(hit.m.prefix.length) : client.path;
+  const dest = hit.h.route[0].destination;
+  const [svcName, svcNs] = String(dest.host).split('.');
+  const target = destinationPod(output, svcName, svcNs);
+  if (!target) return { ok: false, detail: `VirtualService ${hit.vs.metadata.namespace}/${hit.vs.metadata.name} routes to ${dest.host}, which selects no pod of the output` };
+  const port = target.port(dest.port?.number);
+  const atPod = authorize(all, target.pod, { principal: GATEWAY.principal, namespace: GATEWAY.namespace, path: path.replace(/\/\/+/g, '/'), method: client.method, port, headers });
+  if (atPod.decision !== 'ALLOW') return { ok: false, detail: `at ${target.name}: ${atPod.reason}` };
+  const np = connectionAllowed(all, (ns) => ({ ...(cluster.find((o) => o.kind === 'Namespace' && o.metadata.name === ns)?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': ns }), GATEWAY, target.pod, port);
+  if (!np.allowed) return { ok: false, detail: `to ${target.name}: ${np.reason}` };
+  return { ok: true, detail: `${first.decision === 'CUSTOM' ? `${first.reason}; ` : ''}gateway: ${atGateway.reason}; VirtualService ${hit.vs.metadata.namespace}/${hit.vs.metadata.name} → ${target.name}: ${atPod.reason}; ${np.reason}`, headers };
+}
+
+/** The pods a Service of the output (or an event source's `<name>-eventsource-svc`) sends to. */
+function destinationPod(output: readonly any[], svcName: string, svcNs: string): { name: string; pod: PodRef; port: (servicePort?: number) => number } | undefined {
+  const svc = output.find((o) => o.kind === 'Service' && o.metadata.name === svcName && o.metadata.namespace === svcNs);
+  if (svc) {
+    const dep = output.find((o) => o.kind === 'Deployment' && o.metadata.namespace === svcNs
+      && Object.entries(svc.spec.selector ?? {}).every(([k, v]) => o.spec.template.metadata.labels?.[k] === v));
+    if (!dep) return undefined;
+    return {
+      name: `Deployment ${svcNs}/${dep.metadata.name}`,
+      pod: { namespace: svcNs, labels: dep.spec.template.metadata.labels },
+      port: (p) => { const sp = svc.spec.ports.find((x: any) => x.port === p) ?? svc.spec.ports[0]; return typeof sp.targetPort === 'number' ? sp.targetPort : sp.port; },
+    };
+  }
+  const es = output.find((o) => o.kind === 'EventSource' && `${o.metadata.name}-eventsource-svc` === svcName && o.metadata.namespace === svcNs);
+  if (!es) return undefined;
+  return { name: `EventSource ${svcNs}/${es.metadata.name}`, pod: { namespace: svcNs, labels: eventSourceLabels(es) }, port: (p) => p ?? 12000 };
+}
+
+/** `extensionProviders` of the mesh config (ConfigMap istio-system/istio, key `mesh`). */
+function meshProviders(cluster: readonly any[]): any[] {
+  const cm = cluster.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'istio' && o.metadata.namespace === 'istio-system');
+  if (!cm?.data?.mesh) return [];
+  return parse(cm.data.mesh)?.extensionProviders ?? [];
+}

@@ -1,0 +1,46 @@
+/** Pod Security Standards checks for the pods of the output. */
+
+const BASELINE_CAPS = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
+const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+const SAFE_SYSCTLS = ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range'];
+
+/**
+ * The controls of kubernetes.io/docs/concepts/security/pod-security-standards/ ("Baseline" and
+ * "Restricted" tables) for a pod spec, as one message per failed control. Not modelled:
+ * AppArmor and SELinux options (none of our pods sets them), Windows HostProcess.
+ */
+export function podSecurityViolations(pod: any, level: 'baseline' | 'restricted'): string[] {
+  const out: string[] = [];
+  const containers = [...(pod.containers ?? []), ...(pod.initContainers ?? []), ...(pod.ephemeralContainers ?? [])];
+  const psc = pod.securityContext ?? {};
+  // Baseline
+  for (const k of ['hostNetwork', 'hostPID', 'hostIPC']) if (pod[k]) out.push(`Host Namespaces: ${k}`);
+  for (const c of containers) {
+    const sc = c.securityContext ?? {};
+    if (sc.privileged) out.push(`Privileged Containers: ${c.name}`);
+    for (const cap of sc.capabilities?.add ?? []) if (!BASELINE_CAPS.includes(cap)) out.push(`Capabilities: ${c.name} adds ${cap}`);
+    for (const p of c.ports ?? []) if (p.hostPort) out.push(`Host Ports: ${c.name}`);
+    if (sc.procMount && sc.procMount !== 'Default') out.push(`/proc Mount Type: ${c.name}`);
+    if (sc.seccompProfile?.type === 'Unconfined') out.push(`Seccomp: ${c.name} Unconfined`);
+  }
+  if (psc.seccompProfile?.type === 'Unconfined') out.push('Seccomp: pod Unconfined');
+  for (const v of pod.volumes ?? []) if (v.hostPath) out.push(`HostPath Volumes: ${v.name}`);
+  for (const s of psc.sysctls ?? []) if (!SAFE_SYSCTLS.includes(s.name)) out.push(`Sysctls: ${s.name}`);
+  if (level === 'baseline') return out;
+  // Restricted
+  for (const v of pod.volumes ?? []) {
+    const type = Object.keys(v).find((k) => k !== 'name');
+    if (!type || !RESTRICTED_VOLUMES.includes(type)) out.push(`Volume Types: ${v.name} (${type})`);
+  }
+  for (const c of containers) {
+    const sc = c.securityContext ?? {};
+    if (sc.allowPrivilegeEscalation !== false) out.push(`Privilege Escalation: ${c.name}`);
+    if (!(sc.runAsNonRoot === true || (sc.runAsNonRoot === undefined && psc.runAsNonRoot === true))) out.push(`Running as Non-root: ${c.name}`);
+    if (sc.runAsUser === 0 || (sc.runAsUser === undefined && psc.runAsUser === 0)) out.push(`Running as Non-root user: ${c.name}`);
+    const seccomp = sc.seccompProfile?.type ?? psc.seccompProfile?.type;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') out.push(`Seccomp: ${c.name} not RuntimeDefault/Localhost`);
+    if (!(sc.capabilities?.drop ?? []).includes('ALL')) out.push(`Capabilities: ${c.name} does not drop ALL`);
+    for (const cap of sc.capabilities?.add ?? []) if (cap !== 'NET_BIND_SERVICE') out.push(`Capabilities: ${c.name} adds ${cap} (restricted)`);
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+// Issue 14's assertions, for every release: that release's own objects (test/release-cluster.ts)
+// plus the output of its preset, through the preflight checks (preflight/checks.ts). And the
+// problems each release brings, shown on the Kubeflow 1.4 output ("today's output" before the
+// presets), so every check is seen failing for the reason it exists.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { stringify } from 'yaml';
+import { KubeflowPatches, Platform } from '../lib';
+import { buildApp, EXAMPLE_PROFILE } from '../main';
+import { preflight } from '../preflight/checks';
+import { MANIFESTS, releaseCluster } from './release-cluster';
+import { hasKubectl } from './util';
+
+const why = !fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined;
+// eslint-disable-next-line no-console
+if (why) console.log(`release preflight tests skipped: ${why}`);
+const describeReleases = why ? describe.skip : describe;
+
+const outputOf = (platform: Platform) => Testing.synth(buildApp(undefined, platform).charts[0]) as any[];
+const componentOf = (platform: Platform) => (buildApp(undefined, platform).charts[0].node.findAll().find((c) => KubeflowPatches.isKubeflowPatches(c)) as KubeflowPatches).component;
+const failures = (results: ReturnType<typeof preflight>) => results.filter((r) => !r.pass).map((r) => `${r.check}: ${r.detail}`);
+
+describeReleases.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
+  const output = outputOf(platform);
+  const patched = releaseCluster(platform, EXAMPLE_PROFILE, componentOf(platform));
+
+  test('every check passes on the release\'s own objects with the output and its Kubeflow-side patches', () => {
+    const results = preflight(patched, output);
+    expect(failures(results)).toEqual([]);
+    expect(results.map((r) => r.check)).toEqual([
+      'ingress gateway → argo-server (kubeflow) on TCP 2746',
+      'ingress gateway → event source argo-events/github on TCP 12000',
+      'Deployment kubeflow/argo-server meets Pod Security "' + (platform.spec.kubeflow.podSecurity.kubeflow ?? 'privileged') + '" of its namespace',
+      `WorkflowTemplate ${EXAMPLE_PROFILE}/checkout-on-push meets Pod Security "${platform.spec.kubeflow.podSecurity.profiles ?? 'privileged'}" of its namespace`,
+      'a browser with a Kubeflow session reaches argo-server at /argo/ without an Authorization header it did not send',
+      'a webhook POST without a session reaches argo-events/github at /argo-events/github/push',
+      `Sensor argo-events/github-${EXAMPLE_PROFILE} (ServiceAccount operate-workflow-sa) may create Workflows in exactly ${EXAMPLE_PROFILE}`,
+      `default-editor may create Workflows in profile ${EXAMPLE_PROFILE}`,
+    ]);
+  });
+
+  test('without the Kubeflow-side patches the webhook is stopped at the login', () => {
+    const results = preflight(releaseCluster(platform, EXAMPLE_PROFILE), output);
+    expect(failures(results)).toEqual([expect.stringMatching(/^a webhook POST without a session reaches .*(redirects a request without a session to the login)/)]);
+  });
+});
+
+describeReleases('the problems of newer releases, on the Kubeflow 1.4 output', () => {
+  const old = outputOf(Platform.KUBEFLOW_1_4);
+
+  test.each([Platform.KUBEFLOW_1_9, Platform.KUBEFLOW_1_10, Platform.KUBEFLOW_1_11].map((p) => [p.id, p] as const))('%s: NetworkPolicies cut the gateway off, and argo-server gets the Dex token', (_id, platform) => {
+    const results = preflight(releaseCluster(platform, EXAMPLE_PROFILE, componentOf(platform)), old);
+    const failed = failures(results);
+    expect(failed).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^ingress gateway → argo-server \(kubeflow\) on TCP 2746: blocked by NetworkPolicy kubeflow\/default-allow-same-namespace/),
+      expect.stringMatching(/^a browser with a Kubeflow session reaches argo-server .*: (to Deployment kubeflow\/argo-server: blocked by NetworkPolicy|argo-server receives "Authorization: Bearer <Dex ID token>")/),
+    ]));
+  });
+
+  test('KUBEFLOW_1_11: without the NetworkPolicy the browser check names the Authorization header', () => {
+    const platform = Platform.KUBEFLOW_1_11;
+    const output = outputOf(platform).filter((o) => o.kind !== 'NetworkPolicy').map((o) => (o.kind === 'VirtualService' && o.metadata.name === 'argo-server'
+      ? { ...o, spec: { ...o.spec, http: o.spec.http.map((h: any) => ({ ...h, headers: undefined })) } } : o));
+    const cluster = releaseCluster(platform, EXAMPLE_PROFILE, componentOf(platform)).filter((o) => o.kind !== 'NetworkPolicy');
+    expect(failures(preflight(cluster, output))).toEqual([expect.stringContaining('argo-server receives "Authorization: Bearer <Dex ID token>" from the gateway\'s ext-authz')]);
+  });
+
+  test('KUBEFLOW_1_11: Pod Security "restricted" rejects upstream\'s argo-server pod (no seccomp profile)', () => {
+    const output = outputOf(Platform.KUBEFLOW_1_11).map((o) => (o.kind === 'Deployment'
+      ? { ...o, spec: { ...o.spec, template: { ...o.spec.template, spec: { ...o.spec.template.spec, securityContext: { runAsNonRoot: true }, containers: o.spec.template.spec.containers.map((c: any) => ({ ...c, securityContext: { capabilities: { drop: ['ALL'] } } })) } } } } : o));
+    const failed = failures(preflight(releaseCluster(Platform.KUBEFLOW_1_11, EXAMPLE_PROFILE, componentOf(Platform.KUBEFLOW_1_11)), output));
+    expect(failed).toEqual([expect.stringMatching(/^Deployment kubeflow\/argo-server meets Pod Security "restricted" of its namespace: Namespace kubeflow rejects it: .*Seccomp/)]);
+  });
+
+  test('KUBEFLOW_1_4 without kubeflowRoles: default-editor cannot create Workflows; from 1.5 KFP\'s roles grant it', () => {
+    const strip = (objs: any[]) => objs.filter((o) => !(o.kind === 'ClusterRole' && o.metadata.name.startsWith('kubeflow-argo-')));
+    const on = (p: Platform) => failures(preflight(releaseCluster(p, EXAMPLE_PROFILE, componentOf(p)), strip(outputOf(p))));
+    expect(on(Platform.KUBEFLOW_1_4)).toEqual([expect.stringMatching(/^default-editor may create Workflows in profile .*: no binding of default-editor/)]);
+    expect(on(Platform.KUBEFLOW_1_5)).toEqual([]);
+  });
+});
+
+describeReleases('npm run preflight on a dump assembled from Kubeflow 1.11\'s files', () => {
+  // what the documented kubectl commands give: a List of the cluster's objects, and the ConfigMaps on their own
+  const dump = (cluster: any[]) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-preflight-'));
+    const configMaps = cluster.filter((o) => o.kind === 'ConfigMap');
+    fs.writeFileSync(path.join(dir, 'cluster.yaml'), stringify({ apiVersion: 'v1', kind: 'List', items: cluster.filter((o) => o.kind !== 'ConfigMap') }));
+    fs.writeFileSync(path.join(dir, 'mesh.yaml'), configMaps.map((o) => stringify(o)).join('---\n'));
+    return dir;
+  };
+  const run = (dir: string) => spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'preflight.js'), '--output', path.join(__dirname, '..', 'examples', 'kubeflow-1.11', 'dist'), 'cluster.yaml', 'mesh.yaml'], { cwd: dir, encoding: 'utf8' });
+  const platform = Platform.KUBEFLOW_1_11;
+
+  test('every check passes on the cluster with the patches: exit 0, one PASS line per check', () => {
+    const dir = dump(releaseCluster(platform, EXAMPLE_PROFILE, componentOf(platform)));
+    try {
+      const res = run(dir);
+      expect(res.stderr).toBe('');
+      expect(res.status).toBe(0);
+      expect(res.stdout.match(/^PASS /gm)).toHaveLength(8);
+      expect(res.stdout).toContain('8 of 8 checks pass');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test('without them: exit 1, and the FAIL line names the policy that stops the webhook', () => {
+    const dir = dump(releaseCluster(platform, EXAMPLE_PROFILE));
+    try {
+      const res = run(dir);
+      expect(res.status).toBe(1);
+      expect(res.stdout).toMatch(/^FAIL a webhook POST without a session reaches argo-events\/github at \/argo-events\/github\/push\n {5}AuthorizationPolicy istio-system\/istio-ingressgateway-oauth2-proxy sends it to oauth2-proxy, which redirects/m);
+      expect(res.stdout).toContain('7 of 8 checks pass');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test('a missing file is exit 2; no file is a usage error, 64', () => {
+    const res = spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'preflight.js'), 'nope.yaml'], { cwd: os.tmpdir(), encoding: 'utf8' });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/^preflight: ENOENT/);
+    expect(spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'preflight.js')], { encoding: 'utf8' }).status).toBe(64);
+  });
+});

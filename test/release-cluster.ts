@@ -1,0 +1,81 @@
+// A Kubeflow release's own objects, assembled from its manifests in ../shared/upstream: what the
+// preflight checks see on a cluster of that release (namespaces and labels, NetworkPolicies,
+// the gateway's AuthorizationPolicies and RequestAuthentication, the mesh config, the login's
+// settings, Kubeflow's and KFP's roles, and one profile's bindings as the profile controller makes
+// them). With `patches`, the Kubeflow-side Component of the output is applied with kubectl kustomize.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse, parseAllDocuments } from 'yaml';
+import { Platform } from '../lib';
+
+export const MANIFESTS = path.resolve(__dirname, '..', '..', 'shared', 'upstream', 'kubeflow-manifests');
+
+const docs = (file: string): any[] => parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS()).filter(Boolean);
+const first = (dir: string, rels: string[]) => rels.map((r) => path.join(dir, r)).find((f) => fs.existsSync(f));
+
+function kustomize(dir: string, component?: string): any[] {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-release-'));
+  try {
+    const rel = path.relative(work, dir);
+    const isComponent = /kind:\s*Component/.test(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'));
+    let comps = isComponent ? [rel] : [];
+    if (component) {
+      fs.mkdirSync(path.join(work, 'patches'));
+      fs.writeFileSync(path.join(work, 'patches', 'kustomization.yaml'), component);
+      comps = [...comps, './patches'];
+    }
+    fs.writeFileSync(path.join(work, 'kustomization.yaml'), [
+      ...(isComponent ? ['resources: []'] : ['resources:', `- ${rel}`]),
+      ...(comps.length ? ['components:', ...comps.map((c) => `- ${c}`)] : []),
+    ].join('\n'));
+    const out = execFileSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', work], { encoding: 'utf8' });
+    return parseAllDocuments(out).map((d) => d.toJS()).filter(Boolean);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The release's objects the checks read, for one profile namespace. */
+export function releaseCluster(platform: Platform, profile: string, component?: string): any[] {
+  const kf = platform.spec.kubeflow;
+  const root = path.join(MANIFESTS, kf.release);
+  const out: any[] = [];
+  out.push(...docs(path.join(root, 'common/kubeflow-namespace/base/namespace.yaml')));
+  out.push({ kind: 'Namespace', metadata: { name: 'istio-system', labels: {} } }, { kind: 'Namespace', metadata: { name: 'argo-events', labels: {} } });
+  // the profile namespace gets the profile controller's labels (namespace-labels-data)
+  const labelFiles = ['applications/profiles/upstream/base/namespace-labels.yaml', 'apps/profiles/upstream/base/namespace-labels.yaml', 'applications/profiles/pss/namespace-labels.yaml'];
+  const labels: Record<string, string> = { 'istio-injection': 'enabled' };
+  for (const rel of labelFiles) {
+    const f = path.join(root, rel);
+    if (!fs.existsSync(f)) continue;
+    for (const [k, v] of Object.entries(parse(fs.readFileSync(f, 'utf8')) ?? {})) if (v === '') delete labels[k]; else labels[k] = String(v);
+  }
+  out.push({ kind: 'Namespace', metadata: { name: profile, labels } });
+  // NetworkPolicies of the example install (1.9+)
+  if (fs.existsSync(path.join(root, 'common/networkpolicies/base/kustomization.yaml')) && kf.restrictedNamespaces.length) {
+    out.push(...kustomize(path.join(root, 'common/networkpolicies/base')));
+  }
+  // the mesh's own AuthorizationPolicies: global deny-all and the gateway's allow
+  const minor = platform.spec.istio.version.split('.')[1];
+  const istioBase = first(root, [`common/istio-1-${minor}/istio-install/base`, 'common/istio/istio-install/base'])!;
+  for (const f of ['deny_all_authorizationpolicy.yaml', 'gateway_authorizationpolicy.yaml']) {
+    for (const o of docs(path.join(istioBase, f))) out.push({ ...o, metadata: { namespace: 'istio-system', ...o.metadata } });
+  }
+  // the login
+  if ('notPaths' in kf.skipAuth) {
+    out.push(...kustomize(path.join(root, 'common/oauth2-proxy/components/istio-external-auth'), component));
+    out.push(...docs(path.join(root, 'common/oauth2-proxy/components/istio-external-auth-patches/patches/cm.enable-oauth2-proxy.yaml')));
+  } else {
+    const base = first(root, ['common/oidc-authservice/base', 'common/oidc-client/oidc-authservice/base'])!;
+    out.push(...kustomize(base, component).filter((o) => o.kind === 'ConfigMap' || o.kind === 'StatefulSet'));
+  }
+  // roles: Kubeflow's kubeflow-admin/edit/view, KFP's aggregated roles, and the profile's bindings
+  out.push(...docs(path.join(root, 'common/kubeflow-roles/base/cluster-roles.yaml')));
+  out.push(...docs(first(root, ['applications/pipeline/upstream/base/installs/multi-user/view-edit-cluster-roles.yaml', 'apps/pipeline/upstream/base/installs/multi-user/view-edit-cluster-roles.yaml'])!));
+  for (const [sa, role] of [['default-editor', 'kubeflow-edit'], ['default-viewer', 'kubeflow-view']]) {
+    out.push({ kind: 'RoleBinding', metadata: { name: sa, namespace: profile }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace: profile }] });
+  }
+  return out;
+}
