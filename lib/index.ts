@@ -26,7 +26,7 @@ export type { WorkflowTriggerOptions, WorkflowTriggerProps } from './argo-events
 
 export { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 export { KubeflowPatches } from './kubeflow/kubeflow-patches';
-export type { KubeflowPatchesProps } from './kubeflow/kubeflow-patches';
+export type { DashboardMenuLink, KubeflowPatchesProps } from './kubeflow/kubeflow-patches';
 export type { KubeflowArgoRolesProps } from './kubeflow/kubeflow-argo-roles';
 export { ProfileWorkflowTemplate } from './kubeflow/profile-workflow-template';
 export type { IWorkflowTemplate, ProfileWorkflowTemplateOptions, ProfileWorkflowTemplateProps, WorkflowTemplateImportOptions } from './kubeflow/profile-workflow-template';

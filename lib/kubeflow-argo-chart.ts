@@ -8,7 +8,7 @@ import { WorkflowTrigger } from './argo-events/workflow-trigger';
 import { ArgoServer, ArgoServerProps } from './argo-server/argo-server';
 import { ArgoServerRoute, ArgoServerRouteOptions } from './istio/argo-server-route';
 import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
-import { KubeflowPatches } from './kubeflow/kubeflow-patches';
+import { DashboardMenuLink, KubeflowPatches } from './kubeflow/kubeflow-patches';
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateOptions, TEMPLATE_OPTIONS } from './kubeflow/profile-workflow-template';
 import { checkPlatform, Platform } from './platform';
 import {
@@ -20,7 +20,7 @@ const at = whereIn('KubeflowArgoChart');
 // the compiler checks this list against the props interface (propNames)
 const PROPS = propNames<KubeflowArgoChartProps>()(
   'platform', 'profiles', 'argoServer', 'route', 'argoEventsRbac', 'enableArgoEventsRbac', 'workflowTemplate', 'kubeflowRoles', 'events',
-  'labels', 'namespace', 'disableResourceNameHashes',
+  'labels', 'namespace', 'disableResourceNameHashes', 'dashboardMenuLinks',
 );
 
 /** One trigger of {@link KubeflowArgoEventsOptions}: a source's events start a profile's template. */
@@ -117,6 +117,12 @@ export interface KubeflowArgoChartProps extends ChartProps {
    * @default - no event sources
    */
   readonly events?: KubeflowArgoEventsOptions;
+
+  /**
+   * Entries the Kubeflow-side Component adds to the central dashboard menu (`[]`: none).
+   * @default - one entry, "Argo Workflows", at argo-server's base href
+   */
+  readonly dashboardMenuLinks?: DashboardMenuLink[];
 }
 
 /**
@@ -143,8 +149,9 @@ export class KubeflowArgoChart extends Chart {
   /** Sensors, in `events.triggers` order. */
   public readonly triggers: readonly WorkflowTrigger[] = [];
   /**
-   * The Kubeflow-side changes (a kustomize Component in `<outdir>/kubeflow-patches/`) that let
-   * the event sources' webhook paths past the login, when `events` is set.
+   * The Kubeflow-side changes (a kustomize Component in `<outdir>/kubeflow-patches/`): the
+   * dashboard menu entries and the event sources' webhook paths past the login. Absent when there
+   * is nothing to change.
    */
   public readonly kubeflowPatches?: KubeflowPatches;
 
@@ -246,7 +253,11 @@ export class KubeflowArgoChart extends Chart {
           sensorNames.add(trigger.name);
           return trigger;
         });
-        this.kubeflowPatches = new KubeflowPatches(this, 'KubeflowPatches', { webhookPaths: this.eventSources.map((s) => s.webhookPath) });
+      }
+      const menuLinks = props.dashboardMenuLinks ?? [{ text: 'Argo Workflows', link: this.argoServer.baseHref }];
+      const webhookPaths = this.eventSources.map((s) => s.webhookPath);
+      if (webhookPaths.length || !(Array.isArray(menuLinks) && menuLinks.length === 0)) {
+        this.kubeflowPatches = new KubeflowPatches(this, 'KubeflowPatches', { webhookPaths, menuLinks });
       }
     } catch (e) {
       scope.node.tryRemoveChild(id);

@@ -21,4 +21,6 @@ imp "$up/istio/1.30.3/split-crds/virtualservices.networking.istio.io.yaml" "$out
 imp "$up/istio/1.30.3/split-crds/authorizationpolicies.security.istio.io.yaml" "$out/istio-1.30.3"
 # Core Kubernetes v1.25 kinds the library emits (see scripts/import-k8s.js).
 UPSTREAM="$up" node scripts/import-k8s.js "$out" >/dev/null
+# Each Kubeflow release's central dashboard links (see scripts/gen-dashboard-links.js).
+UPSTREAM="$up" node scripts/gen-dashboard-links.js "$out/kubeflow-dashboard-links.json" >/dev/null
 echo "imports written to $out/"

@@ -95,6 +95,46 @@ describe.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform)
   }, 60_000);
 });
 
+/** The release's `centraldashboard-config` as its example install sets it, with and without the Component. */
+function dashboard(platform: Platform, component?: string): any {
+  const tag = platform.spec.kubeflow.release;
+  const dir = ['applications', 'apps'].map((a) => path.join(MANIFESTS, tag, a, 'centraldashboard', 'upstream')).find((d) => fs.existsSync(d))!;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-dash-'));
+  try {
+    const patch = path.join(dir, 'overlays', 'kserve', 'patches', 'configmap.yaml');
+    if (component) {
+      fs.mkdirSync(path.join(work, 'patches'));
+      fs.writeFileSync(path.join(work, 'patches', 'kustomization.yaml'), component);
+    }
+    // the release's centraldashboard overlay (namespace kubeflow), then the install's kustomization with the Component
+    const base = path.join(work, 'base');
+    fs.mkdirSync(base);
+    fs.writeFileSync(path.join(base, 'kustomization.yaml'), [
+      'namespace: kubeflow',
+      'resources:', `- ${path.relative(base, path.join(dir, 'base', 'configmap.yaml'))}`,
+      ...(fs.existsSync(patch) ? ['patches:', `- path: ${path.relative(base, patch)}`] : []),
+    ].join('\n'));
+    fs.writeFileSync(path.join(work, 'kustomization.yaml'), ['resources:', '- ./base', ...(component ? ['components:', '- ./patches'] : [])].join('\n'));
+    const out = execFileSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', work], { encoding: 'utf8' });
+    return parseAllDocuments(out).map((d) => d.toJS()).find((o) => o?.kind === 'ConfigMap');
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+describe.each(Platform.ALL.map((p) => [p.id, p] as const))('%s dashboard', (_id, platform) => {
+  withReleases('the menu gets the Argo entry after the release\'s own; every other link and key is the release\'s', () => {
+    const c = Testing.chart();
+    const patches = new KubeflowPatches(c, 'p', { platform, menuLinks: [{ text: 'Argo Workflows', link: '/argo/' }] });
+    const before = dashboard(platform);
+    const after = dashboard(platform, patches.component);
+    const was = JSON.parse(before.data.links);
+    expect(was.menuLinks.length).toBeGreaterThan(3);
+    expect(JSON.parse(after.data.links)).toEqual({ ...was, menuLinks: [...was.menuLinks, { type: 'item', link: '/argo/', text: 'Argo Workflows', icon: 'av:playlist-play' }] });
+    expect({ ...after, data: { ...after.data, links: '' } }).toEqual({ ...before, data: { ...before.data, links: '' } });
+  }, 60_000);
+});
+
 test('the chart writes the Component for its event sources beside the manifests; bad paths are refused', () => {
   const chart = new KubeflowArgoChart(Testing.app(), 'k', {
     platform: Platform.KUBEFLOW_1_11,
@@ -104,5 +144,10 @@ test('the chart writes the Component for its event sources beside the manifests;
   expect(chart.kubeflowPatches!.component).toContain('value: /argo-events/github/push');
   expect(() => new KubeflowPatches(Testing.chart(), 'p', { webhookPaths: ['/argo-events/*'] })).toThrow(/webhookPaths\[0\] must be a plain absolute path of a webhook/);
   expect(() => new KubeflowPatches(Testing.chart(), 'p', { webhookPaths: ['/dex/x'] })).toThrow(/webhookPaths\[0\] must be a plain absolute path/);
-  expect(() => new KubeflowPatches(Testing.chart(), 'p', { webhookPaths: [] })).toThrow(/webhookPaths must not be empty/);
+  expect(() => new KubeflowPatches(Testing.chart(), 'p', { webhookPaths: [] })).toThrow(/webhookPaths and menuLinks are both empty, so there is nothing to patch/);
+  expect(() => new KubeflowPatches(Testing.chart(), 'p', { menuLinks: [{ text: 'Argo', link: 'argo' }] })).toThrow(/menuLinks\[0\]\.link must be a path on the Kubeflow host/);
+  // a link the release already has is not added twice; [] turns the menu entry off
+  const again = new KubeflowPatches(Testing.chart(), 'p', { platform: Platform.KUBEFLOW_1_4, menuLinks: [{ text: 'Notebooks', link: '/jupyter/' }] });
+  expect(again.component.match(/"link": "\/jupyter\/"/g)).toHaveLength(1);
+  expect(new KubeflowArgoChart(Testing.app(), 'k', { dashboardMenuLinks: [] }).kubeflowPatches).toBeUndefined();
 });

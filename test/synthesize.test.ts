@@ -7,7 +7,9 @@ import { checkOutput } from '../lib/synth/output-checks';
 import { synthesizeApp } from '../lib/synth/synthesize';
 import { synthToDir } from './util';
 
-const inMemory = (app: App) => Object.fromEntries(synthesizeApp(app).map((f) => [f.file, f.text]));
+/** The manifests synthesizeApp returns: what app.synth() writes (attached files are the synth command's own). */
+const manifests = (app: App) => synthesizeApp(app).filter((f) => !f.attached);
+const inMemory = (app: App) => Object.fromEntries(manifests(app).map((f) => [f.file, f.text]));
 
 /** A platform chart, a cdk8s-plus chart that depends on it, a plain chart with a nested chart. */
 function mixedApp(yamlOutputType: YamlOutputType) {
@@ -28,6 +30,8 @@ function mixedApp(yamlOutputType: YamlOutputType) {
 test('one chart', () => {
   const build = (outdir: string) => { const app = new App({ outdir }); new KubeflowArgoChart(app, 'kfa', { profiles: ['alice'] }); return app; };
   expect(inMemory(build('unused'))).toEqual(synthToDir(build));
+  // and, after the manifests, the file the chart attaches: its Kubeflow-side Component
+  expect(synthesizeApp(build('unused')).filter((f) => f.attached).map((f) => [f.file, f.objects.length])).toEqual([['kubeflow-patches/kustomization.yaml', 0]]);
   expect(synthesizeApp(build('unused'))[0].objects.map((o: any) => o.kind)).toContain('WorkflowTemplate');
 });
 
@@ -38,7 +42,7 @@ test.each([
   ['FOLDER_PER_CHART_FILE_PER_RESOURCE', YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE],
 ])('%s: a KubeflowArgoChart, a cdk8s-plus chart depending on it, a nested chart: the files app.synth() writes', (_name, type) => {
   const build = mixedApp(type);
-  const files = synthesizeApp(build('unused'));
+  const files = manifests(build('unused'));
   const written = synthToDir(build);
   expect(Object.fromEntries(files.map((f) => [f.file, f.text]))).toEqual(written);
   expect(Object.keys(written).length).toBeGreaterThan(type === YamlOutputType.FILE_PER_APP ? 0 : 3);
@@ -46,7 +50,7 @@ test.each([
 });
 
 test('numbered file names when a chart depends on another (cdk8s IndexedChartNamer), plain names otherwise', () => {
-  const names = (build: (o: string) => App) => synthesizeApp(build('unused')).map((f) => f.file);
+  const names = (build: (o: string) => App) => manifests(build('unused')).map((f) => f.file);
   const mixed = mixedApp(YamlOutputType.FILE_PER_CHART);
   expect(names(mixed)).toEqual(['0000-platform.k8s.yaml', '0001-web.k8s.yaml', '0002-team-nested-c80a7d92.k8s.yaml', '0003-team.k8s.yaml']);
   expect(names(mixed)).toEqual(Object.keys(synthToDir(mixed)).sort());

@@ -13,6 +13,8 @@ export interface SynthesizedFile {
   readonly paths: readonly string[];
   /** The file's contents. */
   readonly text: string;
+  /** A file a construct attached beside the manifests (lib/synth/attached-files.ts), not a manifest. */
+  readonly attached?: boolean;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface SynthesizedFile {
  */
 export function synthesizeApp(app: App): SynthesizedFile[] {
   // files constructs attach beside the manifests (lib/synth/attached-files.ts), after them
-  const attached = attachedFiles(app).map((a): SynthesizedFile => ({ file: a.file, objects: [], paths: [], text: a.text }));
+  const attached = attachedFiles(app).map((a): SynthesizedFile => ({ file: a.file, objects: [], paths: [], text: a.text, attached: true }));
   return [...manifestFiles(app), ...attached];
 }
 
