@@ -23,7 +23,10 @@ const outputOf = (platform: Platform) => Testing.synth(buildApp(undefined, platf
 const componentOf = (platform: Platform) => (buildApp(undefined, platform).charts[0].node.findAll().find((c) => KubeflowPatches.isKubeflowPatches(c)) as KubeflowPatches).component;
 const failures = (results: ReturnType<typeof preflight>) => results.filter((r) => !r.pass).map((r) => `${r.check}: ${r.detail}`);
 
-describeReleases.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
+/** Every release, and a standalone KFP 2.17 (Argo 4.0) on Kubeflow 1.11's platform. */
+const PRESETS = [...Platform.ALL, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];
+
+describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
   const output = outputOf(platform);
   const patched = releaseCluster(platform, EXAMPLE_PROFILE, componentOf(platform));
 

@@ -360,6 +360,9 @@ describe('scripts/synth: every cdk8s app shape', () => {
     const kustomization = ours.Kustomization;
     delete ours.Kustomization;
     delete ours[RECORD_FILE];
+    // the synth command's own addition: the chart's Kubeflow-side Component (app.synth() writes only manifests)
+    expect(ours['kubeflow-patches/kustomization.yaml']).toMatch(/^kind: Component$/m);
+    delete ours['kubeflow-patches/kustomization.yaml'];
     const theirs = readDir(plain);
     // the one deliberate difference: '0o755' is quoted, because Kubernetes reads the plain form as 493
     expect(JSON.stringify(theirs)).toContain('mode: 0o755');
