@@ -3,7 +3,7 @@
 // construct leaves the tree as it was. Never a TypeError, never output that a cluster refuses.
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  ArgoEventsRbac, ArgoServer, ArgoServerRoute, EventBus, EventField, KubeflowArgoChart, KubeflowArgoRoles, Platform, ProfileWorkflowTemplate,
+  ArgoEventsRbac, ArgoServer, ArgoServerRoute, EventBus, EventField, KubeflowArgoChart, KubeflowArgoRoles, KubeflowPatches, Platform, ProfileWorkflowTemplate,
   WebhookEventSource, WorkflowTrigger,
 } from '../lib';
 import { checkOutput } from '../lib/synth/output-checks';
@@ -109,6 +109,9 @@ const TARGETS: Target[] = [
   },
   { name: 'ProfileWorkflowTemplate', build: (c) => (p) => new ProfileWorkflowTemplate(c, 'x', p), base: () => ({ namespace: 'alice', name: 'build', arguments: { parameters: [{ name: 'rev', value: 'x' }] }, templates: TEMPLATES, labels: { team: 'a' } }) },
   { name: 'KubeflowArgoRoles', build: (c) => (p) => new KubeflowArgoRoles(c, 'x', p), base: () => ({ view: true, verbs: ['get', 'list'] }) },
+  { name: 'KubeflowPatches', build: (c) => (p) => new KubeflowPatches(c, 'x', p), base: () => ({ webhookPaths: ['/argo-events/github/push'], menuLinks: [{ text: 'Argo', link: '/argo/', icon: 'av:playlist-play' }], directory: 'kubeflow-patches' }) },
+  { name: 'ProfileWorkflowTemplate.fromWorkflowTemplateName', build: (c) => (p) => ProfileWorkflowTemplate.fromWorkflowTemplateName(c, 'x', 'build', p), base: () => ({ namespace: 'alice', parameterNames: ['rev'] }) },
+  { name: 'WebhookEventSource.fromEventSourceName', build: (c) => (p) => WebhookEventSource.fromEventSourceName(c, 'x', 'github', p), base: () => ({ type: 'github', namespace: 'argo-events', eventNames: ['push'] }) },
   {
     name: 'KubeflowArgoChart',
     build: (c) => (p) => new KubeflowArgoChart(c.node.scope as App, 'k', p), // a chart of its own, beside c

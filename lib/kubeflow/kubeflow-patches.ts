@@ -196,7 +196,9 @@ function checkMenuLink(where: Where, value: unknown): DashboardMenuLink {
   requireString(within(where, 'text'), v.text);
   requireString(within(where, 'link'), v.link);
   if (!/^\/[A-Za-z0-9._~/-]*$/.test(v.link)) fail(within(where, 'link'), v.link, 'must be a path on the Kubeflow host', 'use e.g. "/argo/"');
-  if (v.icon !== undefined && !/^[a-z0-9-]+(:[a-z0-9-]+)?$/.test(v.icon)) fail(within(where, 'icon'), v.icon, 'must be an iron-icons name', 'use e.g. "av:playlist-play"');
+  if (v.icon !== undefined && (typeof v.icon !== 'string' || !/^[a-z0-9-]+(:[a-z0-9-]+)?$/.test(v.icon))) {
+    fail(within(where, 'icon'), v.icon, 'must be an iron-icons name', 'use e.g. "av:playlist-play"');
+  }
   return { text: v.text, link: v.link, icon: v.icon };
 }
 
