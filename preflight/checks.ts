@@ -137,8 +137,10 @@ interface Passage {
  *    (ConfigMap `oidc-authservice-parameters`: a path with a `SKIP_AUTH_URI`/`SKIP_AUTH_URLS`
  *    prefix, or a session, passes; it adds only `kubeflow-userid`);
  * 2. the gateway's own DENY and ALLOW policies, with the request principal a RequestAuthentication
- *    gives a Bearer token (Kubeflow 1.9+ notes that oauth2-proxy's injected Dex JWT is verified
- *    there: `authorizationpolicy.istio-ingressgateway-require-jwt.yaml`);
+ *    gives a Bearer token. Istio runs the CUSTOM ext-authz filter before its JWT filter and the
+ *    DENY/ALLOW RBAC filter after both (istio/istio#33374 review, #47255 "Re-order custom-authz in
+ *    filter stack"), so the Dex JWT oauth2-proxy injects is what DENY `istio-ingressgateway-require-jwt`
+ *    sees, as that policy's own comment in kubeflow/manifests 1.9+ says;
  * 3. the VirtualService bound to the gateway with the longest matching prefix: its header
  *    operations and URI rewrite;
  * 4. the destination's AuthorizationPolicies (peer: the gateway's identity) and NetworkPolicies.
