@@ -196,6 +196,26 @@ const OAUTH2_PROXY = {
   authorizationUpstream: true, restrictedNamespaces: ['kubeflow'], editRoleHasArgo: true,
 } as const;
 
+/** Builds a release preset; its id and description follow from the data. */
+function kubeflow(version: string, kf: KubeflowPreset, argoWorkflows: ArgoWorkflowsPreset, istioPreset: IstioPreset, argoEvents: ArgoEventsPreset = ARGO_EVENTS_1_9): Platform {
+  const extras = [
+    kf.auth,
+    ...(kf.restrictedNamespaces.length ? ['NetworkPolicies'] : []),
+    ...(kf.podSecurity.kubeflow ? [`PSS ${kf.podSecurity.kubeflow}`] : []),
+  ];
+  return newPlatform({
+    id: `KUBEFLOW_${version.replace('.', '_')}`,
+    description: `Kubeflow ${version}: KFP ${kf.kfp}, Argo Workflows ${argoWorkflows.line.name.slice(1, -2)}, Istio ${istioPreset.version.split('.').slice(0, 2).join('.')}, ${extras.join(', ')}, Argo Events ${argoEvents.release.replace('argo-events-', '')}`,
+    kubeflow: kf,
+    argoWorkflows,
+    istio: istioPreset,
+    argoEvents,
+  });
+}
+
+/** Set by the class below: presets are made only here. */
+let newPlatform: (spec: PlatformSpec) => Platform;
+
 /**
  * A Kubeflow release the output targets: the argo-server line that matches its Argo
  * workflow-controller, its Istio API versions, what its login, NetworkPolicies and Pod Security
@@ -204,88 +224,31 @@ const OAUTH2_PROXY = {
  * {@link Platform.KUBEFLOW_1_4}. Sources of every value: README, "Platform presets".
  */
 export class Platform {
+  // first: the presets below are made through it
+  static {
+    newPlatform = (spec) => new Platform(spec);
+  }
+
   /**
    * Kubeflow 1.4: KFP 1.7.0 (workflow-controller v3.1.6), Istio 1.9 (networking v1alpha3,
    * security v1beta1), oidc-authservice, Argo Events v1.5 (no submit-from, no JetStream).
    */
-  public static readonly KUBEFLOW_1_4 = new Platform({
-    id: 'KUBEFLOW_1_4',
-    description: 'Kubeflow 1.4: KFP 1.7.0, Argo Workflows 3.1, Istio 1.9, oidc-authservice, Argo Events v1.5',
-    kubeflow: { ...AUTHSERVICE, release: 'v1.4.1', kfp: '1.7.0', editRoleHasArgo: false },
-    argoWorkflows: { ...ARGO['3.1'] },
-    istio: { version: '1.9.6', release: 'istio-1.9.6', networking: 'networking.istio.io/v1alpha3', security: 'security.istio.io/v1beta1' },
-    argoEvents: ARGO_EVENTS_1_5,
-  });
-
+  public static readonly KUBEFLOW_1_4 = kubeflow('1.4', { ...AUTHSERVICE, release: 'v1.4.1', kfp: '1.7.0', editRoleHasArgo: false }, ARGO['3.1'],
+    { version: '1.9.6', release: 'istio-1.9.6', networking: 'networking.istio.io/v1alpha3', security: 'security.istio.io/v1beta1' }, ARGO_EVENTS_1_5);
   /** Kubeflow 1.5: KFP 1.8.2 (Argo 3.2.3), Istio 1.11, oidc-authservice. */
-  public static readonly KUBEFLOW_1_5 = new Platform({
-    id: 'KUBEFLOW_1_5',
-    description: 'Kubeflow 1.5: KFP 1.8.2, Argo Workflows 3.2, Istio 1.11, oidc-authservice',
-    kubeflow: { ...AUTHSERVICE, release: 'v1.5.1', kfp: '1.8.2' },
-    argoWorkflows: ARGO['3.2'],
-    istio: istio('1.11.4'),
-    argoEvents: ARGO_EVENTS_1_9,
-  });
-
+  public static readonly KUBEFLOW_1_5 = kubeflow('1.5', { ...AUTHSERVICE, release: 'v1.5.1', kfp: '1.8.2' }, ARGO['3.2'], istio('1.11.4'));
   /** Kubeflow 1.6: KFP 2.0.0-alpha.5 (Argo 3.3.8), Istio 1.14, oidc-authservice. */
-  public static readonly KUBEFLOW_1_6 = new Platform({
-    id: 'KUBEFLOW_1_6',
-    description: 'Kubeflow 1.6: KFP 2.0.0-alpha.5, Argo Workflows 3.3, Istio 1.14, oidc-authservice',
-    kubeflow: { ...AUTHSERVICE, release: 'v1.6.1', kfp: '2.0.0-alpha.5' },
-    argoWorkflows: ARGO['3.3'],
-    istio: istio('1.14.1'),
-    argoEvents: ARGO_EVENTS_1_9,
-  });
-
+  public static readonly KUBEFLOW_1_6 = kubeflow('1.6', { ...AUTHSERVICE, release: 'v1.6.1', kfp: '2.0.0-alpha.5' }, ARGO['3.3'], istio('1.14.1'));
   /** Kubeflow 1.7: KFP 2.0.0-alpha.7 (Argo 3.3.8), Istio 1.16, oidc-authservice (`SKIP_AUTH_URLS`). */
-  public static readonly KUBEFLOW_1_7 = new Platform({
-    id: 'KUBEFLOW_1_7',
-    description: 'Kubeflow 1.7: KFP 2.0.0-alpha.7, Argo Workflows 3.3, Istio 1.16, oidc-authservice',
-    kubeflow: { ...AUTHSERVICE, skipAuth: SKIP_AUTH_URLS, release: 'v1.7.0', kfp: '2.0.0-alpha.7' },
-    argoWorkflows: ARGO['3.3'],
-    istio: istio('1.16.0'),
-    argoEvents: ARGO_EVENTS_1_9,
-  });
-
-  /** Kubeflow 1.8: KFP 2.0.5 (Argo 3.3.10), Istio 1.17, oidc-authservice (`SKIP_AUTH_URLS`). */
-  public static readonly KUBEFLOW_1_8 = new Platform({
-    id: 'KUBEFLOW_1_8',
-    description: 'Kubeflow 1.8: KFP 2.0.5, Argo Workflows 3.3, Istio 1.17, oidc-authservice',
-    kubeflow: { ...AUTHSERVICE, skipAuth: { ...SKIP_AUTH_URLS, statefulSet: 'oidc-authservice' }, release: 'v1.8.1', kfp: '2.0.5' },
-    argoWorkflows: ARGO['3.3'],
-    istio: istio('1.17.5'),
-    argoEvents: ARGO_EVENTS_1_9,
-  });
-
+  public static readonly KUBEFLOW_1_7 = kubeflow('1.7', { ...AUTHSERVICE, skipAuth: SKIP_AUTH_URLS, release: 'v1.7.0', kfp: '2.0.0-alpha.7' }, ARGO['3.3'], istio('1.16.0'));
+  /** Kubeflow 1.8: KFP 2.0.5 (Argo 3.3.10), Istio 1.17, oidc-authservice (`SKIP_AUTH_URLS`, StatefulSet `oidc-authservice`). */
+  public static readonly KUBEFLOW_1_8 = kubeflow('1.8', { ...AUTHSERVICE, skipAuth: { ...SKIP_AUTH_URLS, statefulSet: 'oidc-authservice' }, release: 'v1.8.1', kfp: '2.0.5' }, ARGO['3.3'], istio('1.17.5'));
   /** Kubeflow 1.9: KFP 2.3.0 (Argo 3.4.17), Istio 1.22, oauth2-proxy, NetworkPolicies in `kubeflow`. */
-  public static readonly KUBEFLOW_1_9 = new Platform({
-    id: 'KUBEFLOW_1_9',
-    description: 'Kubeflow 1.9: KFP 2.3.0, Argo Workflows 3.4, Istio 1.22, oauth2-proxy, NetworkPolicies',
-    kubeflow: { ...OAUTH2_PROXY, release: 'v1.9.1', kfp: '2.3.0', podSecurity: {} },
-    argoWorkflows: ARGO['3.4'],
-    istio: istio('1.22.1'),
-    argoEvents: ARGO_EVENTS_1_9,
-  });
-
+  public static readonly KUBEFLOW_1_9 = kubeflow('1.9', { ...OAUTH2_PROXY, release: 'v1.9.1', kfp: '2.3.0', podSecurity: {} }, ARGO['3.4'], istio('1.22.1'));
   /** Kubeflow 1.10: KFP 2.5.0 (Argo 3.5.14), Istio 1.26, oauth2-proxy, Pod Security baseline. */
-  public static readonly KUBEFLOW_1_10 = new Platform({
-    id: 'KUBEFLOW_1_10',
-    description: 'Kubeflow 1.10: KFP 2.5.0, Argo Workflows 3.5, Istio 1.26, oauth2-proxy, NetworkPolicies, PSS baseline',
-    kubeflow: { ...OAUTH2_PROXY, release: 'v1.10.2', kfp: '2.5.0', podSecurity: { kubeflow: 'baseline', profiles: 'baseline' } },
-    argoWorkflows: ARGO['3.5'],
-    istio: istio('1.26.1'),
-    argoEvents: ARGO_EVENTS_1_9,
-  });
-
+  public static readonly KUBEFLOW_1_10 = kubeflow('1.10', { ...OAUTH2_PROXY, release: 'v1.10.2', kfp: '2.5.0', podSecurity: { kubeflow: 'baseline', profiles: 'baseline' } }, ARGO['3.5'], istio('1.26.1'));
   /** Kubeflow 1.11: KFP 2.15.0 (Argo 3.7.3), Istio 1.28, oauth2-proxy, Pod Security restricted in `kubeflow`. */
-  public static readonly KUBEFLOW_1_11 = new Platform({
-    id: 'KUBEFLOW_1_11',
-    description: 'Kubeflow 1.11: KFP 2.15.0, Argo Workflows 3.7, Istio 1.28, oauth2-proxy, NetworkPolicies, PSS restricted',
-    kubeflow: { ...OAUTH2_PROXY, release: 'v1.11.0', kfp: '2.15.0', podSecurity: { kubeflow: 'restricted', profiles: 'baseline' } },
-    argoWorkflows: ARGO['3.7'],
-    istio: istio('1.28.0'),
-    argoEvents: ARGO_EVENTS_1_9,
-  });
+  public static readonly KUBEFLOW_1_11 = kubeflow('1.11', { ...OAUTH2_PROXY, release: 'v1.11.0', kfp: '2.15.0', podSecurity: { kubeflow: 'restricted', profiles: 'baseline' } }, ARGO['3.7'], istio('1.28.0'));
 
   /** The preset used when none is given: Kubeflow 1.4. */
   public static readonly DEFAULT: Platform = Platform.KUBEFLOW_1_4;
