@@ -179,3 +179,15 @@ test('the default stays KUBEFLOW_1_4', () => {
   expect(chart.argoServer.platform).toBe(Platform.KUBEFLOW_1_4);
   expect(chart.route.platform).toBe(Platform.KUBEFLOW_1_4);
 });
+
+test('the Kubeflow 1.4 output on a release with a newer Argo line: wrong argocli line, and from 3.6 a base href variable argo-server no longer reads', () => {
+  // Argo 3.6 removed BASE_HREF (docs/upgrading.md at v3.6.19, "Upgrading to v3.6"); the UI then loads blank under /argo/
+  const old = one(Testing.synth(new KubeflowArgoChart(Testing.app(), 'k')) as Obj[], 'Deployment', 'argo-server').spec.template.spec.containers[0];
+  for (const platform of Platform.ALL.filter((p) => p !== Platform.KUBEFLOW_1_4)) {
+    const argo = platform.spec.argoWorkflows;
+    expect([platform.id, argo.line.tag.test(old.image.split(':').pop())]).toEqual([platform.id, false]);
+    const reads = old.env.some((e: any) => e.name === argo.baseHrefEnv);
+    expect([platform.id, reads]).toEqual([platform.id, argo.baseHrefEnv === 'BASE_HREF']);
+  }
+  expect(Platform.KUBEFLOW_1_11.spec.argoWorkflows.baseHrefEnv).toBe('ARGO_BASE_HREF');
+});
