@@ -18,6 +18,9 @@ export const KUBEFLOW_GATEWAY = 'kubeflow/kubeflow-gateway';
 /** Workload identity of Kubeflow's `istio-ingressgateway` pods. */
 export const INGRESS_GATEWAY_PRINCIPAL = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
 
+/** Pod labels of Kubeflow's `istio-ingressgateway` (its Istio `install.yaml`, every release). */
+export const INGRESS_GATEWAY_POD_LABELS: Readonly<Record<string, string>> = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
+
 /** The pod annotation that turns Istio's sidecar injection on or off. */
 export const ISTIO_INJECT_ANNOTATION = 'sidecar.istio.io/inject';
 

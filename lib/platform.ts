@@ -74,11 +74,10 @@ export interface KubeflowPreset {
   readonly release: string;
   /** KFP release it ships. */
   readonly kfp: string;
-  /** The gateway's ext-authz: oidc-authservice (1.4–1.8) or oauth2-proxy (1.9+). */
-  readonly auth: 'oidc-authservice' | 'oauth2-proxy';
   /**
-   * How a path skips the login. oidc-authservice: the variable of ConfigMap
-   * `oidc-authservice-parameters` that lists skipped prefixes (`SKIP_AUTH_URI` in 1.4–1.6,
+   * The gateway's login (oidc-authservice in 1.4–1.8, oauth2-proxy from 1.9) and how a path
+   * skips it. oidc-authservice: the variable of ConfigMap `oidc-authservice-parameters` that
+   * lists skipped prefixes (`SKIP_AUTH_URI` in 1.4–1.6,
    * `SKIP_AUTH_URLS` in 1.7–1.8) and the StatefulSet that reads it (`authservice`, from 1.8
    * `oidc-authservice`). oauth2-proxy: the `notPaths` of the gateway's CUSTOM and DENY
    * AuthorizationPolicies.
@@ -187,19 +186,19 @@ const istio = (version: string): IstioPreset => (Number(version.split('.')[1]) >
   : { version, release: 'istio-1.9.6', networking: 'networking.istio.io/v1beta1', security: 'security.istio.io/v1beta1' });
 
 const AUTHSERVICE = {
-  auth: 'oidc-authservice', skipAuth: { variable: 'SKIP_AUTH_URI', statefulSet: 'authservice' },
+  skipAuth: { variable: 'SKIP_AUTH_URI', statefulSet: 'authservice' },
   authorizationUpstream: false, restrictedNamespaces: [], podSecurity: {}, editRoleHasArgo: true,
 } as const;
 const SKIP_AUTH_URLS = { variable: 'SKIP_AUTH_URLS', statefulSet: 'authservice' } as const;
 const OAUTH2_PROXY = {
-  auth: 'oauth2-proxy', skipAuth: { notPaths: ['istio-ingressgateway-oauth2-proxy', 'istio-ingressgateway-require-jwt'] },
+  skipAuth: { notPaths: ['istio-ingressgateway-oauth2-proxy', 'istio-ingressgateway-require-jwt'] },
   authorizationUpstream: true, restrictedNamespaces: ['kubeflow'], editRoleHasArgo: true,
 } as const;
 
 /** Builds a release preset; its id and description follow from the data. */
 function kubeflow(version: string, kf: KubeflowPreset, argoWorkflows: ArgoWorkflowsPreset, istioPreset: IstioPreset, argoEvents: ArgoEventsPreset = ARGO_EVENTS_1_9): Platform {
   const extras = [
-    kf.auth,
+    'notPaths' in kf.skipAuth ? 'oauth2-proxy' : 'oidc-authservice',
     ...(kf.restrictedNamespaces.length ? ['NetworkPolicies'] : []),
     ...(kf.podSecurity.kubeflow ? [`PSS ${kf.podSecurity.kubeflow}`] : []),
   ];

@@ -236,6 +236,14 @@ function checkStringMap(where: Where, value: unknown): Record<string, string> {
 }
 
 /**
+ * A plain absolute URL path: letters, digits, `-`, `_`, `.`, `~` and `/`, no `//` and no `..`
+ * (webhook endpoints, the paths let past the login, dashboard links).
+ */
+export function isPlainPath(value: string): boolean {
+  return /^\/[A-Za-z0-9._~/-]*$/.test(value) && !value.includes('//') && !value.includes('..');
+}
+
+/**
  * Checks a URL path prefix such as a base href: starts and ends with `/`, no spaces,
  * no `..`, no query or fragment.
  */

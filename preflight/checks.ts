@@ -1,8 +1,8 @@
 import { parse } from 'yaml';
-import { INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } from '../lib/constants';
+import { INGRESS_GATEWAY_POD_LABELS, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } from '../lib/constants';
 import { authorize, MeshRequest, Workload } from './authorization-policy';
 import { connectionAllowed, PodRef } from './network-policy';
-import { podSecurityViolations } from './pod-security';
+import { podSecurityViolations, podsOf } from './pod-security';
 import { whoGrants } from './rbac';
 
 /** One preflight check: what was asked, whether it holds, and what decided it. */
@@ -13,12 +13,13 @@ export interface CheckResult {
   readonly detail: string;
 }
 
-/** Kubeflow's ingress gateway pod (`common/istio*` install.yaml of every release). */
-const GATEWAY: PodRef & { principal: string } = {
-  namespace: 'istio-system',
-  labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
-  principal: INGRESS_GATEWAY_PRINCIPAL,
-};
+/** Kubeflow's ingress gateway pod. */
+const GATEWAY: PodRef & { principal: string } = { namespace: 'istio-system', labels: INGRESS_GATEWAY_POD_LABELS, principal: INGRESS_GATEWAY_PRINCIPAL };
+
+/** A namespace's labels in the cluster, with the `kubernetes.io/metadata.name` label Kubernetes adds to every namespace. */
+function namespaceLabels(cluster: readonly any[]): (ns: string) => Record<string, string> {
+  return (ns) => ({ ...(cluster.find((o) => o.kind === 'Namespace' && o.metadata.name === ns)?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': ns });
+}
 
 /** A client of the gateway: a browser with a Kubeflow session, or a webhook sender with none. */
 interface Client {
@@ -44,7 +45,7 @@ interface Client {
 export function preflight(cluster: readonly any[], output: readonly any[]): CheckResult[] {
   const all = [...cluster, ...output];
   const results: CheckResult[] = [];
-  const nsLabels = (ns: string) => ({ ...(cluster.find((o) => o.kind === 'Namespace' && o.metadata.name === ns)?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': ns });
+  const nsLabels = namespaceLabels(cluster);
 
   const server = output.find((o) => o.kind === 'Deployment' && o.metadata.name === 'argo-server');
   const route = output.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'argo-server');
@@ -62,8 +63,7 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
   }
 
   for (const o of output) {
-    const pods = o.kind === 'Deployment' ? [o.spec.template.spec]
-      : o.kind === 'WorkflowTemplate' ? (o.spec.templates ?? []).map((t: any) => ({ containers: [t.container ?? t.script].filter(Boolean) })) : [];
+    const pods = podsOf(o);
     if (pods.length === 0) continue;
     const level = nsLabels(o.metadata.namespace)['pod-security.kubernetes.io/enforce'];
     const violations = level === 'baseline' || level === 'restricted' ? pods.flatMap((p: any) => podSecurityViolations(p, level)) : [];
@@ -192,7 +192,7 @@ function throughGateway(cluster: readonly any[], output: readonly any[], client:
   const port = target.port(dest.port?.number);
   const atPod = authorize(all, target.pod, { principal: GATEWAY.principal, namespace: GATEWAY.namespace, path: path.replace(/\/\/+/g, '/'), method: client.method, port, headers });
   if (atPod.decision !== 'ALLOW') return { ok: false, detail: `at ${target.name}: ${atPod.reason}` };
-  const np = connectionAllowed(all, (ns) => ({ ...(cluster.find((o) => o.kind === 'Namespace' && o.metadata.name === ns)?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': ns }), GATEWAY, target.pod, port);
+  const np = connectionAllowed(all, namespaceLabels(cluster), GATEWAY, target.pod, port);
   if (!np.allowed) return { ok: false, detail: `to ${target.name}: ${np.reason}` };
   return { ok: true, detail: `${first.decision === 'CUSTOM' ? `${first.reason}; ` : ''}gateway: ${atGateway.reason}; VirtualService ${hit.vs.metadata.namespace}/${hit.vs.metadata.name} → ${target.name}: ${atPod.reason}; ${np.reason}`, headers };
 }

@@ -44,3 +44,14 @@ export function podSecurityViolations(pod: any, level: 'baseline' | 'restricted'
   }
   return out;
 }
+
+/**
+ * The pod specs an object of the output runs: a Deployment's template, or one pod per template of
+ * a WorkflowTemplate (its container or script, as the template writes it; Argo's executor
+ * containers are the controller's). Objects whose pods a controller builds are not covered.
+ */
+export function podsOf(o: any): any[] {
+  if (o.kind === 'Deployment') return [o.spec.template.spec];
+  if (o.kind === 'WorkflowTemplate') return (o.spec.templates ?? []).map((t: any) => ({ containers: [t.container ?? t.script].filter(Boolean) }));
+  return [];
+}

@@ -1,16 +1,13 @@
 // The Kubeflow-side Component (lib/kubeflow/kubeflow-patches.ts), applied with `kubectl kustomize`
 // to each release's own base files from ../shared/upstream: the webhook path joins the login's
 // skip list and nothing else changes. Skips with a note when ../shared or kubectl is missing.
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
 import { KubeflowArgoChart, KubeflowPatches, Platform } from '../lib';
+import { kustomize, MANIFESTS } from './release-cluster';
 import { hasKubectl } from './util';
-
-const MANIFESTS = path.resolve(__dirname, '..', '..', 'shared', 'upstream', 'kubeflow-manifests');
 const why = !fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined;
 // eslint-disable-next-line no-console
 if (why) console.log(`Kubeflow patch tests against the releases' manifests skipped: ${why}`);
@@ -19,38 +16,18 @@ const withReleases = why ? test.skip : test;
 const HOOK = '/argo-events/github/push';
 
 /** The release's own folder the patches apply to: the authservice base, or oauth2-proxy's gateway Component. */
-function releaseBase(platform: Platform): { dir: string; component: boolean } {
+function releaseBase(platform: Platform): string {
   const tag = platform.spec.kubeflow.release;
   for (const rel of ['common/oidc-authservice/base', 'common/oidc-client/oidc-authservice/base']) {
-    if (fs.existsSync(path.join(MANIFESTS, tag, rel))) return { dir: path.join(MANIFESTS, tag, rel), component: false };
+    if (fs.existsSync(path.join(MANIFESTS, tag, rel))) return path.join(MANIFESTS, tag, rel);
   }
-  return { dir: path.join(MANIFESTS, tag, 'common/oauth2-proxy/components/istio-external-auth'), component: true };
+  return path.join(MANIFESTS, tag, 'common/oauth2-proxy/components/istio-external-auth');
 }
 
 /** `kubectl kustomize` of the release's folder alone, and with our Component. */
 function render(platform: Platform, withPatches: boolean): any[] {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-kfpatch-'));
-  try {
-    const c = Testing.chart();
-    const patches = new KubeflowPatches(c, 'p', { platform, webhookPaths: [HOOK] });
-    fs.mkdirSync(path.join(work, 'patches'));
-    fs.writeFileSync(path.join(work, 'patches', 'kustomization.yaml'), patches.component);
-    const overlay = path.join(work, 'overlay');
-    fs.mkdirSync(overlay);
-    const base = releaseBase(platform);
-    const rel = path.relative(overlay, base.dir);
-    fs.writeFileSync(path.join(overlay, 'kustomization.yaml'), [
-      ...(base.component ? [] : ['resources:', `- ${rel}`]),
-      'components:',
-      ...(base.component ? [`- ${rel}`] : []),
-      ...(withPatches ? ['- ../patches'] : []),
-      ...(base.component || withPatches ? [] : ['[]']),
-    ].join('\n').replace('components:\n[]', 'components: []'));
-    const out = execFileSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', overlay], { encoding: 'utf8' });
-    return parseAllDocuments(out).map((d) => d.toJS()).filter(Boolean);
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  const patches = new KubeflowPatches(Testing.chart(), 'p', { platform, webhookPaths: [HOOK] });
+  return kustomize(releaseBase(platform), withPatches ? patches.component : undefined);
 }
 
 const find = (objs: any[], kind: string, name: string) => {
@@ -99,26 +76,18 @@ describe.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform)
 function dashboard(platform: Platform, component?: string): any {
   const tag = platform.spec.kubeflow.release;
   const dir = ['applications', 'apps'].map((a) => path.join(MANIFESTS, tag, a, 'centraldashboard', 'upstream')).find((d) => fs.existsSync(d))!;
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-dash-'));
+  // the release's centraldashboard overlay (namespace kubeflow; its other files are not in the reference data)
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-dash-'));
   try {
     const patch = path.join(dir, 'overlays', 'kserve', 'patches', 'configmap.yaml');
-    if (component) {
-      fs.mkdirSync(path.join(work, 'patches'));
-      fs.writeFileSync(path.join(work, 'patches', 'kustomization.yaml'), component);
-    }
-    // the release's centraldashboard overlay (namespace kubeflow), then the install's kustomization with the Component
-    const base = path.join(work, 'base');
-    fs.mkdirSync(base);
     fs.writeFileSync(path.join(base, 'kustomization.yaml'), [
       'namespace: kubeflow',
       'resources:', `- ${path.relative(base, path.join(dir, 'base', 'configmap.yaml'))}`,
       ...(fs.existsSync(patch) ? ['patches:', `- path: ${path.relative(base, patch)}`] : []),
     ].join('\n'));
-    fs.writeFileSync(path.join(work, 'kustomization.yaml'), ['resources:', '- ./base', ...(component ? ['components:', '- ./patches'] : [])].join('\n'));
-    const out = execFileSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', work], { encoding: 'utf8' });
-    return parseAllDocuments(out).map((d) => d.toJS()).find((o) => o?.kind === 'ConfigMap');
+    return kustomize(base, component).find((o) => o.kind === 'ConfigMap');
   } finally {
-    fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(base, { recursive: true, force: true });
   }
 }
 

@@ -7,7 +7,7 @@
 import { Testing } from 'cdk8s';
 import { ArgoServer, Platform } from '../lib';
 import { buildApp, EXAMPLE_PROFILE } from '../main';
-import { podSecurityViolations } from '../preflight/pod-security';
+import { podSecurityViolations, podsOf } from '../preflight/pod-security';
 import { one } from './util';
 
 describe('the Pod Security model, one control at a time (kubernetes.io/docs/concepts/security/pod-security-standards/)', () => {
@@ -65,8 +65,7 @@ describe.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform)
     for (const o of objs) {
       const ns = o.metadata.namespace;
       const level = ns === 'kubeflow' ? levels.kubeflow : ns === EXAMPLE_PROFILE ? levels.profiles : undefined;
-      const pods = o.kind === 'Deployment' ? [o.spec.template.spec]
-        : o.kind === 'WorkflowTemplate' ? o.spec.templates.map((t: any) => ({ containers: [t.container ?? t.script].filter(Boolean) })) : [];
+      const pods = podsOf(o);
       for (const pod of pods) {
         checked.push(`${o.kind}/${ns}`);
         if (level) expect([o.kind, podSecurityViolations(pod, level)]).toEqual([o.kind, []]);

@@ -15,7 +15,12 @@ export const MANIFESTS = path.resolve(__dirname, '..', '..', 'shared', 'upstream
 const docs = (file: string): any[] => parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS()).filter(Boolean);
 const first = (dir: string, rels: string[]) => rels.map((r) => path.join(dir, r)).find((f) => fs.existsSync(f));
 
-function kustomize(dir: string, component?: string): any[] {
+/**
+ * `kubectl kustomize` of `dir` (a Kustomization, or a Component, which then gets an empty parent),
+ * with the kustomize Component text `component` added when given: how an admin's install
+ * kustomization includes both.
+ */
+export function kustomize(dir: string, component?: string): any[] {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-release-'));
   try {
     const rel = path.relative(work, dir);

@@ -9,7 +9,7 @@ import { createAuthorizationPolicy, createVirtualService } from '../istio/istio-
 import { Platform, resolvePlatform } from '../platform';
 import {
   checkBoolean, checkDnsLabel, checkGateway, checkHost, checkKnownKeys, checkOptions, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPort, checkPrincipal, fail,
-  propNames, requireString, snapshotProps, whereIn,
+  isPlainPath, propNames, requireString, snapshotProps, whereIn,
 } from '../validation';
 import type { EventBus } from './event-bus';
 import { WebhookEventSourceType } from './event-field';
@@ -289,7 +289,7 @@ export class WebhookEventSource extends Construct implements IEventSource {
       this.port = checkPort(at('port'), props.port ?? 12000);
       const endpoint = props.endpoint ?? `/${eventName}`;
       requireString(at('endpoint'), endpoint);
-      if (!/^\/[A-Za-z0-9._~/-]*$/.test(endpoint) || endpoint.includes('..') || endpoint.includes('//')) {
+      if (!isPlainPath(endpoint)) {
         fail(at('endpoint'), endpoint, 'must be a plain absolute path such as "/push"', 'start it with "/" and use letters, digits, "-", "_", "." and "/"');
       }
       const webhookSecret = props.webhookSecret === undefined ? undefined : checkSecretRef(at('webhookSecret'), props.webhookSecret);

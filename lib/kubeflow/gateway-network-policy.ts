@@ -1,10 +1,7 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { INGRESS_GATEWAY_PRINCIPAL } from '../constants';
+import { INGRESS_GATEWAY_POD_LABELS, INGRESS_GATEWAY_PRINCIPAL } from '../constants';
 import { Platform } from '../platform';
-
-/** Pod labels of Kubeflow's `istio-ingressgateway` (`install.yaml` of `common/istio-1-XX` and `common/istio`, every release). */
-const INGRESS_GATEWAY_POD = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
 
 /** What a gateway route publishes: the pods, their port, and who may call them (Istio principals). */
 export interface GatewayTarget {
@@ -32,7 +29,7 @@ export function gatewayNetworkPolicy(scope: Construct, id: string, platform: Pla
     ? [{ namespaceSelector: {} }]
     : [...new Set(target.principals)].map((principal) => ({
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': principal.split('/')[2] } },
-      ...(principal === INGRESS_GATEWAY_PRINCIPAL ? { podSelector: { matchLabels: { ...INGRESS_GATEWAY_POD } } } : {}),
+      ...(principal === INGRESS_GATEWAY_PRINCIPAL ? { podSelector: { matchLabels: { ...INGRESS_GATEWAY_POD_LABELS } } } : {}),
     }));
   return new k8s.KubeNetworkPolicy(scope, id, {
     metadata: { name: target.name, namespace: target.namespace },

@@ -4,7 +4,7 @@ import { brand, hasBrand } from '../brands';
 import { Platform, resolvePlatform } from '../platform';
 import { attachFile } from '../synth/attached-files';
 import { stringifyDocuments } from '../synth/yaml';
-import { checkKnownKeys, checkList, fail, propNames, requireString, snapshotProps, Where, whereIn, within } from '../validation';
+import { checkKnownKeys, checkList, fail, isPlainPath, propNames, requireString, snapshotProps, Where, whereIn, within } from '../validation';
 
 const at = whereIn('KubeflowPatches');
 
@@ -184,7 +184,7 @@ function oauth2ProxyPatches(policies: readonly string[], paths: readonly string[
 /** A gateway path let past the login: a plain absolute path (no wildcards, query or spaces). */
 function checkGatewayPath(where: Where, value: unknown): string {
   requireString(where, value);
-  if (!/^\/[A-Za-z0-9._~/-]*$/.test(value) || value.includes('//') || value.split('/').includes('..') || value === '/' || value.startsWith('/dex')) {
+  if (!isPlainPath(value) || value === '/' || value.startsWith('/dex')) {
     fail(where, value, 'must be a plain absolute path of a webhook (letters, digits, "-", "_", ".", "~" and "/"; not "/" or Dex\'s own)', 'pass the event source\'s webhookPath, e.g. "/argo-events/github/push"');
   }
   return value;
@@ -195,7 +195,7 @@ function checkMenuLink(where: Where, value: unknown): DashboardMenuLink {
   const v = (value ?? {}) as DashboardMenuLink;
   requireString(within(where, 'text'), v.text);
   requireString(within(where, 'link'), v.link);
-  if (!/^\/[A-Za-z0-9._~/-]*$/.test(v.link)) fail(within(where, 'link'), v.link, 'must be a path on the Kubeflow host', 'use e.g. "/argo/"');
+  if (!isPlainPath(v.link)) fail(within(where, 'link'), v.link, 'must be a path on the Kubeflow host', 'use e.g. "/argo/"');
   if (v.icon !== undefined && (typeof v.icon !== 'string' || !/^[a-z0-9-]+(:[a-z0-9-]+)?$/.test(v.icon))) {
     fail(within(where, 'icon'), v.icon, 'must be an iron-icons name', 'use e.g. "av:playlist-play"');
   }

@@ -23,7 +23,7 @@ export function stringifyDocuments(docs: readonly unknown[]): string {
 }
 
 /** One document, as `Yaml.stringify` writes it, with the strings Kubernetes misreads double-quoted. */
-export function stringifyDocument(doc: unknown): string {
+function stringifyDocument(doc: unknown): string {
   if (doc === undefined) return '\n';
   const swaps = new Map<string, string>();
   let n = 0;
