@@ -57,6 +57,114 @@ export class KubeDeployment extends ApiObject {
 }
 
 /**
+ * ConfigMap holds configuration data for pods to consume.
+ *
+ * @schema io.k8s.api.core.v1.ConfigMap
+ */
+export class KubeConfigMap extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "io.k8s.api.core.v1.ConfigMap"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "io.k8s.api.core.v1.ConfigMap".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: KubeConfigMapProps = {}): any {
+    return {
+      ...KubeConfigMap.GVK,
+      ...toJson_KubeConfigMapProps(props),
+    };
+  }
+
+  /**
+   * Defines a "io.k8s.api.core.v1.ConfigMap" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: KubeConfigMapProps = {}) {
+    super(scope, id, {
+      ...KubeConfigMap.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...KubeConfigMap.GVK,
+      ...toJson_KubeConfigMapProps(resolved),
+    };
+  }
+}
+
+/**
+ * Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.
+ *
+ * @schema io.k8s.api.core.v1.Secret
+ */
+export class KubeSecret extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "io.k8s.api.core.v1.Secret"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "io.k8s.api.core.v1.Secret".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: KubeSecretProps = {}): any {
+    return {
+      ...KubeSecret.GVK,
+      ...toJson_KubeSecretProps(props),
+    };
+  }
+
+  /**
+   * Defines a "io.k8s.api.core.v1.Secret" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: KubeSecretProps = {}) {
+    super(scope, id, {
+      ...KubeSecret.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...KubeSecret.GVK,
+      ...toJson_KubeSecretProps(resolved),
+    };
+  }
+}
+
+/**
  * Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.
  *
  * @schema io.k8s.api.core.v1.Service
@@ -464,6 +572,118 @@ export function toJson_KubeDeploymentProps(obj: KubeDeploymentProps | undefined)
   const result = {
     'metadata': toJson_ObjectMeta(obj.metadata),
     'spec': toJson_DeploymentSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConfigMap holds configuration data for pods to consume.
+ *
+ * @schema io.k8s.api.core.v1.ConfigMap
+ */
+export interface KubeConfigMapProps {
+  /**
+   * Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+   *
+   * @schema io.k8s.api.core.v1.ConfigMap#metadata
+   */
+  readonly metadata?: ObjectMeta;
+
+  /**
+   * BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '_' or '.'. BinaryData can contain byte sequences that are not in the UTF-8 range. The keys stored in BinaryData must not overlap with the ones in the Data field, this is enforced during validation process. Using this field will require 1.10+ apiserver and kubelet.
+   *
+   * @schema io.k8s.api.core.v1.ConfigMap#binaryData
+   */
+  readonly binaryData?: { [key: string]: string };
+
+  /**
+   * Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.
+   *
+   * @schema io.k8s.api.core.v1.ConfigMap#data
+   */
+  readonly data?: { [key: string]: string };
+
+  /**
+   * Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.
+   *
+   * @schema io.k8s.api.core.v1.ConfigMap#immutable
+   */
+  readonly immutable?: boolean;
+}
+
+/**
+ * Converts an object of type 'KubeConfigMapProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KubeConfigMapProps(obj: KubeConfigMapProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': toJson_ObjectMeta(obj.metadata),
+    'binaryData': ((obj.binaryData) === undefined) ? undefined : (Object.entries(obj.binaryData).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'data': ((obj.data) === undefined) ? undefined : (Object.entries(obj.data).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'immutable': obj.immutable,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.
+ *
+ * @schema io.k8s.api.core.v1.Secret
+ */
+export interface KubeSecretProps {
+  /**
+   * Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+   *
+   * @schema io.k8s.api.core.v1.Secret#metadata
+   */
+  readonly metadata?: ObjectMeta;
+
+  /**
+   * Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4
+   *
+   * @schema io.k8s.api.core.v1.Secret#data
+   */
+  readonly data?: { [key: string]: string };
+
+  /**
+   * Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.
+   *
+   * @schema io.k8s.api.core.v1.Secret#immutable
+   */
+  readonly immutable?: boolean;
+
+  /**
+   * stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience. All keys and values are merged into the data field on write, overwriting any existing values. The stringData field is never output when reading from the API.
+   *
+   * @schema io.k8s.api.core.v1.Secret#stringData
+   */
+  readonly stringData?: { [key: string]: string };
+
+  /**
+   * Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types
+   *
+   * @schema io.k8s.api.core.v1.Secret#type
+   */
+  readonly type?: string;
+}
+
+/**
+ * Converts an object of type 'KubeSecretProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KubeSecretProps(obj: KubeSecretProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': toJson_ObjectMeta(obj.metadata),
+    'data': ((obj.data) === undefined) ? undefined : (Object.entries(obj.data).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'immutable': obj.immutable,
+    'stringData': ((obj.stringData) === undefined) ? undefined : (Object.entries(obj.stringData).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'type': obj.type,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

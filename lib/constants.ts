@@ -35,3 +35,18 @@ export const ARGO_SERVER_NAME = 'argo-server';
  * must stay exactly upstream's, or `kubectl apply` over an existing argo-server fails.
  */
 export const ARGO_SERVER_SELECTOR: Readonly<Record<string, string>> = { app: 'argo-server' };
+
+/**
+ * Kubeflow's Dex as argo-server reaches it: its issuer, in-cluster, the same in every release's
+ * `common/dex/base/config-map.yaml` (1.4.1 to 1.11.0).
+ */
+export const KUBEFLOW_DEX_ISSUER = 'http://dex.auth.svc.cluster.local:5556/dex';
+
+/**
+ * Kubeflow's Dex as browsers reach it: the gateway route `/dex/` (`common/dex/overlays/istio`),
+ * which every release's login already lets through (`SKIP_AUTH_URI=/dex`, `skip_auth_routes`).
+ */
+export const KUBEFLOW_DEX_PATH = '/dex';
+
+/** Namespace and Deployment (container) of Kubeflow's Dex, every release. */
+export const KUBEFLOW_DEX = { namespace: 'auth', deployment: 'dex', container: 'dex', configMap: 'dex' } as const;

@@ -6,13 +6,15 @@ import { EventField } from './argo-events/event-field';
 import { WebhookEventSource, WebhookEventSourceOptions } from './argo-events/webhook-event-source';
 import { WorkflowTrigger } from './argo-events/workflow-trigger';
 import { ArgoServer, ArgoServerProps } from './argo-server/argo-server';
+import { ArgoServerSsoOptions } from './argo-server/sso';
 import { ArgoServerRoute, ArgoServerRouteOptions } from './istio/argo-server-route';
 import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 import { DashboardMenuLink, KubeflowPatches } from './kubeflow/kubeflow-patches';
+import { KubeflowProfile, ProfileSsoAccess } from './kubeflow/profile-sso-access';
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateOptions, TEMPLATE_OPTIONS } from './kubeflow/profile-workflow-template';
 import { checkPlatform, Platform } from './platform';
 import {
-  checkBoolean, checkKnownKeys, checkOptions, checkLabels, checkList, checkProfileNamespace, fail, propNames, snapshotProps, whereIn,
+  checkBoolean, checkKnownKeys, checkOptions, checkLabels, checkList, checkProfileNamespace, fail, propNames, snapshotProps, Where, whereIn, within,
 } from './validation';
 
 const at = whereIn('KubeflowArgoChart');
@@ -20,7 +22,7 @@ const at = whereIn('KubeflowArgoChart');
 // the compiler checks this list against the props interface (propNames)
 const PROPS = propNames<KubeflowArgoChartProps>()(
   'platform', 'profiles', 'argoServer', 'route', 'argoEventsRbac', 'enableArgoEventsRbac', 'workflowTemplate', 'kubeflowRoles', 'events',
-  'labels', 'namespace', 'disableResourceNameHashes', 'dashboardMenuLinks',
+  'labels', 'namespace', 'disableResourceNameHashes', 'dashboardMenuLinks', 'sso',
 );
 
 /** One trigger of {@link KubeflowArgoEventsOptions}: a source's events start a profile's template. */
@@ -66,11 +68,22 @@ export interface KubeflowArgoChartProps extends ChartProps {
   readonly platform?: Platform;
 
   /**
-   * Kubeflow profile (user) namespaces that get a {@link ProfileWorkflowTemplate}. Output is
-   * sorted by namespace, whatever the order here.
+   * Kubeflow profiles: each gets a {@link ProfileWorkflowTemplate}. A namespace, or a
+   * {@link KubeflowProfile} with its owner and contributors, which `sso` needs (their members
+   * then log in to the Argo UI and work in their profiles). Output is sorted by namespace,
+   * whatever the order here.
    * @default []
    */
-  readonly profiles?: string[];
+  readonly profiles?: Array<string | KubeflowProfile>;
+
+  /**
+   * Log in to the Argo UI with your Kubeflow account (README, "Log in with your Kubeflow
+   * account"): `argoServer.sso`, plus SSO accounts that give each profile's owner and
+   * contributors Kubeflow's editor rights in that profile ({@link ProfileSsoAccess}), and Dex's
+   * client in the Kubeflow-side Component. Every profile needs its owner.
+   * @default - no SSO: users paste a token
+   */
+  readonly sso?: ArgoServerSsoOptions;
 
   /**
    * argo-server settings.
@@ -140,6 +153,8 @@ export class KubeflowArgoChart extends Chart {
   public readonly argoEventsRbac?: ArgoEventsRbac;
   /** Aggregated Kubeflow roles, when `kubeflowRoles` is true. */
   public readonly kubeflowRoles?: KubeflowArgoRoles;
+  /** The SSO accounts of the profiles, with `sso`. */
+  public readonly profileAccess?: ProfileSsoAccess;
   /** One WorkflowTemplate per profile, sorted by namespace. */
   public readonly workflowTemplates: readonly ProfileWorkflowTemplate[];
   /** The EventBus, when `events` is set. */
@@ -163,15 +178,35 @@ export class KubeflowArgoChart extends Chart {
       this.platform = checkPlatform(at('platform'), props.platform);
       Platform.use(this, this.platform);
       // Sorted: the output must not depend on the order profiles happen to be listed in.
-      const profiles = checkList(at('profiles'), props.profiles ?? [], checkProfileNamespace, { allowEmpty: true }).sort();
+      const profileList = checkList(at('profiles'), props.profiles ?? [], checkProfileEntry, { allowEmpty: true });
+      const profiles = profileList.map((p) => p.namespace).sort();
+      profiles.forEach((ns, i) => {
+        if (profiles.indexOf(ns) !== i) fail(at('profiles'), ns, 'lists a profile twice', 'list each profile namespace once');
+      });
       const enableEvents = checkBoolean(at('enableArgoEventsRbac'), props.enableArgoEventsRbac ?? true);
       if (!enableEvents && props.argoEventsRbac !== undefined) {
         fail(at('argoEventsRbac'), props.argoEventsRbac,
           'is set while enableArgoEventsRbac is false', 'remove argoEventsRbac or set enableArgoEventsRbac: true');
       }
 
-      this.argoServer = new ArgoServer(this, 'ArgoServer', props.argoServer);
+      if (props.sso !== undefined && props.argoServer?.sso !== undefined) {
+        fail(at('argoServer.sso'), props.argoServer.sso, 'is set together with the chart\'s sso', 'set sso on the chart only');
+      }
+      this.argoServer = new ArgoServer(this, 'ArgoServer', props.sso === undefined ? props.argoServer : { ...props.argoServer, sso: props.sso });
       this.route = this.argoServer.addRoute('Route', props.route);
+      const sso = this.argoServer.sso;
+      if (sso) {
+        if (profileList.length === 0) {
+          fail(at('profiles'), props.profiles, 'is empty, and with sso nobody could log in', 'list the profiles with their owners, e.g. [{ namespace: "team-a", owner: "alice@example.com" }]');
+        }
+        if (!this.platform.spec.kubeflow.editRoleHasArgo && props.kubeflowRoles !== true) {
+          fail(at('kubeflowRoles'), props.kubeflowRoles, `is not true, and on ${this.platform.id} Kubeflow's kubeflow-edit has no Argo rights (KFP ${this.platform.spec.kubeflow.kfp}), so profile members would see nothing`,
+            'set kubeflowRoles: true');
+        }
+        // profiles given as namespaces only have no owner: checkProfiles names them
+        const entries = (props.profiles ?? []).map((p) => (typeof p === 'string' ? { namespace: p } : p));
+        this.profileAccess = this.argoServer.addProfileAccess('ProfileAccess', { profiles: entries });
+      }
       // Sensors may act in the chart's profiles (each trigger binds its own target as well);
       // clusterWide: true in argoEventsRbac binds everywhere instead.
       if (enableEvents) {
@@ -256,14 +291,30 @@ export class KubeflowArgoChart extends Chart {
       }
       const menuLinks = props.dashboardMenuLinks ?? [{ text: 'Argo Workflows', link: this.argoServer.baseHref }];
       const webhookPaths = this.eventSources.map((s) => s.webhookPath);
-      if (webhookPaths.length || !(Array.isArray(menuLinks) && menuLinks.length === 0)) {
-        this.kubeflowPatches = new KubeflowPatches(this, 'KubeflowPatches', { webhookPaths, menuLinks });
+      const dexClient = sso && {
+        redirectUri: sso.redirectUrl, secretName: sso.clientSecret.name, clientIdKey: sso.clientSecret.clientIdKey, clientSecretKey: sso.clientSecret.clientSecretKey,
+      };
+      if (webhookPaths.length || dexClient || !(Array.isArray(menuLinks) && menuLinks.length === 0)) {
+        this.kubeflowPatches = new KubeflowPatches(this, 'KubeflowPatches', { webhookPaths, menuLinks, ...(dexClient ? { dexClient } : {}) });
       }
     } catch (e) {
       scope.node.tryRemoveChild(id);
       throw e;
     }
   }
+}
+
+/**
+ * A profile of the chart: its namespace (a string), or a {@link KubeflowProfile} whose members
+ * `sso` needs (ProfileSsoAccess checks those fields).
+ */
+function checkProfileEntry(where: Where, value: unknown): { namespace: string } {
+  if (typeof value === 'string') return { namespace: checkProfileNamespace(where, value) };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    fail(where, value, 'must be a profile namespace or a profile object', 'pass e.g. "team-a" or { namespace: "team-a", owner: "alice@example.com" }');
+  }
+  checkKnownKeys(where, value, ['namespace', 'owner', 'contributors', 'groups']);
+  return { namespace: checkProfileNamespace(within(where, 'namespace'), (value as KubeflowProfile).namespace) };
 }
 
 /** The Chart's own props, checked before the chart exists (a bad value leaves no node behind). */

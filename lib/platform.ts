@@ -42,6 +42,46 @@ export interface ArgoWorkflowsPreset {
    * whose `wfReflector` (`server/workflow/workflow_server.go`) lists and watches Workflows.
    */
   readonly serverInformers: boolean;
+  /** How argo-server's SSO RBAC chooses and reads accounts on this line. */
+  readonly sso: ArgoSsoPreset;
+}
+
+/**
+ * argo-server's SSO RBAC on one line, from its code (README, "Log in with your Kubeflow account"):
+ * argo-workflows `server/auth/gatekeeper.go` (`rbacAuthorization`), `server/cache/cache.go`,
+ * `util/secrets` and `util/expr/argoexpr` at the line's tag.
+ */
+export interface ArgoSsoPreset {
+  /**
+   * `SSO_DELEGATE_RBAC_TO_NAMESPACE=true` exists (v3.3.0+): for a request in another namespace,
+   * argo-server also evaluates the annotated accounts of that namespace and uses the match when
+   * its precedence is higher than the login account's. Every user must still match a login
+   * account in argo-server's namespace first.
+   */
+  readonly namespaceDelegation: boolean;
+  /**
+   * How argo-server's own account finds the accounts and their tokens:
+   * - `namespace-list` (3.1, 3.2): lists the ServiceAccounts of its namespace and gets the chosen
+   *   one and the Secret it lists first (`.secrets[0]`), per request;
+   * - `cluster-informer-with-secrets` (3.3): informers on ServiceAccounts and on Secrets in every
+   *   namespace (list and watch cluster-wide);
+   * - `cluster-informer` (3.4+): an informer on ServiceAccounts in every namespace, and a `get` of
+   *   the chosen account's token Secret.
+   */
+  readonly accountLookup: 'namespace-list' | 'cluster-informer-with-secrets' | 'cluster-informer';
+  /**
+   * The token Secret is found without the account listing it (v3.4.2+, `util/secrets`
+   * `TokenNameForServiceAccount`): `.secrets[0]`, else the annotation
+   * `workflows.argoproj.io/service-account-token.name`, else `<account>.service-account-token`.
+   * Before, the account must list it in `.secrets`.
+   */
+  readonly tokenSecretByName: boolean;
+  /**
+   * Rules are compiled against the user's claims (v3.5.5+, expr-lang `expr.Compile(rule,
+   * expr.Env(claims))`): a rule that names a claim the token lacks (`groups` for a user in no
+   * group) fails to compile, and the user is refused outright (argo-workflows#13061).
+   */
+  readonly strictClaims: boolean;
 }
 
 /** What a platform's mesh serves. */
@@ -156,6 +196,12 @@ function argoLine(minor: string, patch: number, controller: string, extra: Parti
     baseHrefEnv: atLeast(6) ? 'ARGO_BASE_HREF' : 'BASE_HREF',
     rbacFolder: atLeast(7) ? 'cluster-install-no-crds' : 'cluster-install',
     serverInformers: atLeast(6),
+    sso: {
+      namespaceDelegation: atLeast(3),
+      accountLookup: !atLeast(3) ? 'namespace-list' : atLeast(4) ? 'cluster-informer' : 'cluster-informer-with-secrets',
+      tokenSecretByName: atLeast(4),
+      strictClaims: atLeast(5),
+    },
     ...extra,
   };
 }

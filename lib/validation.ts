@@ -25,8 +25,8 @@ export class ValidationError extends Error {
     public readonly owner: string,
     public readonly prop: string,
     public readonly value: unknown,
-    problem: string,
-    fix: string,
+    public readonly problem: string,
+    public readonly fix: string,
   ) {
     super(`${owner}: ${prop} ${problem}, got ${show(value)}. Fix: ${fix}`);
     this.name = 'ValidationError';

@@ -51,6 +51,8 @@ const CRDS = [
   { release: 'istio-1.9.6', file: 'istio/1.9.6/split-crds/authorizationpolicies.security.istio.io.yaml', versions: ['v1beta1'] },
   { release: 'istio-1.30.3', file: 'istio/1.30.3/split-crds/virtualservices.networking.istio.io.yaml', versions: ['v1', 'v1alpha3', 'v1beta1'] },
   { release: 'istio-1.30.3', file: 'istio/1.30.3/split-crds/authorizationpolicies.security.istio.io.yaml', versions: ['v1', 'v1beta1'] },
+  // EnvoyFilter (argo-server's SSO login redirect): only Istio 1.9.6's crd-all.gen.yaml holds it
+  { release: 'istio-1.9.6', file: 'istio/1.9.6/manifests/charts/base/crds/crd-all.gen.yaml', kind: 'EnvoyFilter', versions: ['v1alpha3'] },
 ];
 
 /**
@@ -108,7 +110,10 @@ function main() {
 
   // CRDs
   for (const crd of CRDS) {
-    const doc = YAML.parse(fs.readFileSync(path.join(up, crd.file), 'utf8'));
+    const doc = crd.kind
+      ? YAML.parseAllDocuments(fs.readFileSync(path.join(up, crd.file), 'utf8')).map((d) => d.toJS()).find((d) => d && d.spec && d.spec.names && d.spec.names.kind === crd.kind)
+      : YAML.parse(fs.readFileSync(path.join(up, crd.file), 'utf8'));
+    if (!doc) throw new Error(`${crd.file}: no CRD of kind ${crd.kind}`);
     const { group: apiGroup, names } = doc.spec;
     for (const version of crd.versions) {
       const v = (doc.spec.versions || []).find((x) => x.name === version);

@@ -31,6 +31,8 @@ const KINDS = [
   'io.k8s.api.apps.v1.Deployment',
   'io.k8s.api.core.v1.Service',
   'io.k8s.api.core.v1.ServiceAccount',
+  'io.k8s.api.core.v1.ConfigMap',
+  'io.k8s.api.core.v1.Secret',
   'io.k8s.api.rbac.v1.ClusterRole',
   'io.k8s.api.rbac.v1.ClusterRoleBinding',
   'io.k8s.api.rbac.v1.Role',

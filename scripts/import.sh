@@ -23,4 +23,6 @@ imp "$up/istio/1.30.3/split-crds/authorizationpolicies.security.istio.io.yaml" "
 UPSTREAM="$up" node scripts/import-k8s.js "$out" >/dev/null
 # Each Kubeflow release's central dashboard links (see scripts/gen-dashboard-links.js).
 UPSTREAM="$up" node scripts/gen-dashboard-links.js "$out/kubeflow-dashboard-links.json" >/dev/null
+# KFP's artifactRepository per release, for argo-server's own ConfigMap in SSO mode (see scripts/gen-artifact-repositories.js).
+UPSTREAM="$up" node scripts/gen-artifact-repositories.js "$out/kfp-artifact-repositories.json" >/dev/null
 echo "imports written to $out/"

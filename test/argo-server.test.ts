@@ -28,9 +28,13 @@ describe('ArgoServer', () => {
     expect(rb.subjects).toEqual([{ kind: 'ServiceAccount', name: 'argo-server', namespace: 'argo-ui' }]);
   });
 
-  test.each([[['server']], [['sso']], [['sso', 'client']]])('auth modes %j act as argo-server\'s own account: upstream cluster role, no Role', (authModes) => {
+  test.each([[['server']], [['server', 'client']]])('auth modes %j act as argo-server\'s own account: upstream cluster role, no Role', (authModes) => {
     const objs = synth((c) => new ArgoServer(c, 'server', { authModes: authModes as any }));
     expect(objs.map((o) => o.kind).filter((k) => k.includes('Role')).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding']);
+  });
+
+  test('authModes "sso" is refused: the sso prop sets it, with its ConfigMap and rights', () => {
+    expect(() => container({ authModes: ['sso', 'client'] })).toThrow('ArgoServer: authModes[0] needs settings argo-server reads from a ConfigMap, and rights for the accounts it picks, got "sso". Fix: set the sso prop instead (e.g. sso: {}), which also sets the auth modes');
   });
 
   test('defaults: namespace kubeflow, pinned v3.1.15 image, plain HTTP, /argo/, SAMEORIGIN, client auth', () => {
@@ -120,8 +124,8 @@ describe('ArgoServer', () => {
   });
 
   test('authModes become one --auth-mode flag each, in order', () => {
-    const args = container({ authModes: ['sso', 'client'] }).args;
-    expect(args.filter((a: string) => a.startsWith('--auth-mode'))).toEqual(['--auth-mode=sso', '--auth-mode=client']);
+    const args = container({ authModes: ['server', 'client'] }).args;
+    expect(args.filter((a: string) => a.startsWith('--auth-mode'))).toEqual(['--auth-mode=server', '--auth-mode=client']);
   });
 
   test('extraArgs are appended after the managed flags', () => {

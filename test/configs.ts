@@ -6,10 +6,11 @@ export const CONFIGS: Array<[string, KubeflowArgoChartProps]> = [
   ['defaults', {}],
   ['the default app', { profiles: ['kubeflow-user-example-com'], kubeflowRoles: true }],
   ['every option changed', {
-    profiles: ['alice', 'bob'],
+    profiles: [{ namespace: 'alice', owner: 'alice@example.com', contributors: ['bob@example.com'] }, { namespace: 'bob', owner: 'bob@example.com' }],
     kubeflowRoles: true,
     labels: { team: 'platform' },
-    argoServer: { namespace: 'argo-ui', baseHref: '/workflows/', xFrameOptions: '', authModes: ['sso', 'client'], extraArgs: ['--namespaced'] },
+    argoServer: { namespace: 'argo-ui', baseHref: '/workflows/', xFrameOptions: '', extraArgs: ['--event-worker-count=2'] },
+    sso: { sessionExpiry: '8h', clientSecret: { name: 'argo-ui-sso', clientIdKey: 'id', clientSecretKey: 'secret' }, browserIssuer: 'https://kf.example.com/dex' },
     route: { gateway: 'istio-system/public', hosts: ['kf.example.com'], timeout: '1h', allowedPrincipals: ['cluster.local/ns/istio-system/sa/gw'] },
     argoEventsRbac: { namespace: 'events', operations: ['submit', 'resubmit', 'retry', 'resume', 'suspend', 'terminate', 'stop'], clusterWorkflowTemplates: true },
     workflowTemplate: {

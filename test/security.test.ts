@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { KubeflowArgoChart } from '../lib';
 import { Obj } from './util';
 
@@ -16,9 +16,10 @@ const OUTPUTS: Array<[string, () => Obj[]]> = [
   ['dist/', distObjs],
   ['chart defaults', () => chartObjs()],
   ['chart with every safe option', () => chartObjs({
-    profiles: ['alice', 'bob'],
+    profiles: [{ namespace: 'alice', owner: 'alice@example.com' }, { namespace: 'bob', owner: 'bob@example.com', contributors: ['alice@example.com'] }],
     kubeflowRoles: true,
-    argoServer: { authModes: ['sso', 'client'], xFrameOptions: 'DENY' },
+    sso: {},
+    argoServer: { xFrameOptions: 'DENY' },
     argoEventsRbac: { operations: ['submit', 'resubmit', 'retry', 'resume', 'suspend', 'terminate', 'stop'], clusterWorkflowTemplates: true },
     events: {
       sources: [
@@ -64,13 +65,19 @@ describe.each(OUTPUTS)('%s', (_name, objects) => {
     }
   });
 
-  test('no secret material: no Secret objects, secrets only by {name, key} reference, no literal credentials in env', () => {
-    expect(objs.filter((o) => o.kind === 'Secret')).toEqual([]);
+  test('no secret material: only empty token Secrets Kubernetes fills, secrets only by {name, key} reference, no literal credentials in env', () => {
+    for (const s of objs.filter((o) => o.kind === 'Secret')) {
+      // SSO accounts' tokens: the token controller writes the token; the output holds none
+      expect(s.type).toBe('kubernetes.io/service-account-token');
+      expect(Object.keys(s.metadata.annotations)).toEqual(['kubernetes.io/service-account.name']);
+    }
     for (const o of objs) {
-      expect(o.data).toBeUndefined();
+      if (o.kind !== 'ConfigMap') expect(o.data).toBeUndefined();
       expect(o.stringData).toBeUndefined();
-      for (const [at, v] of walk(o)) {
-        if (/\/(webhookSecret|apiToken|secretToken|accessToken|authSecret)$/.test(at)) {
+      // argo-server's own ConfigMap (SSO): its YAML values hold Secret references only
+      const inner = o.kind === 'ConfigMap' ? Object.values(o.data as Record<string, string>).map((text) => parse(text)) : [];
+      for (const [at, v] of [...walk(o), ...inner.flatMap((x) => [...walk(x)])]) {
+        if (/\/(webhookSecret|apiToken|secretToken|accessToken|authSecret|clientId|clientSecret|accessKeySecret|secretKeySecret)$/.test(at)) {
           expect(Object.keys(v as object).sort()).toEqual(['key', 'name']);
         }
         if (at.match(/\/env\/\d+$/) && v && typeof v === 'object' && 'value' in (v as object)) {

@@ -62,31 +62,49 @@ export function synthToDir(build: (outdir: string) => App): Record<string, strin
 }
 
 /**
- * Builds test/fixtures/k8syaml (Go, sigs.k8s.io/yaml from Debian's golang-k8s-sigs-yaml-dev) once
- * per source version and returns the binary, or the reason it cannot be built (tests then skip).
+ * Builds the Go program in test/fixtures/<fixture> (GOPATH mode against Debian's Go packages in
+ * /usr/share/gocode) once per source version and returns the binary, or the reason it cannot be
+ * built (tests then skip; under CI=true they fail: .ci/run installs the packages).
  */
-export function k8sYamlReader(): { bin?: string; skipped?: string } {
-  const src = path.join(__dirname, 'fixtures', 'k8syaml');
+function goFixture(fixture: string, goPackage: string, debianPackage: string): { bin?: string; skipped?: string } {
+  const src = path.join(__dirname, 'fixtures', fixture);
   const gopath = '/usr/share/gocode';
   const skip = (skipped: string) => {
     // .ci/run installs both: under CI a missing tool is a broken CI machine, not a reason to skip
     if (process.env.CI === 'true') throw new Error(`${skipped}; .ci/run should have installed it`);
     return { skipped };
   };
-  if (spawnSync('go', ['version']).status !== 0) return skip('no Go toolchain (apt-get install golang-go golang-k8s-sigs-yaml-dev)');
-  if (!fs.existsSync(path.join(gopath, 'src', 'sigs.k8s.io', 'yaml'))) return skip('sigs.k8s.io/yaml is not installed (apt-get install golang-k8s-sigs-yaml-dev)');
+  if (spawnSync('go', ['version']).status !== 0) return skip(`no Go toolchain (apt-get install golang-go ${debianPackage})`);
+  if (!fs.existsSync(path.join(gopath, 'src', goPackage))) return skip(`${goPackage} is not installed (apt-get install ${debianPackage})`);
   const hash = require('crypto').createHash('sha256').update(fs.readFileSync(path.join(src, 'main.go'))).digest('hex').slice(0, 12);
-  const bin = path.join(os.tmpdir(), `kfa-k8syaml-${hash}`);
+  const bin = path.join(os.tmpdir(), `kfa-${fixture}-${hash}`);
   if (!fs.existsSync(bin)) {
     const tmp = `${bin}.${process.pid}`;
     const res = spawnSync('go', ['build', '-o', tmp, '.'], {
       cwd: src, encoding: 'utf8',
       env: { ...process.env, GOPATH: gopath, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: path.join(os.tmpdir(), 'kfa-gocache') },
     });
-    if (res.status !== 0) throw new Error(`go build test/fixtures/k8syaml failed:\n${res.stderr}`);
+    if (res.status !== 0) throw new Error(`go build test/fixtures/${fixture} failed:\n${res.stderr}`);
     fs.renameSync(tmp, bin);
   }
   return { bin };
+}
+
+/** test/fixtures/k8syaml: sigs.k8s.io/yaml (the YAML reader kubectl uses), from golang-k8s-sigs-yaml-dev. */
+export function k8sYamlReader(): { bin?: string; skipped?: string } {
+  return goFixture('k8syaml', 'sigs.k8s.io/yaml', 'golang-k8s-sigs-yaml-dev');
+}
+
+/** test/fixtures/exprrules: argo-server 3.1's rule evaluation, antonmedv/expr from golang-github-antonmedv-expr-dev. */
+export function exprRuleEvaluator(): { bin?: string; skipped?: string } {
+  return goFixture('exprrules', 'github.com/antonmedv/expr', 'golang-github-antonmedv-expr-dev');
+}
+
+/** Evaluates SSO RBAC rules with exprRuleEvaluator's binary: `true`/`false`, or the error text. */
+export function evaluateRules(bin: string, cases: ReadonlyArray<{ rule: string; claims: Record<string, unknown> }>): Array<boolean | string> {
+  const res = spawnSync(bin, { input: JSON.stringify(cases), maxBuffer: 1 << 26 });
+  if (res.status !== 0) throw new Error(`exprrules failed: ${res.stderr.toString('utf8').trim()}`);
+  return (JSON.parse(res.stdout.toString('utf8')) as Array<{ allow?: boolean; error?: string }>).map((r) => r.error ?? r.allow ?? false);
 }
 
 /** Reads a YAML stream back as kubectl does (sigs.k8s.io/yaml); see k8sYamlReader. */

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { brand, hasBrand } from '../brands';
 import { ARGO_SERVER_NAME, ARGO_SERVER_PORT, ARGO_SERVER_SELECTOR, KUBEFLOW_NAMESPACE } from '../constants';
@@ -5,9 +6,12 @@ import * as k8s from '../../imports/k8s';
 import { Platform, resolvePlatform } from '../platform';
 import { clusterScoped } from '../cluster-scoped';
 import { ArgoServerRoute, ArgoServerRouteOptions, ROUTE_OPTIONS } from '../istio/argo-server-route';
+import { loginRedirectFilter } from '../istio/login-redirect';
+import { PROFILE_ACCESS_OPTIONS, ProfileSsoAccess, ProfileSsoAccessOptions } from '../kubeflow/profile-sso-access';
 import {
-  checkBoolean, checkImage, checkKnownKeys, checkOptions, checkList, checkNamespace, checkOneOf, checkPathPrefix, fail, propNames, requireString, snapshotProps, Where, whereIn,
+  checkBoolean, checkImage, checkKnownKeys, checkOptions, checkList, checkNamespace, checkOneOf, checkPathPrefix, fail, parseImageReference, propNames, requireString, snapshotProps, Where, whereIn,
 } from '../validation';
+import { ArgoServerSsoOptions, checkSso, SsoSettings, ssoConfigData } from './sso';
 
 const at = whereIn('ArgoServer');
 
@@ -24,10 +28,16 @@ export const X_FRAME_OPTIONS: readonly string[] = ['', 'DENY', 'SAMEORIGIN'];
 /** Flags the construct sets from props; `extraArgs` may not repeat them. */
 const MANAGED_FLAGS = ['--secure', '--auth-mode', '--x-frame-options', '--basehref', '--base-href'];
 
+/** Flags the construct sets with `sso`; `extraArgs` may not repeat them then. */
+const SSO_FLAGS = ['--configmap', '--sso-namespace', '--namespaced', '--managed-namespace'];
+
+/** argo-server's own ConfigMap in SSO mode (`--configmap`): `sso` and KFP's `artifactRepository`. */
+export const SSO_CONFIG_MAP = 'argo-server-sso-config';
+
 // the compiler checks this list against the props interface (propNames)
 const PROPS = propNames<ArgoServerProps>()(
   'platform', 'namespace', 'image', 'allowImageOutsidePlatform', 'secure', 'baseHref', 'xFrameOptions', 'authModes', 'extraArgs',
-  'resources',
+  'resources', 'sso',
 );
 
 /** CPU and memory of a container, as Kubernetes quantities (`100m`, `128Mi`). */
@@ -113,13 +123,22 @@ export interface ArgoServerProps {
    * Kubernetes API with it, so its own ServiceAccount only reads ConfigMaps in its namespace
    * (Role `argo-server`). `server`: every request acts as argo-server's own ServiceAccount, with
    * no login at all; only for clusters where the gateway already authenticates and everyone may
-   * do everything. `sso`: needs an `sso` section in `workflow-controller-configmap` (owned by
-   * KFP) and acts as argo-server's account unless SSO RBAC is configured. Risk: `server` and
-   * `sso` bind upstream's `argo-server-cluster-role` cluster-wide (secrets get/create, pods/exec,
-   * workflow writes in every namespace).
-   * @default ["client"]
+   * do everything. Risk: `server` binds upstream's `argo-server-cluster-role` cluster-wide
+   * (secrets get/create, pods/exec, workflow writes in every namespace). For `sso`, set the
+   * `sso` prop instead (it sets the modes).
+   * @default ["client"], or ["sso", "client"] with `sso`
    */
   readonly authModes?: ArgoAuthMode[];
+
+  /**
+   * Log in with Kubeflow's Dex (README, "Log in with your Kubeflow account"): argo-server runs
+   * `--auth-mode=sso --auth-mode=client` (CLI tokens keep working) with its own ConfigMap
+   * ({@link SSO_CONFIG_MAP}: the `sso` settings and KFP's `artifactRepository`), RBAC on, and
+   * namespace delegation where the Argo line has it. Its own account then gets only what SSO
+   * needs. Who may do what comes from the profiles ({@link ArgoServer.addProfileAccess}).
+   * @default - no SSO
+   */
+  readonly sso?: ArgoServerSsoOptions;
 
   /**
    * Extra `argo server` flags, appended after the managed ones (e.g. `["--namespaced"]`).
@@ -155,18 +174,25 @@ export class ArgoServer extends Construct {
   /** The ServiceAccount `argo-server`. */
   public readonly serviceAccount: k8s.KubeServiceAccount;
   /**
-   * ClusterRole `argo-server-cluster-role` (upstream rules) with `server` or `sso` auth modes; with
-   * `client` only on Argo 3.6+, `argo-server-cache-reader` (read Workflows and WorkflowTemplates).
+   * ClusterRole `argo-server-cluster-role` (upstream rules) with the `server` auth mode; otherwise
+   * `argo-server-cache-reader`, what argo-server's own caches read: Workflows and
+   * WorkflowTemplates on Argo 3.6+, and with `sso` on 3.3+ ServiceAccounts (3.3: and Secrets).
    */
   public readonly clusterRole?: k8s.KubeClusterRole;
   /** The binding of {@link clusterRole}, subject in {@link namespace}. */
   public readonly clusterRoleBinding?: k8s.KubeClusterRoleBinding;
-  /** Role `argo-server` in {@link namespace} (read ConfigMaps), with only the `client` auth mode. */
+  /** Role `argo-server` in {@link namespace} (read ConfigMaps; with `sso` its client and session Secrets), unless the `server` auth mode. */
   public readonly role?: k8s.KubeRole;
   /** RoleBinding `argo-server` for {@link role}. */
   public readonly roleBinding?: k8s.KubeRoleBinding;
   /** The `--auth-mode` values. */
   public readonly authModes: readonly ArgoAuthMode[];
+  /** The SSO settings as checked (defaults filled in), when `sso` is set. */
+  public readonly sso?: SsoSettings;
+  /** argo-server's own ConfigMap ({@link SSO_CONFIG_MAP}), with `sso`. */
+  public readonly configMap?: k8s.KubeConfigMap;
+  /** The EnvoyFilter that sends the login to Dex's browser address, with `sso` (unless the issuer is the same for both). */
+  public readonly loginRedirect?: ApiObject;
 
   /** Namespace argo-server runs in. */
   public readonly namespace: string;
@@ -204,9 +230,32 @@ export class ArgoServer extends Construct {
       this.secure = checkBoolean(at('secure'), props.secure ?? false);
       this.baseHref = checkPathPrefix(at('baseHref'), props.baseHref ?? '/argo/');
       const xFrameOptions = checkOneOf(at('xFrameOptions'), props.xFrameOptions ?? 'SAMEORIGIN', X_FRAME_OPTIONS);
-      const authModes = this.authModes = checkList(at('authModes'), props.authModes ?? ['client'],
-        (w, v) => checkOneOf(w, v, ARGO_AUTH_MODES));
+      if (props.sso !== undefined && props.authModes !== undefined) {
+        fail(at('authModes'), props.authModes, 'is set together with sso, which sets the auth modes (sso, and client for CLI tokens)', 'remove authModes');
+      }
+      const sso = this.sso = props.sso === undefined ? undefined : checkSso(at('sso'), props.sso, this.platform, this.baseHref);
+      const authModes: ArgoAuthMode[] = this.authModes = sso ? ['sso', 'client'] : checkList<ArgoAuthMode>(at('authModes'), props.authModes ?? ['client'], (w, v) => {
+        const mode = checkOneOf(w, v, ARGO_AUTH_MODES);
+        if (mode === 'sso') {
+          fail(w, v, 'needs settings argo-server reads from a ConfigMap, and rights for the accounts it picks', 'set the sso prop instead (e.g. sso: {}), which also sets the auth modes');
+        }
+        return mode;
+      });
       const extraArgs = checkList(at('extraArgs'), props.extraArgs ?? [], checkExtraArg, { allowEmpty: true });
+      if (sso) {
+        extraArgs.forEach((a, i) => {
+          const flag = a.split('=')[0];
+          if (SSO_FLAGS.includes(flag)) {
+            fail(at(`extraArgs[${i}]`), a, `${flag} is set by sso (its own ConfigMap, and SSO accounts and delegation across the profile namespaces)`, 'remove it from extraArgs');
+          }
+        });
+        if (argo.line.name === 'v3.4.x') {
+          const patch = Number(parseImageReference(image)?.tag?.split('.')[2] ?? '2');
+          if (patch < 2) {
+            fail(at('image'), image, 'with sso must be v3.4.2 or later: before, argo-server finds an account\'s token only through the account\'s `.secrets` list (util/secrets, v3.4.2)', `use ${argo.image}`);
+          }
+        }
+      }
       const resources = checkResources(at('resources'), props.resources ?? { requests: DEFAULT_ARGO_SERVER_REQUESTS });
       this.serviceHost = `${ARGO_SERVER_NAME}.${this.namespace}.svc.cluster.local`;
 
@@ -214,8 +263,14 @@ export class ArgoServer extends Construct {
         'server',
         `--secure=${this.secure}`,
         ...authModes.map((m) => `--auth-mode=${m}`),
+        ...(sso ? [`--configmap=${SSO_CONFIG_MAP}`] : []),
         `--x-frame-options=${xFrameOptions}`,
         ...extraArgs,
+      ];
+      const env = [
+        { name: argo.baseHrefEnv, value: this.baseHref },
+        // argo-server then also evaluates the accounts of the namespace a request is for (3.3+)
+        ...(sso && argo.sso.namespaceDelegation ? [{ name: 'SSO_DELEGATE_RBAC_TO_NAMESPACE', value: 'true' }] : []),
       ];
 
       this.deployment = new k8s.KubeDeployment(this, 'Resource', {
@@ -242,7 +297,7 @@ export class ArgoServer extends Construct {
                 },
                 resources: k8sResources(resources),
                 args,
-                env: [{ name: argo.baseHrefEnv, value: this.baseHref }],
+                env,
                 ports: [{ name: 'web', containerPort: ARGO_SERVER_PORT }],
                 readinessProbe: {
                   httpGet: {
@@ -284,29 +339,56 @@ export class ArgoServer extends Construct {
       });
 
       const subjects = [{ kind: 'ServiceAccount', name: ARGO_SERVER_NAME, namespace: this.namespace }];
-      if (authModes.every((m) => m === 'client')) {
+      if (!authModes.includes('server')) {
         // In client mode every API call uses the caller's token (server/auth/gatekeeper.go); argo-server's
         // own account only runs the config controller (server/apiserver/argoserver.go NewArgoServer:
         // config.NewController), which gets, lists and watches the ConfigMaps of its namespace
         // (config/controller.go Run: no field selector, so no resourceNames). The WorkflowEventBinding
         // event recorder, artifactRepositoryRef lookups, webhook clients and persistence also use it
         // but are not used with KFP; they fail with "forbidden" instead of holding cluster-wide rights.
+        const rules: k8s.PolicyRule[] = [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }];
+        if (sso) {
+          // SSO (server/auth/sso/sso.go New): reads the client Secret, creates its session key Secret
+          // "sso" once (RBAC cannot name an object that does not exist yet, so create is namespace-wide;
+          // it cannot read or change other Secrets) and reads it back. Each request then acts as the
+          // account the user's claims select (server/auth/gatekeeper.go rbacAuthorization), whose
+          // token argo-server reads: the profile accounts grant that (ProfileSsoAccess).
+          rules.push(
+            { apiGroups: [''], resources: ['secrets'], resourceNames: [...new Set([sso.clientSecret.name, 'sso'])], verbs: ['get'] },
+            { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+          );
+          if (argo.sso.accountLookup === 'namespace-list') {
+            // 3.1, 3.2: lists the annotated accounts of its namespace and gets the chosen one, per request
+            rules.push({ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list'] });
+          }
+        }
         this.role = new k8s.KubeRole(this, 'Role', {
           metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
-          rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }],
+          rules,
         });
         this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
           metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
           roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: ARGO_SERVER_NAME },
           subjects,
         });
+        const cacheRules: k8s.PolicyRule[] = [];
         if (argo.serverInformers) {
           // 3.6+: argo-server's own account lists and watches Workflows (the UI's list cache) and
           // WorkflowTemplates in every namespace it serves (see ArgoWorkflowsPreset.serverInformers).
           // ClusterWorkflowTemplates are read only when the account may (rbacutil.HasAccessToClusterWorkflowTemplates).
+          cacheRules.push({ apiGroups: ['argoproj.io'], resources: ['workflows', 'workflowtemplates'], verbs: ['get', 'list', 'watch'] });
+        }
+        if (sso && argo.sso.accountLookup !== 'namespace-list') {
+          // 3.3+ with SSO: an informer on ServiceAccounts of every namespace (server/cache/cache.go,
+          // NewResourceCache(…, v1.NamespaceAll) unless --namespaced), to find the annotated accounts;
+          // 3.3 also keeps one on every Secret (checkSso refuses that unless allowClusterWideSecretList).
+          cacheRules.push({ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['list', 'watch'] });
+          if (argo.sso.accountLookup === 'cluster-informer-with-secrets') cacheRules.push({ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] });
+        }
+        if (cacheRules.length) {
           this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
             metadata: { name: INFORMER_ROLE },
-            rules: [{ apiGroups: ['argoproj.io'], resources: ['workflows', 'workflowtemplates'], verbs: ['get', 'list', 'watch'] }],
+            rules: cacheRules,
           }));
           this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
             metadata: { name: INFORMER_ROLE },
@@ -325,6 +407,18 @@ export class ArgoServer extends Construct {
           // Upstream hard-codes namespace "argo" here; kustomize `namespace:` does not rewrite it.
           subjects,
         }));
+      }
+      if (sso) {
+        this.configMap = new k8s.KubeConfigMap(this, 'SsoConfig', {
+          metadata: { name: SSO_CONFIG_MAP, namespace: this.namespace },
+          data: ssoConfigData(sso),
+        });
+        if (sso.browserIssuer !== sso.issuer) {
+          this.loginRedirect = new ApiObject(this, 'LoginRedirect', loginRedirectFilter({
+            name: `${ARGO_SERVER_NAME}-sso-login`, namespace: this.namespace, podSelector: ARGO_SERVER_SELECTOR, port: ARGO_SERVER_PORT,
+            issuer: sso.issuer, browserIssuer: sso.browserIssuer,
+          }));
+        }
       }
     } catch (e) {
       scope.node.tryRemoveChild(id);
@@ -346,9 +440,21 @@ export class ArgoServer extends Construct {
     });
     return new ArgoServerRoute(this, id, { ...options, server: this });
   }
+
+  /**
+   * Lets the members of Kubeflow profiles log in to this argo-server with SSO and act in their
+   * profiles with `kubeflow-edit` rights, and nowhere else (a {@link ProfileSsoAccess}). Needs `sso`.
+   */
+  public addProfileAccess(id: string, options: ProfileSsoAccessOptions): ProfileSsoAccess {
+    checkOptions({ owner: 'ProfileSsoAccess', prop: '' }, snapshotProps('ProfileSsoAccess', options), PROFILE_ACCESS_OPTIONS, 'the server (ArgoServer.addProfileAccess)', {
+      server: 'leave it out: addProfileAccess grants access to this server',
+      platform: 'the access follows the server: set platform on the ArgoServer',
+    });
+    return new ProfileSsoAccess(this, id, { ...options, server: this });
+  }
 }
 
-/** The read-only ClusterRole argo-server 3.6+ needs for its own caches in client mode. */
+/** The read-only ClusterRole of argo-server's own caches: Workflows and WorkflowTemplates (3.6+), SSO accounts (3.3+). */
 const INFORMER_ROLE = 'argo-server-cache-reader';
 
 /** A Kubernetes quantity as the API server parses it (decimal, optional SI or binary suffix). */

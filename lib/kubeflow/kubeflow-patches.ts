@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import DASHBOARD_LINKS from '../../imports/kubeflow-dashboard-links.json';
 import { brand, hasBrand } from '../brands';
+import { KUBEFLOW_DEX } from '../constants';
 import { Platform, resolvePlatform } from '../platform';
 import { attachFile } from '../synth/attached-files';
 import { stringifyDocuments } from '../synth/yaml';
@@ -9,7 +10,25 @@ import { checkKnownKeys, checkList, fail, isPlainPath, propNames, requireString,
 const at = whereIn('KubeflowPatches');
 
 // the compiler checks this list against the props interface (propNames)
-const PROPS = propNames<KubeflowPatchesProps>()('platform', 'webhookPaths', 'menuLinks', 'directory');
+const PROPS = propNames<KubeflowPatchesProps>()('platform', 'webhookPaths', 'menuLinks', 'directory', 'dexClient');
+
+/** argo-server's OAuth2 client at Kubeflow's Dex ({@link KubeflowPatchesProps.dexClient}). */
+export interface DexClient {
+  /** The redirect URI argo-server sends (its `sso.redirectUrl`), e.g. "/argo/oauth2/callback". */
+  readonly redirectUri: string;
+  /** The Secret with the client id and secret; the same name in Dex's namespace (`auth`) as in argo-server's. */
+  readonly secretName: string;
+  /** Key of the client id. */
+  readonly clientIdKey: string;
+  /** Key of the client secret. */
+  readonly clientSecretKey: string;
+}
+
+/** The Dex environment variables the static client entry reads its id and secret from. */
+export const DEX_CLIENT_ENV = { id: 'ARGO_WORKFLOWS_SSO_CLIENT_ID', secret: 'ARGO_WORKFLOWS_SSO_CLIENT_SECRET' } as const;
+
+/** File (in the Component's folder) with the entry to add to Dex's `staticClients`. */
+export const DEX_CLIENT_FILE = 'dex-static-client.yaml';
 
 /** An entry of Kubeflow's central dashboard menu. */
 export interface DashboardMenuLink {
@@ -53,6 +72,17 @@ export interface KubeflowPatchesProps {
    * @default "kubeflow-patches"
    */
   readonly directory?: string;
+
+  /**
+   * argo-server's SSO client at Kubeflow's Dex. The Component then gives Dex's Deployment the
+   * client's id and secret as environment variables (from the Secret of that name in `auth`,
+   * optional, so Dex still starts before the Secret exists), and writes the `staticClients`
+   * entry that reads them to `dex-static-client.yaml` next to it: Dex's config is one string
+   * in ConfigMap `auth/dex` that admins edit for their connectors and users, so the entry is
+   * added by hand (README, "Log in with your Kubeflow account") instead of replacing it.
+   * @default - no Dex change
+   */
+  readonly dexClient?: DexClient;
 }
 
 /** The login's skip list each release starts with (its params.env / AuthorizationPolicies): Dex itself. */
@@ -91,6 +121,8 @@ export class KubeflowPatches extends Construct {
   public readonly directory: string;
   /** The Component (`kustomization.yaml`) as written. */
   public readonly component: string;
+  /** The `staticClients` entry for Dex (`dex-static-client.yaml`), with `dexClient`. */
+  public readonly dexStaticClient?: string;
 
   constructor(scope: Construct, id: string, props: KubeflowPatchesProps) {
     super(scope, id);
@@ -102,8 +134,9 @@ export class KubeflowPatches extends Construct {
       this.platform = resolvePlatform(at('platform'), props.platform, this);
       const paths = checkList(at('webhookPaths'), props.webhookPaths ?? [], checkGatewayPath, { allowEmpty: true });
       const menu = checkList(at('menuLinks'), props.menuLinks ?? [], checkMenuLink, { allowEmpty: true });
-      if (paths.length === 0 && menu.length === 0) {
-        fail(at('webhookPaths'), props.webhookPaths, 'and menuLinks are both empty, so there is nothing to patch', 'pass the webhook paths of your event sources, or a menu entry');
+      const dex = props.dexClient === undefined ? undefined : checkDexClient(at('dexClient'), props.dexClient);
+      if (paths.length === 0 && menu.length === 0 && !dex) {
+        fail(at('webhookPaths'), props.webhookPaths, 'and menuLinks are both empty and there is no dexClient, so there is nothing to patch', 'pass the webhook paths of your event sources, or a menu entry');
       }
       this.directory = checkFolder(at('directory'), props.directory ?? 'kubeflow-patches');
       const kubeflow = this.platform.spec.kubeflow;
@@ -112,11 +145,12 @@ export class KubeflowPatches extends Construct {
         '# Add this folder to your Kubeflow manifests overlay:  components: [<path to>/' + this.directory + ']',
         '# It lets the webhook paths of the event sources past the Kubeflow login and adds entries to the',
         '# central dashboard menu (README, "Kubeflow-side patches").',
+        ...(dex ? [`# It also gives Dex argo-server's SSO client; add the entry in ${DEX_CLIENT_FILE} to Dex's config by hand.`] : []),
         '',
       ].join('\n');
       const skip = kubeflow.skipAuth;
       const login = paths.length === 0 ? {} : 'notPaths' in skip ? oauth2ProxyPatches(skip.notPaths, paths) : authservicePatches(skip, paths);
-      const patches = [...(login.patches ?? []), ...(menu.length ? [dashboardPatch(kubeflow.release, menu)] : [])];
+      const patches = [...(login.patches ?? []), ...(menu.length ? [dashboardPatch(kubeflow.release, menu)] : []), ...(dex ? [dexEnvPatch(dex)] : [])];
       this.component = header + stringifyDocuments([{
         apiVersion: 'kustomize.config.k8s.io/v1alpha1',
         kind: 'Component',
@@ -124,6 +158,10 @@ export class KubeflowPatches extends Construct {
         patches,
       }]);
       attachFile(this, `${this.directory}/kustomization.yaml`, this.component);
+      if (dex) {
+        this.dexStaticClient = dexStaticClient(this.platform, dex);
+        attachFile(this, `${this.directory}/${DEX_CLIENT_FILE}`, this.dexStaticClient);
+      }
     } catch (e) {
       scope.node.tryRemoveChild(id);
       throw e;
@@ -207,4 +245,50 @@ function checkFolder(where: Where, value: unknown): string {
   requireString(where, value);
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(value)) fail(where, value, 'must be one folder name (lower-case letters, digits, ".", "_", "-")', 'use e.g. "kubeflow-patches"');
   return value;
+}
+
+function checkDexClient(where: Where, value: unknown): DexClient {
+  checkKnownKeys(where, value, ['redirectUri', 'secretName', 'clientIdKey', 'clientSecretKey']);
+  const v = (value ?? {}) as DexClient;
+  for (const key of ['redirectUri', 'secretName', 'clientIdKey', 'clientSecretKey'] as const) requireString(within(where, key), v[key]);
+  if (!/^(?:https?:\/\/[A-Za-z0-9.:-]+)?\/[A-Za-z0-9._~\/-]*$/.test(v.redirectUri)) {
+    fail(within(where, 'redirectUri'), v.redirectUri, 'must be a path or an http(s) URL', 'use argo-server\'s sso.redirectUrl, e.g. "/argo/oauth2/callback"');
+  }
+  return { redirectUri: v.redirectUri, secretName: v.secretName, clientIdKey: v.clientIdKey, clientSecretKey: v.clientSecretKey };
+}
+
+/**
+ * Dex's Deployment gets the client id and secret as environment variables, from the Secret in
+ * Dex's namespace (`optional`: Dex must keep starting before an admin creates it). A strategic
+ * merge patch: `env` entries merge by name, the release's own stay.
+ */
+function dexEnvPatch(dex: DexClient) {
+  const { namespace, deployment, container } = KUBEFLOW_DEX;
+  const env = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: dex.secretName, key, optional: true } } });
+  return {
+    target: { group: 'apps', version: 'v1', kind: 'Deployment', name: deployment, namespace },
+    patch: stringifyDocuments([{
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: deployment, namespace },
+      spec: { template: { spec: { containers: [{ name: container, env: [env(DEX_CLIENT_ENV.id, dex.clientIdKey), env(DEX_CLIENT_ENV.secret, dex.clientSecretKey)] }] } } },
+    }]),
+  };
+}
+
+/** The `staticClients` entry (Dex reads `idEnv`/`secretEnv` since v2.23; Kubeflow's own client uses them). */
+function dexStaticClient(platform: Platform, dex: DexClient): string {
+  const { namespace, configMap } = KUBEFLOW_DEX;
+  return [
+    `# argo-server's SSO client for Kubeflow's Dex (${platform.id}), generated by cdk8s-kubeflow-argo.`,
+    `# Add this entry to "staticClients" in ConfigMap ${namespace}/${configMap}, key config.yaml, then restart Dex`,
+    '# (README, "Log in with your Kubeflow account"). The id and secret come from the environment',
+    '# variables the Component gives Dex, from Secret ' + `${namespace}/${dex.secretName}; this file holds neither.`,
+    stringifyDocuments([[{
+      idEnv: DEX_CLIENT_ENV.id,
+      secretEnv: DEX_CLIENT_ENV.secret,
+      name: 'Argo Workflows',
+      redirectURIs: [dex.redirectUri],
+    }]]),
+  ].join('\n');
 }

@@ -1,0 +1,76 @@
+import { fail, requireString, Where } from '../validation';
+
+/**
+ * argo-server's SSO RBAC rules: `expr` expressions over the user's claims, as the annotation
+ * `workflows.argoproj.io/rbac-rule` of a ServiceAccount. argo-server turns the claims into JSON
+ * (`jsonutil.Jsonify`) and evaluates each rule with them as the environment
+ * (`server/auth/gatekeeper.go`). `email` and `groups` are `omitempty` in every line's
+ * `server/auth/types/claims.go`: a user without groups has no `groups` at all.
+ *
+ * The rules written here use only what the oldest dialect (antonmedv/expr 1.8, Argo 3.1) and
+ * the newest (expr-lang, Argo 3.5.5+) both read the same way: string literals, `==`, `in` on a
+ * list of strings, `||`, `&&`, `!= nil` and `any(list, {# in [...]})`. test/sso-rules.test.ts
+ * evaluates them with the real antonmedv/expr 1.8.9 (Debian's golang-github-antonmedv-expr-dev).
+ */
+
+/** The annotations argo-server reads on an SSO RBAC account. */
+export const RBAC_RULE_ANNOTATION = 'workflows.argoproj.io/rbac-rule';
+export const RBAC_PRECEDENCE_ANNOTATION = 'workflows.argoproj.io/rbac-rule-precedence';
+
+/**
+ * An e-mail address as Kubeflow keys users (the `email` claim, the profile's owner): the WHATWG
+ * "valid e-mail address" form, which has no quotes, backslashes or spaces.
+ */
+const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** Checks an e-mail address (a profile's owner or contributor). */
+export function checkEmail(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (value.length > 254 || !EMAIL.test(value)) {
+    fail(where, value, 'is not an e-mail address', 'write the address the user logs in to Kubeflow with, e.g. "alice@example.com"');
+  }
+  return value;
+}
+
+/** Checks a group name as Dex passes it in the `groups` claim (any printable text). */
+export function checkGroup(where: Where, value: unknown): string {
+  requireString(where, value);
+  // eslint-disable-next-line no-control-regex
+  if (value.length === 0 || value.length > 256 || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) {
+    fail(where, value, 'is not a group name (1 to 256 printable characters)', 'write the group as your Dex connector puts it in the "groups" claim, e.g. "ml-team"');
+  }
+  return value;
+}
+
+/**
+ * An `expr` string literal: JSON's double-quoted form. Its escapes (`\"`, `\\`, `\n`, `\uXXXX`)
+ * are the ones both expr dialects read back as the same text.
+ */
+export function exprString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** The users a rule matches: any of these e-mail addresses, or anyone in one of these groups. */
+export interface RuleMembers {
+  readonly emails: readonly string[];
+  readonly groups?: readonly string[];
+}
+
+/**
+ * The rule that matches exactly `members`: `email in ["a", "b"]` (one address: `email == "a"`),
+ * or'ed with `groups != nil && any(groups, {# in ["g"]})` when there are groups. The nil check
+ * keeps the rule from failing for a user in no group on lines that evaluate without compiling
+ * against the claims (up to 3.5.4); newer lines refuse such a rule outright for such a user, so
+ * callers write groups only where {@link ArgoSsoPreset.strictClaims} is false.
+ */
+export function rbacRule(members: RuleMembers): string {
+  const emails = [...new Set(members.emails)].sort();
+  const groups = [...new Set(members.groups ?? [])].sort();
+  if (emails.length === 0 && groups.length === 0) throw new Error('rbacRule: no members');
+  const list = (items: readonly string[]) => `[${items.map(exprString).join(', ')}]`;
+  const parts: string[] = [];
+  if (emails.length === 1) parts.push(`email == ${exprString(emails[0])}`);
+  else if (emails.length > 1) parts.push(`email in ${list(emails)}`);
+  if (groups.length) parts.push(`(groups != nil && any(groups, {# in ${list(groups)}}))`);
+  return parts.join(' || ');
+}

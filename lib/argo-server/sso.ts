@@ -1,0 +1,248 @@
+import { parse } from 'yaml';
+import ARTIFACT_REPOSITORIES from '../../imports/kfp-artifact-repositories.json';
+import { KUBEFLOW_DEX_ISSUER, KUBEFLOW_DEX_PATH } from '../constants';
+import { Platform } from '../platform';
+import { stringifyDocuments } from '../synth/yaml';
+import {
+  checkBoolean, checkDnsSubdomain, checkKnownKeys, fail, isPlainPath, propNames, requireString, Where, within,
+} from '../validation';
+
+/** The Secret (in argo-server's namespace) that holds the OAuth2 client of argo-server at Dex. */
+export interface SsoClientSecret {
+  /** Secret name. */
+  readonly name: string;
+  /** Key of the client id. @default "client-id" */
+  readonly clientIdKey?: string;
+  /** Key of the client secret. @default "client-secret" */
+  readonly clientSecretKey?: string;
+}
+
+/**
+ * Single sign-on for argo-server through Kubeflow's Dex ({@link ArgoServerProps.sso}). argo-server
+ * then runs `--auth-mode=sso --auth-mode=client` and reads its settings from a ConfigMap of its
+ * own (`--configmap`), never KFP's `workflow-controller-configmap`.
+ */
+export interface ArgoServerSsoOptions {
+  /**
+   * The OIDC issuer argo-server discovers (`/.well-known/openid-configuration`) and verifies ID
+   * tokens with; argo-server's pod must reach it. Must be exactly the issuer the provider puts in
+   * its tokens.
+   * @default "http://dex.auth.svc.cluster.local:5556/dex" (Kubeflow's Dex, every release)
+   */
+  readonly issuer?: string;
+
+  /**
+   * Where browsers reach the same issuer. Kubeflow's Dex advertises in-cluster endpoints, which a
+   * browser cannot open; argo-server sends the browser to the advertised authorization endpoint,
+   * so an EnvoyFilter on argo-server's own sidecar rewrites that redirect from `<issuer>/…` to
+   * `<browserIssuer>/…` (what Kubeflow's own login does with `login_url=/dex/auth`). A path on
+   * the Kubeflow host, or an http(s) URL; equal to `issuer` for an issuer both reach (no rewrite).
+   * @default "/dex" (Kubeflow's gateway route to Dex)
+   */
+  readonly browserIssuer?: string;
+
+  /**
+   * The Secret with argo-server's client id and secret at the provider (created by the admin:
+   * README, "Log in with your Kubeflow account"). Only referenced; the output never holds it.
+   * @default { name: "argo-server-sso", clientIdKey: "client-id", clientSecretKey: "client-secret" }
+   */
+  readonly clientSecret?: SsoClientSecret;
+
+  /**
+   * Where the provider sends the browser back: argo-server's `oauth2/callback` under its base
+   * href. The default is relative, as Kubeflow registers its own clients, so it works on any host
+   * (and through `kubectl port-forward`); it must equal a redirect URI of the provider's client.
+   * @default "<baseHref>oauth2/callback", e.g. "/argo/oauth2/callback"
+   */
+  readonly redirectUrl?: string;
+
+  /**
+   * How long a login lasts (argo-server's own session token), a Go duration in hours/minutes,
+   * e.g. "10h" or "90m".
+   * @default "10h" (argo-server's own default)
+   */
+  readonly sessionExpiry?: string;
+
+  /**
+   * KFP's `artifactRepository` value (YAML), which argo-server needs to show artifacts and logs.
+   * References to Secrets only, as KFP writes it.
+   * @default - the value of the platform's KFP release (imports/kfp-artifact-repositories.json);
+   *   required for a standalone KFP we hold no copy of
+   */
+  readonly artifactRepository?: string;
+
+  /**
+   * Accept what argo-server 3.3 needs in SSO mode: list and watch on Secrets in every namespace
+   * (it keeps an informer on all Secrets of the cluster; `server/cache/cache.go` at v3.3.x, and
+   * upstream's own 3.3 ClusterRole). Refused without this on Kubeflow 1.6 to 1.8; from Argo 3.4
+   * argo-server only gets the chosen account's token Secret.
+   * @default false
+   */
+  readonly allowClusterWideSecretList?: boolean;
+}
+
+// the compiler checks this list against the options interface (propNames)
+export const SSO_OPTIONS = propNames<ArgoServerSsoOptions>()(
+  'issuer', 'browserIssuer', 'clientSecret', 'redirectUrl', 'sessionExpiry', 'artifactRepository', 'allowClusterWideSecretList',
+);
+
+/** The SSO settings as checked, with defaults filled in. */
+export interface SsoSettings {
+  readonly issuer: string;
+  readonly browserIssuer: string;
+  readonly clientSecret: Required<SsoClientSecret>;
+  readonly redirectUrl: string;
+  readonly sessionExpiry: string;
+  readonly artifactRepository: string;
+  readonly allowClusterWideSecretList: boolean;
+}
+
+/** Default Secret of argo-server's OAuth2 client (in argo-server's namespace, and the same name in Dex's). */
+export const DEFAULT_SSO_SECRET: Required<SsoClientSecret> = { name: 'argo-server-sso', clientIdKey: 'client-id', clientSecretKey: 'client-secret' };
+
+/** An http(s) URL without spaces, quotes, backslashes or a query: safe in YAML, Lua and logs. */
+const URL_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$/;
+const GO_DURATION = /^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+function checkUrl(where: Where, value: unknown, what: string): string {
+  requireString(where, value);
+  if (!URL_PATTERN.test(value) || /['"\\]/.test(value)) {
+    fail(where, value, `must be an http or https URL (${what})`, `use e.g. "${KUBEFLOW_DEX_ISSUER}"`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** Checks the `sso` prop of an ArgoServer whose base href is `baseHref`. */
+export function checkSso(where: Where, value: unknown, platform: Platform, baseHref: string): SsoSettings {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    fail(where, value, 'must be an object', 'pass {} for Kubeflow\'s Dex with every default, or e.g. { sessionExpiry: "8h" }');
+  }
+  checkKnownKeys(where, value, SSO_OPTIONS);
+  const o = value as ArgoServerSsoOptions;
+  const issuer = checkUrl(within(where, 'issuer'), o.issuer ?? KUBEFLOW_DEX_ISSUER, 'the issuer argo-server reaches');
+  const browserWhere = within(where, 'browserIssuer');
+  const browserRaw = o.browserIssuer ?? KUBEFLOW_DEX_PATH;
+  requireString(browserWhere, browserRaw);
+  const browserIssuer = browserRaw.startsWith('/')
+    ? (isPlainPath(browserRaw) && browserRaw !== '/' ? browserRaw.replace(/\/+$/, '') : fail(browserWhere, browserRaw, 'must be a path on the Kubeflow host or an http(s) URL', 'use e.g. "/dex"'))
+    : checkUrl(browserWhere, browserRaw, 'where browsers reach the issuer, or a path on the Kubeflow host');
+
+  const secretWhere = within(where, 'clientSecret');
+  const cs = o.clientSecret ?? DEFAULT_SSO_SECRET;
+  checkKnownKeys(secretWhere, cs, ['name', 'clientIdKey', 'clientSecretKey']);
+  if (!cs || typeof cs !== 'object') fail(secretWhere, cs, 'must be an object', `pass e.g. { name: "${DEFAULT_SSO_SECRET.name}" }`);
+  const clientSecret = {
+    name: checkDnsSubdomain(within(secretWhere, 'name'), cs.name),
+    clientIdKey: checkSecretKey(within(secretWhere, 'clientIdKey'), cs.clientIdKey ?? DEFAULT_SSO_SECRET.clientIdKey),
+    clientSecretKey: checkSecretKey(within(secretWhere, 'clientSecretKey'), cs.clientSecretKey ?? DEFAULT_SSO_SECRET.clientSecretKey),
+  };
+  if (clientSecret.name === 'sso') {
+    fail(within(secretWhere, 'name'), cs.name, 'is the Secret argo-server keeps its session key in (it creates "sso" itself)', `use another name, e.g. "${DEFAULT_SSO_SECRET.name}"`);
+  }
+  if (clientSecret.clientIdKey === clientSecret.clientSecretKey) {
+    fail(within(secretWhere, 'clientSecretKey'), clientSecret.clientSecretKey, 'is also the key of the client id', 'use two keys, e.g. "client-id" and "client-secret"');
+  }
+
+  const redirectWhere = within(where, 'redirectUrl');
+  const redirectUrl = o.redirectUrl ?? `${baseHref}oauth2/callback`;
+  requireString(redirectWhere, redirectUrl);
+  const callback = `${baseHref}oauth2/callback`;
+  const redirectPath = redirectUrl.startsWith('/') ? redirectUrl : URL_PATTERN.test(redirectUrl) ? new URL(redirectUrl).pathname : undefined;
+  if (redirectPath !== callback) {
+    fail(redirectWhere, redirectUrl, `must lead to argo-server's callback under its base href ("${callback}", or an http(s) URL with that path)`,
+      `use "${callback}" (works on any host) or e.g. "https://kubeflow.example.com${callback}"`);
+  }
+
+  const sessionExpiry = o.sessionExpiry ?? '10h';
+  if (typeof sessionExpiry !== 'string' || sessionExpiry === '' || !GO_DURATION.test(sessionExpiry) || !/[1-9]/.test(sessionExpiry)) {
+    fail(within(where, 'sessionExpiry'), sessionExpiry, 'must be a positive Go duration in hours, minutes or seconds', 'use e.g. "10h" or "90m"');
+  }
+
+  const artifactRepository = o.artifactRepository === undefined
+    ? defaultArtifactRepository(within(where, 'artifactRepository'), platform)
+    : checkArtifactRepository(within(where, 'artifactRepository'), o.artifactRepository);
+  const allowClusterWideSecretList = checkBoolean(within(where, 'allowClusterWideSecretList'), o.allowClusterWideSecretList ?? false);
+  const lookup = platform.spec.argoWorkflows.sso.accountLookup;
+  if (lookup === 'cluster-informer-with-secrets' && !allowClusterWideSecretList) {
+    fail(within(where, 'allowClusterWideSecretList'), o.allowClusterWideSecretList,
+      `is not set, and argo-server ${platform.spec.argoWorkflows.line.name} (${platform.id}) keeps an informer on every Secret of the cluster in SSO mode, so it needs list and watch on Secrets in all namespaces`,
+      'set allowClusterWideSecretList: true to accept that, or use a platform with Argo 3.4 or later (Kubeflow 1.9+), where argo-server reads only the chosen account\'s token');
+  }
+  if (lookup !== 'cluster-informer-with-secrets' && o.allowClusterWideSecretList !== undefined) {
+    fail(within(where, 'allowClusterWideSecretList'), o.allowClusterWideSecretList,
+      `only applies to argo-server 3.3; ${platform.id} runs ${platform.spec.argoWorkflows.line.name}`, 'remove it');
+  }
+  return { issuer, browserIssuer, clientSecret, redirectUrl, sessionExpiry, artifactRepository, allowClusterWideSecretList };
+}
+
+function checkSecretKey(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (!SECRET_KEY.test(value) || value.length > 253) fail(where, value, 'must be a Secret data key (letters, digits, "-", "_", ".")', 'use e.g. "client-secret"');
+  return value;
+}
+
+function checkArtifactRepository(where: Where, value: unknown): string {
+  requireString(where, value);
+  let parsed: unknown;
+  try {
+    parsed = parse(value);
+  } catch (e) {
+    fail(where, value, `is not YAML (${(e as Error).message.split('\n')[0]})`, 'pass the artifactRepository value of your workflow-controller-configmap as text');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    fail(where, value, 'must be a YAML mapping (e.g. "s3: ..." with Secret references)', 'pass the artifactRepository value of your workflow-controller-configmap as text');
+  }
+  return value.endsWith('\n') ? value : `${value}\n`;
+}
+
+/** KFP's own value for the platform: its standalone KFP's copy, else its Kubeflow release's. */
+function defaultArtifactRepository(where: Where, platform: Platform): string {
+  const { release, kfp } = platform.spec.kubeflow;
+  const repos = ARTIFACT_REPOSITORIES as { kubeflow: Record<string, { artifactRepository: string }>; kfp: Record<string, { artifactRepository: string }> };
+  const minor = kfp.split('.').slice(0, 2).join('.');
+  const standalone = Object.entries(repos.kfp).find(([tag]) => tag.startsWith(`${minor}.`));
+  const own = Platform.ALL.find((p) => p.spec.kubeflow.release === release)?.spec.kubeflow.kfp;
+  if (own !== undefined && own.split('.').slice(0, 2).join('.') === minor) return repos.kubeflow[release].artifactRepository;
+  if (standalone) return standalone[1].artifactRepository;
+  return fail(where, undefined, `has no default for ${platform.id}: we hold no copy of KFP ${kfp}'s workflow-controller-configmap (only ${Object.keys(repos.kfp).join(', ')} and each Kubeflow release's)`,
+    'pass the artifactRepository value of your workflow-controller-configmap (kubectl -n kubeflow get configmap workflow-controller-configmap -o jsonpath="{.data.artifactRepository}")');
+}
+
+/** The data of argo-server's own ConfigMap: `sso` and KFP's `artifactRepository`. */
+export function ssoConfigData(s: SsoSettings): Record<string, string> {
+  const sso = {
+    issuer: s.issuer,
+    clientId: { name: s.clientSecret.name, key: s.clientSecret.clientIdKey },
+    clientSecret: { name: s.clientSecret.name, key: s.clientSecret.clientSecretKey },
+    redirectUrl: s.redirectUrl,
+    // openid is always added; email and groups are what the rules read
+    scopes: ['email', 'groups'],
+    sessionExpiry: s.sessionExpiry,
+    rbac: { enabled: true },
+  };
+  return { sso: stringifyDocuments([sso]), artifactRepository: s.artifactRepository };
+}
+
+/**
+ * The Lua filter that rewrites argo-server's login redirect from the issuer's in-cluster
+ * authorization endpoint to the browser's. argo-server answers `/oauth2/redirect` with
+ * `302 Location: <authorization_endpoint>?client_id=…` (`server/auth/sso/sso.go` HandleRedirect,
+ * `oauth2.Config.AuthCodeURL`), and the endpoint comes from the issuer's discovery document
+ * (go-oidc `NewProvider`), which Dex fills from its own issuer. Only a Location that starts with
+ * `<issuer>/` changes; the query (state, client id, redirect URI, scopes) is kept.
+ */
+export function loginRedirectLua(issuer: string, browserIssuer: string): string {
+  // both are checked: no quotes, backslashes or line breaks, so plain Lua string literals hold them
+  return [
+    'function envoy_on_response(response_handle)',
+    `  local from = "${issuer}/"`,
+    `  local to = "${browserIssuer}/"`,
+    '  local location = response_handle:headers():get("location")',
+    '  if location ~= nil and string.sub(location, 1, string.len(from)) == from then',
+    '    response_handle:headers():replace("location", to .. string.sub(location, string.len(from) + 1))',
+    '  end',
+    'end',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,272 @@
+import { createHash } from 'crypto';
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import type { ArgoServer } from '../argo-server/argo-server';
+import { checkEmail, checkGroup, RBAC_PRECEDENCE_ANNOTATION, RBAC_RULE_ANNOTATION, rbacRule } from '../argo-server/sso-rules';
+import { brand, hasBrand } from '../brands';
+import { ARGO_SERVER_NAME } from '../constants';
+import { Platform, resolvePlatform } from '../platform';
+import {
+  checkDnsSubdomain, checkKnownKeys, checkList, checkProfileNamespace, fail, propNames, snapshotProps, ValidationError, Where, whereIn, within,
+} from '../validation';
+
+const at = whereIn('ProfileSsoAccess');
+
+/** A Kubeflow profile: its namespace and who may work in it, as its Profile and KFAM say. */
+export interface KubeflowProfile {
+  /** The profile's namespace (its name). */
+  readonly namespace: string;
+  /**
+   * The owner's e-mail address (`spec.owner.name` of the Profile): the address the user logs in
+   * to Kubeflow with. Required for SSO.
+   * @default - none
+   */
+  readonly owner?: string;
+  /**
+   * E-mail addresses of the contributors (KFAM's RoleBindings `user-<email>-clusterrole-edit`).
+   * @default []
+   */
+  readonly contributors?: string[];
+  /**
+   * Groups whose members may work in the profile (the `groups` claim from Dex). Only on Argo
+   * 3.3 and 3.4 (Kubeflow 1.6 to 1.9): 3.1 and 3.2 give each user one account, and from 3.5.5 a
+   * rule naming `groups` refuses every user whose token has no groups (argo-workflows#13061).
+   * @default []
+   */
+  readonly groups?: string[];
+}
+
+/** Options for {@link ArgoServer.addProfileAccess}. */
+export interface ProfileSsoAccessOptions {
+  /** The profiles whose members may log in, each with an owner. */
+  readonly profiles: KubeflowProfile[];
+  /**
+   * The ClusterRole members get in their profiles: Kubeflow's own editor role, which carries Argo
+   * rights from KFP 1.8 (Kubeflow 1.5); on Kubeflow 1.4 add {@link KubeflowArgoRoles}.
+   * @default "kubeflow-edit"
+   */
+  readonly clusterRole?: string;
+}
+
+/** Props for {@link ProfileSsoAccess}. */
+export interface ProfileSsoAccessProps extends ProfileSsoAccessOptions {
+  /** The argo-server (with `sso`) users log in to. */
+  readonly server: ArgoServer;
+  /**
+   * Platform preset (must be the server's).
+   * @default - the server's
+   */
+  readonly platform?: Platform;
+}
+
+// the compiler checks these lists against the interfaces (propNames)
+export const PROFILE_ACCESS_OPTIONS = propNames<ProfileSsoAccessOptions>()('profiles', 'clusterRole');
+const PROPS = propNames<ProfileSsoAccessProps>()('profiles', 'clusterRole', 'server', 'platform');
+
+/** One SSO account: a ServiceAccount argo-server may choose, its rule and its token Secret. */
+export interface SsoAccount {
+  /** The ServiceAccount. */
+  readonly serviceAccount: k8s.KubeServiceAccount;
+  /** Its token Secret (`kubernetes.io/service-account-token`; Kubernetes fills the token). */
+  readonly tokenSecret: k8s.KubeSecret;
+  /** The `expr` rule of its `workflows.argoproj.io/rbac-rule` annotation. */
+  readonly rule: string;
+  /** Its `workflows.argoproj.io/rbac-rule-precedence`. */
+  readonly precedence: number;
+  /** The profile namespaces it may work in (`clusterRole`); none for the login account. */
+  readonly profiles: readonly string[];
+}
+
+/** The account in each profile namespace (Argo 3.3+), and its token Secret. */
+export const PROFILE_ACCOUNT = 'argo-sso-editor';
+/** The login account in argo-server's namespace (Argo 3.3+): no rights, it only admits known users. */
+export const LOGIN_ACCOUNT = 'argo-sso-login';
+/** The Role (and RoleBinding) that lets argo-server read the accounts' tokens, in each namespace holding some. */
+export const TOKEN_READER = 'argo-server-sso-tokens';
+
+/**
+ * Lets the members of Kubeflow profiles log in to argo-server with SSO (Kubeflow's Dex) and work
+ * in their own profiles with Kubeflow's editor rights, and nowhere else; anyone else matches no
+ * rule and is refused (`no service account rule matches`). What it makes follows the Argo line
+ * (argo-workflows `server/auth/gatekeeper.go` `rbacAuthorization` at the line's tag):
+ *
+ * - Argo 3.3+ (namespace delegation): in each profile namespace, ServiceAccount
+ *   `argo-sso-editor` whose rule matches exactly the owner and contributors (and groups),
+ *   precedence 1, bound to `kubeflow-edit` there; in argo-server's namespace, `argo-sso-login`,
+ *   precedence 0 and no rights, whose rule matches every member of every profile (each user must
+ *   match a login account before a namespace account can apply).
+ * - Argo 3.1, 3.2 (one account per user, from argo-server's namespace only): a ServiceAccount
+ *   per user in argo-server's namespace, whose rule matches that user, bound to `kubeflow-edit`
+ *   in each of that user's profiles.
+ *
+ * Each account gets a `kubernetes.io/service-account-token` Secret (Kubernetes 1.24+ no longer
+ * makes them; the output holds no token), listed in the account's `.secrets` where the line
+ * finds it only there (before 3.4.2), and argo-server gets `get` on exactly those Secrets.
+ */
+export class ProfileSsoAccess extends Construct {
+  /** True for a ProfileSsoAccess of this library (also across duplicate installs of the package). */
+  public static isProfileSsoAccess(x: unknown): x is ProfileSsoAccess {
+    return hasBrand(x, 'ProfileSsoAccess');
+  }
+
+  /** The platform preset. */
+  public readonly platform: Platform;
+  /** The profiles, sorted by namespace. */
+  public readonly profiles: readonly KubeflowProfile[];
+  /** The SSO accounts, login account first, then by namespace and name. */
+  public readonly accounts: readonly SsoAccount[];
+
+  constructor(scope: Construct, id: string, props: ProfileSsoAccessProps) {
+    super(scope, id);
+    brand(this, 'ProfileSsoAccess');
+    try {
+      props = snapshotProps('ProfileSsoAccess', props);
+      if (!props) fail(at('props'), props, 'are required', 'pass { server, profiles: [...] }');
+      checkKnownKeys(at(''), props, PROPS);
+      const server = props.server;
+      if (!hasBrand(server, 'ArgoServer')) fail(at('server'), typeof server, 'must be an ArgoServer construct', 'use argoServer.addProfileAccess(...)');
+      this.platform = resolvePlatform(at('platform'), props.platform, this, { platform: server.platform, from: 'server' });
+      if (!server.sso) {
+        fail(at('server'), server.node.path, 'has no sso: its users paste tokens and no account is chosen for them', 'set sso on the ArgoServer (e.g. sso: {})');
+      }
+      const argo = this.platform.spec.argoWorkflows;
+      const role = checkDnsSubdomain(at('clusterRole'), props.clusterRole ?? 'kubeflow-edit');
+      this.profiles = checkProfiles(at('profiles'), props.profiles, this.platform);
+
+      const accounts: SsoAccount[] = [];
+      const tokensByNamespace = new Map<string, string[]>();
+      const account = (cid: string, namespace: string, name: string, rule: string, precedence: number, profiles: readonly string[]): SsoAccount => {
+        const token = `${name}.service-account-token`;
+        const serviceAccount = new k8s.KubeServiceAccount(this, `${cid}Account`, {
+          metadata: {
+            name, namespace,
+            annotations: { [RBAC_RULE_ANNOTATION]: rule, [RBAC_PRECEDENCE_ANNOTATION]: String(precedence) },
+          },
+          // up to 3.4.1 argo-server takes the first Secret the account lists (util/secrets); from
+          // 3.4.2 it finds "<account>.service-account-token" itself, and listing it would make
+          // Kubernetes 1.29+ treat it as an auto-generated legacy token it may clean up
+          ...(argo.sso.tokenSecretByName ? {} : { secrets: [{ name: token }] }),
+          // workloads never run as these accounts
+          automountServiceAccountToken: false,
+        });
+        const tokenSecret = new k8s.KubeSecret(this, `${cid}Token`, {
+          metadata: { name: token, namespace, annotations: { 'kubernetes.io/service-account.name': name } },
+          type: 'kubernetes.io/service-account-token',
+        });
+        for (const ns of profiles) {
+          new k8s.KubeRoleBinding(this, `${cid}Binding-${ns}`, {
+            metadata: { name, namespace: ns },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+            subjects: [{ kind: 'ServiceAccount', name, namespace }],
+          });
+        }
+        tokensByNamespace.set(namespace, [...(tokensByNamespace.get(namespace) ?? []), token]);
+        const a = { serviceAccount, tokenSecret, rule, precedence, profiles };
+        accounts.push(a);
+        return a;
+      };
+
+      const home = server.namespace;
+      if (argo.sso.namespaceDelegation) {
+        const everyone = { emails: this.profiles.flatMap(members), groups: this.profiles.flatMap((p) => p.groups ?? []) };
+        account('Login', home, LOGIN_ACCOUNT, rbacRule(everyone), 0, []);
+        for (const p of this.profiles) {
+          account(`Profile-${p.namespace}`, p.namespace, PROFILE_ACCOUNT, rbacRule({ emails: members(p), groups: p.groups }), 1, [p.namespace]);
+        }
+      } else {
+        const byUser = new Map<string, string[]>();
+        for (const p of this.profiles) for (const email of members(p)) byUser.set(email, [...(byUser.get(email) ?? []), p.namespace]);
+        for (const email of [...byUser.keys()].sort()) {
+          account(`User-${email}`, home, userAccountName(email), rbacRule({ emails: [email] }), 0, byUser.get(email)!);
+        }
+      }
+      // argo-server reads exactly these tokens (gatekeeper authorizationForServiceAccount: a get by
+      // name; 3.3 reads them from its cluster-wide Secret informer instead, see ArgoServer)
+      if (argo.sso.accountLookup !== 'cluster-informer-with-secrets') {
+        for (const [namespace, tokens] of [...tokensByNamespace.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+          new k8s.KubeRole(this, `TokenReader-${namespace}`, {
+            metadata: { name: TOKEN_READER, namespace },
+            rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: [...tokens].sort(), verbs: ['get'] }],
+          });
+          new k8s.KubeRoleBinding(this, `TokenReaderBinding-${namespace}`, {
+            metadata: { name: TOKEN_READER, namespace },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: TOKEN_READER },
+            subjects: [{ kind: 'ServiceAccount', name: ARGO_SERVER_NAME, namespace: home }],
+          });
+        }
+      }
+      this.accounts = accounts;
+    } catch (e) {
+      scope.node.tryRemoveChild(id);
+      throw e;
+    }
+  }
+}
+
+/** The owner and contributors of a profile. */
+function members(p: KubeflowProfile): string[] {
+  return [p.owner!, ...(p.contributors ?? [])];
+}
+
+/**
+ * The per-user account name (Argo 3.1, 3.2): `argo-sso-` and the address as a DNS label, cut to
+ * fit, plus a hash of the exact address, so two addresses never share an account.
+ */
+export function userAccountName(email: string): string {
+  const slug = email.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 44).replace(/-+$/, '');
+  const hash = createHash('sha256').update(email).digest('hex').slice(0, 8);
+  return `argo-sso-${slug}-${hash}`;
+}
+
+/** Checks the profiles for SSO: each has a namespace and an owner; no address twice in a profile. */
+export function checkProfiles(where: Where, value: unknown, platform: Platform): KubeflowProfile[] {
+  const argo = platform.spec.argoWorkflows;
+  const seen = new Set<string>();
+  const profiles = checkList(where, value, (w, v) => {
+    checkKnownKeys(w, v, ['namespace', 'owner', 'contributors', 'groups']);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+      fail(w, v, 'must be a profile object', 'pass e.g. { namespace: "team-a", owner: "alice@example.com" }');
+    }
+    const p = v as KubeflowProfile;
+    const namespace = checkProfileNamespace(within(w, 'namespace'), p.namespace);
+    const name = `profile "${namespace}"`;
+    try {
+      return checkMembers(w, p, namespace, name);
+    } catch (e) {
+      // every error about a member names the profile as well as the field
+      if (e instanceof ValidationError && !e.problem.includes(name)) throw new ValidationError(e.owner, e.prop, e.value, `(${name}) ${e.problem}`, e.fix);
+      throw e;
+    }
+  });
+  return profiles.sort((a, b) => a.namespace.localeCompare(b.namespace));
+
+  function checkMembers(w: Where, p: KubeflowProfile, namespace: string, name: string): KubeflowProfile {
+    if (seen.has(namespace)) fail(within(w, 'namespace'), namespace, 'is listed twice', 'list each profile once, with all its contributors');
+    seen.add(namespace);
+    if (p.owner === undefined) {
+      fail(within(w, 'owner'), p.owner, `is missing: ${name} needs its owner for SSO (the Profile's spec.owner.name)`, 'add owner: "<the owner\'s e-mail address>"');
+    }
+    const owner = checkEmail(within(w, 'owner'), p.owner);
+    const contributors = checkList(within(w, 'contributors'), p.contributors ?? [], checkEmail, { allowEmpty: true });
+    const known = new Set([owner]);
+    contributors.forEach((c, i) => {
+      if (known.has(c)) {
+        fail(within(w, `contributors[${i}]`), c, `is already ${c === owner ? 'the owner' : 'a contributor'} of ${name}`, 'list each address once per profile');
+      }
+      known.add(c);
+    });
+    const groups = checkList(within(w, 'groups'), p.groups ?? [], checkGroup, { allowEmpty: true });
+    if (groups.length && !argo.sso.namespaceDelegation) {
+      fail(within(w, 'groups'), groups, `cannot be used on ${platform.id} (Argo ${argo.line.name}): it gives each user one account, so a user in a group and in another profile would lose one of them`,
+        'list the members\' e-mail addresses as contributors instead');
+    }
+    if (groups.length && argo.sso.strictClaims) {
+      fail(within(w, 'groups'), groups, `cannot be used on ${platform.id} (Argo ${argo.line.name}): a rule that names "groups" refuses every user whose token has no groups (argo-workflows#13061, from v3.5.5)`,
+        'list the members\' e-mail addresses as contributors instead');
+    }
+    groups.forEach((g, i) => {
+      if (groups.indexOf(g) !== i) fail(within(w, `groups[${i}]`), g, `is listed twice in ${name}`, 'list each group once');
+    });
+    return { namespace, owner, contributors, groups };
+  }
+}
