@@ -2,13 +2,14 @@
 // connect them, presets and the types users need. Everything else under lib/ is internal.
 // Folders: argo-server/, istio/, argo-events/ (webhook-providers/), kubeflow/.
 export { Platform } from './platform';
-export type { ArgoEventsPreset, ArgoWorkflowsPreset, ImageLine, IstioPreset, KubeflowPreset, PlatformSpec, RbacRule } from './platform';
+export type { ArgoEventsPreset, ArgoSsoPreset, ArgoWorkflowsPreset, ImageLine, IstioPreset, KubeflowPreset, PlatformSpec, RbacRule } from './platform';
 
 export { KubeflowArgoChart } from './kubeflow-argo-chart';
 export type { KubeflowArgoChartProps, KubeflowArgoEventsOptions, KubeflowArgoTriggerOptions } from './kubeflow-argo-chart';
 
 export { ArgoServer } from './argo-server/argo-server';
 export type { ArgoAuthMode, ArgoServerProps, ArgoServerResourceList, ArgoServerResources } from './argo-server/argo-server';
+export type { ArgoServerSsoOptions, SsoClientSecret, SsoSettings } from './argo-server/sso';
 export { ArgoServerRoute } from './istio/argo-server-route';
 export type { ArgoServerRouteOptions, ArgoServerRouteProps } from './istio/argo-server-route';
 
@@ -26,7 +27,9 @@ export type { WorkflowTriggerOptions, WorkflowTriggerProps } from './argo-events
 
 export { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 export { KubeflowPatches } from './kubeflow/kubeflow-patches';
-export type { DashboardMenuLink, KubeflowPatchesProps } from './kubeflow/kubeflow-patches';
+export type { DashboardMenuLink, DexClient, KubeflowPatchesProps } from './kubeflow/kubeflow-patches';
+export { ProfileSsoAccess } from './kubeflow/profile-sso-access';
+export type { KubeflowProfile, ProfileSsoAccessOptions, ProfileSsoAccessProps, SsoAccount } from './kubeflow/profile-sso-access';
 export type { KubeflowArgoRolesProps } from './kubeflow/kubeflow-argo-roles';
 export { ProfileWorkflowTemplate } from './kubeflow/profile-workflow-template';
 export type { IWorkflowTemplate, ProfileWorkflowTemplateOptions, ProfileWorkflowTemplateProps, WorkflowTemplateImportOptions } from './kubeflow/profile-workflow-template';

@@ -248,12 +248,9 @@ export function checkProfiles(where: Where, value: unknown, platform: Platform):
     }
     const owner = checkEmail(within(w, 'owner'), p.owner);
     const contributors = checkList(within(w, 'contributors'), p.contributors ?? [], checkEmail, { allowEmpty: true });
-    const known = new Set([owner]);
+    // (checkList refuses an address listed twice among the contributors)
     contributors.forEach((c, i) => {
-      if (known.has(c)) {
-        fail(within(w, `contributors[${i}]`), c, `is already ${c === owner ? 'the owner' : 'a contributor'} of ${name}`, 'list each address once per profile');
-      }
-      known.add(c);
+      if (c === owner) fail(within(w, `contributors[${i}]`), c, `is already the owner of ${name}`, 'list each address once per profile');
     });
     const groups = checkList(within(w, 'groups'), p.groups ?? [], checkGroup, { allowEmpty: true });
     if (groups.length && !argo.sso.namespaceDelegation) {
