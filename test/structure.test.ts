@@ -58,6 +58,6 @@ test('lib/ has no import cycles', () => {
 test('the entry point exports constructs, presets, EventField and ValidationError: no helpers or constants', () => {
   expect(Object.keys(lib).sort()).toEqual([
     'ArgoEventsRbac', 'ArgoServer', 'ArgoServerRoute', 'EventBus', 'EventField', 'KubeflowArgoChart', 'KubeflowArgoRoles', 'KubeflowPatches', 'Platform',
-    'ProfileWorkflowTemplate', 'ValidationError', 'WebhookEventSource', 'WorkflowTrigger',
+    'ProfileSsoAccess', 'ProfileWorkflowTemplate', 'ValidationError', 'WebhookEventSource', 'WorkflowTrigger',
   ]);
 });

@@ -1,0 +1,223 @@
+// SSO on every release, end to end without a cluster: the generated rules evaluated by the real
+// expr library (argo-server 3.1's antonmedv/expr, test/fixtures/exprrules), the account
+// argo-server picks for sample users (a model of server/auth/gatekeeper.go rbacAuthorization per
+// line), and what that account may then do, through the RBAC model (preflight/rbac.ts) on the
+// release's own roles (test/release-cluster.ts). Also: the login redirect filter run by Lua 5.1
+// (the dialect of Envoy's Lua filter), and the Dex patch applied to each release's Dex with
+// kubectl kustomize.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { KubeflowArgoChart, KubeflowProfile, Platform } from '../lib';
+import { loginRedirectLua } from '../lib/argo-server/sso';
+import { whoGrants } from '../preflight/rbac';
+import { kustomize, MANIFESTS, releaseCluster } from './release-cluster';
+import { evaluateRules, exprRuleEvaluator, hasKubectl, Obj } from './util';
+
+const expr = exprRuleEvaluator();
+const why = expr.skipped ?? (!fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined);
+// eslint-disable-next-line no-console
+if (why) console.log(`SSO release tests skipped: ${why}`);
+const describeReleases = why ? describe.skip : describe;
+
+const PRESETS = [...Platform.ALL, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];
+const TEAM_A: KubeflowProfile = { namespace: 'team-a', owner: 'alice@example.com', contributors: ['bob@example.com'] };
+const TEAM_B: KubeflowProfile = { namespace: 'team-b', owner: 'carol@example.com', contributors: ['bob@example.com'] };
+/** A group only where the line can carry one (3.3, 3.4); its name has the characters quoting must survive. */
+const ML_GROUP = 'ml "research" \\ team';
+
+/** A user as argo-server sees them: the JSON of its claims (omitempty: no `groups` without groups). */
+const claims = (email: string, groups?: string[]) => ({
+  iss: 'argo-server', sub: `Cg${email}`, exp: 1900000000, email, email_verified: true, ...(groups ? { groups } : {}),
+});
+const USERS = {
+  owner: claims('alice@example.com'),
+  contributorOfBoth: claims('bob@example.com'),
+  ownerOfB: claims('carol@example.com'),
+  stranger: claims('mallory@example.com', ['other']),
+  strangerWithoutEmail: { iss: 'argo-server', sub: 'x', exp: 1900000000 },
+  groupMember: claims('erin@example.com', [ML_GROUP]),
+};
+
+interface Account { namespace: string; name: string; rule: string; precedence: number }
+type Choice = { namespace: string; name: string } | { denied: string };
+
+/**
+ * argo-server's choice for a request in `namespace` (undefined: a request with none, e.g. the
+ * user info): rbacAuthorization at the line's tag. The accounts of a namespace are sorted by
+ * precedence, highest first, and the first whose rule is true wins; a rule that errors refuses
+ * the user outright. 3.1, 3.2: only argo-server's namespace. 3.3+: a login account there must
+ * match; with SSO_DELEGATE_RBAC_TO_NAMESPACE, an account of the request's namespace replaces it
+ * when its precedence is strictly higher.
+ */
+function choose(platform: Platform, accounts: readonly Account[], user: Record<string, unknown>, namespace: string | undefined, home = 'kubeflow'): Choice {
+  const results = evaluateRules(expr.bin!, accounts.map((a) => ({ rule: a.rule, claims: user })));
+  const verdict = new Map(accounts.map((a, i) => [a, results[i]]));
+  const match = (ns: string): Account | { denied: string } | undefined => {
+    const candidates = accounts.filter((a) => a.namespace === ns).sort((a, b) => b.precedence - a.precedence);
+    for (const a of candidates) {
+      const v = verdict.get(a);
+      if (typeof v === 'string') return { denied: `failed to evaluate rule: ${v}` };
+      if (v) return a;
+    }
+    return undefined;
+  };
+  const login = match(home);
+  if (!login) return { denied: 'no service account rule matches' };
+  if ('denied' in login) return login;
+  if (platform.spec.argoWorkflows.sso.namespaceDelegation && namespace && namespace !== home) {
+    const own = match(namespace);
+    if (own && !('denied' in own) && own.precedence > login.precedence) return own;
+  }
+  return login;
+}
+
+/** The requests compared with kubeflow-edit's: Argo's kinds and the core ones a workflow touches. */
+const REQUESTS: Array<[string, string, string]> = [];
+for (const verb of ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection']) {
+  for (const [group, resource] of [['argoproj.io', 'workflows'], ['argoproj.io', 'workflowtemplates'], ['argoproj.io', 'cronworkflows'], ['argoproj.io', 'workfloweventbindings'],
+    ['argoproj.io', 'clusterworkflowtemplates'], ['argoproj.io', 'eventsources'], ['argoproj.io', 'sensors'], ['', 'pods'], ['', 'pods/log'], ['', 'secrets'], ['', 'configmaps'],
+    ['', 'serviceaccounts'], ['', 'events'], ['rbac.authorization.k8s.io', 'rolebindings']]) {
+    REQUESTS.push([verb, group, resource]);
+  }
+}
+
+describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
+  const argo = platform.spec.argoWorkflows;
+  const groups = argo.sso.namespaceDelegation && !argo.sso.strictClaims;
+  const profiles = [{ ...TEAM_A, ...(groups ? { groups: [ML_GROUP] } : {}) }, TEAM_B];
+  const c = new KubeflowArgoChart(Testing.app(), 'kfa', {
+    platform, profiles, kubeflowRoles: platform.spec.kubeflow.editRoleHasArgo ? undefined : true,
+    sso: argo.sso.accountLookup === 'cluster-informer-with-secrets' ? { allowClusterWideSecretList: true } : {},
+  });
+  const output = Testing.synth(c) as Obj[];
+  const accounts: Account[] = c.profileAccess!.accounts.map((a) => ({
+    namespace: a.serviceAccount.metadata.namespace!, name: a.serviceAccount.name, rule: a.rule, precedence: a.precedence,
+  }));
+  const annotated = output.filter((o) => o.kind === 'ServiceAccount' && o.metadata.annotations?.['workflows.argoproj.io/rbac-rule']);
+  // the model reads what the cluster would: the annotations as written
+  expect(annotated.map((o) => [o.metadata.namespace, o.metadata.name, o.metadata.annotations['workflows.argoproj.io/rbac-rule'], Number(o.metadata.annotations['workflows.argoproj.io/rbac-rule-precedence'])]))
+    .toEqual(accounts.map((a) => [a.namespace, a.name, a.rule, a.precedence]));
+
+  // the release's roles, both profiles' default bindings, a reference editor, and the output
+  const cluster = [
+    ...releaseCluster(platform, 'team-a'),
+    ...releaseCluster(platform, 'team-b').filter((o) => o.kind === 'RoleBinding'),
+    ...['team-a', 'team-b'].map((ns) => ({ kind: 'RoleBinding', metadata: { name: 'reference-editor', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubeflow-edit' }, subjects: [{ kind: 'ServiceAccount', name: 'reference-editor', namespace: ns }] })),
+    ...output,
+  ];
+  const rights = (sa: { namespace: string; name: string }, ns: string) => REQUESTS.filter(([verb, group, resource]) => whoGrants(cluster, { kind: 'ServiceAccount', ...sa }, verb, group, resource, ns)).map((r) => r.join(' '));
+  const editor = (ns: string) => rights({ namespace: ns, name: 'reference-editor' }, ns);
+
+  test('the rules parse and select the right account: owner, contributor in two profiles, strangers', () => {
+    const at = (user: Record<string, unknown>, ns?: string) => {
+      const ch = choose(platform, accounts, user, ns);
+      return 'denied' in ch ? ch.denied : `${ch.namespace}/${ch.name}`;
+    };
+    if (argo.sso.namespaceDelegation) {
+      expect(at(USERS.owner, 'team-a')).toBe('team-a/argo-sso-editor');
+      expect(at(USERS.owner, 'team-b')).toBe('kubeflow/argo-sso-login');
+      expect(at(USERS.owner)).toBe('kubeflow/argo-sso-login');
+      expect(at(USERS.contributorOfBoth, 'team-a')).toBe('team-a/argo-sso-editor');
+      expect(at(USERS.contributorOfBoth, 'team-b')).toBe('team-b/argo-sso-editor');
+      expect(at(USERS.ownerOfB, 'team-a')).toBe('kubeflow/argo-sso-login');
+      if (groups) {
+        expect(at(USERS.groupMember, 'team-a')).toBe('team-a/argo-sso-editor');
+        expect(at(USERS.groupMember, 'team-b')).toBe('kubeflow/argo-sso-login');
+      }
+    } else {
+      const user = (email: string) => `kubeflow/${c.profileAccess!.accounts.find((a) => a.rule === `email == "${email}"`)!.serviceAccount.name}`;
+      for (const ns of [undefined, 'team-a', 'team-b']) {
+        expect(at(USERS.owner, ns)).toBe(user('alice@example.com'));
+        expect(at(USERS.contributorOfBoth, ns)).toBe(user('bob@example.com'));
+      }
+    }
+    for (const ns of [undefined, 'team-a', 'team-b', 'kubeflow']) {
+      expect(at(USERS.stranger, ns)).toBe('no service account rule matches');
+      expect(at(USERS.strangerWithoutEmail, ns)).toBe('no service account rule matches');
+      if (!groups) expect(at(USERS.groupMember, ns)).toBe('no service account rule matches');
+    }
+  });
+
+  test('an owner and a contributor can do exactly what kubeflow-edit allows in their profiles, and nothing elsewhere', () => {
+    const where = (user: Record<string, unknown>, ns: string) => {
+      const ch = choose(platform, accounts, user, ns);
+      if ('denied' in ch) throw new Error(ch.denied);
+      return ch;
+    };
+    expect(editor('team-a')).toEqual(expect.arrayContaining(['create argoproj.io workflows', 'get argoproj.io workflowtemplates', 'delete  pods']));
+    const members: Array<[Record<string, unknown>, string[]]> = [[USERS.owner, ['team-a']], [USERS.contributorOfBoth, ['team-a', 'team-b']], [USERS.ownerOfB, ['team-b']]];
+    for (const [user, own] of members) {
+      for (const ns of ['team-a', 'team-b', 'kubeflow', 'other-profile']) {
+        const account = where(user, ns);
+        // whatever account serves the request, in this namespace it has kubeflow-edit's rights or none
+        expect(rights(account, ns)).toEqual(own.includes(ns) ? editor(ns) : []);
+      }
+      // and nothing cluster-wide
+      expect(REQUESTS.filter(([verb, group, resource]) => whoGrants(cluster, { kind: 'ServiceAccount', ...where(user, 'kubeflow') }, verb, group, resource, 'some-namespace'))).toEqual([]);
+    }
+  });
+
+  test('argo-server may read exactly the accounts\' tokens (or, on 3.3, every Secret through its informer) and no workflow rights of its own', () => {
+    const me = { kind: 'ServiceAccount' as const, namespace: 'kubeflow', name: 'argo-server' };
+    const tokens = output.filter((o) => o.kind === 'Secret');
+    expect(tokens.length).toBe(accounts.length);
+    const cacheAll = argo.sso.accountLookup === 'cluster-informer-with-secrets';
+    // 3.3 reads the tokens from its informer (list and watch); later lines get them by name
+    for (const t of tokens) expect(whoGrants(cluster, me, cacheAll ? 'watch' : 'get', '', 'secrets', t.metadata.namespace!, t.metadata.name)).toBeDefined();
+    expect(whoGrants(cluster, me, 'get', '', 'secrets', 'team-a', 'mlpipeline-minio-artifact') !== undefined).toBe(false);
+    expect(whoGrants(cluster, me, 'list', '', 'secrets', 'team-a') !== undefined).toBe(cacheAll);
+    expect(whoGrants(cluster, me, 'get', '', 'secrets', 'kubeflow', 'mysql-secret')).toBeUndefined();
+    expect(whoGrants(cluster, me, 'create', '', 'secrets', 'kubeflow')).toBeDefined(); // its own "sso" key, once
+    expect(whoGrants(cluster, me, 'create', '', 'secrets', 'team-a')).toBeUndefined();
+    expect(whoGrants(cluster, me, 'list', '', 'serviceaccounts', argo.sso.accountLookup === 'namespace-list' ? 'kubeflow' : 'team-a')).toBeDefined();
+    for (const verb of ['create', 'update', 'delete']) expect(whoGrants(cluster, me, verb, 'argoproj.io', 'workflows', 'team-a')).toBeUndefined();
+  });
+});
+
+describeReleases('the login redirect filter, in Lua 5.1 (the dialect of Envoy\'s Lua filter)', () => {
+  const lua = spawnSync('lua5.1', ['-v']).status === 0 ? 'lua5.1' : undefined;
+  if (!lua && process.env.CI === 'true') throw new Error('lua5.1 is missing; .ci/run should have installed it');
+  const run = (location: string | undefined): string => {
+    const harness = [
+      loginRedirectLua('http://dex.auth.svc.cluster.local:5556/dex', '/dex'),
+      `local headers = { location = ${location === undefined ? 'nil' : JSON.stringify(location)} }`,
+      'local map = { get = function(_, k) return headers[k] end, replace = function(_, k, v) headers[k] = v end }',
+      'envoy_on_response({ headers = function(_) return map end })',
+      'io.write(headers.location or "<none>")',
+    ].join('\n');
+    const res = spawnSync(lua!, ['-'], { input: harness, encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(res.stderr);
+    return res.stdout;
+  };
+  (lua ? test : test.skip)('rewrites only Dex\'s in-cluster address, keeping the query', () => {
+    const query = '?client_id=argo&redirect_uri=%2Fargo%2Foauth2%2Fcallback&response_type=code&scope=email+groups+openid&state=Ab1%25';
+    expect(run(`http://dex.auth.svc.cluster.local:5556/dex/auth${query}`)).toBe(`/dex/auth${query}`);
+    expect(run('/argo/')).toBe('/argo/');
+    expect(run('http://dex.auth.svc.cluster.local:5556/dexter/auth')).toBe('http://dex.auth.svc.cluster.local:5556/dexter/auth');
+    expect(run('https://evil.example/http://dex.auth.svc.cluster.local:5556/dex/')).toBe('https://evil.example/http://dex.auth.svc.cluster.local:5556/dex/');
+    expect(run(undefined)).toBe('<none>');
+  });
+});
+
+describeReleases.each(Platform.ALL.map((p) => [p.id, p] as const))('%s: the Dex patch on the release\'s own Dex', (_id, platform) => {
+  test('Dex gets the client id and secret from the optional Secret, and keeps its own environment', () => {
+    const c = new KubeflowArgoChart(Testing.app(), 'kfa', {
+      platform, profiles: [TEAM_A], kubeflowRoles: platform.spec.kubeflow.editRoleHasArgo ? undefined : true,
+      sso: platform.spec.argoWorkflows.sso.accountLookup === 'cluster-informer-with-secrets' ? { allowClusterWideSecretList: true } : {},
+    });
+    const base = path.join(MANIFESTS, platform.spec.kubeflow.release, 'common', 'dex', 'base');
+    const own = kustomize(base).find((o) => o.kind === 'Deployment' && o.metadata.name === 'dex');
+    const patched = kustomize(base, c.kubeflowPatches!.component).find((o) => o.kind === 'Deployment' && o.metadata.name === 'dex');
+    const container = (d: any) => d.spec.template.spec.containers.find((x: any) => x.name === 'dex');
+    const byName = (env: any[]) => [...env].sort((a, b) => a.name.localeCompare(b.name));
+    // a strategic merge: the release's entries stay, ours join them (kustomize puts them first)
+    expect(byName(container(patched).env)).toEqual(byName([
+      ...container(own).env,
+      { name: 'ARGO_WORKFLOWS_SSO_CLIENT_ID', valueFrom: { secretKeyRef: { name: 'argo-server-sso', key: 'client-id', optional: true } } },
+      { name: 'ARGO_WORKFLOWS_SSO_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'argo-server-sso', key: 'client-secret', optional: true } } },
+    ]));
+    expect({ ...container(patched), env: undefined }).toEqual({ ...container(own), env: undefined });
+  });
+});
