@@ -222,6 +222,11 @@ const ARGO = {
 /** Standalone KFP releases newer than any Kubeflow release's, and their Argo line (README "KFP → Argo"). */
 const STANDALONE_KFP: Record<string, ArgoWorkflowsPreset> = { '2.14': ARGO['3.6'], '2.15': ARGO['3.7'], '2.16': ARGO['3.7'], '2.17': ARGO['4.0'] };
 
+/**
+ * EnvoyFilter (the SSO login redirect) on every platform: Istio 1.9.6's CRD, the only copy held;
+ * Istio serves EnvoyFilter only as networking.istio.io/v1alpha3 from 1.9 to 1.28 (scripts/gen-schemas.js).
+ */
+const ENVOY_FILTER_SCHEMAS = 'istio-envoyfilter-1.9.6';
 /** Kubernetes definitions the core objects are checked against (the ones cdk8s-plus-25 is built from). */
 const KUBERNETES_SCHEMAS = 'kubernetes-v1.25.0';
 const ARGO_EVENTS_1_5: ArgoEventsPreset = { release: 'argo-events-v1.5.6', submitFrom: false, jetstream: false, controllers: 'eventsource-, sensor- and eventbus-controller' };
@@ -335,7 +340,7 @@ export class Platform {
   private constructor(spec: PlatformSpec) {
     this.id = spec.id;
     this.spec = spec;
-    this.schemaReleases = [KUBERNETES_SCHEMAS, `argo-workflows-${spec.argoWorkflows.manifests}`, spec.istio.release, spec.argoEvents.release];
+    this.schemaReleases = [KUBERNETES_SCHEMAS, `argo-workflows-${spec.argoWorkflows.manifests}`, spec.istio.release, ENVOY_FILTER_SCHEMAS, spec.argoEvents.release];
     brand(this, 'Platform');
   }
 

@@ -51,8 +51,10 @@ const CRDS = [
   { release: 'istio-1.9.6', file: 'istio/1.9.6/split-crds/authorizationpolicies.security.istio.io.yaml', versions: ['v1beta1'] },
   { release: 'istio-1.30.3', file: 'istio/1.30.3/split-crds/virtualservices.networking.istio.io.yaml', versions: ['v1', 'v1alpha3', 'v1beta1'] },
   { release: 'istio-1.30.3', file: 'istio/1.30.3/split-crds/authorizationpolicies.security.istio.io.yaml', versions: ['v1', 'v1beta1'] },
-  // EnvoyFilter (argo-server's SSO login redirect): only Istio 1.9.6's crd-all.gen.yaml holds it
-  { release: 'istio-1.9.6', file: 'istio/1.9.6/manifests/charts/base/crds/crd-all.gen.yaml', kind: 'EnvoyFilter', versions: ['v1alpha3'] },
+  // EnvoyFilter (argo-server's SSO login redirect): only Istio 1.9.6's crd-all.gen.yaml holds it. Its
+  // own schema release, checked on every platform: Istio serves EnvoyFilter only as v1alpha3, from
+  // 1.9 to 1.28, and later releases only add fields, so 1.9.6's schema checks what every release reads.
+  { release: 'istio-envoyfilter-1.9.6', file: 'istio/1.9.6/manifests/charts/base/crds/crd-all.gen.yaml', kind: 'EnvoyFilter', versions: ['v1alpha3'] },
 ];
 
 /**

@@ -7,6 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { KUSTOMIZATION_FILE, kustomization } from '../lib/synth/output-formats';
 import { synthesizeApp } from '../lib/synth/synthesize';
 import { buildApp as buildKubeflow111 } from '../examples/kubeflow-1.11/main';
+import { buildApp as buildSso } from '../examples/sso/main';
 import { buildApp, EXAMPLE_PROFILE, GITHUB_WEBHOOK_SECRET } from '../main';
 import { hasKubectl, readDir, synthToDir } from './util';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -27,6 +28,8 @@ const OUTPUTS = [
   ['dist/ (Kubeflow 1.4)', DIST, () => buildApp(), 'scripts/synth'],
   ['examples/kubeflow-1.11/dist/', path.join(__dirname, '..', 'examples', 'kubeflow-1.11', 'dist'), () => buildKubeflow111(),
     'scripts/synth --entry examples/kubeflow-1.11/main.ts --outdir examples/kubeflow-1.11/dist'],
+  ['examples/sso/dist/ (SSO through Kubeflow\'s Dex)', path.join(__dirname, '..', 'examples', 'sso', 'dist'), () => buildSso(),
+    'scripts/synth --entry examples/sso/main.ts --outdir examples/sso/dist'],
 ] as const;
 
 test.each(OUTPUTS)('%s is up to date: byte-identical to a fresh synth', (_name, dir, build, command) => {
