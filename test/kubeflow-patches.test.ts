@@ -113,7 +113,7 @@ test('the chart writes the Component for its event sources beside the manifests;
   expect(chart.kubeflowPatches!.component).toContain('value: /argo-events/github/push');
   expect(() => new KubeflowPatches(Testing.chart(), 'p', { webhookPaths: ['/argo-events/*'] })).toThrow(/webhookPaths\[0\] must be a plain absolute path of a webhook/);
   expect(() => new KubeflowPatches(Testing.chart(), 'p', { webhookPaths: ['/dex/x'] })).toThrow(/webhookPaths\[0\] must be a plain absolute path/);
-  expect(() => new KubeflowPatches(Testing.chart(), 'p', { webhookPaths: [] })).toThrow(/webhookPaths and menuLinks are both empty, so there is nothing to patch/);
+  expect(() => new KubeflowPatches(Testing.chart(), 'p', { webhookPaths: [] })).toThrow(/webhookPaths and menuLinks are both empty and there is no dexClient, so there is nothing to patch/);
   expect(() => new KubeflowPatches(Testing.chart(), 'p', { menuLinks: [{ text: 'Argo', link: 'argo' }] })).toThrow(/menuLinks\[0\]\.link must be a path on the Kubeflow host/);
   // a link the release already has is not added twice; [] turns the menu entry off
   const again = new KubeflowPatches(Testing.chart(), 'p', { platform: Platform.KUBEFLOW_1_4, menuLinks: [{ text: 'Notebooks', link: '/jupyter/' }] });

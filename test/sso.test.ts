@@ -156,7 +156,8 @@ describe('ArgoServer sso', () => {
     ['authModes as well', { sso: {}, authModes: ['client'] }, 'ArgoServer: authModes is set together with sso'],
     ['--namespaced, which turns delegation off', { sso: {}, extraArgs: ['--namespaced'] }, 'ArgoServer: extraArgs[0] --namespaced is set by sso'],
     ['another --configmap', { sso: {}, extraArgs: ['--configmap=x'] }, 'extraArgs[0] --configmap is set by sso'],
-    ['an artifactRepository that is not a mapping', { sso: { artifactRepository: '- a' } }, 'sso.artifactRepository must be a YAML mapping'],
+    ['an artifactRepository that is not an object', { sso: { artifactRepository: 's3: {}' } }, 'sso.artifactRepository must be an ArtifactRepository object'],
+    ['an artifactRepository with a field Argo does not know', { sso: { artifactRepository: { s4: {} } } }, 'sso.artifactRepository.s4 is not a known prop'],
     ['allowClusterWideSecretList where it means nothing', { sso: { allowClusterWideSecretList: true } }, 'sso.allowClusterWideSecretList only applies to argo-server 3.3; KUBEFLOW_1_11 runs v3.7.x'],
   ])('refuses %s', (_what, props, message) => {
     expect(err(props)).toContain(message);
@@ -175,8 +176,8 @@ describe('ArgoServer sso', () => {
   test('a standalone KFP we hold no copy of needs its artifactRepository given', () => {
     const platform = Platform.KUBEFLOW_1_11.withStandaloneKfp('2.16');
     expect(err({ sso: {} }, platform)).toContain('ArgoServer: sso.artifactRepository has no default for KUBEFLOW_1_11_KFP_2_16: we hold no copy of KFP 2.16\'s workflow-controller-configmap');
-    const objs = make({ sso: { artifactRepository: 's3:\n  bucket: mlpipeline' } }, platform);
-    expect(find(objs, 'ConfigMap', 'argo-server-sso-config')!.data.artifactRepository).toBe('s3:\n  bucket: mlpipeline\n');
+    const objs = make({ sso: { artifactRepository: { s3: { bucket: 'mlpipeline', accessKeySecret: { name: 'm', key: 'a' } } } } }, platform);
+    expect(find(objs, 'ConfigMap', 'argo-server-sso-config')!.data.artifactRepository).toBe('s3:\n  bucket: mlpipeline\n  accessKeySecret:\n    name: m\n    key: a\n');
   });
 
   test('authModes "server" keeps upstream\'s cluster role; plain client mode is unchanged', () => {

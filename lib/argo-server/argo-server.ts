@@ -133,7 +133,7 @@ export interface ArgoServerProps {
   /**
    * Log in with Kubeflow's Dex (README, "Log in with your Kubeflow account"): argo-server runs
    * `--auth-mode=sso --auth-mode=client` (CLI tokens keep working) with its own ConfigMap
-   * ({@link SSO_CONFIG_MAP}: the `sso` settings and KFP's `artifactRepository`), RBAC on, and
+   * (`argo-server-sso-config`: the `sso` settings and KFP's `artifactRepository`), RBAC on, and
    * namespace delegation where the Argo line has it. Its own account then gets only what SSO
    * needs. Who may do what comes from the profiles ({@link ArgoServer.addProfileAccess}).
    * @default - no SSO
@@ -189,7 +189,7 @@ export class ArgoServer extends Construct {
   public readonly authModes: readonly ArgoAuthMode[];
   /** The SSO settings as checked (defaults filled in), when `sso` is set. */
   public readonly sso?: SsoSettings;
-  /** argo-server's own ConfigMap ({@link SSO_CONFIG_MAP}), with `sso`. */
+  /** argo-server's own ConfigMap `argo-server-sso-config`, with `sso`. */
   public readonly configMap?: k8s.KubeConfigMap;
   /** The EnvoyFilter that sends the login to Dex's browser address, with `sso` (unless the issuer is the same for both). */
   public readonly loginRedirect?: ApiObject;

@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import ARTIFACT_REPOSITORIES from '../../imports/kfp-artifact-repositories.json';
 import { KUBEFLOW_DEX_ISSUER, KUBEFLOW_DEX_PATH } from '../constants';
 import { Platform } from '../platform';
@@ -64,12 +63,13 @@ export interface ArgoServerSsoOptions {
   readonly sessionExpiry?: string;
 
   /**
-   * KFP's `artifactRepository` value (YAML), which argo-server needs to show artifacts and logs.
-   * References to Secrets only, as KFP writes it.
+   * KFP's `artifactRepository` value, which argo-server needs to show artifacts and logs, as an
+   * object (Argo's ArtifactRepository: `archiveLogs`, `s3` with Secret references, ...); it is
+   * written as YAML into argo-server's ConfigMap.
    * @default - the value of the platform's KFP release (imports/kfp-artifact-repositories.json);
    *   required for a standalone KFP we hold no copy of
    */
-  readonly artifactRepository?: string;
+  readonly artifactRepository?: Record<string, unknown>;
 
   /**
    * Accept what argo-server 3.3 needs in SSO mode: list and watch on Secrets in every namespace
@@ -182,18 +182,15 @@ function checkSecretKey(where: Where, value: unknown): string {
   return value;
 }
 
+/** Argo's ArtifactRepository fields (config/config.go, 3.1 to 4.0). */
+const ARTIFACT_REPOSITORY_KEYS = ['archiveLogs', 's3', 'artifactory', 'hdfs', 'oss', 'gcs', 'azure'];
+
 function checkArtifactRepository(where: Where, value: unknown): string {
-  requireString(where, value);
-  let parsed: unknown;
-  try {
-    parsed = parse(value);
-  } catch (e) {
-    fail(where, value, `is not YAML (${(e as Error).message.split('\n')[0]})`, 'pass the artifactRepository value of your workflow-controller-configmap as text');
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length === 0) {
+    fail(where, value, 'must be an ArtifactRepository object', 'pass the artifactRepository of your workflow-controller-configmap as an object, e.g. { archiveLogs: true, s3: { ... } }');
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    fail(where, value, 'must be a YAML mapping (e.g. "s3: ..." with Secret references)', 'pass the artifactRepository value of your workflow-controller-configmap as text');
-  }
-  return value.endsWith('\n') ? value : `${value}\n`;
+  checkKnownKeys(where, value, ARTIFACT_REPOSITORY_KEYS);
+  return stringifyDocuments([value]);
 }
 
 /** KFP's own value for the platform: its standalone KFP's copy, else its Kubeflow release's. */
@@ -206,7 +203,7 @@ function defaultArtifactRepository(where: Where, platform: Platform): string {
   if (own !== undefined && own.split('.').slice(0, 2).join('.') === minor) return repos.kubeflow[release].artifactRepository;
   if (standalone) return standalone[1].artifactRepository;
   return fail(where, undefined, `has no default for ${platform.id}: we hold no copy of KFP ${kfp}'s workflow-controller-configmap (only ${Object.keys(repos.kfp).join(', ')} and each Kubeflow release's)`,
-    'pass the artifactRepository value of your workflow-controller-configmap (kubectl -n kubeflow get configmap workflow-controller-configmap -o jsonpath="{.data.artifactRepository}")');
+    'pass the artifactRepository of your workflow-controller-configmap (kubectl -n kubeflow get configmap workflow-controller-configmap -o jsonpath="{.data.artifactRepository}") as an object');
 }
 
 /** The data of argo-server's own ConfigMap: `sso` and KFP's `artifactRepository`. */
