@@ -45,4 +45,14 @@ export const CONFIGS: Array<[string, KubeflowArgoChartProps]> = [
       ],
     },
   }],
+  ['SSO with groups, namespace delegation and token Secrets by name (KUBEFLOW_1_9)', {
+    platform: Platform.KUBEFLOW_1_9,
+    profiles: [{ namespace: 'alice', owner: 'alice@example.com', contributors: ['bob@example.com'], groups: ['ml-team'] }, { namespace: 'carol', owner: 'carol@example.com' }],
+    sso: { sessionExpiry: '12h' },
+  }],
+  ['SSO on Argo 4.0 (KUBEFLOW_1_11 with standalone KFP 2.17)', {
+    platform: Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17'),
+    profiles: [{ namespace: 'alice', owner: 'alice@example.com' }],
+    sso: {},
+  }],
 ];

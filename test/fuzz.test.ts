@@ -3,7 +3,7 @@
 // construct leaves the tree as it was. Never a TypeError, never output that a cluster refuses.
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  ArgoEventsRbac, ArgoServer, ArgoServerRoute, EventBus, EventField, KubeflowArgoChart, KubeflowArgoRoles, KubeflowPatches, Platform, ProfileWorkflowTemplate,
+  ArgoEventsRbac, ArgoServer, ArgoServerRoute, EventBus, EventField, KubeflowArgoChart, KubeflowArgoRoles, KubeflowPatches, Platform, ProfileSsoAccess, ProfileWorkflowTemplate,
   WebhookEventSource, WorkflowTrigger,
 } from '../lib';
 import { checkOutput } from '../lib/synth/output-checks';
@@ -83,6 +83,13 @@ const TARGETS: Target[] = [
       const server = new ArgoServer(c, 's');
       return (p) => new ArgoServerRoute(c, 'x', p && typeof p === 'object' && !Array.isArray(p) && p.server === 'server' ? { ...p, server } : p);
     }, base: () => ({ server: 'server', gateway: 'kubeflow/kubeflow-gateway', hosts: ['*'], timeout: '300s' }) },
+  { name: 'ArgoServer with sso', build: (c) => (p) => new ArgoServer(c, 'x', p), base: () => ({ sso: { sessionExpiry: '8h', clientSecret: { name: 'argo-sso', clientIdKey: 'id', clientSecretKey: 'secret' }, redirectUrl: '/argo/oauth2/callback', browserIssuer: '/dex' } }) },
+  {
+    name: 'ProfileSsoAccess',
+    build: (c) => {
+      const server = new ArgoServer(c, 's', { sso: {} });
+      return (p) => new ProfileSsoAccess(c, 'x', p && typeof p === 'object' && !Array.isArray(p) && p.server === 'server' ? { ...p, server } : p);
+    }, base: () => ({ server: 'server', profiles: [{ namespace: 'alice', owner: 'alice@example.com', contributors: ['bob@example.com'] }], clusterRole: 'kubeflow-edit' }) },
   { name: 'ArgoEventsRbac', build: (c) => (p) => new ArgoEventsRbac(c, 'x', p), base: () => ({ namespace: 'argo-events', operations: ['submit', 'retry'], namespaces: ['alice'] }) },
   { name: 'EventBus', build: (c) => (p) => new EventBus(c, 'x', p), base: () => ({ namespace: 'argo-events', replicas: 3 }) },
   { name: 'WebhookEventSource', build: (c) => (p) => new WebhookEventSource(c, 'x', p), base: () => ({ type: 'github', repositories: ['o/r'], webhookSecret: SECRET, pathPrefix: '/argo-events/gh/', events: ['push'] }) },
@@ -120,6 +127,11 @@ const TARGETS: Target[] = [
       workflowTemplate: { arguments: { parameters: [{ name: 'rev', value: 'x' }] }, templates: TEMPLATES },
       events: { sources: [{ type: 'github', repositories: ['o/r'], webhookSecret: SECRET }], triggers: [{ source: 'github', profile: 'alice', parameters: { rev: 'revision' } }] },
     }),
+  },
+  {
+    name: 'KubeflowArgoChart with sso',
+    build: (c) => (p) => new KubeflowArgoChart(c.node.scope as App, 'k', p),
+    base: () => ({ profiles: [{ namespace: 'alice', owner: 'alice@example.com', contributors: ['bob@example.com'] }], kubeflowRoles: true, sso: { sessionExpiry: '8h' } }),
   },
 ];
 

@@ -8,12 +8,14 @@ import { KubeflowArgoChart } from '../lib';
 import { Obj } from './util';
 
 const DIST = path.join(__dirname, '..', 'dist');
-const distObjs = (): Obj[] => fs.readdirSync(DIST).filter((f) => f.endsWith('.yaml'))
-  .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(DIST, f), 'utf8')).map((d) => d.toJS())).filter(Boolean);
+const dirObjs = (dir: string): Obj[] => fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))
+  .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJS())).filter(Boolean);
+const distObjs = (): Obj[] => dirObjs(DIST);
 const chartObjs = (props: any = {}): Obj[] => Testing.synth(new KubeflowArgoChart(Testing.app(), 'kfa', props)) as Obj[];
 
 const OUTPUTS: Array<[string, () => Obj[]]> = [
   ['dist/', distObjs],
+  ['examples/sso/dist/', () => dirObjs(path.join(__dirname, '..', 'examples', 'sso', 'dist'))],
   ['chart defaults', () => chartObjs()],
   ['chart with every safe option', () => chartObjs({
     profiles: [{ namespace: 'alice', owner: 'alice@example.com' }, { namespace: 'bob', owner: 'bob@example.com', contributors: ['alice@example.com'] }],

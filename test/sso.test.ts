@@ -109,6 +109,16 @@ describe.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
     }
   });
 
+  test('the SSO paths go through the gateway route: /argo/oauth2/redirect and /argo/oauth2/callback reach argo-server as /oauth2/…', () => {
+    const vs = objs.find((o) => o.kind === 'VirtualService')!;
+    // the only route to argo-server: the whole /argo/ prefix, rewritten to /
+    const routes = vs.spec.http.filter((h: any) => (h.route ?? []).some((r: any) => r.destination.host.startsWith('argo-server.')));
+    expect(routes.map((r: any) => [r.match, r.rewrite])).toEqual([[[{ uri: { prefix: '/argo/' } }], { uri: '/' }]]);
+    const route = routes[0];
+    // oauth2-proxy's Authorization header (1.9+) would win over argo-server's own session cookie
+    expect(route.headers?.request?.remove ?? []).toEqual(platform.spec.kubeflow.authorizationUpstream ? ['authorization'] : []);
+  });
+
   test('the login redirect: an EnvoyFilter on argo-server\'s own sidecar rewrites Dex\'s in-cluster address to /dex/', () => {
     const f = find(objs, 'EnvoyFilter', 'argo-server-sso-login', 'kubeflow')!;
     expect(f.apiVersion).toBe('networking.istio.io/v1alpha3');
