@@ -49,4 +49,4 @@ export const KUBEFLOW_DEX_ISSUER = 'http://dex.auth.svc.cluster.local:5556/dex';
 export const KUBEFLOW_DEX_PATH = '/dex';
 
 /** Namespace and Deployment (container) of Kubeflow's Dex, every release. */
-export const KUBEFLOW_DEX = { namespace: 'auth', deployment: 'dex', container: 'dex', configMap: 'dex' } as const;
+export const KUBEFLOW_DEX = { namespace: 'auth', deployment: 'dex', container: 'dex', configMap: 'dex', podLabels: { app: 'dex' }, port: 5556 } as const;

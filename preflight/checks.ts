@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { INGRESS_GATEWAY_POD_LABELS, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } from '../lib/constants';
+import { INGRESS_GATEWAY_POD_LABELS, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_DEX, KUBEFLOW_DEX_ISSUER, KUBEFLOW_GATEWAY } from '../lib/constants';
 import { authorize, MeshRequest, Workload } from './authorization-policy';
 import { connectionAllowed, PodRef } from './network-policy';
 import { podSecurityViolations, podsOf } from './pod-security';
@@ -40,7 +40,9 @@ interface Client {
  *   the VirtualService, argo-server's AuthorizationPolicy and NetworkPolicies);
  * - a webhook POST without a session reaches each event source;
  * - each Sensor's ServiceAccount may create Workflows in exactly the namespaces it targets;
- * - each profile's `default-editor` may create Workflows in its profile.
+ * - each profile's `default-editor` may create Workflows in its profile;
+ * - with SSO (argo-server's ConfigMap has `sso`): argo-server reaches Kubeflow's Dex, and each SSO
+ *   account may create Workflows in the profiles it is bound in (the cluster's `kubeflow-edit`).
  */
 export function preflight(cluster: readonly any[], output: readonly any[]): CheckResult[] {
   const all = [...cluster, ...output];
@@ -113,6 +115,26 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
     const sa = { kind: 'ServiceAccount' as const, namespace: profile, name: 'default-editor' };
     const by = whoGrants(all, sa, 'create', 'argoproj.io', 'workflows', profile);
     results.push({ check: `default-editor may create Workflows in profile ${profile}`, pass: Boolean(by), detail: by ? `granted by ${by}` : `no binding of default-editor in ${profile} grants it (is kubeflow-edit missing argoproj.io rules? set kubeflowRoles: true)` });
+  }
+
+  const ssoConfig = server && output.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === server.metadata.namespace && typeof o.data?.sso === 'string');
+  if (server && ssoConfig) {
+    if (parse(ssoConfig.data.sso)?.issuer === KUBEFLOW_DEX_ISSUER) {
+      const from: PodRef = { namespace: server.metadata.namespace, labels: server.spec.template.metadata.labels ?? {} };
+      const dex: PodRef = { namespace: KUBEFLOW_DEX.namespace, labels: KUBEFLOW_DEX.podLabels };
+      const v = connectionAllowed(all, nsLabels, from, dex, KUBEFLOW_DEX.port);
+      results.push({ check: `argo-server → Kubeflow's Dex (${dex.namespace}) on TCP ${KUBEFLOW_DEX.port}`, pass: v.allowed, detail: v.reason });
+    }
+    const accounts = output.filter((o) => o.kind === 'ServiceAccount' && o.metadata.annotations?.['workflows.argoproj.io/rbac-rule']);
+    for (const b of output.filter((o) => o.kind === 'RoleBinding')) {
+      const s = (b.subjects ?? [])[0];
+      const account = s && accounts.find((a) => a.metadata.name === s.name && a.metadata.namespace === (s.namespace ?? b.metadata.namespace));
+      if (!account) continue;
+      const sa = { kind: 'ServiceAccount' as const, namespace: account.metadata.namespace, name: account.metadata.name };
+      const ns = b.metadata.namespace;
+      const by = whoGrants(all, sa, 'create', 'argoproj.io', 'workflows', ns);
+      results.push({ check: `SSO account ${sa.namespace}/${sa.name} may create Workflows in profile ${ns}`, pass: Boolean(by), detail: by ? `granted by ${by}` : `RoleBinding ${ns}/${b.metadata.name} binds ${b.roleRef.kind} ${b.roleRef.name}, which grants no create on workflows here (is kubeflow-edit missing argoproj.io rules? set kubeflowRoles: true)` });
+    }
   }
   return results;
 }

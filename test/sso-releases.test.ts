@@ -11,6 +11,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { KubeflowArgoChart, KubeflowProfile, Platform } from '../lib';
 import { loginRedirectLua } from '../lib/argo-server/sso';
+import { preflight } from '../preflight/checks';
 import { whoGrants } from '../preflight/rbac';
 import { kustomize, MANIFESTS, releaseCluster } from './release-cluster';
 import { evaluateRules, exprRuleEvaluator, hasKubectl, Obj } from './util';
@@ -156,6 +157,23 @@ describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platfo
       }
       // and nothing cluster-wide
       expect(REQUESTS.filter(([verb, group, resource]) => whoGrants(cluster, { kind: 'ServiceAccount', ...where(user, 'kubeflow') }, verb, group, resource, 'some-namespace'))).toEqual([]);
+    }
+  });
+
+  test('the preflight checks pass on the release\'s own objects with the SSO output: argo-server reaches Dex, every account may work in its profiles', () => {
+    const both = (component?: string) => [...releaseCluster(platform, 'team-a', component), ...releaseCluster(platform, 'team-b').filter((o) => o.kind === 'RoleBinding' || (o.kind === 'Namespace' && o.metadata.name === 'team-b'))];
+    const results = preflight(both(c.kubeflowPatches!.component), output);
+    expect(results.filter((r) => !r.pass).map((r) => `${r.check}: ${r.detail}`)).toEqual([]);
+    expect(results.map((r) => r.check)).toEqual(expect.arrayContaining([
+      'argo-server → Kubeflow\'s Dex (auth) on TCP 5556',
+      ...(argo.sso.namespaceDelegation ? ['SSO account team-a/argo-sso-editor may create Workflows in profile team-a', 'SSO account team-b/argo-sso-editor may create Workflows in profile team-b'] : []),
+    ]));
+    expect(results.filter((r) => r.check.startsWith('SSO account')).length).toBe(argo.sso.namespaceDelegation ? 2 : 4);
+    if (platform === Platform.KUBEFLOW_1_4) {
+      // without KubeflowArgoRoles, Kubeflow 1.4's kubeflow-edit has no Argo rights: the check says so
+      const stripped = output.filter((o) => !(o.kind === 'ClusterRole' && o.metadata.name.startsWith('kubeflow-argo-')));
+      const failed = preflight(both(), stripped).filter((r) => !r.pass && r.check.startsWith('SSO account'));
+      expect(failed.map((r) => r.detail)).toEqual(Array(4).fill(expect.stringMatching(/binds ClusterRole kubeflow-edit, which grants no create on workflows here/)));
     }
   });
 
