@@ -15,11 +15,9 @@
 const fs = require('fs');
 const path = require('path');
 const { parse } = require('yaml');
+const { root, upstream, KUBEFLOW_RELEASES: RELEASES, applicationPath } = require('./kubeflow-manifests');
 
-const root = path.resolve(__dirname, '..');
-const upstream = process.env.UPSTREAM ? path.resolve(process.env.UPSTREAM) : path.resolve(root, '..', 'shared', 'upstream');
 const out = path.resolve(process.argv[2] || path.join(root, 'imports', 'kfp-artifact-repositories.json'));
-const RELEASES = ['v1.4.1', 'v1.5.1', 'v1.6.1', 'v1.7.0', 'v1.8.1', 'v1.9.1', 'v1.10.2', 'v1.11.0'];
 const KFP = ['2.15.0', '2.17.0'];
 const VARS = { 'kfp-namespace': 'kubeflow', 'kfp-artifact-bucket-name': 'mlpipeline' };
 const PATCH = 'third-party/argo/base/workflow-controller-configmap-patch.yaml';
@@ -39,7 +37,7 @@ function read(file, from) {
 
 const result = { kubeflow: {}, kfp: {} };
 for (const tag of RELEASES) {
-  const file = ['applications', 'apps'].map((a) => path.join(upstream, 'kubeflow-manifests', tag, a, 'pipeline', 'upstream', PATCH)).find((f) => fs.existsSync(f));
+  const file = applicationPath(tag, 'pipeline', 'upstream', PATCH);
   if (!file) throw new Error(`no workflow-controller-configmap patch for ${tag} under ${upstream}`);
   result.kubeflow[tag] = read(file, `kubeflow/manifests ${tag} ${path.relative(path.join(upstream, 'kubeflow-manifests', tag), file)}`);
 }

@@ -10,15 +10,13 @@
 const fs = require('fs');
 const path = require('path');
 const { parse } = require('yaml');
+const { root, upstream, KUBEFLOW_RELEASES: RELEASES, applicationPath } = require('./kubeflow-manifests');
 
-const root = path.resolve(__dirname, '..');
-const upstream = process.env.UPSTREAM ? path.resolve(process.env.UPSTREAM) : path.resolve(root, '..', 'shared', 'upstream');
 const out = path.resolve(process.argv[2] || path.join(root, 'imports', 'kubeflow-dashboard-links.json'));
-const RELEASES = ['v1.4.1', 'v1.5.1', 'v1.6.1', 'v1.7.0', 'v1.8.1', 'v1.9.1', 'v1.10.2', 'v1.11.0'];
 
 const result = {};
 for (const tag of RELEASES) {
-  const dir = ['applications', 'apps'].map((a) => path.join(upstream, 'kubeflow-manifests', tag, a, 'centraldashboard', 'upstream')).find((d) => fs.existsSync(d));
+  const dir = applicationPath(tag, 'centraldashboard', 'upstream');
   if (!dir) throw new Error(`no centraldashboard manifests for ${tag} under ${upstream}`);
   const base = parse(fs.readFileSync(path.join(dir, 'base', 'configmap.yaml'), 'utf8'));
   const patchFile = path.join(dir, 'overlays', 'kserve', 'patches', 'configmap.yaml');

@@ -161,10 +161,13 @@ export interface ArgoServerProps {
  *
  * Faithful to upstream v3.1.15 `manifests/base/argo-server`, with the edits Kubeflow needs:
  * plain HTTP behind the mesh (probe scheme derived), `BASE_HREF`, `--x-frame-options`, a
- * Service port Istio recognises as HTTP (`http-web`). Its own rights follow `authModes`: with
- * `client` only, a Role that reads ConfigMaps in its namespace; with `server` or `sso`,
- * upstream's `manifests/cluster-install/argo-server-rbac` bound to the namespace argo-server
- * really runs in. Emits no workflow-controller, CRD or controller ConfigMap: KFP owns those.
+ * Service port Istio recognises as HTTP (`http-web`). Its own rights follow the auth modes: in
+ * client mode, a Role that reads ConfigMaps in its namespace (and on 3.6+ a read-only cache
+ * role); with `sso`, also its client and session Secrets and what its SSO caches read (the
+ * accounts' tokens come with {@link ArgoServer.addProfileAccess}); with `server`, upstream's
+ * `manifests/cluster-install/argo-server-rbac` bound to the namespace argo-server really runs
+ * in. Emits no workflow-controller, CRD or KFP ConfigMap: KFP owns those (with `sso`, argo-server
+ * reads a ConfigMap of its own).
  */
 export class ArgoServer extends Construct {
   /** The Deployment (also `ApiObject.of(argoServer)`). */
