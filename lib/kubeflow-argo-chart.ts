@@ -7,10 +7,11 @@ import { WebhookEventSource, WebhookEventSourceOptions } from './argo-events/web
 import { WorkflowTrigger } from './argo-events/workflow-trigger';
 import { ArgoServer, ArgoServerProps } from './argo-server/argo-server';
 import { ArgoServerSsoOptions } from './argo-server/sso';
+import { checkEmail, checkGroup } from './argo-server/sso-rules';
 import { ArgoServerRoute, ArgoServerRouteOptions } from './istio/argo-server-route';
 import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 import { DashboardMenuLink, KubeflowPatches } from './kubeflow/kubeflow-patches';
-import { KubeflowProfile, ProfileSsoAccess } from './kubeflow/profile-sso-access';
+import { inProfile, KubeflowProfile, ProfileSsoAccess } from './kubeflow/profile-sso-access';
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateOptions, TEMPLATE_OPTIONS } from './kubeflow/profile-workflow-template';
 import { checkPlatform, Platform } from './platform';
 import {
@@ -305,8 +306,9 @@ export class KubeflowArgoChart extends Chart {
 }
 
 /**
- * A profile of the chart: its namespace (a string), or a {@link KubeflowProfile} whose members
- * `sso` needs (ProfileSsoAccess checks those fields).
+ * A profile of the chart: its namespace (a string), or a {@link KubeflowProfile}. Its members are
+ * checked here whether or not `sso` uses them; with `sso`, ProfileSsoAccess also requires the
+ * owner and checks the members against the Argo line.
  */
 function checkProfileEntry(where: Where, value: unknown): { namespace: string } {
   if (typeof value === 'string') return { namespace: checkProfileNamespace(where, value) };
@@ -314,7 +316,14 @@ function checkProfileEntry(where: Where, value: unknown): { namespace: string } 
     fail(where, value, 'must be a profile namespace or a profile object', 'pass e.g. "team-a" or { namespace: "team-a", owner: "alice@example.com" }');
   }
   checkKnownKeys(where, value, ['namespace', 'owner', 'contributors', 'groups']);
-  return { namespace: checkProfileNamespace(within(where, 'namespace'), (value as KubeflowProfile).namespace) };
+  const p = value as KubeflowProfile;
+  const namespace = checkProfileNamespace(within(where, 'namespace'), p.namespace);
+  inProfile(namespace, () => {
+    if (p.owner !== undefined) checkEmail(within(where, 'owner'), p.owner);
+    checkList(within(where, 'contributors'), p.contributors ?? [], checkEmail, { allowEmpty: true });
+    checkList(within(where, 'groups'), p.groups ?? [], checkGroup, { allowEmpty: true });
+  });
+  return { namespace };
 }
 
 /** The Chart's own props, checked before the chart exists (a bad value leaves no node behind). */

@@ -205,10 +205,10 @@ describe('ProfileSsoAccess and the chart\'s sso', () => {
 
   test.each([
     ['a profile without its owner', { profiles: ['team-a'] }, 'ProfileSsoAccess: profiles[0].owner is missing: profile "team-a" needs its owner for SSO'],
-    ['an owner that is not an e-mail address', { profiles: [{ namespace: 'team-a', owner: 'alice' }] }, 'ProfileSsoAccess: profiles[0].owner (profile "team-a") is not an e-mail address, got "alice"'],
+    ['an owner that is not an e-mail address', { profiles: [{ namespace: 'team-a', owner: 'alice' }] }, 'KubeflowArgoChart: profiles[0].owner (profile "team-a") is not an e-mail address, got "alice"'],
     ['a contributor with a quote', { profiles: [{ namespace: 'team-a', owner: 'a@x.io', contributors: ['b"@x.io'] }] }, 'profiles[0].contributors[0] (profile "team-a") is not an e-mail address'],
     ['the owner again as a contributor', { profiles: [{ namespace: 'team-a', owner: 'a@x.io', contributors: ['a@x.io'] }] }, 'profiles[0].contributors[0] is already the owner of profile "team-a"'],
-    ['a contributor twice', { profiles: [{ namespace: 'team-a', owner: 'a@x.io', contributors: ['b@x.io', 'b@x.io'] }] }, 'ProfileSsoAccess: profiles[0].contributors[1] (profile "team-a") is listed twice, got "b@x.io"'],
+    ['a contributor twice', { profiles: [{ namespace: 'team-a', owner: 'a@x.io', contributors: ['b@x.io', 'b@x.io'] }] }, 'KubeflowArgoChart: profiles[0].contributors[1] (profile "team-a") is listed twice, got "b@x.io"'],
     ['a profile twice', { profiles: [TEAM_A, TEAM_A] }, 'KubeflowArgoChart: profiles[1] is listed twice'],
     ['a profile twice with other members', { profiles: [TEAM_A, { ...TEAM_A, contributors: [] }] }, 'KubeflowArgoChart: profiles lists a profile twice, got "team-a"'],
     ['no profiles', { profiles: [] }, 'KubeflowArgoChart: profiles is empty, and with sso nobody could log in'],
@@ -229,6 +229,18 @@ describe('ProfileSsoAccess and the chart\'s sso', () => {
 
   test('Kubeflow 1.4 needs kubeflowRoles: its kubeflow-edit has no Argo rights', () => {
     expect(err(() => chart({ sso: {}, profiles: [TEAM_A] }))).toContain('KubeflowArgoChart: kubeflowRoles is not true, and on KUBEFLOW_1_4 Kubeflow\'s kubeflow-edit has no Argo rights (KFP 1.7.0)');
+  });
+
+  test('ProfileSsoAccess on its own checks the members too, naming the profile', () => {
+    const s = new ArgoServer(Testing.chart(), 's', { platform: P, sso: {} });
+    expect(err(() => s.addProfileAccess('a', { profiles: [{ namespace: 'team-a', owner: 'alice' }] }))).toContain('ProfileSsoAccess: profiles[0].owner (profile "team-a") is not an e-mail address, got "alice"');
+    expect(err(() => s.addProfileAccess('b', { profiles: [{ namespace: 'team-a', owner: 'a@x.io', contributors: ['b@x.io', 'b@x.io'] }] }))).toContain('ProfileSsoAccess: profiles[0].contributors[1] (profile "team-a") is listed twice');
+    expect(err(() => s.addProfileAccess('c', { profiles: [] }))).toContain('ProfileSsoAccess: profiles must');
+  });
+
+  test('without sso, profile objects are checked the same way (their members are kept for later)', () => {
+    expect(err(() => chart({ profiles: [{ namespace: 'team-a', contributors: ['nope'] }] }))).toContain('KubeflowArgoChart: profiles[0].contributors[0] (profile "team-a") is not an e-mail address');
+    expect(() => chart({ profiles: [{ namespace: 'team-a', owner: 'alice@example.com' }, 'team-b'] })).not.toThrow();
   });
 
   test('addProfileAccess needs an argo-server with sso', () => {

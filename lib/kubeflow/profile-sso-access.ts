@@ -218,6 +218,17 @@ export function userAccountName(email: string): string {
   return `argo-sso-${slug}-${hash}`;
 }
 
+/** Runs `check`; a ValidationError it raises about a member also names the profile. */
+export function inProfile<T>(namespace: string, check: () => T): T {
+  const name = `profile "${namespace}"`;
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof ValidationError && !e.problem.includes(name)) throw new ValidationError(e.owner, e.prop, e.value, `(${name}) ${e.problem}`, e.fix);
+    throw e;
+  }
+}
+
 /** Checks the profiles for SSO: each has a namespace and an owner; no address twice in a profile. */
 export function checkProfiles(where: Where, value: unknown, platform: Platform): KubeflowProfile[] {
   const argo = platform.spec.argoWorkflows;
@@ -230,13 +241,7 @@ export function checkProfiles(where: Where, value: unknown, platform: Platform):
     const p = v as KubeflowProfile;
     const namespace = checkProfileNamespace(within(w, 'namespace'), p.namespace);
     const name = `profile "${namespace}"`;
-    try {
-      return checkMembers(w, p, namespace, name);
-    } catch (e) {
-      // every error about a member names the profile as well as the field
-      if (e instanceof ValidationError && !e.problem.includes(name)) throw new ValidationError(e.owner, e.prop, e.value, `(${name}) ${e.problem}`, e.fix);
-      throw e;
-    }
+    return inProfile(namespace, () => checkMembers(w, p, namespace, name));
   });
   return profiles.sort((a, b) => a.namespace.localeCompare(b.namespace));
 
