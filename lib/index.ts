@@ -5,7 +5,7 @@ export { Platform } from './platform';
 export type { ArgoEventsPreset, ArgoSsoPreset, ArgoWorkflowsPreset, ImageLine, IstioPreset, KubeflowPreset, PlatformSpec, RbacRule } from './platform';
 
 export { KubeflowArgoChart } from './kubeflow-argo-chart';
-export type { KubeflowArgoChartProps, KubeflowArgoEventsOptions, KubeflowArgoTriggerOptions } from './kubeflow-argo-chart';
+export type { KubeflowArgoChartProps, KubeflowArgoEventsOptions, KubeflowArgoSsoOptions, KubeflowArgoTriggerOptions } from './kubeflow-argo-chart';
 
 export { ArgoServer } from './argo-server/argo-server';
 export type { ArgoAuthMode, ArgoServerProps, ArgoServerResourceList, ArgoServerResources } from './argo-server/argo-server';
@@ -29,7 +29,7 @@ export { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 export { KubeflowPatches } from './kubeflow/kubeflow-patches';
 export type { DashboardMenuLink, DexClient, KubeflowPatchesProps } from './kubeflow/kubeflow-patches';
 export { ProfileSsoAccess } from './kubeflow/profile-sso-access';
-export type { KubeflowProfile, ProfileSsoAccessOptions, ProfileSsoAccessProps, SsoAccount } from './kubeflow/profile-sso-access';
+export type { KubeflowProfile, ProfileSsoAccessOptions, ProfileSsoAccessProps, SsoAccount, SsoDefaultAccess } from './kubeflow/profile-sso-access';
 export type { KubeflowArgoRolesProps } from './kubeflow/kubeflow-argo-roles';
 export { ProfileWorkflowTemplate } from './kubeflow/profile-workflow-template';
 export type { IWorkflowTemplate, ProfileWorkflowTemplateOptions, ProfileWorkflowTemplateProps, WorkflowTemplateImportOptions } from './kubeflow/profile-workflow-template';

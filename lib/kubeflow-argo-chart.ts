@@ -11,7 +11,7 @@ import { checkEmail, checkGroup } from './argo-server/sso-rules';
 import { ArgoServerRoute, ArgoServerRouteOptions } from './istio/argo-server-route';
 import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 import { DashboardMenuLink, KubeflowPatches } from './kubeflow/kubeflow-patches';
-import { inProfile, KubeflowProfile, ProfileSsoAccess } from './kubeflow/profile-sso-access';
+import { inProfile, KubeflowProfile, ProfileSsoAccess, SsoDefaultAccess } from './kubeflow/profile-sso-access';
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateOptions, TEMPLATE_OPTIONS } from './kubeflow/profile-workflow-template';
 import { checkPlatform, Platform } from './platform';
 import {
@@ -25,6 +25,16 @@ const PROPS = propNames<KubeflowArgoChartProps>()(
   'platform', 'profiles', 'argoServer', 'route', 'argoEventsRbac', 'enableArgoEventsRbac', 'workflowTemplate', 'kubeflowRoles', 'events',
   'labels', 'namespace', 'disableResourceNameHashes', 'dashboardMenuLinks', 'sso',
 );
+
+/** SSO for {@link KubeflowArgoChart}: argo-server's settings, and what non-members get. */
+export interface KubeflowArgoSsoOptions extends ArgoServerSsoOptions {
+  /**
+   * What a user gets in a listed profile they are not a member of ({@link ProfileSsoAccessOptions.defaultAccess}):
+   * `none` refuses users in no profile; `view` lets anyone who logs in view every listed profile.
+   * @default "none"
+   */
+  readonly defaultAccess?: SsoDefaultAccess;
+}
 
 /** One trigger of {@link KubeflowArgoEventsOptions}: a source's events start a profile's template. */
 export interface KubeflowArgoTriggerOptions {
@@ -84,7 +94,7 @@ export interface KubeflowArgoChartProps extends ChartProps {
    * client in the Kubeflow-side Component. Every profile needs its owner.
    * @default - no SSO: users paste a token
    */
-  readonly sso?: ArgoServerSsoOptions;
+  readonly sso?: KubeflowArgoSsoOptions;
 
   /**
    * argo-server settings.
@@ -193,12 +203,25 @@ export class KubeflowArgoChart extends Chart {
       if (props.sso !== undefined && props.argoServer?.sso !== undefined) {
         fail(at('argoServer.sso'), props.argoServer.sso, 'is set together with the chart\'s sso', 'set sso on the chart only');
       }
-      this.argoServer = new ArgoServer(this, 'ArgoServer', props.sso === undefined ? props.argoServer : { ...props.argoServer, sso: props.sso });
+      // defaultAccess is for the accounts (ProfileSsoAccess), the rest for argo-server (which refuses a non-object)
+      let serverSso: unknown = props.sso;
+      let defaultAccess: SsoDefaultAccess | undefined;
+      if (isPlainObject(props.sso)) {
+        const { defaultAccess: access, ...rest } = props.sso;
+        serverSso = rest;
+        defaultAccess = access;
+      }
+      this.argoServer = new ArgoServer(this, 'ArgoServer', serverSso === undefined ? props.argoServer : { ...props.argoServer, sso: serverSso as ArgoServerSsoOptions });
       this.route = this.argoServer.addRoute('Route', props.route);
       const sso = this.argoServer.sso;
       if (sso) {
         if (profileList.length === 0) {
           fail(at('profiles'), props.profiles, 'is empty, and with sso nobody could log in', 'list the profiles with their owners, e.g. [{ namespace: "team-a", owner: "alice@example.com" }]');
+        }
+        if (defaultAccess === 'view' && props.kubeflowRoles !== true) {
+          // KFP's multi-user roles aggregate Argo rights into kubeflow-edit only (see KubeflowArgoRoles)
+          fail(at('kubeflowRoles'), props.kubeflowRoles, 'is not true, and sso.defaultAccess "view" binds kubeflow-view, which has no Argo rights on any release without it',
+            'set kubeflowRoles: true');
         }
         if (!this.platform.spec.kubeflow.editRoleHasArgo && props.kubeflowRoles !== true) {
           fail(at('kubeflowRoles'), props.kubeflowRoles, `is not true, and on ${this.platform.id} Kubeflow's kubeflow-edit has no Argo rights (KFP ${this.platform.spec.kubeflow.kfp}), so profile members would see nothing`,
@@ -206,7 +229,7 @@ export class KubeflowArgoChart extends Chart {
         }
         // profiles given as namespaces only have no owner: checkProfiles names them
         const entries = (props.profiles ?? []).map((p) => (typeof p === 'string' ? { namespace: p } : p));
-        this.profileAccess = this.argoServer.addProfileAccess('ProfileAccess', { profiles: entries });
+        this.profileAccess = this.argoServer.addProfileAccess('ProfileAccess', { profiles: entries, ...(defaultAccess === undefined ? {} : { defaultAccess }) });
       }
       // Sensors may act in the chart's profiles (each trigger binds its own target as well);
       // clusterWide: true in argoEventsRbac binds everywhere instead.
@@ -324,6 +347,10 @@ function checkProfileEntry(where: Where, value: unknown): { namespace: string } 
     checkList(within(where, 'groups'), p.groups ?? [], checkGroup, { allowEmpty: true });
   });
   return { namespace };
+}
+
+function isPlainObject(v: unknown): v is KubeflowArgoSsoOptions {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** The Chart's own props, checked before the chart exists (a bad value leaves no node behind). */

@@ -84,13 +84,18 @@ for (const verb of ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete
   }
 }
 
-describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
+/**
+ * The SSO chart for `platform` (groups where the line carries them), its accounts as argo-server
+ * reads them, and the cluster it lands in: the release's roles, both profiles' default bindings,
+ * reference accounts bound to kubeflow-edit and kubeflow-view in each profile, and the output.
+ */
+function setup(platform: Platform, sso: Record<string, unknown> = {}) {
   const argo = platform.spec.argoWorkflows;
   const groups = argo.sso.namespaceDelegation && !argo.sso.strictClaims;
   const profiles = [{ ...TEAM_A, ...(groups ? { groups: [ML_GROUP] } : {}) }, TEAM_B];
   const c = new KubeflowArgoChart(Testing.app(), 'kfa', {
-    platform, profiles, kubeflowRoles: platform.spec.kubeflow.editRoleHasArgo ? undefined : true,
-    sso: argo.sso.accountLookup === 'cluster-informer-with-secrets' ? { allowClusterWideSecretList: true } : {},
+    platform, profiles, kubeflowRoles: platform.spec.kubeflow.editRoleHasArgo && sso.defaultAccess !== 'view' ? undefined : true,
+    sso: { ...(argo.sso.accountLookup === 'cluster-informer-with-secrets' ? { allowClusterWideSecretList: true } : {}), ...sso },
   });
   const output = Testing.synth(c) as Obj[];
   const accounts: Account[] = c.profileAccess!.accounts.map((a) => ({
@@ -100,16 +105,28 @@ describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platfo
   // the model reads what the cluster would: the annotations as written
   expect(annotated.map((o) => [o.metadata.namespace, o.metadata.name, o.metadata.annotations['workflows.argoproj.io/rbac-rule'], Number(o.metadata.annotations['workflows.argoproj.io/rbac-rule-precedence'])]))
     .toEqual(accounts.map((a) => [a.namespace, a.name, a.rule, a.precedence]));
-
-  // the release's roles, both profiles' default bindings, a reference editor, and the output
+  const reference = (role: string) => ['team-a', 'team-b'].map((ns) => ({ kind: 'RoleBinding', metadata: { name: `reference-${role}`, namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [{ kind: 'ServiceAccount', name: `reference-${role}`, namespace: ns }] }));
   const cluster = [
     ...releaseCluster(platform, 'team-a'),
     ...releaseCluster(platform, 'team-b').filter((o) => o.kind === 'RoleBinding'),
-    ...['team-a', 'team-b'].map((ns) => ({ kind: 'RoleBinding', metadata: { name: 'reference-editor', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubeflow-edit' }, subjects: [{ kind: 'ServiceAccount', name: 'reference-editor', namespace: ns }] })),
+    ...reference('kubeflow-edit'), ...reference('kubeflow-view'),
     ...output,
   ];
   const rights = (sa: { namespace: string; name: string }, ns: string) => REQUESTS.filter(([verb, group, resource]) => whoGrants(cluster, { kind: 'ServiceAccount', ...sa }, verb, group, resource, ns)).map((r) => r.join(' '));
-  const editor = (ns: string) => rights({ namespace: ns, name: 'reference-editor' }, ns);
+  /** What argo-server lets `user` do in `ns`: the rights of the account it picks, or nothing. */
+  const asUser = (user: Record<string, unknown>, ns: string) => {
+    const ch = choose(platform, accounts, user, ns);
+    return 'denied' in ch ? [] : rights(ch, ns);
+  };
+  return {
+    argo, groups, c, output, accounts, cluster, rights, asUser,
+    editor: (ns: string) => rights({ namespace: ns, name: 'reference-kubeflow-edit' }, ns),
+    viewer: (ns: string) => rights({ namespace: ns, name: 'reference-kubeflow-view' }, ns),
+  };
+}
+
+describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
+  const { argo, groups, c, output, accounts, cluster, rights, editor } = setup(platform);
 
   test('the rules parse and select the right account: owner, contributor in two profiles, strangers', () => {
     const at = (user: Record<string, unknown>, ns?: string) => {
@@ -191,6 +208,24 @@ describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platfo
     expect(whoGrants(cluster, me, 'create', '', 'secrets', 'team-a')).toBeUndefined();
     expect(whoGrants(cluster, me, 'list', '', 'serviceaccounts', argo.sso.accountLookup === 'namespace-list' ? 'kubeflow' : 'team-a')).toBeDefined();
     for (const verb of ['create', 'update', 'delete']) expect(whoGrants(cluster, me, verb, 'argoproj.io', 'workflows', 'team-a')).toBeUndefined();
+  });
+});
+
+describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s with defaultAccess: "view"', (_id, platform) => {
+  const { asUser, editor, viewer } = setup(platform, { defaultAccess: 'view' });
+
+  test('anyone who logs in views every listed profile; members still edit their own; nothing elsewhere', () => {
+    expect(viewer('team-a')).toEqual(expect.arrayContaining(['get argoproj.io workflows', 'list argoproj.io workflows']));
+    expect(viewer('team-a')).not.toContain('create argoproj.io workflows');
+    for (const user of [USERS.stranger, USERS.strangerWithoutEmail]) {
+      expect(asUser(user, 'team-a')).toEqual(viewer('team-a'));
+      expect(asUser(user, 'team-b')).toEqual(viewer('team-b'));
+      expect(asUser(user, 'kubeflow')).toEqual([]);
+    }
+    expect(asUser(USERS.owner, 'team-a')).toEqual(editor('team-a'));
+    expect(asUser(USERS.owner, 'team-b')).toEqual(viewer('team-b'));
+    expect(asUser(USERS.contributorOfBoth, 'team-b')).toEqual(editor('team-b'));
+    expect(asUser(USERS.owner, 'other-profile')).toEqual([]);
   });
 });
 

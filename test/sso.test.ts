@@ -227,6 +227,29 @@ describe('ProfileSsoAccess and the chart\'s sso', () => {
       .toBe('email in ["alice@example.com", "bob@example.com", "carol@example.com"] || (groups != nil && any(groups, {# in ["ml", "ops"]}))');
   });
 
+  test('defaultAccess "view": the login account admits anyone and views every profile (3.3+); a viewer account ranks below the users (3.1, 3.2)', () => {
+    const rule = (o: Obj) => o.metadata.annotations['workflows.argoproj.io/rbac-rule'];
+    const bindings = (objs: Obj[], name: string) => objs.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === name).map((b) => `${b.metadata.namespace}:${b.roleRef.name}`);
+    const modern = objsOf(chart({ platform: P, sso: { defaultAccess: 'view' }, profiles: [TEAM_A, TEAM_B], kubeflowRoles: true }));
+    expect(rule(find(modern, 'ServiceAccount', 'argo-sso-login')!)).toBe('true');
+    expect(bindings(modern, 'argo-sso-login')).toEqual(['team-a:kubeflow-view', 'team-b:kubeflow-view']);
+    expect(bindings(modern, 'argo-sso-editor')).toEqual(['team-a:kubeflow-edit', 'team-b:kubeflow-edit']);
+    const old = objsOf(chart({ platform: Platform.KUBEFLOW_1_5, sso: { defaultAccess: 'view' }, profiles: [TEAM_A, TEAM_B], kubeflowRoles: true }));
+    const viewer = find(old, 'ServiceAccount', 'argo-sso-viewer')!;
+    expect([rule(viewer), viewer.metadata.annotations['workflows.argoproj.io/rbac-rule-precedence']]).toEqual(['true', '-1']);
+    expect(bindings(old, 'argo-sso-viewer')).toEqual(['team-a:kubeflow-view', 'team-b:kubeflow-view']);
+    expect(bindings(old, userAccountName('alice@example.com'))).toEqual(['team-a:kubeflow-edit', 'team-b:kubeflow-view']);
+    expect(bindings(old, userAccountName('bob@example.com'))).toEqual(['team-a:kubeflow-edit', 'team-b:kubeflow-edit']);
+  });
+
+  test('defaultAccess needs kubeflowRoles (kubeflow-view has no Argo rights on any release), and is "none" or "view"', () => {
+    expect(err(() => chart({ platform: P, sso: { defaultAccess: 'view' }, profiles: [TEAM_A] }))).toContain('KubeflowArgoChart: kubeflowRoles is not true, and sso.defaultAccess "view" binds kubeflow-view');
+    expect(err(() => chart({ platform: P, sso: { defaultAccess: 'edit' as any }, profiles: [TEAM_A] }))).toContain('ProfileSsoAccess: defaultAccess must be one of "none", "view", got "edit"');
+    const s = new ArgoServer(Testing.chart(), 's', { platform: P, sso: {} });
+    expect(err(() => s.addProfileAccess('a', { profiles: [TEAM_A], viewClusterRole: 'x' }))).toContain('ProfileSsoAccess: viewClusterRole is set while defaultAccess is not "view"');
+    expect(err(() => chart({ platform: P, sso: 'yes' as any, profiles: [TEAM_A] }))).toContain('ArgoServer: sso must be an object');
+  });
+
   test('Kubeflow 1.4 needs kubeflowRoles: its kubeflow-edit has no Argo rights', () => {
     expect(err(() => chart({ sso: {}, profiles: [TEAM_A] }))).toContain('KubeflowArgoChart: kubeflowRoles is not true, and on KUBEFLOW_1_4 Kubeflow\'s kubeflow-edit has no Argo rights (KFP 1.7.0)');
   });

@@ -7,7 +7,7 @@ import { brand, hasBrand } from '../brands';
 import { ARGO_SERVER_NAME } from '../constants';
 import { Platform, resolvePlatform } from '../platform';
 import {
-  checkDnsSubdomain, checkKnownKeys, checkList, checkProfileNamespace, fail, propNames, snapshotProps, ValidationError, Where, whereIn, within,
+  checkDnsSubdomain, checkKnownKeys, checkList, checkOneOf, checkProfileNamespace, fail, propNames, snapshotProps, ValidationError, Where, whereIn, within,
 } from '../validation';
 
 const at = whereIn('ProfileSsoAccess');
@@ -46,7 +46,23 @@ export interface ProfileSsoAccessOptions {
    * @default "kubeflow-edit"
    */
   readonly clusterRole?: string;
+  /**
+   * What a user gets in a listed profile they are not a member of. `none`: nothing; someone in no
+   * profile matches no rule and is refused. `view`: read-only (`viewClusterRole`) in every listed
+   * profile for anyone who can log in to Dex, and members see the other profiles read-only too.
+   * @default "none"
+   */
+  readonly defaultAccess?: SsoDefaultAccess;
+  /**
+   * The ClusterRole of `defaultAccess: "view"`: Kubeflow's viewer role (Argo rights from KFP 1.8;
+   * on Kubeflow 1.4 with {@link KubeflowArgoRoles}).
+   * @default "kubeflow-view"
+   */
+  readonly viewClusterRole?: string;
 }
+
+/** What users get where they are not members ({@link ProfileSsoAccessOptions.defaultAccess}). */
+export type SsoDefaultAccess = 'none' | 'view';
 
 /** Props for {@link ProfileSsoAccess}. */
 export interface ProfileSsoAccessProps extends ProfileSsoAccessOptions {
@@ -60,8 +76,8 @@ export interface ProfileSsoAccessProps extends ProfileSsoAccessOptions {
 }
 
 // the compiler checks these lists against the interfaces (propNames)
-export const PROFILE_ACCESS_OPTIONS = propNames<ProfileSsoAccessOptions>()('profiles', 'clusterRole');
-const PROPS = propNames<ProfileSsoAccessProps>()('profiles', 'clusterRole', 'server', 'platform');
+export const PROFILE_ACCESS_OPTIONS = propNames<ProfileSsoAccessOptions>()('profiles', 'clusterRole', 'defaultAccess', 'viewClusterRole');
+const PROPS = propNames<ProfileSsoAccessProps>()('profiles', 'clusterRole', 'defaultAccess', 'viewClusterRole', 'server', 'platform');
 
 /** One SSO account: a ServiceAccount argo-server may choose, its rule and its token Secret. */
 export interface SsoAccount {
@@ -75,19 +91,24 @@ export interface SsoAccount {
   readonly precedence: number;
   /** The profile namespaces it may work in (`clusterRole`); none for the login account. */
   readonly profiles: readonly string[];
+  /** The profile namespaces it may only view (`viewClusterRole`), with `defaultAccess: "view"`. */
+  readonly viewProfiles: readonly string[];
 }
 
 /** The account in each profile namespace (Argo 3.3+), and its token Secret. */
 export const PROFILE_ACCOUNT = 'argo-sso-editor';
 /** The login account in argo-server's namespace (Argo 3.3+): no rights, it only admits known users. */
 export const LOGIN_ACCOUNT = 'argo-sso-login';
+/** The account anyone who logs in matches on Argo 3.1 and 3.2 with `defaultAccess: "view"` (lowest precedence). */
+export const VIEWER_ACCOUNT = 'argo-sso-viewer';
 /** The Role (and RoleBinding) that lets argo-server read the accounts' tokens, in each namespace holding some. */
 export const TOKEN_READER = 'argo-server-sso-tokens';
 
 /**
  * Lets the members of Kubeflow profiles log in to argo-server with SSO (Kubeflow's Dex) and work
  * in their own profiles with Kubeflow's editor rights, and nowhere else; anyone else matches no
- * rule and is refused (`no service account rule matches`). What it makes follows the Argo line
+ * rule and is refused (`no service account rule matches`), unless `defaultAccess: "view"` lets
+ * everyone who logs in view the profiles. What it makes follows the Argo line
  * (argo-workflows `server/auth/gatekeeper.go` `rbacAuthorization` at the line's tag):
  *
  * - Argo 3.3+ (namespace delegation): in each profile namespace, ServiceAccount
@@ -131,11 +152,17 @@ export class ProfileSsoAccess extends Construct {
       }
       const argo = this.platform.spec.argoWorkflows;
       const role = checkDnsSubdomain(at('clusterRole'), props.clusterRole ?? 'kubeflow-edit');
+      const view = checkOneOf(at('defaultAccess'), props.defaultAccess ?? 'none', SSO_DEFAULT_ACCESS) === 'view';
+      const viewRole = checkDnsSubdomain(at('viewClusterRole'), props.viewClusterRole ?? 'kubeflow-view');
+      if (!view && props.viewClusterRole !== undefined) {
+        fail(at('viewClusterRole'), props.viewClusterRole, 'is set while defaultAccess is not "view"', 'remove it, or set defaultAccess: "view"');
+      }
       this.profiles = checkProfiles(at('profiles'), props.profiles, this.platform);
+      const all = this.profiles.map((p) => p.namespace);
 
       const accounts: SsoAccount[] = [];
       const tokensByNamespace = new Map<string, string[]>();
-      const account = (cid: string, namespace: string, name: string, rule: string, precedence: number, profiles: readonly string[]): SsoAccount => {
+      const account = (cid: string, namespace: string, name: string, rule: string, precedence: number, profiles: readonly string[], viewProfiles: readonly string[] = []): SsoAccount => {
         const token = `${name}.service-account-token`;
         const serviceAccount = new k8s.KubeServiceAccount(this, `${cid}Account`, {
           metadata: {
@@ -153,32 +180,38 @@ export class ProfileSsoAccess extends Construct {
           metadata: { name: token, namespace, annotations: { 'kubernetes.io/service-account.name': name } },
           type: 'kubernetes.io/service-account-token',
         });
-        for (const ns of profiles) {
-          new k8s.KubeRoleBinding(this, `${cid}Binding-${ns}`, {
-            metadata: { name, namespace: ns },
-            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-            subjects: [{ kind: 'ServiceAccount', name, namespace }],
-          });
-        }
+        const bind = (ns: string, clusterRole: string) => new k8s.KubeRoleBinding(this, `${cid}Binding-${ns}`, {
+          metadata: { name, namespace: ns },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
+          subjects: [{ kind: 'ServiceAccount', name, namespace }],
+        });
+        for (const ns of profiles) bind(ns, role);
+        for (const ns of viewProfiles) bind(ns, viewRole);
         tokensByNamespace.set(namespace, [...(tokensByNamespace.get(namespace) ?? []), token]);
-        const a = { serviceAccount, tokenSecret, rule, precedence, profiles };
+        const a = { serviceAccount, tokenSecret, rule, precedence, profiles, viewProfiles };
         accounts.push(a);
         return a;
       };
 
       const home = server.namespace;
       if (argo.sso.namespaceDelegation) {
+        // the login account admits the members (with "view": anyone, and views every profile);
+        // a member's own profile account outranks it there
         const everyone = { emails: this.profiles.flatMap(members), groups: this.profiles.flatMap((p) => p.groups ?? []) };
-        account('Login', home, LOGIN_ACCOUNT, rbacRule(everyone), 0, []);
+        account('Login', home, LOGIN_ACCOUNT, view ? ANYONE : rbacRule(everyone), 0, [], view ? all : []);
         for (const p of this.profiles) {
           account(`Profile-${p.namespace}`, p.namespace, PROFILE_ACCOUNT, rbacRule({ emails: members(p), groups: p.groups }), 1, [p.namespace]);
         }
       } else {
+        // one account per user; with "view", it also views the other profiles, and anyone else
+        // matches the viewer account, which ranks below every user's
         const byUser = new Map<string, string[]>();
         for (const p of this.profiles) for (const email of members(p)) byUser.set(email, [...(byUser.get(email) ?? []), p.namespace]);
         for (const email of [...byUser.keys()].sort()) {
-          account(`User-${email}`, home, userAccountName(email), rbacRule({ emails: [email] }), 0, byUser.get(email)!);
+          const own = byUser.get(email)!;
+          account(`User-${email}`, home, userAccountName(email), rbacRule({ emails: [email] }), 0, own, view ? all.filter((ns) => !own.includes(ns)) : []);
         }
+        if (view) account('Viewer', home, VIEWER_ACCOUNT, ANYONE, -1, [], all);
       }
       // argo-server reads exactly these tokens (gatekeeper authorizationForServiceAccount: a get by
       // name; 3.3 reads them from its cluster-wide Secret informer instead, see ArgoServer)
@@ -202,6 +235,12 @@ export class ProfileSsoAccess extends Construct {
     }
   }
 }
+
+/** The choices of {@link ProfileSsoAccessOptions.defaultAccess}. */
+const SSO_DEFAULT_ACCESS: readonly SsoDefaultAccess[] = ['none', 'view'];
+
+/** The rule every logged-in user matches. */
+const ANYONE = 'true';
 
 /** The owner and contributors of a profile. */
 function members(p: KubeflowProfile): string[] {
