@@ -122,7 +122,8 @@ export const TOKEN_READER = 'argo-server-sso-tokens';
  *
  * Each account gets a `kubernetes.io/service-account-token` Secret (Kubernetes 1.24+ no longer
  * makes them; the output holds no token), listed in the account's `.secrets` where the line
- * finds it only there (before 3.4.2), and argo-server gets `get` on exactly those Secrets.
+ * finds it only there (before 3.4.2), and argo-server gets `get` on exactly those Secrets (3.3
+ * reads them from its cluster-wide Secret informer instead: `sso.allowClusterWideSecretList`).
  */
 export class ProfileSsoAccess extends Construct {
   /** True for a ProfileSsoAccess of this library (also across duplicate installs of the package). */
