@@ -384,7 +384,8 @@ export class ArgoServer extends Construct {
         if (sso && argo.sso.accountLookup !== 'namespace-list') {
           // 3.3+ with SSO: an informer on ServiceAccounts of every namespace (server/cache/cache.go,
           // NewResourceCache(…, v1.NamespaceAll) unless --namespaced), to find the annotated accounts;
-          // 3.3 also keeps one on every Secret (checkSso refuses that unless allowClusterWideSecretList).
+          // 3.3 also keeps one on every Secret (argo-workflows#8534, fixed in v3.4.0 by #8555; checkSso
+          // refuses that unless allowClusterWideSecretList). The informers run whether or not RBAC is on.
           cacheRules.push({ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['list', 'watch'] });
           if (argo.sso.accountLookup === 'cluster-informer-with-secrets') cacheRules.push({ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] });
         }

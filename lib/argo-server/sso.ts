@@ -73,9 +73,10 @@ export interface ArgoServerSsoOptions {
 
   /**
    * Accept what argo-server 3.3 needs in SSO mode: list and watch on Secrets in every namespace
-   * (it keeps an informer on all Secrets of the cluster; `server/cache/cache.go` at v3.3.x, and
-   * upstream's own 3.3 ClusterRole). Refused without this on Kubeflow 1.6 to 1.8; from Argo 3.4
-   * argo-server only gets the chosen account's token Secret.
+   * (`server/cache/cache.go` at v3.3.x keeps an informer on all Secrets of the cluster, as
+   * upstream's own 3.3 ClusterRole grants; argo-workflows#8534, fixed by #8555 in v3.4.0 and not
+   * backported). Refused without this on Kubeflow 1.6 to 1.8; from Argo 3.4 argo-server only gets
+   * the chosen account's token Secret.
    * @default false
    */
   readonly allowClusterWideSecretList?: boolean;
