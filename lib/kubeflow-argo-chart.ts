@@ -203,14 +203,7 @@ export class KubeflowArgoChart extends Chart {
       if (props.sso !== undefined && props.argoServer?.sso !== undefined) {
         fail(at('argoServer.sso'), props.argoServer.sso, 'is set together with the chart\'s sso', 'set sso on the chart only');
       }
-      // defaultAccess is for the accounts (ProfileSsoAccess), the rest for argo-server (which refuses a non-object)
-      let serverSso: unknown = props.sso;
-      let defaultAccess: SsoDefaultAccess | undefined;
-      if (isPlainObject(props.sso)) {
-        const { defaultAccess: access, ...rest } = props.sso;
-        serverSso = rest;
-        defaultAccess = access;
-      }
+      const { serverSso, defaultAccess } = splitSso(props.sso);
       this.argoServer = new ArgoServer(this, 'ArgoServer', serverSso === undefined ? props.argoServer : { ...props.argoServer, sso: serverSso as ArgoServerSsoOptions });
       this.route = this.argoServer.addRoute('Route', props.route);
       const sso = this.argoServer.sso;
@@ -349,8 +342,14 @@ function checkProfileEntry(where: Where, value: unknown): { namespace: string } 
   return { namespace };
 }
 
-function isPlainObject(v: unknown): v is KubeflowArgoSsoOptions {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
+/**
+ * The chart's `sso`: `defaultAccess` is for the accounts (ProfileSsoAccess), the rest for
+ * argo-server, which also refuses a value that is not an object.
+ */
+function splitSso(sso: unknown): { serverSso: unknown; defaultAccess?: SsoDefaultAccess } {
+  if (sso === null || typeof sso !== 'object' || Array.isArray(sso)) return { serverSso: sso };
+  const { defaultAccess, ...serverSso } = sso as KubeflowArgoSsoOptions;
+  return { serverSso, defaultAccess };
 }
 
 /** The Chart's own props, checked before the chart exists (a bad value leaves no node behind). */

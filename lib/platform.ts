@@ -77,6 +77,11 @@ export interface ArgoSsoPreset {
    */
   readonly tokenSecretByName: boolean;
   /**
+   * The lowest patch of the line whose SSO behaves as this preset says (3.4: 2, where
+   * `tokenSecretByName` starts; otherwise 0). An older pinned image is refused with `sso`.
+   */
+  readonly minimumPatch: number;
+  /**
    * Rules are compiled against the user's claims (v3.5.5+, expr-lang `expr.Compile(rule,
    * expr.Env(claims))`): a rule that names a claim the token lacks (`groups` for a user in no
    * group) fails to compile, and the user is refused outright (argo-workflows#13061).
@@ -200,6 +205,7 @@ function argoLine(minor: string, patch: number, controller: string, extra: Parti
       namespaceDelegation: atLeast(3),
       accountLookup: !atLeast(3) ? 'namespace-list' : atLeast(4) ? 'cluster-informer' : 'cluster-informer-with-secrets',
       tokenSecretByName: atLeast(4),
+      minimumPatch: major === 3 && min === 4 ? 2 : 0,
       strictClaims: atLeast(5),
     },
     ...extra,

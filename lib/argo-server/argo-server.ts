@@ -252,11 +252,9 @@ export class ArgoServer extends Construct {
             fail(at(`extraArgs[${i}]`), a, `${flag} is set by sso (its own ConfigMap, and SSO accounts and delegation across the profile namespaces)`, 'remove it from extraArgs');
           }
         });
-        if (argo.line.name === 'v3.4.x') {
-          const patch = Number(parseImageReference(image)?.tag?.split('.')[2] ?? '2');
-          if (patch < 2) {
-            fail(at('image'), image, 'with sso must be v3.4.2 or later: before, argo-server finds an account\'s token only through the account\'s `.secrets` list (util/secrets, v3.4.2)', `use ${argo.image}`);
-          }
+        const patch = Number(parseImageReference(image)?.tag?.split('.')[2] ?? argo.sso.minimumPatch);
+        if (patch < argo.sso.minimumPatch) {
+          fail(at('image'), image, `with sso must be ${argo.line.name.replace('x', String(argo.sso.minimumPatch))} or later: before, argo-server finds an account's token only through the account's \`.secrets\` list (util/secrets, v3.4.2)`, `use ${argo.image}`);
         }
       }
       const resources = checkResources(at('resources'), props.resources ?? { requests: DEFAULT_ARGO_SERVER_REQUESTS });

@@ -125,8 +125,10 @@ export function checkSso(where: Where, value: unknown, platform: Platform, baseH
   const browserWhere = within(where, 'browserIssuer');
   const browserRaw = o.browserIssuer ?? KUBEFLOW_DEX_PATH;
   requireString(browserWhere, browserRaw);
-  const browserIssuer = browserRaw.startsWith('/')
-    ? (isPlainPath(browserRaw) && browserRaw !== '/' ? browserRaw.replace(/\/+$/, '') : fail(browserWhere, browserRaw, 'must be a path on the Kubeflow host or an http(s) URL', 'use e.g. "/dex"'))
+  if (browserRaw.startsWith('/') && (!isPlainPath(browserRaw) || browserRaw === '/')) {
+    fail(browserWhere, browserRaw, 'must be a path on the Kubeflow host or an http(s) URL', 'use e.g. "/dex"');
+  }
+  const browserIssuer = browserRaw.startsWith('/') ? browserRaw.replace(/\/+$/, '')
     : checkUrl(browserWhere, browserRaw, 'where browsers reach the issuer, or a path on the Kubeflow host');
 
   const secretWhere = within(where, 'clientSecret');
@@ -220,27 +222,4 @@ export function ssoConfigData(s: SsoSettings): Record<string, string> {
     rbac: { enabled: true },
   };
   return { sso: stringifyDocuments([sso]), artifactRepository: s.artifactRepository };
-}
-
-/**
- * The Lua filter that rewrites argo-server's login redirect from the issuer's in-cluster
- * authorization endpoint to the browser's. argo-server answers `/oauth2/redirect` with
- * `302 Location: <authorization_endpoint>?client_id=…` (`server/auth/sso/sso.go` HandleRedirect,
- * `oauth2.Config.AuthCodeURL`), and the endpoint comes from the issuer's discovery document
- * (go-oidc `NewProvider`), which Dex fills from its own issuer. Only a Location that starts with
- * `<issuer>/` changes; the query (state, client id, redirect URI, scopes) is kept.
- */
-export function loginRedirectLua(issuer: string, browserIssuer: string): string {
-  // both are checked: no quotes, backslashes or line breaks, so plain Lua string literals hold them
-  return [
-    'function envoy_on_response(response_handle)',
-    `  local from = "${issuer}/"`,
-    `  local to = "${browserIssuer}/"`,
-    '  local location = response_handle:headers():get("location")',
-    '  if location ~= nil and string.sub(location, 1, string.len(from)) == from then',
-    '    response_handle:headers():replace("location", to .. string.sub(location, string.len(from) + 1))',
-    '  end',
-    'end',
-    '',
-  ].join('\n');
 }

@@ -1,5 +1,4 @@
 import { ApiObjectProps } from 'cdk8s';
-import { loginRedirectLua } from '../argo-server/sso';
 
 /** Where the login redirect filter goes and what it rewrites. */
 export interface LoginRedirectSettings {
@@ -54,4 +53,27 @@ export function loginRedirectFilter(s: LoginRedirectSettings): ApiObjectProps {
       }],
     },
   };
+}
+
+/**
+ * The Lua filter that rewrites argo-server's login redirect from the issuer's in-cluster
+ * authorization endpoint to the browser's. argo-server answers `/oauth2/redirect` with
+ * `302 Location: <authorization_endpoint>?client_id=…` (`server/auth/sso/sso.go` HandleRedirect,
+ * `oauth2.Config.AuthCodeURL`), and the endpoint comes from the issuer's discovery document
+ * (go-oidc `NewProvider`), which Dex fills from its own issuer. Only a Location that starts with
+ * `<issuer>/` changes; the query (state, client id, redirect URI, scopes) is kept.
+ */
+export function loginRedirectLua(issuer: string, browserIssuer: string): string {
+  // both are checked: no quotes, backslashes or line breaks, so plain Lua string literals hold them
+  return [
+    'function envoy_on_response(response_handle)',
+    `  local from = "${issuer}/"`,
+    `  local to = "${browserIssuer}/"`,
+    '  local location = response_handle:headers():get("location")',
+    '  if location ~= nil and string.sub(location, 1, string.len(from)) == from then',
+    '    response_handle:headers():replace("location", to .. string.sub(location, string.len(from) + 1))',
+    '  end',
+    'end',
+    '',
+  ].join('\n');
 }
