@@ -2,7 +2,7 @@
 // connect them, presets and the types users need. Everything else under lib/ is internal.
 // Folders: argo-server/, istio/, argo-events/ (webhook-providers/), kubeflow/.
 export { Platform } from './platform';
-export type { ArgoEventsPreset, ArgoSsoPreset, ArgoWorkflowsPreset, ImageLine, IstioPreset, KubeflowPreset, PlatformSpec, RbacRule } from './platform';
+export type { ArgoEventsPreset, ArgoSsoPreset, AuthserviceSkip, ArgoWorkflowsPreset, ImageLine, IstioPreset, KubeflowPreset, PlatformSpec, RbacRule } from './platform';
 
 export { KubeflowArgoChart } from './kubeflow-argo-chart';
 export type { KubeflowArgoChartProps, KubeflowArgoEventsOptions, KubeflowArgoSsoOptions, KubeflowArgoTriggerOptions } from './kubeflow-argo-chart';

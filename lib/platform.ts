@@ -124,10 +124,11 @@ export interface KubeflowPreset {
    * skips it. oidc-authservice: the variable of ConfigMap `oidc-authservice-parameters` that
    * lists skipped prefixes (`SKIP_AUTH_URI` in 1.4–1.6,
    * `SKIP_AUTH_URLS` in 1.7–1.8) and the StatefulSet that reads it (`authservice`, from 1.8
-   * `oidc-authservice`). oauth2-proxy: the `notPaths` of the gateway's CUSTOM and DENY
+   * `oidc-authservice`), how that authservice splits it (`separator`, below) and the
+   * authservice's image commit. oauth2-proxy: the `notPaths` of the gateway's CUSTOM and DENY
    * AuthorizationPolicies.
    */
-  readonly skipAuth: { readonly variable: 'SKIP_AUTH_URI' | 'SKIP_AUTH_URLS'; readonly statefulSet: string } | { readonly notPaths: readonly string[] };
+  readonly skipAuth: AuthserviceSkip | { readonly notPaths: readonly string[] };
   /**
    * ext-authz passes an `Authorization: Bearer <Dex ID token>` upstream (oauth2-proxy:
    * `headersToUpstreamOnAllow` in the mesh config). argo-server prefers that header over its own
@@ -146,6 +147,26 @@ export interface KubeflowPreset {
    * only the view role is added by {@link KubeflowArgoRoles}.
    */
   readonly editRoleHasArgo: boolean;
+}
+
+/**
+ * oidc-authservice's skip list in one release: the variable it reads, how it splits it, and the
+ * StatefulSet that reads it at start.
+ */
+export interface AuthserviceSkip {
+  /** The image commit the release runs (`common/oidc-authservice/base/kustomization.yaml` newTag). */
+  readonly commit: '28c59ef' | 'e236439';
+  /** Variable of ConfigMap `oidc-authservice-parameters` with the skipped path prefixes. */
+  readonly variable: 'SKIP_AUTH_URI' | 'SKIP_AUTH_URLS';
+  /**
+   * How that commit splits the variable: `28c59ef` on spaces (`main.go:77`
+   * `strings.Split(os.Getenv("SKIP_AUTH_URI"), " ")`); `e236439` on commas (`settings.go:26`
+   * reads `SKIP_AUTH_URLS` as a `[]string` through kelseyhightower/envconfig v1.4.0, which splits
+   * on ","; `settings.go:86` trims each entry). A space-joined value there is one bogus prefix.
+   */
+  readonly separator: ' ' | ',';
+  /** StatefulSet running the authservice (`authservice`; from 1.8 `oidc-authservice`). */
+  readonly statefulSet: string;
 }
 
 /** Everything a preset pins. */
@@ -243,10 +264,11 @@ const istio = (version: string): IstioPreset => (Number(version.split('.')[1]) >
   : { version, release: 'istio-1.9.6', networking: 'networking.istio.io/v1beta1', security: 'security.istio.io/v1beta1' });
 
 const AUTHSERVICE = {
-  skipAuth: { variable: 'SKIP_AUTH_URI', statefulSet: 'authservice' },
+  skipAuth: { commit: '28c59ef', variable: 'SKIP_AUTH_URI', separator: ' ', statefulSet: 'authservice' },
   authorizationUpstream: false, restrictedNamespaces: [], podSecurity: {}, editRoleHasArgo: true,
 } as const;
-const SKIP_AUTH_URLS = { variable: 'SKIP_AUTH_URLS', statefulSet: 'authservice' } as const;
+/** Kubeflow 1.7 and 1.8 run oidc-authservice `e236439`: `SKIP_AUTH_URLS`, comma-separated. */
+const SKIP_AUTH_URLS = { commit: 'e236439', variable: 'SKIP_AUTH_URLS', separator: ',', statefulSet: 'authservice' } as const;
 const OAUTH2_PROXY = {
   skipAuth: { notPaths: ['istio-ingressgateway-oauth2-proxy', 'istio-ingressgateway-require-jwt'] },
   authorizationUpstream: true, restrictedNamespaces: ['kubeflow'], editRoleHasArgo: true,

@@ -185,9 +185,9 @@ function throughGateway(cluster: readonly any[], output: readonly any[], client:
   }
   const authservice = cluster.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'oidc-authservice-parameters');
   if (authservice) {
-    const skips = String(authservice.data?.SKIP_AUTH_URI ?? authservice.data?.SKIP_AUTH_URLS ?? '').split(/\s+/).filter(Boolean);
-    if (!client.session && !skips.some((s) => client.path.startsWith(s))) {
-      return { ok: false, detail: `oidc-authservice redirects a request without a session to the login: ${client.path} is not under its skip list ${JSON.stringify(skips)} (ConfigMap istio-system/oidc-authservice-parameters; add dist/kubeflow-patches/)` };
+    const skip = authserviceSkipList(authservice.data ?? {});
+    if (!client.session && !skip.prefixes.some((s) => client.path.startsWith(s))) {
+      return { ok: false, detail: `oidc-authservice redirects a request without a session to the login: ${client.path} is not under its skip list ${JSON.stringify(skip.prefixes)} (${skip.variable} of ConfigMap istio-system/oidc-authservice-parameters, ${skip.how}; add dist/kubeflow-patches/)` };
     }
     if (client.session) headers['kubeflow-userid'] = 'user@example.com';
   }
@@ -217,6 +217,25 @@ function throughGateway(cluster: readonly any[], output: readonly any[], client:
   const np = connectionAllowed(all, namespaceLabels(cluster), GATEWAY, target.pod, port);
   if (!np.allowed) return { ok: false, detail: `to ${target.name}: ${np.reason}` };
   return { ok: true, detail: `${first.decision === 'CUSTOM' ? `${first.reason}; ` : ''}gateway: ${atGateway.reason}; VirtualService ${hit.vs.metadata.namespace}/${hit.vs.metadata.name} → ${target.name}: ${atPod.reason}; ${np.reason}`, headers };
+}
+
+/**
+ * oidc-authservice's skip list as the authservice that reads the variable parses it. Each commit
+ * Kubeflow ships reads exactly one of the two variables:
+ * - `SKIP_AUTH_URI`, commit `28c59ef` (Kubeflow 1.4–1.6): `main.go:77`
+ *   `clean(strings.Split(os.Getenv("SKIP_AUTH_URI"), " "))`; `clean` (`util.go:65`) drops empty
+ *   entries;
+ * - `SKIP_AUTH_URLS`, commit `e236439` (Kubeflow 1.7–1.8): `settings.go:26` reads a `[]string`
+ *   with kelseyhightower/envconfig v1.4.0, which splits on ","; `settings.go:86` trims each entry.
+ *   A space-joined value stays one prefix (with its spaces), so `/dex` is no longer skipped.
+ * Both match each entry as a path prefix (`handlers.go:213` / `server.go:355`).
+ */
+export function authserviceSkipList(data: Record<string, unknown>): { variable: string; prefixes: string[]; how: string } {
+  if (data.SKIP_AUTH_URLS !== undefined) {
+    const value = String(data.SKIP_AUTH_URLS);
+    return { variable: 'SKIP_AUTH_URLS', prefixes: value === '' ? [] : value.split(',').map((s) => s.trim()), how: 'comma-separated (oidc-authservice e236439)' };
+  }
+  return { variable: 'SKIP_AUTH_URI', prefixes: String(data.SKIP_AUTH_URI ?? '').split(' ').filter(Boolean), how: 'space-separated (oidc-authservice 28c59ef)' };
 }
 
 /** The pods a Service of the output (or an event source's `<name>-eventsource-svc`) sends to. */

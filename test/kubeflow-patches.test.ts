@@ -7,13 +7,16 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { KubeflowArgoChart, KubeflowPatches, Platform } from '../lib';
 import { kustomize, MANIFESTS } from './release-cluster';
-import { hasKubectl } from './util';
+import { authserviceSkipParser, authserviceSkips, hasKubectl } from './util';
 const why = !fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined;
 // eslint-disable-next-line no-console
 if (why) console.log(`Kubeflow patch tests against the releases' manifests skipped: ${why}`);
 const withReleases = why ? test.skip : test;
 
 const HOOK = '/argo-events/github/push';
+const authservice = why ? {} : authserviceSkipParser();
+// eslint-disable-next-line no-console
+if (authservice.skipped) console.log(`the authservice's own parsing of the skip list is not run: ${authservice.skipped}`);
 
 /** The release's own folder the patches apply to: the authservice base, or oauth2-proxy's gateway Component. */
 function releaseBase(platform: Platform): string {
@@ -53,13 +56,18 @@ describe.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform)
       const rest = (objs: any[]) => strip(objs).map((o: any) => (o.kind === 'AuthorizationPolicy' ? { ...o, spec: { ...o.spec, rules: undefined } } : o));
       expect(rest(after)).toEqual(rest(before));
     } else {
-      const { variable, statefulSet } = skip;
+      const { variable, statefulSet, separator } = skip;
+      const value = `/dex${separator}${HOOK}`;
       const cmBefore = find(before, 'ConfigMap', 'oidc-authservice-parameters');
       expect(cmBefore.data[variable]).toBe('/dex'); // the release's own value, which the patch keeps
       const cmAfter = find(after, 'ConfigMap', 'oidc-authservice-parameters');
-      expect(cmAfter.data).toEqual({ ...cmBefore.data, [variable]: `/dex ${HOOK}` });
+      expect(cmAfter.data).toEqual({ ...cmBefore.data, [variable]: value });
+      // the release's authservice, parsing it as its code does, skips /dex and the webhook path
+      if (authservice.bin) expect(authserviceSkips(authservice.bin, skip.commit, cmAfter.data)).toEqual(expect.arrayContaining(['/dex', HOOK]));
       const sts = find(after, 'StatefulSet', statefulSet);
-      expect(sts.spec.template.metadata.annotations['cdk8s-kubeflow-argo/skip-auth']).toBe(`/dex ${HOOK}`);
+      expect(sts.spec.template.metadata.annotations['cdk8s-kubeflow-argo/skip-auth']).toBe(value);
+      // the image the StatefulSet runs is the commit the preset names (whose parsing the line above ran)
+      expect(sts.spec.template.spec.containers[0].image).toMatch(new RegExp(`oidc-authservice:${skip.commit}$`));
       // the StatefulSet reads that ConfigMap, so the annotation change restarts it with the new value
       expect(JSON.stringify(sts.spec.template.spec)).toContain('oidc-authservice-parameters');
       const rest = (objs: any[]) => strip(objs).filter((o: any) => o.kind !== 'ConfigMap' && o.kind !== 'StatefulSet');
@@ -67,7 +75,7 @@ describe.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform)
       const { annotations, ...stsMeta } = sts.spec.template.metadata;
       const { annotations: wasAnnotations, ...wasMeta } = find(before, 'StatefulSet', statefulSet).spec.template.metadata;
       expect(stsMeta).toEqual(wasMeta);
-      expect(annotations).toEqual({ ...wasAnnotations, 'cdk8s-kubeflow-argo/skip-auth': `/dex ${HOOK}` });
+      expect(annotations).toEqual({ ...wasAnnotations, 'cdk8s-kubeflow-argo/skip-auth': value });
     }
   }, 60_000);
 });

@@ -10,9 +10,9 @@ import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
 import { KubeflowPatches, Platform } from '../lib';
 import { buildApp, EXAMPLE_PROFILE } from '../main';
-import { preflight } from '../preflight/checks';
+import { authserviceSkipList, preflight } from '../preflight/checks';
 import { MANIFESTS, releaseCluster } from './release-cluster';
-import { hasKubectl } from './util';
+import { authserviceSkipParser, authserviceSkips, hasKubectl } from './util';
 
 const why = !fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined;
 // eslint-disable-next-line no-console
@@ -83,6 +83,33 @@ describeReleases('the problems of newer releases, on the Kubeflow 1.4 output', (
     const on = (p: Platform) => failures(preflight(releaseCluster(p, EXAMPLE_PROFILE, componentOf(p)), strip(outputOf(p))));
     expect(on(Platform.KUBEFLOW_1_4)).toEqual([expect.stringMatching(/^default-editor may create Workflows in profile .*: no binding of default-editor/)]);
     expect(on(Platform.KUBEFLOW_1_5)).toEqual([]);
+  });
+});
+
+describeReleases('issue 20, item 1: the authservice skip list, parsed as each authservice commit parses it', () => {
+  const parser = authserviceSkipParser();
+  // eslint-disable-next-line no-console
+  if (parser.skipped) console.log(`the authservice's own parsing is not compared: ${parser.skipped}`);
+  const withParser = parser.bin ? test : test.skip;
+  const hook = '/argo-events/github/push';
+
+  test.each([Platform.KUBEFLOW_1_7, Platform.KUBEFLOW_1_8].map((p) => [p.id, p] as const))('%s: a space-joined SKIP_AUTH_URLS (the old Component) fails the preflight with a one-line reason', (_id, platform) => {
+    const cluster = releaseCluster(platform, EXAMPLE_PROFILE, componentOf(platform)).map((o) => (o.kind === 'ConfigMap' && o.metadata.name === 'oidc-authservice-parameters'
+      ? { ...o, data: { ...o.data, SKIP_AUTH_URLS: `/dex ${hook}` } } : o));
+    const failed = failures(preflight(cluster, outputOf(platform)));
+    expect(failed).toEqual([expect.stringMatching(/^a webhook POST without a session reaches .*: .*is not under its skip list \["\/dex \/argo-events\/github\/push"\] \(SKIP_AUTH_URLS .*comma-separated/)]);
+    expect(failed[0]).not.toContain('\n');
+  });
+
+  withParser('the preflight reads each value as the real parser does (commit 28c59ef: spaces; e236439: envconfig v1.4.0, commas)', () => {
+    const values = ['/dex', `/dex ${hook}`, `/dex,${hook}`, `/dex, ${hook}`, ` /dex  ${hook} `, '', `/dex,,${hook}`, `/dex ,${hook}`];
+    for (const value of values) {
+      const uri = authserviceSkips(parser.bin!, '28c59ef', { SKIP_AUTH_URI: value });
+      expect({ value, prefixes: authserviceSkipList({ SKIP_AUTH_URI: value }).prefixes }).toEqual({ value, prefixes: uri });
+      // e236439 also skips its own prefix (settings.go:87); the preflight only needs the listed ones
+      const urls = authserviceSkips(parser.bin!, 'e236439', { SKIP_AUTH_URLS: value }).filter((p) => p !== '/authservice/');
+      expect({ value, prefixes: authserviceSkipList({ SKIP_AUTH_URLS: value }).prefixes.filter((p) => p !== '/authservice/') }).toEqual({ value, prefixes: urls });
+    }
   });
 });
 

@@ -90,6 +90,53 @@ function goFixture(fixture: string, goPackage: string, debianPackage: string): {
   return { bin };
 }
 
+/**
+ * Builds the Go module in test/fixtures/<fixture> (its committed go.mod and go.sum, or the
+ * alternate `<modfile>.mod`/`.sum` beside it with `go build -modfile`, for one library version per
+ * file) once per source, with modules from the Go module proxy into the usual module cache, and
+ * returns the binary, or the reason it cannot be built (tests then skip; under CI=true they fail:
+ * .ci/run downloads the modules first).
+ */
+export function goModuleFixture(fixture: string, opts: { modfile?: string; tags?: string[] } = {}): { bin?: string; skipped?: string } {
+  const src = path.join(__dirname, 'fixtures', fixture);
+  const skip = (skipped: string) => {
+    if (process.env.CI === 'true') throw new Error(`${skipped}; .ci/run should have made it possible`);
+    return { skipped };
+  };
+  if (spawnSync('go', ['version']).status !== 0) return skip('no Go toolchain (apt-get install golang-go, or Go 1.21+)');
+  const modfile = opts.modfile ? path.join(src, `${opts.modfile}.mod`) : path.join(src, 'go.mod');
+  const sources = [modfile, modfile.replace(/\.mod$/, '.sum'), ...fs.readdirSync(src).filter((f) => f.endsWith('.go')).sort().map((f) => path.join(src, f))];
+  const hash = require('crypto').createHash('sha256');
+  for (const f of sources) hash.update(f).update(fs.existsSync(f) ? fs.readFileSync(f) : '');
+  hash.update((opts.tags ?? []).join(','));
+  const bin = path.join(os.tmpdir(), `kfa-${fixture}-${opts.modfile ?? 'go'}-${hash.digest('hex').slice(0, 12)}`);
+  if (!fs.existsSync(bin)) {
+    const tmp = `${bin}.${process.pid}`;
+    const args = ['build', '-mod=readonly', '-o', tmp, ...(opts.modfile ? [`-modfile=${modfile}`] : []), ...(opts.tags?.length ? ['-tags', opts.tags.join(',')] : []), '.'];
+    const res = spawnSync('go', args, { cwd: src, encoding: 'utf8', env: { ...process.env, GO111MODULE: 'on', GOFLAGS: '-buildvcs=false', GOCACHE: path.join(os.tmpdir(), 'kfa-gocache') } });
+    if (res.status !== 0) {
+      if (/dial tcp|lookup |connection refused|no such host|i\/o timeout/.test(res.stderr)) return skip(`Go modules of test/fixtures/${fixture} cannot be downloaded: ${res.stderr.trim().split('\n')[0]}`);
+      throw new Error(`go ${args.join(' ')} in test/fixtures/${fixture} failed:\n${res.stderr}`);
+    }
+    fs.renameSync(tmp, bin);
+  }
+  return { bin };
+}
+
+/** test/fixtures/authservice-skip: oidc-authservice's skip list as commit 28c59ef or e236439 reads it (kelseyhightower/envconfig v1.4.0). */
+export function authserviceSkipParser(): { bin?: string; skipped?: string } {
+  return goModuleFixture('authservice-skip');
+}
+
+/** The path prefixes the authservice of `commit` skips, given ConfigMap oidc-authservice-parameters' data. */
+export function authserviceSkips(bin: string, commit: string, data: Record<string, string>): string[] {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', AUTHSERVICE_URL_PREFIX: data.AUTHSERVICE_URL_PREFIX ?? '/authservice/' };
+  for (const k of ['SKIP_AUTH_URI', 'SKIP_AUTH_URLS']) if (data[k] !== undefined) env[k] = data[k];
+  const res = spawnSync(bin, [commit], { env, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`authservice-skip ${commit} failed: ${res.stderr.trim()}`);
+  return JSON.parse(res.stdout);
+}
+
 /** test/fixtures/k8syaml: sigs.k8s.io/yaml (the YAML reader kubectl uses), from golang-k8s-sigs-yaml-dev. */
 export function k8sYamlReader(): { bin?: string; skipped?: string } {
   return goFixture('k8syaml', 'sigs.k8s.io/yaml', 'golang-k8s-sigs-yaml-dev');

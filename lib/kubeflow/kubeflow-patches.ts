@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import DASHBOARD_LINKS from '../../imports/kubeflow-dashboard-links.json';
 import { brand, hasBrand } from '../brands';
 import { KUBEFLOW_DEX } from '../constants';
-import { Platform, resolvePlatform } from '../platform';
+import { AuthserviceSkip, Platform, resolvePlatform } from '../platform';
 import { attachFile } from '../synth/attached-files';
 import { stringifyDocuments } from '../synth/yaml';
 import { checkKnownKeys, checkList, fail, isPlainPath, propNames, requireString, snapshotProps, Where, whereIn, within } from '../validation';
@@ -96,8 +96,9 @@ const RELEASE_SKIPS = ['/dex'];
  *
  * Webhook paths past the login, per release:
  * - Kubeflow 1.4–1.8 (oidc-authservice): `SKIP_AUTH_URI` (1.4–1.6) or `SKIP_AUTH_URLS` (1.7–1.8) of
- *   ConfigMap `oidc-authservice-parameters` becomes the release's `/dex` plus the paths
- *   (space-separated prefixes). The authservice reads it only at start, so its pod template
+ *   ConfigMap `oidc-authservice-parameters` becomes the release's `/dex` plus the paths, as
+ *   prefixes separated the way that release's authservice splits them (1.4–1.6, commit `28c59ef`:
+ *   spaces; 1.7–1.8, commit `e236439`: commas; {@link AuthserviceSkip}). The authservice reads it only at start, so its pod template
  *   (StatefulSet `authservice`, from 1.8 `oidc-authservice`) gets the same value as an
  *   annotation: a change rolls the StatefulSet.
  * - Kubeflow 1.9+ (oauth2-proxy): the paths join the `notPaths` of the gateway's
@@ -192,9 +193,10 @@ function dashboardPatch(release: string, menu: readonly DashboardMenuLink[]) {
   };
 }
 
-function authservicePatches(skip: { variable: string; statefulSet: string }, paths: readonly string[]): { configMapGenerator?: unknown[]; patches?: unknown[] } {
-  const { variable, statefulSet } = skip;
-  const value = [...RELEASE_SKIPS, ...paths].join(' ');
+/** The skip list written the way the release's authservice splits it (AuthserviceSkip.separator). */
+function authservicePatches(skip: AuthserviceSkip, paths: readonly string[]): { configMapGenerator?: unknown[]; patches?: unknown[] } {
+  const { variable, statefulSet, separator } = skip;
+  const value = [...RELEASE_SKIPS, ...paths].join(separator);
   return {
     configMapGenerator: [{ name: 'oidc-authservice-parameters', namespace: 'istio-system', behavior: 'merge', literals: [`${variable}=${value}`] }],
     patches: [{
