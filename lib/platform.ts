@@ -107,6 +107,12 @@ export interface ArgoEventsPreset {
   readonly release: string;
   /** `operation: submit-from` exists (v1.8+). */
   readonly submitFrom: boolean;
+  /**
+   * `operation: stop` exists: not in v1.5.6 (`pkg/apis/sensor/v1alpha1/types.go` lists submit,
+   * suspend, resubmit, retry, resume, terminate); v1.9.11 adds `Stop`
+   * (`pkg/apis/events/v1alpha1/sensor_types.go`, `pkg/sensors/triggers/argo-workflow/argo-workflow.go`).
+   */
+  readonly stop: boolean;
   /** JetStream EventBus exists (v1.7+). */
   readonly jetstream: boolean;
   /** Controller layout: three controllers (v1.5) or one controller-manager (v1.9). */
@@ -256,8 +262,8 @@ const STANDALONE_KFP: Record<string, ArgoWorkflowsPreset> = { '2.14': ARGO['3.6'
 const ENVOY_FILTER_SCHEMAS = 'istio-envoyfilter-1.9.6';
 /** Kubernetes definitions the core objects are checked against (the ones cdk8s-plus-25 is built from). */
 const KUBERNETES_SCHEMAS = 'kubernetes-v1.25.0';
-const ARGO_EVENTS_1_5: ArgoEventsPreset = { release: 'argo-events-v1.5.6', submitFrom: false, jetstream: false, controllers: 'eventsource-, sensor- and eventbus-controller' };
-const ARGO_EVENTS_1_9: ArgoEventsPreset = { release: 'argo-events-v1.9.11', submitFrom: true, jetstream: true, controllers: 'controller-manager' };
+const ARGO_EVENTS_1_5: ArgoEventsPreset = { release: 'argo-events-v1.5.6', submitFrom: false, stop: false, jetstream: false, controllers: 'eventsource-, sensor- and eventbus-controller' };
+const ARGO_EVENTS_1_9: ArgoEventsPreset = { release: 'argo-events-v1.9.11', submitFrom: true, stop: true, jetstream: true, controllers: 'controller-manager' };
 /** Istio before 1.22 serves networking and security v1beta1 (Istio 1.9.6's CRDs check them); from 1.22, v1. */
 const istio = (version: string): IstioPreset => (Number(version.split('.')[1]) >= 22
   ? { version, release: 'istio-1.30.3', networking: 'networking.istio.io/v1', security: 'security.istio.io/v1' }

@@ -68,10 +68,15 @@ const ARGO_EVENTS = [
 const ARGO_EVENTS_KINDS = ['EventBus', 'EventSource', 'Sensor'];
 /**
  * Fields the generated JSON Schema marks required (Go fields without `omitempty`) although the
- * controllers treat them as optional and the upstream examples leave them out.
+ * controllers treat them as optional and the upstream examples leave them out. v1.9's generic
+ * `WebhookEventSource` inlines `WebhookContext` (`pkg/apis/events/v1alpha1/eventsource_types.go`
+ * at v1.9.11), so its schema repeats the four; Argo Events checks only `endpoint` and `port`
+ * (`pkg/eventsources/common/webhook/validate.go` `ValidateWebhookContext`, v1.9.11; the same in
+ * v1.5.6), and its own `examples/event-sources/webhook.yaml` has no `url` (issue 20, item 3).
  */
 const ARGO_EVENTS_OPTIONAL = {
   WebhookContext: ['url', 'port', 'method', 'endpoint'],
+  WebhookEventSource: ['url', 'port', 'method', 'endpoint'],
   GitlabEventSource: ['projectID'],
 };
 

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { ArgoEventsRbac } from '../lib';
+import { ArgoEventsRbac, Platform } from '../lib';
 import { workflowVerbs } from '../lib/argo-events/argo-events-rbac';
 import { one, synth } from './util';
 
@@ -90,6 +90,13 @@ describe('ArgoEventsRbac', () => {
     expect(() => new ArgoEventsRbac(Testing.chart(), 'r', { operations: ['submit_from' as any] })).toThrow(/operations\[0\].*"submit_from"/);
     expect(() => new ArgoEventsRbac(Testing.chart(), 'r', { operations: ['submit-from'] })).toThrow(/operations include "submit-from", which argo-events-v1\.5\.6/);
     expect(() => new ArgoEventsRbac(Testing.chart(), 'r', { allowAllVerbs: true, operations: ['submit'] })).toThrow(/allowAllVerbs/);
+  });
+
+  test('issue 20, item 9: "stop" is refused on Kubeflow 1.4 (Argo Events v1.5.6 has no Stop operation), allowed from 1.5', () => {
+    expect(() => new ArgoEventsRbac(Testing.chart(), 'r', { operations: ['submit', 'stop'] }))
+      .toThrow(/^ArgoEventsRbac: operations include "stop", which argo-events-v1\.5\.6 \(platform KUBEFLOW_1_4\) does not have.*Fix: use "terminate"/);
+    const objs = synth((c) => new ArgoEventsRbac(c, 'r', { platform: Platform.KUBEFLOW_1_5, operations: ['stop'] }));
+    expect(objs.find((o) => o.kind === 'ClusterRole')!.rules).toEqual(expect.arrayContaining([expect.objectContaining({ resources: ['workflows'], verbs: ['get', 'patch'] })]));
   });
 
   test('snapshot', () => {

@@ -12,7 +12,7 @@ export const CONFIGS: Array<[string, KubeflowArgoChartProps]> = [
     argoServer: { namespace: 'argo-ui', baseHref: '/workflows/', xFrameOptions: '', extraArgs: ['--event-worker-count=2'] },
     sso: { sessionExpiry: '8h', clientSecret: { name: 'argo-ui-sso', clientIdKey: 'id', clientSecretKey: 'secret' }, browserIssuer: 'https://kf.example.com/dex' },
     route: { gateway: 'istio-system/public', hosts: ['kf.example.com'], timeout: '1h', allowedPrincipals: ['cluster.local/ns/istio-system/sa/gw'] },
-    argoEventsRbac: { namespace: 'events', operations: ['submit', 'resubmit', 'retry', 'resume', 'suspend', 'terminate', 'stop'], clusterWorkflowTemplates: true },
+    argoEventsRbac: { namespace: 'events', operations: ['submit', 'resubmit', 'retry', 'resume', 'suspend', 'terminate'], clusterWorkflowTemplates: true },
     workflowTemplate: {
       name: 'ci',
       serviceAccountName: 'ci-runner',

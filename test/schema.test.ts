@@ -1,8 +1,8 @@
 // Output checked against the upstream schemas with the same validator the synth runs
 // (plugins/schema-validation, declared in cdk8s.yaml). Regeneration and the comparison with Ajv
 // on every emitted object are in schemas-upstream.test.ts (slow suite).
-import { Testing } from 'cdk8s';
-import { KubeflowArgoChart, Platform } from '../lib';
+import { Chart, Testing } from 'cdk8s';
+import { KubeflowArgoChart, Platform, WebhookEventSource } from '../lib';
 import { CONFIGS } from './configs';
 import { Obj } from './util';
 
@@ -20,6 +20,21 @@ describe('every object the constructs emit matches its upstream schema', () => {
   test('the validator knows every kind the chart emits', () => {
     const kinds = new Set(chartObjs(CONFIGS[2][1]).map((o) => `${o.apiVersion}/${o.kind}`));
     for (const k of kinds) expect(knownKinds()).toContain(k);
+  });
+});
+
+describe('issue 20, item 3: a generic webhook without publicUrl is valid on every preset', () => {
+  // Argo Events checks only endpoint and port (pkg/eventsources/common/webhook/validate.go at
+  // v1.5.6 and v1.9.11); its own examples/event-sources/webhook.yaml has no url.
+  test.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    Platform.use(chart, platform);
+    new WebhookEventSource(chart, 'hook', { type: 'webhook', webhookSecret: { name: 'hook', key: 'token' } });
+    const objs = Testing.synth(chart) as any[];
+    const es = objs.find((o) => o.kind === 'EventSource');
+    expect(es.spec.webhook.webhook.url).toBeUndefined();
+    expect(formatViolations(validateObjects(objs, {}, { releases: platform.schemaReleases, strict: true }))).toBe('');
   });
 });
 

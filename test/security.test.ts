@@ -22,7 +22,7 @@ const OUTPUTS: Array<[string, () => Obj[]]> = [
     kubeflowRoles: true,
     sso: {},
     argoServer: { xFrameOptions: 'DENY' },
-    argoEventsRbac: { operations: ['submit', 'resubmit', 'retry', 'resume', 'suspend', 'terminate', 'stop'], clusterWorkflowTemplates: true },
+    argoEventsRbac: { operations: ['submit', 'resubmit', 'retry', 'resume', 'suspend', 'terminate'], clusterWorkflowTemplates: true },
     events: {
       sources: [
         { type: 'github', repositories: ['a/b'], webhookSecret: { name: 'gh', key: 'secret' }, apiToken: { name: 'gh-api', key: 'token' }, publicUrl: 'https://kf.example.com' },

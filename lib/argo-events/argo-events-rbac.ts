@@ -13,7 +13,7 @@ const at = whereIn('ArgoEventsRbac');
 /** Operations an Argo Events `argoWorkflow` trigger performs with the bundled `argo` CLI. */
 export type WorkflowOperation = 'submit' | 'submit-from' | 'resubmit' | 'retry' | 'resume' | 'suspend' | 'terminate' | 'stop';
 
-/** Every {@link WorkflowOperation}; `submit-from` needs Argo Events v1.8+ (Kubeflow 1.5 and later presets). */
+/** Every {@link WorkflowOperation}; `submit-from` and `stop` need Argo Events v1.8+ (Kubeflow 1.5 and later presets; v1.5.6 has neither). */
 export const WORKFLOW_OPERATIONS: readonly WorkflowOperation[] = ['submit', 'submit-from', 'resubmit', 'retry', 'resume', 'suspend', 'terminate', 'stop'];
 
 /**
@@ -153,6 +153,11 @@ export class ArgoEventsRbac extends Construct {
         fail(at('operations'), this.operations,
           `include "submit-from", which ${this.platform.spec.argoEvents.release} (platform ${this.platform.id}) does not have`,
           'use "submit" (a workflowTemplateRef Workflow), or a Kubeflow 1.5 or later preset (Argo Events v1.9)');
+      }
+      if (this.operations.includes('stop') && !this.platform.spec.argoEvents.stop) {
+        fail(at('operations'), this.operations,
+          `include "stop", which ${this.platform.spec.argoEvents.release} (platform ${this.platform.id}) does not have (its sensors know submit, resubmit, retry, resume, suspend, terminate)`,
+          'use "terminate", or a Kubeflow 1.5 or later preset (Argo Events v1.9)');
       }
       const cwft = checkBoolean(at('clusterWorkflowTemplates'), props.clusterWorkflowTemplates ?? false);
       const allowAll = checkBoolean(at('allowAllVerbs'), props.allowAllVerbs ?? false);
