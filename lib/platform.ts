@@ -82,9 +82,12 @@ export interface ArgoSsoPreset {
    */
   readonly minimumPatch: number;
   /**
-   * Rules are compiled against the user's claims (v3.5.5+, expr-lang `expr.Compile(rule,
-   * expr.Env(claims))`): a rule that names a claim the token lacks (`groups` for a user in no
-   * group) fails to compile, and the user is refused outright (argo-workflows#13061).
+   * Rules are compiled against the user's claims (`util/expr/argoexpr/eval.go`
+   * `expr.Compile(input, expr.Env(env))` from v3.4.17 and v3.5.5, expr-lang/expr v1.16.0; every
+   * tag of 3.6, 3.7 and 4.0): a rule that names a claim the token lacks (`groups` for a user in no
+   * group) fails to compile, and the user is refused outright (argo-workflows#13061). True for a
+   * line whose pinned patch does it (3.4.18, 3.5.15 and later lines); older patches of 3.4 and 3.5
+   * evaluate leniently, and are treated as strict too, which only withholds `groups` rules.
    */
   readonly strictClaims: boolean;
 }
@@ -233,7 +236,7 @@ function argoLine(minor: string, patch: number, controller: string, extra: Parti
       accountLookup: !atLeast(3) ? 'namespace-list' : atLeast(4) ? 'cluster-informer' : 'cluster-informer-with-secrets',
       tokenSecretByName: atLeast(4),
       minimumPatch: major === 3 && min === 4 ? 2 : 0,
-      strictClaims: atLeast(5),
+      strictClaims: atLeast(4),
     },
     ...extra,
   };

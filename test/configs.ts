@@ -45,10 +45,15 @@ export const CONFIGS: Array<[string, KubeflowArgoChartProps]> = [
       ],
     },
   }],
-  ['SSO with groups, namespace delegation and token Secrets by name (KUBEFLOW_1_9)', {
+  ['SSO with namespace delegation and token Secrets by name (KUBEFLOW_1_9)', {
     platform: Platform.KUBEFLOW_1_9,
-    profiles: [{ namespace: 'alice', owner: 'alice@example.com', contributors: ['bob@example.com'], groups: ['ml-team'] }, { namespace: 'carol', owner: 'carol@example.com' }],
+    profiles: [{ namespace: 'alice', owner: 'alice@example.com', contributors: ['bob@example.com'] }, { namespace: 'carol', owner: 'carol@example.com' }],
     sso: { sessionExpiry: '12h' },
+  }],
+  ['SSO with groups (KUBEFLOW_1_8, Argo 3.3: rules evaluated without compiling against the claims)', {
+    platform: Platform.KUBEFLOW_1_8,
+    profiles: [{ namespace: 'alice', owner: 'alice@example.com', contributors: ['bob@example.com'], groups: ['ml-team'] }, { namespace: 'carol', owner: 'carol@example.com' }],
+    sso: { sessionExpiry: '12h', allowClusterWideSecretList: true },
   }],
   ['SSO on Argo 4.0 (KUBEFLOW_1_11 with standalone KFP 2.17)', {
     platform: Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17'),

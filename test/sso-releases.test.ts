@@ -1,5 +1,6 @@
 // SSO on every release, end to end without a cluster: the generated rules evaluated by the real
-// expr library (argo-server 3.1's antonmedv/expr, test/fixtures/exprrules), the account
+// expr library at the version and with the call each preset's argo-server tag uses
+// (test/fixtures/exprrules, test/util.ts ARGO_EXPR), the account
 // argo-server picks for sample users (a model of server/auth/gatekeeper.go rbacAuthorization per
 // line), and what that account may then do, through the RBAC model (preflight/rbac.ts) on the
 // release's own roles (test/release-cluster.ts). Also: the login redirect filter run by Lua 5.1
@@ -14,18 +15,20 @@ import { loginRedirectLua } from '../lib/istio/login-redirect';
 import { preflight } from '../preflight/checks';
 import { whoGrants } from '../preflight/rbac';
 import { kustomize, MANIFESTS, releaseCluster } from './release-cluster';
-import { evaluateRules, exprRuleEvaluator, hasKubectl, Obj } from './util';
+import { evaluateRules, exprRuleEvaluator, hasKubectl, Obj, RuleEvaluator } from './util';
 
-const expr = exprRuleEvaluator();
-const why = expr.skipped ?? (!fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined);
+const PRESETS = [...Platform.ALL, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];
+const built = PRESETS.map((p) => exprRuleEvaluator(p.spec.argoWorkflows.manifests));
+/** The rule evaluation of a preset's argo-server tag. */
+const evaluatorOf = (platform: Platform): RuleEvaluator => built[PRESETS.indexOf(platform)].evaluator ?? exprRuleEvaluator(platform.spec.argoWorkflows.manifests).evaluator!;
+const why = built.find((b) => b.skipped)?.skipped ?? (!fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined);
 // eslint-disable-next-line no-console
 if (why) console.log(`SSO release tests skipped: ${why}`);
 const describeReleases = why ? describe.skip : describe;
 
-const PRESETS = [...Platform.ALL, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];
 const TEAM_A: KubeflowProfile = { namespace: 'team-a', owner: 'alice@example.com', contributors: ['bob@example.com'] };
 const TEAM_B: KubeflowProfile = { namespace: 'team-b', owner: 'carol@example.com', contributors: ['bob@example.com'] };
-/** A group only where the line can carry one (3.3, 3.4); its name has the characters quoting must survive. */
+/** A group only where the line can carry one (3.3; 3.4.17+ compiles against the claims); its name has the characters quoting must survive. */
 const ML_GROUP = 'ml "research" \\ team';
 
 /** A user as argo-server sees them: the JSON of its claims (omitempty: no `groups` without groups). */
@@ -53,7 +56,7 @@ type Choice = { namespace: string; name: string } | { denied: string };
  * when its precedence is strictly higher.
  */
 function choose(platform: Platform, accounts: readonly Account[], user: Record<string, unknown>, namespace: string | undefined, home = 'kubeflow'): Choice {
-  const results = evaluateRules(expr.bin!, accounts.map((a) => ({ rule: a.rule, claims: user })));
+  const results = evaluateRules(evaluatorOf(platform), accounts.map((a) => ({ rule: a.rule, claims: user })));
   const verdict = new Map(accounts.map((a, i) => [a, results[i]]));
   const match = (ns: string): Account | { denied: string } | undefined => {
     const candidates = accounts.filter((a) => a.namespace === ns).sort((a, b) => b.precedence - a.precedence);
@@ -153,7 +156,9 @@ describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platfo
     }
     for (const ns of [undefined, 'team-a', 'team-b', 'kubeflow']) {
       expect(at(USERS.stranger, ns)).toBe('no service account rule matches');
-      expect(at(USERS.strangerWithoutEmail, ns)).toBe('no service account rule matches');
+      // a token without email: no rule matches, or, where rules are compiled against the claims
+      // (3.4.17+), the first rule fails to compile; refused either way
+      expect(at(USERS.strangerWithoutEmail, ns)).toEqual(argo.sso.strictClaims ? expect.stringMatching(/^failed to evaluate rule: unknown name email/) : 'no service account rule matches');
       if (!groups) expect(at(USERS.groupMember, ns)).toBe('no service account rule matches');
     }
   });
@@ -226,6 +231,28 @@ describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s with defaultAc
     expect(asUser(USERS.owner, 'team-b')).toEqual(viewer('team-b'));
     expect(asUser(USERS.contributorOfBoth, 'team-b')).toEqual(editor('team-b'));
     expect(asUser(USERS.owner, 'other-profile')).toEqual([]);
+  });
+});
+
+describeReleases('issue 20, item 4: a rule naming groups, for a user in no group, per argo-server tag (its go.mod\'s expr, its call)', () => {
+  const rule = 'email == "alice@example.com" || (groups != nil && any(groups, {# in ["ml"]}))';
+  const run = (tag: string, user: Record<string, unknown>) => {
+    const e = exprRuleEvaluator(tag);
+    if (!e.evaluator) throw new Error(e.skipped);
+    return evaluateRules(e.evaluator, [{ rule, claims: user }])[0];
+  };
+  test.each([['v3.3.10', false], ['v3.4.16', false], ['v3.4.17', true], ['v3.4.18', true], ['v3.5.4', false], ['v3.5.5', true], ['v3.5.15', true], ['v4.0.10', true]] as const)('%s refuses the user: %s', (tag, refused) => {
+    const verdict = run(tag, USERS.contributorOfBoth);
+    expect(typeof verdict === 'string' ? verdict : 'evaluated').toEqual(refused ? expect.stringMatching(/unknown name groups/) : 'evaluated');
+    // a member of the group is let in on every tag
+    expect(run(tag, claims('erin@example.com', ['ml']))).toBe(true);
+  });
+
+  test('so every preset whose pinned tag compiles against the claims refuses groups (ArgoSsoPreset.strictClaims)', () => {
+    for (const p of PRESETS) {
+      const strict = typeof run(p.spec.argoWorkflows.manifests, USERS.contributorOfBoth) === 'string';
+      expect([p.id, p.spec.argoWorkflows.sso.strictClaims]).toEqual([p.id, strict]);
+    }
   });
 });
 

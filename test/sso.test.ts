@@ -218,13 +218,18 @@ describe('ProfileSsoAccess and the chart\'s sso', () => {
     expect(err(() => chart({ platform: P, sso: {}, ...props as any }))).toContain(message);
   });
 
-  test('groups one account per user cannot carry (3.1, 3.2) are refused; on 3.3 and 3.4 they join the rules', () => {
+  test('groups one account per user cannot carry (3.1, 3.2) are refused; on 3.3 they join the rules', () => {
     expect(err(() => ssoChart(Platform.KUBEFLOW_1_5, { profiles: [{ ...TEAM_A, groups: ['ml'] }] }))).toContain('profiles[0].groups (profile "team-a") cannot be used on KUBEFLOW_1_5 (Argo v3.2.x): it gives each user one account');
-    const objs = objsOf(ssoChart(Platform.KUBEFLOW_1_9, { profiles: [{ ...TEAM_A, groups: ['ml', 'ops'] }, TEAM_B] }));
+    const objs = objsOf(ssoChart(Platform.KUBEFLOW_1_8, { profiles: [{ ...TEAM_A, groups: ['ml', 'ops'] }, TEAM_B] }));
     expect(find(objs, 'ServiceAccount', 'argo-sso-editor', 'team-a')!.metadata.annotations['workflows.argoproj.io/rbac-rule'])
       .toBe('email in ["alice@example.com", "bob@example.com"] || (groups != nil && any(groups, {# in ["ml", "ops"]}))');
     expect(find(objs, 'ServiceAccount', 'argo-sso-login', 'kubeflow')!.metadata.annotations['workflows.argoproj.io/rbac-rule'])
       .toBe('email in ["alice@example.com", "bob@example.com", "carol@example.com"] || (groups != nil && any(groups, {# in ["ml", "ops"]}))');
+  });
+
+  test('issue 20, item 4: Kubeflow 1.9 (argo-server 3.4.18, rules compiled against the claims from v3.4.17) refuses groups', () => {
+    expect(err(() => ssoChart(Platform.KUBEFLOW_1_9, { profiles: [{ ...TEAM_A, groups: ['ml'] }] })))
+      .toContain('profiles[0].groups (profile "team-a") cannot be used on KUBEFLOW_1_9 (Argo v3.4.x): a rule that names "groups" refuses every user whose token has no groups (argo-workflows#13061: rules are compiled against the claims from v3.4.17 and v3.5.5)');
   });
 
   test('defaultAccess "view": the login account admits anyone and views every profile (3.3+); a viewer account ranks below the users (3.1, 3.2)', () => {

@@ -109,7 +109,7 @@ export function goModuleFixture(fixture: string, opts: { modfile?: string; tags?
   const hash = require('crypto').createHash('sha256');
   for (const f of sources) hash.update(f).update(fs.existsSync(f) ? fs.readFileSync(f) : '');
   hash.update((opts.tags ?? []).join(','));
-  const bin = path.join(os.tmpdir(), `kfa-${fixture}-${opts.modfile ?? 'go'}-${hash.digest('hex').slice(0, 12)}`);
+  const bin = path.join(os.tmpdir(), `kfa-${fixture}-${(opts.modfile ?? 'go').replace(/\//g, '-')}-${hash.digest('hex').slice(0, 12)}`);
   if (!fs.existsSync(bin)) {
     const tmp = `${bin}.${process.pid}`;
     const args = ['build', '-mod=readonly', '-o', tmp, ...(opts.modfile ? [`-modfile=${modfile}`] : []), ...(opts.tags?.length ? ['-tags', opts.tags.join(',')] : []), '.'];
@@ -142,14 +142,42 @@ export function k8sYamlReader(): { bin?: string; skipped?: string } {
   return goFixture('k8syaml', 'sigs.k8s.io/yaml', 'golang-k8s-sigs-yaml-dev');
 }
 
-/** test/fixtures/exprrules: argo-server 3.1's rule evaluation, antonmedv/expr from golang-github-antonmedv-expr-dev. */
-export function exprRuleEvaluator(): { bin?: string; skipped?: string } {
-  return goFixture('exprrules', 'github.com/antonmedv/expr', 'golang-github-antonmedv-expr-dev');
+/**
+ * How each argo-server tag the presets pin evaluates SSO rules: the expr module its go.mod pins
+ * (test/fixtures/exprrules/mods/<modfile>.mod) and the call its code makes (`eval`: expr.Eval,
+ * an unknown name is nil; `compile`: expr.Compile(rule, expr.Env(claims)) then Run, an unknown
+ * name fails). Read at each tag: go.mod, server/auth/gatekeeper.go (3.1, 3.2) and
+ * util/expr/argoexpr/eval.go (3.3+). Also the boundary tags where 3.4 and 3.5 switch.
+ */
+export const ARGO_EXPR: Readonly<Record<string, { modfile: string; mode: 'eval' | 'compile' }>> = {
+  'v3.1.15': { modfile: 'antonmedv-v1.8.8', mode: 'eval' },
+  'v3.2.11': { modfile: 'antonmedv-v1.8.9', mode: 'eval' },
+  'v3.3.10': { modfile: 'antonmedv-v1.9.0', mode: 'eval' },
+  'v3.4.16': { modfile: 'antonmedv-v1.12.6', mode: 'eval' },
+  'v3.4.17': { modfile: 'exprlang-v1.16.0', mode: 'compile' },
+  'v3.4.18': { modfile: 'exprlang-v1.16.0', mode: 'compile' },
+  'v3.5.4': { modfile: 'antonmedv-v1.15.5', mode: 'eval' },
+  'v3.5.5': { modfile: 'exprlang-v1.16.0', mode: 'compile' },
+  'v3.5.15': { modfile: 'exprlang-v1.17.5', mode: 'compile' },
+  'v3.6.19': { modfile: 'exprlang-v1.17.7', mode: 'compile' },
+  'v3.7.18': { modfile: 'exprlang-v1.17.7', mode: 'compile' },
+  'v4.0.10': { modfile: 'exprlang-v1.17.7', mode: 'compile' },
+};
+
+/** An argo-server tag's rule evaluation: test/fixtures/exprrules built with that tag's expr module. */
+export interface RuleEvaluator { readonly bin: string; readonly mode: 'eval' | 'compile'; readonly tag: string }
+
+/** test/fixtures/exprrules for the argo-server tag `tag` (see ARGO_EXPR), or why it cannot be built. */
+export function exprRuleEvaluator(tag: string): { evaluator?: RuleEvaluator; skipped?: string } {
+  const how = ARGO_EXPR[tag];
+  if (!how) throw new Error(`no expr module recorded for argo-server ${tag}: read its go.mod and util/expr/argoexpr/eval.go and add it to ARGO_EXPR`);
+  const built = goModuleFixture('exprrules', { modfile: `mods/${how.modfile}`, tags: how.modfile.startsWith('exprlang') ? ['exprlang'] : [] });
+  return built.bin ? { evaluator: { bin: built.bin, mode: how.mode, tag } } : { skipped: built.skipped };
 }
 
-/** Evaluates SSO RBAC rules with exprRuleEvaluator's binary: `true`/`false`, or the error text. */
-export function evaluateRules(bin: string, cases: ReadonlyArray<{ rule: string; claims: Record<string, unknown> }>): Array<boolean | string> {
-  const res = spawnSync(bin, { input: JSON.stringify(cases), maxBuffer: 1 << 26 });
+/** Evaluates SSO RBAC rules as argo-server `evaluator.tag` does: `true`/`false`, or the error text. */
+export function evaluateRules(evaluator: RuleEvaluator, cases: ReadonlyArray<{ rule: string; claims: Record<string, unknown> }>): Array<boolean | string> {
+  const res = spawnSync(evaluator.bin, [evaluator.mode], { input: JSON.stringify(cases), maxBuffer: 1 << 26 });
   if (res.status !== 0) throw new Error(`exprrules failed: ${res.stderr.toString('utf8').trim()}`);
   return (JSON.parse(res.stdout.toString('utf8')) as Array<{ allow?: boolean; error?: string }>).map((r) => r.error ?? r.allow ?? false);
 }

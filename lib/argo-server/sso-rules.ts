@@ -8,9 +8,10 @@ import { fail, requireString, Where } from '../validation';
  * `server/auth/types/claims.go`: a user without groups has no `groups` at all.
  *
  * The rules written here use only what the oldest dialect (antonmedv/expr 1.8, Argo 3.1) and
- * the newest (expr-lang, Argo 3.5.5+) both read the same way: string literals, `==`, `in` on a
- * list of strings, `||`, `&&`, `!= nil` and `any(list, {# in [...]})`. test/sso-rules.test.ts
- * evaluates them with the real antonmedv/expr 1.8.9 (Debian's golang-github-antonmedv-expr-dev).
+ * the newest (expr-lang, Argo 3.4.17+/3.5.5+) both read the same way: string literals, `==`, `in`
+ * on a list of strings, `||`, `&&`, `!= nil` and `any(list, {# in [...]})`.
+ * test/sso-releases.test.ts evaluates them with the exact expr module and call of each preset's
+ * argo-server tag (test/fixtures/exprrules, built per tag from the Go module proxy).
  */
 
 /** The annotations argo-server reads on an SSO RBAC account. */
@@ -60,7 +61,7 @@ export interface RuleMembers {
  * The rule that matches exactly `members`: `email in ["a", "b"]` (one address: `email == "a"`),
  * or'ed with `groups != nil && any(groups, {# in ["g"]})` when there are groups. The nil check
  * keeps the rule from failing for a user in no group on lines that evaluate without compiling
- * against the claims (up to 3.5.4); newer lines refuse such a rule outright for such a user, so
+ * against the claims (up to 3.4.16 and 3.5.4); newer tags refuse such a rule outright for such a user, so
  * callers write groups only where {@link ArgoSsoPreset.strictClaims} is false.
  */
 export function rbacRule(members: RuleMembers): string {

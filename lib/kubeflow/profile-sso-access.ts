@@ -29,8 +29,9 @@ export interface KubeflowProfile {
   readonly contributors?: string[];
   /**
    * Groups whose members may work in the profile (the `groups` claim from Dex). Only on Argo
-   * 3.3 and 3.4 (Kubeflow 1.6 to 1.9): 3.1 and 3.2 give each user one account, and from 3.5.5 a
-   * rule naming `groups` refuses every user whose token has no groups (argo-workflows#13061).
+   * 3.3 (Kubeflow 1.6 to 1.8): 3.1 and 3.2 give each user one account, and from v3.4.17 and
+   * v3.5.5 (so Kubeflow 1.9's pinned 3.4.18 too) a rule naming `groups` refuses every user whose
+   * token has no groups (argo-workflows#13061).
    * @default []
    */
   readonly groups?: string[];
@@ -303,7 +304,7 @@ export function checkProfiles(where: Where, value: unknown, platform: Platform):
         'list the members\' e-mail addresses as contributors instead');
     }
     if (groups.length && argo.sso.strictClaims) {
-      fail(within(w, 'groups'), groups, `cannot be used on ${platform.id} (Argo ${argo.line.name}): a rule that names "groups" refuses every user whose token has no groups (argo-workflows#13061, from v3.5.5)`,
+      fail(within(w, 'groups'), groups, `cannot be used on ${platform.id} (Argo ${argo.line.name}): a rule that names "groups" refuses every user whose token has no groups (argo-workflows#13061: rules are compiled against the claims from v3.4.17 and v3.5.5)`,
         'list the members\' e-mail addresses as contributors instead');
     }
     groups.forEach((g, i) => {
