@@ -39,7 +39,8 @@ interface Client {
  *   `Authorization` header it did not send (the gateway's ext-authz, its AuthorizationPolicies,
  *   the VirtualService, argo-server's AuthorizationPolicy and NetworkPolicies);
  * - a webhook POST without a session reaches each event source;
- * - each Sensor's ServiceAccount may create Workflows in exactly the namespaces it targets;
+ * - each Sensor's ServiceAccount may create Workflows in exactly the namespaces its Sensors target
+ *   (the Sensors that share an account, together);
  * - each profile's `default-editor` may create Workflows in its profile;
  * - with SSO (argo-server's ConfigMap has `sso`): argo-server reaches Kubeflow's Dex, and each SSO
  *   account may create Workflows in the profiles it is bound in (the cluster's `kubeflow-edit`).
@@ -100,12 +101,17 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
   }
 
   const namespaces = [...new Set([...cluster.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name), ...output.map((o) => o.metadata?.namespace).filter(Boolean)])].sort();
-  for (const sensor of output.filter((o) => o.kind === 'Sensor')) {
-    const sa = { kind: 'ServiceAccount' as const, namespace: sensor.metadata.namespace, name: sensor.spec.template?.serviceAccountName ?? 'default' };
-    const targets = new Set<string>((sensor.spec.triggers ?? []).map((t: any) => t.template?.argoWorkflow?.source?.resource?.metadata?.namespace).filter(Boolean));
+  // Sensors that share a ServiceAccount share its rights: it must reach exactly their targets together
+  const sensors = output.filter((o) => o.kind === 'Sensor');
+  const accountOf = (s: any) => ({ kind: 'ServiceAccount' as const, namespace: s.metadata.namespace, name: s.spec.template?.serviceAccountName ?? 'default' });
+  const targetsOf = (s: any): string[] => (s.spec.triggers ?? []).map((t: any) => t.template?.argoWorkflow?.source?.resource?.metadata?.namespace).filter(Boolean);
+  for (const sensor of sensors) {
+    const sa = accountOf(sensor);
+    const sharing = sensors.filter((s) => accountOf(s).namespace === sa.namespace && accountOf(s).name === sa.name);
+    const targets = new Set<string>(sharing.flatMap(targetsOf).sort());
     const wrong = namespaces.filter((ns) => Boolean(whoGrants(all, sa, 'create', 'argoproj.io', 'workflows', ns)) !== targets.has(ns));
     results.push({
-      check: `Sensor ${sensor.metadata.namespace}/${sensor.metadata.name} (ServiceAccount ${sa.name}) may create Workflows in exactly ${[...targets].join(', ')}`,
+      check: `Sensor ${sensor.metadata.namespace}/${sensor.metadata.name} (ServiceAccount ${sa.name}${sharing.length > 1 ? `, shared by ${sharing.length} Sensors` : ''}) may create Workflows in exactly ${[...targets].join(', ')}`,
       pass: wrong.length === 0,
       detail: wrong.length === 0 ? `granted by ${[...targets].map((ns) => whoGrants(all, sa, 'create', 'argoproj.io', 'workflows', ns)).join('; ')}`
         : wrong.map((ns) => (targets.has(ns) ? `nothing grants it in ${ns}` : `${whoGrants(all, sa, 'create', 'argoproj.io', 'workflows', ns)} also grants it in ${ns}`)).join('; '),

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
-import { KubeflowPatches, Platform } from '../lib';
+import { KubeflowArgoChart, KubeflowPatches, Platform } from '../lib';
 import { buildApp, EXAMPLE_PROFILE } from '../main';
 import { authserviceSkipList, preflight } from '../preflight/checks';
 import { MANIFESTS, releaseCluster } from './release-cluster';
@@ -83,6 +83,32 @@ describeReleases('the problems of newer releases, on the Kubeflow 1.4 output', (
     const on = (p: Platform) => failures(preflight(releaseCluster(p, EXAMPLE_PROFILE, componentOf(p)), strip(outputOf(p))));
     expect(on(Platform.KUBEFLOW_1_4)).toEqual([expect.stringMatching(/^default-editor may create Workflows in profile .*: no binding of default-editor/)]);
     expect(on(Platform.KUBEFLOW_1_5)).toEqual([]);
+  });
+});
+
+describeReleases('issue 20, item 11: Sensors of two profiles share one ServiceAccount', () => {
+  const platform = Platform.KUBEFLOW_1_9;
+  const chart = new KubeflowArgoChart(Testing.app(), 'kfa', {
+    platform, profiles: ['team-a', 'team-b'],
+    events: { sources: [{ type: 'github', repositories: ['a/b'], webhookSecret: { name: 'gh', key: 'secret' } }], triggers: [{ source: 'github', profile: 'team-a' }, { source: 'github', profile: 'team-b' }] },
+  });
+  const output = Testing.synth(chart) as any[];
+  const cluster = [...releaseCluster(platform, 'team-a', chart.kubeflowPatches!.component), ...releaseCluster(platform, 'team-b').filter((o) => o.kind === 'RoleBinding' || (o.kind === 'Namespace' && o.metadata.name === 'team-b'))];
+  const sensorChecks = (results: ReturnType<typeof preflight>) => results.filter((r) => r.check.startsWith('Sensor '));
+
+  test('the correct output passes: the shared account may create Workflows in exactly both profiles', () => {
+    const results = preflight(cluster, output);
+    expect(failures(results)).toEqual([]);
+    expect(sensorChecks(results).map((r) => r.check)).toEqual([
+      'Sensor argo-events/github-team-a (ServiceAccount operate-workflow-sa, shared by 2 Sensors) may create Workflows in exactly team-a, team-b',
+      'Sensor argo-events/github-team-b (ServiceAccount operate-workflow-sa, shared by 2 Sensors) may create Workflows in exactly team-a, team-b',
+    ]);
+  });
+
+  test('a binding of the account in a third namespace still fails, naming it', () => {
+    const extra = { kind: 'RoleBinding', metadata: { name: 'stray', namespace: 'kubeflow' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubeflow-edit' }, subjects: [{ kind: 'ServiceAccount', name: 'operate-workflow-sa', namespace: 'argo-events' }] };
+    const failed = failures(preflight([...cluster, extra], output));
+    expect(failed).toEqual(Array(2).fill(expect.stringMatching(/^Sensor argo-events\/github-team-[ab] .*: RoleBinding kubeflow\/stray.* also grants it in kubeflow$/)));
   });
 });
 
