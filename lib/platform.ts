@@ -145,6 +145,14 @@ export interface KubeflowPreset {
    */
   readonly authorizationUpstream: boolean;
   /**
+   * The ingress gateway verifies every `Authorization: Bearer …` as a JWT (RequestAuthentications
+   * `dex-jwt` and `m2m-token-issuer` on `app: istio-ingressgateway`, 1.9+: `common/oauth2-proxy/
+   * components/istio-external-auth`). A caller's own bearer token is then answered 401 at the
+   * gateway, so a generic webhook's caller sends its secret in another header
+   * (`WebhookEventSource.tokenHeader`).
+   */
+  readonly gatewayVerifiesBearer: boolean;
+  /**
    * Namespaces where the release's NetworkPolicies admit only pods of the same namespace
    * (`default-allow-same-namespace`, 1.9+): whatever the gateway reaches there needs its own policy.
    */
@@ -274,13 +282,13 @@ const istio = (version: string): IstioPreset => (Number(version.split('.')[1]) >
 
 const AUTHSERVICE = {
   skipAuth: { commit: '28c59ef', variable: 'SKIP_AUTH_URI', separator: ' ', statefulSet: 'authservice' },
-  authorizationUpstream: false, restrictedNamespaces: [], podSecurity: {}, editRoleHasArgo: true,
+  authorizationUpstream: false, gatewayVerifiesBearer: false, restrictedNamespaces: [], podSecurity: {}, editRoleHasArgo: true,
 } as const;
 /** Kubeflow 1.7 and 1.8 run oidc-authservice `e236439`: `SKIP_AUTH_URLS`, comma-separated. */
 const SKIP_AUTH_URLS = { commit: 'e236439', variable: 'SKIP_AUTH_URLS', separator: ',', statefulSet: 'authservice' } as const;
 const OAUTH2_PROXY = {
   skipAuth: { notPaths: ['istio-ingressgateway-oauth2-proxy', 'istio-ingressgateway-require-jwt'] },
-  authorizationUpstream: true, restrictedNamespaces: ['kubeflow'], editRoleHasArgo: true,
+  authorizationUpstream: true, gatewayVerifiesBearer: true, restrictedNamespaces: ['kubeflow'], editRoleHasArgo: true,
 } as const;
 
 /** Builds a release preset; its id and description follow from the data. */

@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { INGRESS_GATEWAY_POD_LABELS, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_DEX, KUBEFLOW_DEX_ISSUER, KUBEFLOW_GATEWAY } from '../lib/constants';
+import { TOKEN_HEADER_ANNOTATION } from '../lib/istio/webhook-token';
 import { authorize, MeshRequest, Workload } from './authorization-policy';
 import { connectionAllowed, PodRef } from './network-policy';
 import { podSecurityViolations, podsOf } from './pod-security';
@@ -94,8 +95,19 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
         const vs = output.find((o) => o.kind === 'VirtualService' && o.metadata.name === `${es.metadata.name}-eventsource`);
         const prefix = vs?.spec.http[0].match[0].uri.prefix ?? '/';
         const path = `${prefix.slice(0, -1)}${hook.webhook?.endpoint ?? hook.endpoint}`;
-        const r = throughGateway(cluster, output, { session: false, method: hook.webhook?.method ?? hook.method ?? 'POST', path });
-        results.push({ check: `a webhook ${hook.webhook?.method ?? hook.method ?? 'POST'} without a session reaches ${es.metadata.namespace}/${es.metadata.name} at ${path}`, pass: r.ok, detail: r.detail });
+        const method = hook.webhook?.method ?? hook.method ?? 'POST';
+        // a generic webhook with a secret: the caller sends it as the output says (Argo Events'
+        // own `Authorization: Bearer`, or the header an EnvoyFilter of the output moves there)
+        const secret = kind === 'webhook' && hook.authSecret;
+        const header = secret ? tokenHeaderOf(output, eventSourcePod(es)) : undefined;
+        const headers = header ? { [header]: header === 'authorization' ? `Bearer ${WEBHOOK_SECRET}` : WEBHOOK_SECRET } : undefined;
+        const r = throughGateway(cluster, output, { session: false, method, path, headers });
+        const arrived = !secret || r.headers?.authorization === `Bearer ${WEBHOOK_SECRET}`;
+        results.push({
+          check: `a webhook ${method} without a session${header ? ` (its secret in ${header === 'authorization' ? 'Authorization: Bearer' : header})` : ''} reaches ${es.metadata.namespace}/${es.metadata.name} at ${path}`,
+          pass: r.ok && arrived,
+          detail: r.ok && !arrived ? `the event source receives no "Authorization: Bearer <secret>", the only place Argo Events reads the secret from (pkg/eventsources/common/webhook/webhook.go), so it answers 401` : r.detail,
+        });
       }
     }
   }
@@ -143,6 +155,46 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
     }
   }
   return results;
+}
+
+/** The stand-in for a webhook's secret in the modelled requests. */
+const WEBHOOK_SECRET = '<webhook secret>';
+
+/** A RequestAuthentication rule set that reads `Authorization: Bearer` (Istio's default, or named in `fromHeaders`). */
+function readsAuthorization(ra: any): boolean {
+  return (ra.spec?.jwtRules ?? []).some((r: any) => !r.fromHeaders || r.fromHeaders.some((h: any) => String(h.name).toLowerCase() === 'authorization'));
+}
+
+/** EnvoyFilters of the output on a pod's sidecar that turn a header into `Authorization: Bearer` (lib/istio/webhook-token.ts). */
+function bearerFilters(output: readonly any[], pod: PodRef): string[] {
+  return output.filter((o) => o.kind === 'EnvoyFilter' && o.metadata.namespace === pod.namespace && o.metadata.annotations?.[TOKEN_HEADER_ANNOTATION]
+    && Object.entries(o.spec?.workloadSelector?.labels ?? {}).every(([k, v]) => pod.labels[k] === v))
+    .map((o) => String(o.metadata.annotations[TOKEN_HEADER_ANNOTATION]).toLowerCase());
+}
+
+/** The header a generic webhook's caller puts its secret in for this pod: the filter's, else Authorization. */
+function tokenHeaderOf(output: readonly any[], pod: PodRef): string {
+  return bearerFilters(output, pod)[0] ?? 'authorization';
+}
+
+/**
+ * What the pod's sidecar passes on: the filter's Lua (test/preflight-releases.test.ts runs it in
+ * Lua 5.1) replaces `authorization` with `Bearer <header value>` and removes the header, when the
+ * header is present.
+ */
+function bearerFromHeader(output: readonly any[], pod: PodRef, headers: Record<string, string>): Record<string, string> {
+  const out = { ...headers };
+  for (const h of bearerFilters(output, pod)) {
+    if (out[h] === undefined) continue;
+    out.authorization = `Bearer ${out[h]}`;
+    delete out[h];
+  }
+  return out;
+}
+
+/** An EventSource's pods. */
+function eventSourcePod(es: any): PodRef {
+  return { namespace: es.metadata.namespace, labels: eventSourceLabels(es) };
 }
 
 /** The pod labels of an EventSource: its template's, plus the `eventsource-name` label the controller sets. */
@@ -197,7 +249,16 @@ function throughGateway(cluster: readonly any[], output: readonly any[], client:
     }
     if (client.session) headers['kubeflow-userid'] = 'user@example.com';
   }
-  const jwt = cluster.find((o) => o.kind === 'RequestAuthentication' && o.metadata.namespace === 'istio-system');
+  const jwts = cluster.filter((o) => o.kind === 'RequestAuthentication' && o.metadata.namespace === 'istio-system'
+    && Object.entries(o.spec?.selector?.matchLabels ?? {}).every(([k, v]) => GATEWAY.labels[k] === v));
+  const own = client.headers?.authorization;
+  const reader = own !== undefined && /^Bearer /.test(own) ? jwts.find(readsAuthorization) : undefined;
+  if (reader) {
+    // Istio: "A request that contains an invalid token will be rejected" (RequestAuthentication
+    // reference); jwt_authn answers 401 before the RBAC filter, so notPaths cannot let it through
+    return { ok: false, detail: `RequestAuthentication istio-system/${reader.metadata.name} on the gateway verifies every "Authorization: Bearer" as a JWT of its issuers; the caller's own token is not one, so Istio answers 401 before any AuthorizationPolicy (send the secret in a header the gateway does not read)` };
+  }
+  const jwt = jwts[0];
   const bearer = /^Bearer /.test(headers.authorization ?? '');
   const requestPrincipal = jwt && bearer ? `${jwt.spec.jwtRules?.[0]?.issuer}/user` : undefined;
   const atGateway = authorize(all.filter((o) => o.spec?.action !== 'CUSTOM'), gatewayWorkload, { ...request(), requestPrincipal });
@@ -222,6 +283,7 @@ function throughGateway(cluster: readonly any[], output: readonly any[], client:
   if (atPod.decision !== 'ALLOW') return { ok: false, detail: `at ${target.name}: ${atPod.reason}` };
   const np = connectionAllowed(all, namespaceLabels(cluster), GATEWAY, target.pod, port);
   if (!np.allowed) return { ok: false, detail: `to ${target.name}: ${np.reason}` };
+  headers = bearerFromHeader(output, target.pod, headers);
   return { ok: true, detail: `${first.decision === 'CUSTOM' ? `${first.reason}; ` : ''}gateway: ${atGateway.reason}; VirtualService ${hit.vs.metadata.namespace}/${hit.vs.metadata.name} → ${target.name}: ${atPod.reason}; ${np.reason}`, headers };
 }
 

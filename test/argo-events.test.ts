@@ -49,6 +49,23 @@ describe('EventBus', () => {
 describe('WebhookEventSource', () => {
   const objs = (props: any) => synth((c) => new WebhookEventSource(c, 'src', props));
 
+  test('generic webhook with a secret: Authorization on 1.4-1.8; X-Argo-Events-Token and a sidecar filter where the gateway verifies bearer tokens (1.9+)', () => {
+    const hook = { type: 'webhook' as const, webhookSecret: SECRET };
+    let old!: WebhookEventSource;
+    const oldObjs = synth((c) => { old = new WebhookEventSource(c, 's', { ...hook, platform: Platform.KUBEFLOW_1_8 }); });
+    expect([old.tokenHeader, old.tokenFilter, oldObjs.filter((o) => o.kind === 'EnvoyFilter')]).toEqual(['Authorization', undefined, []]);
+    let now!: WebhookEventSource;
+    const nowObjs = synth((c) => { now = new WebhookEventSource(c, 's', { ...hook, platform: Platform.KUBEFLOW_1_9 }); });
+    expect(now.tokenHeader).toBe('X-Argo-Events-Token');
+    const filter = one(nowObjs, 'EnvoyFilter');
+    expect(filter.metadata).toEqual({ name: 'webhook-eventsource-token', namespace: 'argo-events', annotations: { 'cdk8s-kubeflow-argo/bearer-from-header': 'x-argo-events-token' } });
+    expect(filter.spec.workloadSelector).toEqual({ labels: { 'eventsource-name': 'webhook' } });
+    expect(filter.spec.configPatches[0].match.listener.portNumber).toBe(12000);
+    // GitHub signs its own requests: no header, no filter
+    const gh = synth((c) => new WebhookEventSource(c, 'g', { ...GH, platform: Platform.KUBEFLOW_1_9 }));
+    expect(gh.filter((o) => o.kind === 'EnvoyFilter')).toEqual([]);
+  });
+
   test('github: secrets by reference only, push events, repositories grouped by owner', () => {
     const es = one(objs({ ...GH, repositories: ['a/x', 'a/y', 'b/z'], apiToken: { name: 'gh-api', key: 'token' }, publicUrl: 'https://kf.example.com' }), 'EventSource');
     const gh = es.spec.github.push;

@@ -12,7 +12,8 @@ import { KubeflowArgoChart, KubeflowPatches, Platform } from '../lib';
 import { buildApp, EXAMPLE_PROFILE } from '../main';
 import { authserviceSkipList, preflight } from '../preflight/checks';
 import { MANIFESTS, releaseCluster } from './release-cluster';
-import { authserviceSkipParser, authserviceSkips, hasKubectl } from './util';
+import { webhookTokenLua, WEBHOOK_TOKEN_HEADER } from '../lib/istio/webhook-token';
+import { authserviceSkipParser, authserviceSkips, hasKubectl, lua51, runLua } from './util';
 
 const why = !fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined;
 // eslint-disable-next-line no-console
@@ -85,6 +86,53 @@ describeReleases('the problems of newer releases, on the Kubeflow 1.4 output', (
     expect(on(Platform.KUBEFLOW_1_5)).toEqual([]);
   });
 });
+
+describeReleases('issue 20, item 2: a generic webhook with a secret, sent as the output tells its caller', () => {
+  const chartOf = (platform: Platform) => new KubeflowArgoChart(Testing.app(), 'kfa', {
+    platform, profiles: [EXAMPLE_PROFILE], kubeflowRoles: platform.spec.kubeflow.editRoleHasArgo ? undefined : true,
+    events: { sources: [{ type: 'webhook', webhookSecret: { name: 'hook', key: 'token' } }], triggers: [{ source: 'webhook', profile: EXAMPLE_PROFILE }] },
+  });
+  const webhookCheck = (results: ReturnType<typeof preflight>) => results.find((r) => r.check.startsWith('a webhook POST'))!;
+
+  test.each(PRESETS.map((p) => [p.id, p] as const))('%s: the secret reaches the event source as "Authorization: Bearer"', (_id, platform) => {
+    const chart = chartOf(platform);
+    const output = Testing.synth(chart) as any[];
+    const results = preflight(releaseCluster(platform, EXAMPLE_PROFILE, chart.kubeflowPatches!.component), output);
+    expect(failures(results)).toEqual([]);
+    const source = chart.eventSources[0];
+    expect(source.tokenHeader).toBe(platform.spec.kubeflow.gatewayVerifiesBearer ? 'X-Argo-Events-Token' : 'Authorization');
+    expect(webhookCheck(results).check).toContain(platform.spec.kubeflow.gatewayVerifiesBearer ? '(its secret in x-argo-events-token)' : '(its secret in Authorization: Bearer)');
+  });
+
+  test.each(PRESETS.filter((p) => p.spec.kubeflow.gatewayVerifiesBearer).map((p) => [p.id, p] as const))('%s: without the token filter (the output before), the gateway\'s JWT check answers 401', (_id, platform) => {
+    const chart = chartOf(platform);
+    const output = (Testing.synth(chart) as any[]).filter((o) => o.kind !== 'EnvoyFilter');
+    const failed = failures(preflight(releaseCluster(platform, EXAMPLE_PROFILE, chart.kubeflowPatches!.component), output));
+    expect(failed).toEqual([expect.stringMatching(/^a webhook POST without a session \(its secret in Authorization: Bearer\) reaches .*: RequestAuthentication istio-system\/dex-jwt on the gateway verifies every "Authorization: Bearer" as a JWT/)]);
+  });
+
+  const lua = lua51();
+  (lua ? test : test.skip)('the filter\'s Lua (Lua 5.1, Envoy\'s dialect) moves the header into Authorization: Bearer, and leaves other requests alone', () => {
+    const run = (headers: Record<string, string>) => JSON.parse(runLua(lua!, [
+      webhookTokenLua(WEBHOOK_TOKEN_HEADER),
+      `local h = ${luaTable(headers)}`,
+      'local map = { get = function(_, k) return h[k] end, replace = function(_, k, v) h[k] = v end, remove = function(_, k) h[k] = nil end }',
+      'envoy_on_request({ headers = function(_) return map end })',
+      'local keys = {} for k in pairs(h) do table.insert(keys, k) end table.sort(keys)',
+      'local out = {} for _, k in ipairs(keys) do table.insert(out, string.format("%q:%q", k, h[k])) end',
+      'io.write("{" .. table.concat(out, ",") .. "}")',
+    ].join('\n')));
+    expect(run({ 'x-argo-events-token': 's3cr"t', 'content-type': 'application/json' })).toEqual({ authorization: 'Bearer s3cr"t', 'content-type': 'application/json' });
+    expect(run({ 'x-argo-events-token': 'mine', authorization: 'Bearer other' })).toEqual({ authorization: 'Bearer mine' });
+    expect(run({ authorization: 'Bearer x' })).toEqual({ authorization: 'Bearer x' });
+    expect(run({})).toEqual({});
+  });
+});
+
+/** A Lua table literal of string keys and values. */
+function luaTable(o: Record<string, string>): string {
+  return `{ ${Object.entries(o).map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join(', ')} }`;
+}
 
 describeReleases('issue 20, item 11: Sensors of two profiles share one ServiceAccount', () => {
   const platform = Platform.KUBEFLOW_1_9;

@@ -6,7 +6,6 @@
 // release's own roles (test/release-cluster.ts). Also: the login redirect filter run by Lua 5.1
 // (the dialect of Envoy's Lua filter), and the Dex patch applied to each release's Dex with
 // kubectl kustomize.
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
@@ -15,7 +14,7 @@ import { loginRedirectLua } from '../lib/istio/login-redirect';
 import { preflight } from '../preflight/checks';
 import { whoGrants } from '../preflight/rbac';
 import { kustomize, MANIFESTS, releaseCluster } from './release-cluster';
-import { evaluateRules, exprRuleEvaluator, hasKubectl, Obj, RuleEvaluator } from './util';
+import { evaluateRules, exprRuleEvaluator, hasKubectl, lua51, Obj, RuleEvaluator, runLua } from './util';
 
 const PRESETS = [...Platform.ALL, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];
 const built = PRESETS.map((p) => exprRuleEvaluator(p.spec.argoWorkflows.manifests));
@@ -257,8 +256,7 @@ describeReleases('issue 20, item 4: a rule naming groups, for a user in no group
 });
 
 describeReleases('the login redirect filter, in Lua 5.1 (the dialect of Envoy\'s Lua filter)', () => {
-  const lua = spawnSync('lua5.1', ['-v']).status === 0 ? 'lua5.1' : undefined;
-  if (!lua && process.env.CI === 'true') throw new Error('lua5.1 is missing; .ci/run should have installed it');
+  const lua = lua51();
   const run = (location: string | undefined): string => {
     const harness = [
       loginRedirectLua('http://dex.auth.svc.cluster.local:5556/dex', '/dex'),
@@ -267,9 +265,7 @@ describeReleases('the login redirect filter, in Lua 5.1 (the dialect of Envoy\'s
       'envoy_on_response({ headers = function(_) return map end })',
       'io.write(headers.location or "<none>")',
     ].join('\n');
-    const res = spawnSync(lua!, ['-'], { input: harness, encoding: 'utf8' });
-    if (res.status !== 0) throw new Error(res.stderr);
-    return res.stdout;
+    return runLua(lua!, harness);
   };
   (lua ? test : test.skip)('rewrites only Dex\'s in-cluster address, keeping the query', () => {
     const query = '?client_id=argo&redirect_uri=%2Fargo%2Foauth2%2Fcallback&response_type=code&scope=email+groups+openid&state=Ab1%25';

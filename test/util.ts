@@ -137,6 +137,20 @@ export function authserviceSkips(bin: string, commit: string, data: Record<strin
   return JSON.parse(res.stdout);
 }
 
+/** `lua5.1` (the dialect of Envoy's Lua filter), or undefined; under CI=true a missing one fails (.ci/run installs it). */
+export function lua51(): string | undefined {
+  if (spawnSync('lua5.1', ['-v']).status === 0) return 'lua5.1';
+  if (process.env.CI === 'true') throw new Error('lua5.1 is missing; .ci/run should have installed it');
+  return undefined;
+}
+
+/** Runs Lua code with `lua` and returns what it wrote. */
+export function runLua(lua: string, code: string): string {
+  const res = spawnSync(lua, ['-'], { input: code, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(res.stderr);
+  return res.stdout;
+}
+
 /** test/fixtures/k8syaml: sigs.k8s.io/yaml (the YAML reader kubectl uses), from golang-k8s-sigs-yaml-dev. */
 export function k8sYamlReader(): { bin?: string; skipped?: string } {
   return goFixture('k8syaml', 'sigs.k8s.io/yaml', 'golang-k8s-sigs-yaml-dev');

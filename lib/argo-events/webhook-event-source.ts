@@ -6,6 +6,7 @@ import { ARGO_EVENTS_NAMESPACE, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } fr
 import { claimRoute } from '../istio/gateway-routes';
 import { gatewayNetworkPolicy } from '../kubeflow/gateway-network-policy';
 import { createAuthorizationPolicy, createVirtualService } from '../istio/istio-api';
+import { webhookTokenFilter, WEBHOOK_TOKEN_HEADER } from '../istio/webhook-token';
 import { Platform, resolvePlatform } from '../platform';
 import {
   checkBoolean, checkDnsLabel, checkGateway, checkHost, checkKnownKeys, checkOptions, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPort, checkPrincipal, fail,
@@ -243,6 +244,17 @@ export class WebhookEventSource extends Construct implements IEventSource {
   public readonly pathPrefix: string;
   /** Path on the gateway the provider must call (prefix + endpoint). */
   public readonly webhookPath: string;
+  /**
+   * The header a generic webhook's caller sends the secret in: `Authorization` (as
+   * `Bearer <secret>`, Argo Events' own form) where the gateway lets it through (Kubeflow 1.4–1.8),
+   * else `X-Argo-Events-Token` (the bare secret), which {@link tokenFilter} turns into
+   * `Authorization: Bearer <secret>` on the event source's sidecar (Kubeflow 1.9+, where the
+   * gateway answers any bearer token that is not a Kubeflow JWT with 401). Undefined for GitHub and
+   * GitLab, which sign or send their own headers, and without a secret.
+   */
+  public readonly tokenHeader?: string;
+  /** The EnvoyFilter that moves {@link tokenHeader} into `Authorization`, where one is needed. */
+  public readonly tokenFilter?: ApiObject;
   /** Full URL to paste into the provider, when `publicUrl` is known. */
   public readonly webhookUrl?: string;
   /** Event source port. */
@@ -365,6 +377,15 @@ export class WebhookEventSource extends Construct implements IEventSource {
           }],
         },
       });
+      if (type === 'webhook' && webhookSecret) {
+        const viaHeader = this.platform.spec.kubeflow.gatewayVerifiesBearer;
+        this.tokenHeader = viaHeader ? WEBHOOK_TOKEN_HEADER : 'Authorization';
+        if (viaHeader) {
+          this.tokenFilter = new ApiObject(this, 'TokenFilter', webhookTokenFilter({
+            name: `${this.name}-eventsource-token`, namespace: this.namespace, podSelector: this.podLabels, port: this.port,
+          }));
+        }
+      }
       this.networkPolicy = gatewayNetworkPolicy(this, 'NetworkPolicy', this.platform, {
         name: `${this.name}-eventsource`, namespace: this.namespace, podSelector: this.podLabels, port: this.port, principals, allowAll: false,
       });

@@ -1,4 +1,5 @@
 import { ApiObjectProps } from 'cdk8s';
+import { inboundLuaFilter } from './inbound-lua-filter';
 
 /** Where the login redirect filter goes and what it rewrites. */
 export interface LoginRedirectSettings {
@@ -17,42 +18,11 @@ export interface LoginRedirectSettings {
 }
 
 /**
- * An EnvoyFilter that adds Envoy's Lua filter to the inbound HTTP chain of argo-server's own
- * sidecar (SIDECAR_INBOUND, argo-server's port, before the router), where it rewrites the
- * `Location` of argo-server's login redirect ({@link loginRedirectLua}). It touches no other
- * workload and no shared gateway. `networking.istio.io/v1alpha3` is the only version Istio
- * serves EnvoyFilter in, from 1.9 to 1.28; the Lua filter's v3 type is Envoy's from Istio 1.9's
- * Envoy 1.17 on.
+ * An EnvoyFilter on argo-server's own sidecar ({@link inboundLuaFilter}) that rewrites the
+ * `Location` of argo-server's login redirect ({@link loginRedirectLua}).
  */
 export function loginRedirectFilter(s: LoginRedirectSettings): ApiObjectProps {
-  return {
-    apiVersion: 'networking.istio.io/v1alpha3',
-    kind: 'EnvoyFilter',
-    metadata: { name: s.name, namespace: s.namespace },
-    spec: {
-      workloadSelector: { labels: { ...s.podSelector } },
-      configPatches: [{
-        applyTo: 'HTTP_FILTER',
-        match: {
-          context: 'SIDECAR_INBOUND',
-          listener: {
-            portNumber: s.port,
-            filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } },
-          },
-        },
-        patch: {
-          operation: 'INSERT_BEFORE',
-          value: {
-            name: 'envoy.filters.http.lua',
-            typed_config: {
-              '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
-              inlineCode: loginRedirectLua(s.issuer, s.browserIssuer),
-            },
-          },
-        },
-      }],
-    },
-  };
+  return inboundLuaFilter({ name: s.name, namespace: s.namespace, podSelector: s.podSelector, port: s.port, code: loginRedirectLua(s.issuer, s.browserIssuer) });
 }
 
 /**
