@@ -111,6 +111,60 @@ export class KubeConfigMap extends ApiObject {
 }
 
 /**
+ * Namespace provides a scope for Names. Use of multiple namespaces is optional.
+ *
+ * @schema io.k8s.api.core.v1.Namespace
+ */
+export class KubeNamespace extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "io.k8s.api.core.v1.Namespace"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "io.k8s.api.core.v1.Namespace".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: KubeNamespaceProps = {}): any {
+    return {
+      ...KubeNamespace.GVK,
+      ...toJson_KubeNamespaceProps(props),
+    };
+  }
+
+  /**
+   * Defines a "io.k8s.api.core.v1.Namespace" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: KubeNamespaceProps = {}) {
+    super(scope, id, {
+      ...KubeNamespace.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...KubeNamespace.GVK,
+      ...toJson_KubeNamespaceProps(resolved),
+    };
+  }
+}
+
+/**
  * Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.
  *
  * @schema io.k8s.api.core.v1.Secret
@@ -624,6 +678,42 @@ export function toJson_KubeConfigMapProps(obj: KubeConfigMapProps | undefined): 
     'binaryData': ((obj.binaryData) === undefined) ? undefined : (Object.entries(obj.binaryData).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
     'data': ((obj.data) === undefined) ? undefined : (Object.entries(obj.data).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
     'immutable': obj.immutable,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Namespace provides a scope for Names. Use of multiple namespaces is optional.
+ *
+ * @schema io.k8s.api.core.v1.Namespace
+ */
+export interface KubeNamespaceProps {
+  /**
+   * Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+   *
+   * @schema io.k8s.api.core.v1.Namespace#metadata
+   */
+  readonly metadata?: ObjectMeta;
+
+  /**
+   * Spec defines the behavior of the Namespace. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
+   *
+   * @schema io.k8s.api.core.v1.Namespace#spec
+   */
+  readonly spec?: NamespaceSpec;
+}
+
+/**
+ * Converts an object of type 'KubeNamespaceProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KubeNamespaceProps(obj: KubeNamespaceProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': toJson_ObjectMeta(obj.metadata),
+    'spec': toJson_NamespaceSpec(obj.spec),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1218,6 +1308,34 @@ export function toJson_DeploymentSpec(obj: DeploymentSpec | undefined): Record<s
     'selector': toJson_LabelSelector(obj.selector),
     'strategy': toJson_DeploymentStrategy(obj.strategy),
     'template': toJson_PodTemplateSpec(obj.template),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NamespaceSpec describes the attributes on a Namespace.
+ *
+ * @schema io.k8s.api.core.v1.NamespaceSpec
+ */
+export interface NamespaceSpec {
+  /**
+   * Finalizers is an opaque list of values that must be empty to permanently remove object from storage. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/
+   *
+   * @schema io.k8s.api.core.v1.NamespaceSpec#finalizers
+   */
+  readonly finalizers?: string[];
+}
+
+/**
+ * Converts an object of type 'NamespaceSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NamespaceSpec(obj: NamespaceSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'finalizers': obj.finalizers?.map(y => y),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

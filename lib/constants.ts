@@ -12,6 +12,15 @@ export const ARGO_EVENTS_NAMESPACE = 'argo-events';
 /** Namespaces that are never Kubeflow profiles. */
 export const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system', 'kubeflow', 'knative-serving', 'cert-manager', 'auth'];
 
+/**
+ * Where argo-server keeps its SSO state by default (`argo server --namespace`): its ConfigMap, the
+ * client Secret, the session key Secret `sso` it creates, and the login accounts. A namespace of
+ * its own, because argo-server needs `create` on Secrets there (RBAC cannot limit create to one
+ * name), and a Secret of type `kubernetes.io/service-account-token` it creates for any account of
+ * that namespace gets that account's token.
+ */
+export const ARGO_SSO_NAMESPACE = 'argo-server-sso';
+
 /** Kubeflow's shared gateway, as `namespace/name`. */
 export const KUBEFLOW_GATEWAY = 'kubeflow/kubeflow-gateway';
 

@@ -135,7 +135,11 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
     results.push({ check: `default-editor may create Workflows in profile ${profile}`, pass: Boolean(by), detail: by ? `granted by ${by}` : `no binding of default-editor in ${profile} grants it (is kubeflow-edit missing argoproj.io rules? set kubeflowRoles: true)` });
   }
 
-  const ssoConfig = server && output.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === server.metadata.namespace && typeof o.data?.sso === 'string');
+  if (server) results.push(tokenMintCheck(all, server));
+
+  // argo-server's "installation namespace": its --namespace flag, else its pod's
+  const installedIn = server && (server.spec.template.spec.containers[0].args ?? []).map((a: string) => /^--namespace=(.+)$/.exec(a)?.[1]).find(Boolean) || server?.metadata.namespace;
+  const ssoConfig = server && output.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === installedIn && typeof o.data?.sso === 'string');
   if (server && ssoConfig) {
     if (parse(ssoConfig.data.sso)?.issuer === KUBEFLOW_DEX_ISSUER) {
       const from: PodRef = { namespace: server.metadata.namespace, labels: server.spec.template.metadata.labels ?? {} };
@@ -155,6 +159,36 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
     }
   }
   return results;
+}
+
+/**
+ * argo-server holds no right that lets it obtain another account's token: where it may create
+ * Secrets, it could create a `kubernetes.io/service-account-token` Secret for any ServiceAccount
+ * of that namespace, which Kubernetes' token controller fills in with that account's token (it
+ * fills any such Secret whose annotated account exists in the Secret's namespace). So every
+ * other account there must be one whose token it may already read, or one no binding names.
+ */
+function tokenMintCheck(all: readonly any[], server: any): CheckResult {
+  const me = { kind: 'ServiceAccount' as const, namespace: server.metadata.namespace, name: server.spec.template.spec.serviceAccountName ?? 'default' };
+  const check = `argo-server (ServiceAccount ${me.namespace}/${me.name}) cannot obtain another account's token`;
+  const namespaces = [...new Set(all.map((o) => (o.kind === 'Namespace' ? o.metadata.name : o.metadata?.namespace)).filter(Boolean))].sort() as string[];
+  const problems: string[] = [];
+  for (const ns of namespaces) {
+    const grant = whoGrants(all, me, 'create', '', 'secrets', ns);
+    if (!grant) continue;
+    const accounts = [...new Set(['default', ...all.filter((o) => o.kind === 'ServiceAccount' && o.metadata.namespace === ns).map((o) => o.metadata.name)])].sort();
+    for (const name of accounts) {
+      if (ns === me.namespace && name === me.name) continue;
+      const bindings = [...new Map(all.filter((o) => (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')
+        && (o.subjects ?? []).some((x: any) => x.kind === 'ServiceAccount' && x.name === name && (x.namespace ?? o.metadata.namespace) === ns))
+        .map((b) => [`${b.kind} ${b.metadata.namespace ? `${b.metadata.namespace}/` : ''}${b.metadata.name} (${b.roleRef?.kind} ${b.roleRef?.name})`, b])).keys()].sort();
+      if (bindings.length === 0) continue;
+      const tokens = all.filter((o) => o.kind === 'Secret' && o.metadata.namespace === ns && o.type === 'kubernetes.io/service-account-token' && o.metadata.annotations?.['kubernetes.io/service-account.name'] === name);
+      if (tokens.some((t) => whoGrants(all, me, 'get', '', 'secrets', ns, t.metadata.name) || whoGrants(all, me, 'watch', '', 'secrets', ns))) continue;
+      problems.push(`it may create Secrets in ${ns} (${grant}), so it can create a service-account-token Secret for ServiceAccount ${ns}/${name} (bound by ${bindings.join(', ')}) and read its token`);
+    }
+  }
+  return { check, pass: problems.length === 0, detail: problems.length ? `${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}; run argo-server with sso.namespace, a namespace of its own` : 'it may create Secrets only where every other account is unbound or already readable by it' };
 }
 
 /** The stand-in for a webhook's secret in the modelled requests. */

@@ -6,7 +6,7 @@
 //   node scripts/import-k8s.js [OUTDIR]        (UPSTREAM=/path/to/shared/upstream to override)
 //
 // Why not cdk8s-plus-25's `k8s` module: it holds every Kubernetes kind (2.3 MB of CommonJS),
-// and loading it was ~8 ms of each synth. This file is ES modules with eight kinds, so the synth
+// and loading it was ~8 ms of each synth. This file is ES modules with a few kinds, so the synth
 // bundle carries only what those kinds reach. The classes are generated the same way, so they
 // write the same JSON (test/imports.test.ts compares them with cdk8s-plus-25's).
 'use strict';
@@ -33,6 +33,7 @@ const KINDS = [
   'io.k8s.api.core.v1.ServiceAccount',
   'io.k8s.api.core.v1.ConfigMap',
   'io.k8s.api.core.v1.Secret',
+  'io.k8s.api.core.v1.Namespace',
   'io.k8s.api.rbac.v1.ClusterRole',
   'io.k8s.api.rbac.v1.ClusterRoleBinding',
   'io.k8s.api.rbac.v1.Role',

@@ -17,7 +17,7 @@ const HELP = `usage: npm run preflight -- [--output DIR] FILE...
 Checks, offline, whether the output (default: dist/ of this project) would work on a cluster,
 from a dump of that cluster's objects. Take the dump with:
 
-  kubectl get namespaces,networkpolicies,authorizationpolicies.security.istio.io,requestauthentications.security.istio.io,clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml > cluster.yaml
+  kubectl get namespaces,serviceaccounts,networkpolicies,authorizationpolicies.security.istio.io,requestauthentications.security.istio.io,clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml > cluster.yaml
   kubectl -n istio-system get configmap istio -o yaml > mesh.yaml
   kubectl -n istio-system get configmap oidc-authservice-parameters -o yaml > login.yaml   # Kubeflow 1.4-1.8 only
 
@@ -28,7 +28,8 @@ the ingress gateway reaches argo-server and each event source (NetworkPolicies);
 meets its namespace's Pod Security level; a browser with a Kubeflow session reaches argo-server
 without an Authorization header it did not send; a webhook without a session reaches each event
 source; each Sensor may create Workflows in exactly its target namespaces; default-editor may
-create Workflows in each profile.
+create Workflows in each profile; argo-server cannot obtain another account's token (it may
+create Secrets only where the other accounts are unbound or already readable by it).
 
   --output DIR   the synthesized output to check (its top-level .yaml files)
 

@@ -43,6 +43,7 @@ describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platfo
       'a webhook POST without a session reaches argo-events/github at /argo-events/github/push',
       `Sensor argo-events/github-${EXAMPLE_PROFILE} (ServiceAccount operate-workflow-sa) may create Workflows in exactly ${EXAMPLE_PROFILE}`,
       `default-editor may create Workflows in profile ${EXAMPLE_PROFILE}`,
+      'argo-server (ServiceAccount kubeflow/argo-server) cannot obtain another account\'s token',
     ]);
   });
 
@@ -205,8 +206,8 @@ describeReleases('npm run preflight on a dump assembled from Kubeflow 1.11\'s fi
       const res = run(dir);
       expect(res.stderr).toBe('');
       expect(res.status).toBe(0);
-      expect(res.stdout.match(/^PASS /gm)).toHaveLength(8);
-      expect(res.stdout).toContain('8 of 8 checks pass');
+      expect(res.stdout.match(/^PASS /gm)).toHaveLength(9);
+      expect(res.stdout).toContain('9 of 9 checks pass');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -218,7 +219,7 @@ describeReleases('npm run preflight on a dump assembled from Kubeflow 1.11\'s fi
       const res = run(dir);
       expect(res.status).toBe(1);
       expect(res.stdout).toMatch(/^FAIL a webhook POST without a session reaches argo-events\/github at \/argo-events\/github\/push\n {5}AuthorizationPolicy istio-system\/istio-ingressgateway-oauth2-proxy sends it to oauth2-proxy, which redirects/m);
-      expect(res.stdout).toContain('7 of 8 checks pass');
+      expect(res.stdout).toContain('8 of 9 checks pass');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -76,6 +76,10 @@ export function releaseCluster(platform: Platform, profile: string, component?: 
     const base = first(root, ['common/oidc-authservice/base', 'common/oidc-client/oidc-authservice/base'])!;
     out.push(...kustomize(base, component).filter((o) => o.kind === 'ConfigMap' || o.kind === 'StatefulSet'));
   }
+  // the profile controller's account in kubeflow, bound to cluster-admin: what a token minted in
+  // kubeflow would be worth (the preflight's token check)
+  const profiles = first(root, ['apps/profiles/upstream/overlays/kubeflow', 'applications/profiles/upstream/overlays/kubeflow']);
+  if (profiles) out.push(...kustomize(profiles).filter((o) => ['ServiceAccount', 'RoleBinding', 'ClusterRoleBinding'].includes(o.kind)));
   // roles: Kubeflow's kubeflow-admin/edit/view, KFP's aggregated roles, and the profile's bindings
   out.push(...docs(path.join(root, 'common/kubeflow-roles/base/cluster-roles.yaml')));
   out.push(...docs(first(root, ['applications/pipeline/upstream/base/installs/multi-user/view-edit-cluster-roles.yaml', 'apps/pipeline/upstream/base/installs/multi-user/view-edit-cluster-roles.yaml'])!));

@@ -54,7 +54,7 @@ type Choice = { namespace: string; name: string } | { denied: string };
  * match; with SSO_DELEGATE_RBAC_TO_NAMESPACE, an account of the request's namespace replaces it
  * when its precedence is strictly higher.
  */
-function choose(platform: Platform, accounts: readonly Account[], user: Record<string, unknown>, namespace: string | undefined, home = 'kubeflow'): Choice {
+function choose(platform: Platform, accounts: readonly Account[], user: Record<string, unknown>, namespace: string | undefined, home = 'argo-server-sso'): Choice {
   const results = evaluateRules(evaluatorOf(platform), accounts.map((a) => ({ rule: a.rule, claims: user })));
   const verdict = new Map(accounts.map((a, i) => [a, results[i]]));
   const match = (ns: string): Account | { denied: string } | undefined => {
@@ -137,17 +137,17 @@ describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platfo
     };
     if (argo.sso.namespaceDelegation) {
       expect(at(USERS.owner, 'team-a')).toBe('team-a/argo-sso-editor');
-      expect(at(USERS.owner, 'team-b')).toBe('kubeflow/argo-sso-login');
-      expect(at(USERS.owner)).toBe('kubeflow/argo-sso-login');
+      expect(at(USERS.owner, 'team-b')).toBe('argo-server-sso/argo-sso-login');
+      expect(at(USERS.owner)).toBe('argo-server-sso/argo-sso-login');
       expect(at(USERS.contributorOfBoth, 'team-a')).toBe('team-a/argo-sso-editor');
       expect(at(USERS.contributorOfBoth, 'team-b')).toBe('team-b/argo-sso-editor');
-      expect(at(USERS.ownerOfB, 'team-a')).toBe('kubeflow/argo-sso-login');
+      expect(at(USERS.ownerOfB, 'team-a')).toBe('argo-server-sso/argo-sso-login');
       if (groups) {
         expect(at(USERS.groupMember, 'team-a')).toBe('team-a/argo-sso-editor');
-        expect(at(USERS.groupMember, 'team-b')).toBe('kubeflow/argo-sso-login');
+        expect(at(USERS.groupMember, 'team-b')).toBe('argo-server-sso/argo-sso-login');
       }
     } else {
-      const user = (email: string) => `kubeflow/${c.profileAccess!.accounts.find((a) => a.rule === `email == "${email}"`)!.serviceAccount.name}`;
+      const user = (email: string) => `argo-server-sso/${c.profileAccess!.accounts.find((a) => a.rule === `email == "${email}"`)!.serviceAccount.name}`;
       for (const ns of [undefined, 'team-a', 'team-b']) {
         expect(at(USERS.owner, ns)).toBe(user('alice@example.com'));
         expect(at(USERS.contributorOfBoth, ns)).toBe(user('bob@example.com'));
@@ -208,10 +208,37 @@ describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platfo
     expect(whoGrants(cluster, me, 'get', '', 'secrets', 'team-a', 'mlpipeline-minio-artifact') !== undefined).toBe(false);
     expect(whoGrants(cluster, me, 'list', '', 'secrets', 'team-a') !== undefined).toBe(cacheAll);
     expect(whoGrants(cluster, me, 'get', '', 'secrets', 'kubeflow', 'mysql-secret')).toBeUndefined();
-    expect(whoGrants(cluster, me, 'create', '', 'secrets', 'kubeflow')).toBeDefined(); // its own "sso" key, once
-    expect(whoGrants(cluster, me, 'create', '', 'secrets', 'team-a')).toBeUndefined();
-    expect(whoGrants(cluster, me, 'list', '', 'serviceaccounts', argo.sso.accountLookup === 'namespace-list' ? 'kubeflow' : 'team-a')).toBeDefined();
+    // its own "sso" key, created at every start: only in its SSO namespace (issue 20, item 6)
+    expect(whoGrants(cluster, me, 'create', '', 'secrets', 'argo-server-sso')).toBeDefined();
+    for (const ns of ['kubeflow', 'team-a', 'team-b', 'auth', 'istio-system', 'kube-system']) expect(whoGrants(cluster, me, 'create', '', 'secrets', ns)).toBeUndefined();
+    expect(whoGrants(cluster, me, 'list', '', 'serviceaccounts', argo.sso.accountLookup === 'namespace-list' ? 'argo-server-sso' : 'team-a')).toBeDefined();
     for (const verb of ['create', 'update', 'delete']) expect(whoGrants(cluster, me, verb, 'argoproj.io', 'workflows', 'team-a')).toBeUndefined();
+  });
+});
+
+describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s: issue 20, item 6, argo-server cannot mint another account\'s token', (_id, platform) => {
+  const { c, output, cluster } = setup(platform);
+  const mint = (objs: readonly any[]) => preflight(objs.filter((o) => o.kind !== 'ConfigMap' || o.metadata.namespace !== 'argo-server-sso'), output).find((r) => r.check.startsWith('argo-server (ServiceAccount kubeflow/argo-server) cannot obtain'))!;
+
+  test('the preflight passes the output: create on Secrets only in the SSO namespace, whose other accounts are its own readable ones', () => {
+    const r = mint(cluster);
+    expect([r.pass, r.detail]).toEqual([true, expect.any(String)]);
+    expect(c.argoServer.ssoNamespace).toBe('argo-server-sso');
+  });
+
+  test('the previous output (its Role in kubeflow) fails with one line naming the cluster-admin account it could mint a token for', () => {
+    const old = { kind: 'Role', metadata: { name: 'argo-server', namespace: 'kubeflow' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['create'] }] };
+    const bind = { kind: 'RoleBinding', metadata: { name: 'argo-server', namespace: 'kubeflow' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'argo-server' }, subjects: [{ kind: 'ServiceAccount', name: 'argo-server', namespace: 'kubeflow' }] };
+    const r = mint([...cluster, old, bind]);
+    expect(r.pass).toBe(false);
+    expect(r.detail).toMatch(/^it may create Secrets in kubeflow \(RoleBinding kubeflow\/argo-server \(Role argo-server\)\), so it can create a service-account-token Secret for ServiceAccount kubeflow\/profiles-controller-service-account \(bound by .*ClusterRoleBinding profiles-cluster-role-?binding \(ClusterRole cluster-admin\).*\) and read its token; run argo-server with sso.namespace/);
+    expect(r.detail).not.toContain('\n');
+  });
+
+  test('sso.namespace cannot be kubeflow, argo-server\'s own or a profile\'s', () => {
+    const chart = (sso: Record<string, unknown>, profiles = [TEAM_A]) => () => new KubeflowArgoChart(Testing.app(), 'kfa', { platform, profiles, kubeflowRoles: true, sso: { ...(platform.spec.argoWorkflows.sso.accountLookup === 'cluster-informer-with-secrets' ? { allowClusterWideSecretList: true } : {}), ...sso } });
+    expect(chart({ namespace: 'kubeflow' })).toThrow(/sso\.namespace holds other ServiceAccounts, and argo-server needs create on Secrets in its SSO namespace.*got "kubeflow"\. Fix: leave it out for "argo-server-sso"/);
+    expect(chart({ namespace: 'team-a' })).toThrow(/profiles\[0\]\.namespace is argo-server's SSO namespace/);
   });
 });
 

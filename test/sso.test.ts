@@ -28,7 +28,7 @@ describe.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
 
   test('argo-server logs in with SSO and keeps client tokens, from its own ConfigMap; delegation where the line has it', () => {
     const c = server(objs);
-    expect(c.args).toEqual(expect.arrayContaining(['--auth-mode=sso', '--auth-mode=client', '--configmap=argo-server-sso-config']));
+    expect(c.args).toEqual(expect.arrayContaining(['--auth-mode=sso', '--auth-mode=client', '--namespace=argo-server-sso', '--configmap=argo-server-sso-config']));
     expect(c.args.filter((a: string) => a.startsWith('--auth-mode'))).toEqual(['--auth-mode=sso', '--auth-mode=client']);
     const delegation = c.env.find((e: any) => e.name === 'SSO_DELEGATE_RBAC_TO_NAMESPACE');
     expect(delegation?.value).toBe(argo.sso.namespaceDelegation ? 'true' : undefined);
@@ -36,7 +36,7 @@ describe.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
   });
 
   test('its ConfigMap: sso with Secret references, RBAC on, a relative redirect under /argo/, and KFP\'s artifactRepository of the release', () => {
-    const cm = find(objs, 'ConfigMap', 'argo-server-sso-config', 'kubeflow')!;
+    const cm = find(objs, 'ConfigMap', 'argo-server-sso-config', 'argo-server-sso')!;
     expect(Object.keys(cm.data).sort()).toEqual(['artifactRepository', 'sso']);
     expect(parse(cm.data.sso)).toEqual({
       issuer: 'http://dex.auth.svc.cluster.local:5556/dex',
@@ -56,7 +56,12 @@ describe.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
   });
 
   test('argo-server\'s own rights: its ConfigMaps, its client and session Secrets, create for "sso", what its caches read, and nothing else', () => {
-    const role = find(objs, 'Role', 'argo-server', 'kubeflow')!;
+    // issue 20, item 6: all of it in the SSO namespace, nothing in kubeflow (where create on Secrets
+    // would let it mint a token for profiles-controller-service-account, bound to cluster-admin)
+    expect(objs.filter((o) => (o.kind === 'Role' || o.kind === 'RoleBinding') && o.metadata.namespace === 'kubeflow')).toEqual([]);
+    expect(find(objs, 'Namespace', 'argo-server-sso')!.metadata.labels).toEqual({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+    const role = find(objs, 'Role', 'argo-server', 'argo-server-sso')!;
+    expect(find(objs, 'RoleBinding', 'argo-server', 'argo-server-sso')!.subjects).toEqual([{ kind: 'ServiceAccount', name: 'argo-server', namespace: 'kubeflow' }]);
     expect(role.rules).toEqual([
       { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['secrets'], resourceNames: ['argo-server-sso', 'sso'], verbs: ['get'] },
@@ -87,12 +92,12 @@ describe.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
     const summary = accounts.map((a) => [a.metadata.namespace, a.metadata.name, a.metadata.annotations['workflows.argoproj.io/rbac-rule'], a.metadata.annotations['workflows.argoproj.io/rbac-rule-precedence']]);
     if (argo.sso.namespaceDelegation) {
       expect(summary).toEqual([
-        ['kubeflow', 'argo-sso-login', 'email in ["alice@example.com", "bob@example.com", "carol@example.com"]', '0'],
+        ['argo-server-sso', 'argo-sso-login', 'email in ["alice@example.com", "bob@example.com", "carol@example.com"]', '0'],
         ['team-a', 'argo-sso-editor', 'email in ["alice@example.com", "bob@example.com"]', '1'],
         ['team-b', 'argo-sso-editor', 'email in ["bob@example.com", "carol@example.com"]', '1'],
       ]);
     } else {
-      expect(summary).toEqual(['alice@example.com', 'bob@example.com', 'carol@example.com'].map((e) => ['kubeflow', userAccountName(e), `email == "${e}"`, '0']));
+      expect(summary).toEqual(['alice@example.com', 'bob@example.com', 'carol@example.com'].map((e) => ['argo-server-sso', userAccountName(e), `email == "${e}"`, '0']));
       // bob works in both profiles through one account
       const bob = userAccountName('bob@example.com');
       expect(objs.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === bob).map((b) => b.metadata.namespace)).toEqual(['team-a', 'team-b']);
@@ -223,7 +228,7 @@ describe('ProfileSsoAccess and the chart\'s sso', () => {
     const objs = objsOf(ssoChart(Platform.KUBEFLOW_1_8, { profiles: [{ ...TEAM_A, groups: ['ml', 'ops'] }, TEAM_B] }));
     expect(find(objs, 'ServiceAccount', 'argo-sso-editor', 'team-a')!.metadata.annotations['workflows.argoproj.io/rbac-rule'])
       .toBe('email in ["alice@example.com", "bob@example.com"] || (groups != nil && any(groups, {# in ["ml", "ops"]}))');
-    expect(find(objs, 'ServiceAccount', 'argo-sso-login', 'kubeflow')!.metadata.annotations['workflows.argoproj.io/rbac-rule'])
+    expect(find(objs, 'ServiceAccount', 'argo-sso-login', 'argo-server-sso')!.metadata.annotations['workflows.argoproj.io/rbac-rule'])
       .toBe('email in ["alice@example.com", "bob@example.com", "carol@example.com"] || (groups != nil && any(groups, {# in ["ml", "ops"]}))');
   });
 

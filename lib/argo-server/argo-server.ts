@@ -29,7 +29,7 @@ export const X_FRAME_OPTIONS: readonly string[] = ['', 'DENY', 'SAMEORIGIN'];
 const MANAGED_FLAGS = ['--secure', '--auth-mode', '--x-frame-options', '--basehref', '--base-href'];
 
 /** Flags the construct sets with `sso`; `extraArgs` may not repeat them then. */
-const SSO_FLAGS = ['--configmap', '--sso-namespace', '--namespaced', '--managed-namespace'];
+const SSO_FLAGS = ['--configmap', '--namespace', '--sso-namespace', '--namespaced', '--managed-namespace'];
 
 /** argo-server's own ConfigMap in SSO mode (`--configmap`): `sso` and KFP's `artifactRepository`. */
 export const SSO_CONFIG_MAP = 'argo-server-sso-config';
@@ -184,7 +184,10 @@ export class ArgoServer extends Construct {
   public readonly clusterRole?: k8s.KubeClusterRole;
   /** The binding of {@link clusterRole}, subject in {@link namespace}. */
   public readonly clusterRoleBinding?: k8s.KubeClusterRoleBinding;
-  /** Role `argo-server` in {@link namespace} (read ConfigMaps; with `sso` its client and session Secrets), unless the `server` auth mode. */
+  /**
+   * Role `argo-server` (read ConfigMaps; with `sso` its client and session Secrets), unless the
+   * `server` auth mode: in {@link namespace}, or with `sso` in {@link ssoNamespace}.
+   */
   public readonly role?: k8s.KubeRole;
   /** RoleBinding `argo-server` for {@link role}. */
   public readonly roleBinding?: k8s.KubeRoleBinding;
@@ -196,6 +199,13 @@ export class ArgoServer extends Construct {
   public readonly configMap?: k8s.KubeConfigMap;
   /** The EnvoyFilter that sends the login to Dex's browser address, with `sso` (unless the issuer is the same for both). */
   public readonly loginRedirect?: ApiObject;
+  /**
+   * With `sso`: the namespace argo-server keeps its SSO state in (`--namespace`; its ConfigMap,
+   * client and session Secrets, login accounts), {@link ArgoServerSsoOptions.namespace}.
+   */
+  public readonly ssoNamespace?: string;
+  /** The Namespace object of {@link ssoNamespace}, with `sso`. */
+  public readonly ssoNamespaceObject?: k8s.KubeNamespace;
 
   /** Namespace argo-server runs in. */
   public readonly namespace: string;
@@ -236,7 +246,8 @@ export class ArgoServer extends Construct {
       if (props.sso !== undefined && props.authModes !== undefined) {
         fail(at('authModes'), props.authModes, 'is set together with sso, which sets the auth modes (sso, and client for CLI tokens)', 'remove authModes');
       }
-      const sso = this.sso = props.sso === undefined ? undefined : checkSso(at('sso'), props.sso, this.platform, this.baseHref);
+      const sso = this.sso = props.sso === undefined ? undefined : checkSso(at('sso'), props.sso, this.platform, this.baseHref, this.namespace);
+      this.ssoNamespace = sso?.namespace;
       const authModes: ArgoAuthMode[] = this.authModes = sso ? ['sso', 'client'] : checkList<ArgoAuthMode>(at('authModes'), props.authModes ?? ['client'], (w, v) => {
         const mode = checkOneOf(w, v, ARGO_AUTH_MODES);
         if (mode === 'sso') {
@@ -264,7 +275,8 @@ export class ArgoServer extends Construct {
         'server',
         `--secure=${this.secure}`,
         ...authModes.map((m) => `--auth-mode=${m}`),
-        ...(sso ? [`--configmap=${SSO_CONFIG_MAP}`] : []),
+        // with sso, its "installation namespace" (ConfigMap, Secrets, login accounts) is one of its own
+        ...(sso ? [`--namespace=${sso.namespace}`, `--configmap=${SSO_CONFIG_MAP}`] : []),
         `--x-frame-options=${xFrameOptions}`,
         ...extraArgs,
       ];
@@ -350,8 +362,10 @@ export class ArgoServer extends Construct {
         const rules: k8s.PolicyRule[] = [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }];
         if (sso) {
           // SSO (server/auth/sso/sso.go New): reads the client Secret, creates its session key Secret
-          // "sso" once (RBAC cannot name an object that does not exist yet, so create is namespace-wide;
-          // it cannot read or change other Secrets) and reads it back. Each request then acts as the
+          // "sso" (at every start; AlreadyExists is ignored, Forbidden is fatal) and reads it back.
+          // RBAC cannot name an object that does not exist yet, so create is namespace-wide: hence
+          // the namespace of its own (ArgoServerSsoOptions.namespace), where a token Secret it could
+          // create would only be for accounts whose tokens it reads anyway, or that hold no rights. Each request then acts as the
           // account the user's claims select (server/auth/gatekeeper.go rbacAuthorization), whose
           // token argo-server reads: the profile accounts grant that (ProfileSsoAccess).
           rules.push(
@@ -363,12 +377,13 @@ export class ArgoServer extends Construct {
             rules.push({ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list'] });
           }
         }
+        const home = sso ? sso.namespace : this.namespace;
         this.role = new k8s.KubeRole(this, 'Role', {
-          metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
+          metadata: { name: ARGO_SERVER_NAME, namespace: home },
           rules,
         });
         this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
-          metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
+          metadata: { name: ARGO_SERVER_NAME, namespace: home },
           roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: ARGO_SERVER_NAME },
           subjects,
         });
@@ -411,8 +426,12 @@ export class ArgoServer extends Construct {
         }));
       }
       if (sso) {
+        this.ssoNamespaceObject = clusterScoped(new k8s.KubeNamespace(this, 'SsoNamespace', {
+          // no pods run there; "restricted" keeps it that way for anything but hardened pods
+          metadata: { name: sso.namespace, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+        }));
         this.configMap = new k8s.KubeConfigMap(this, 'SsoConfig', {
-          metadata: { name: SSO_CONFIG_MAP, namespace: this.namespace },
+          metadata: { name: SSO_CONFIG_MAP, namespace: sso.namespace },
           data: ssoConfigData(sso),
         });
         if (sso.browserIssuer !== sso.issuer) {

@@ -1,12 +1,12 @@
 import ARTIFACT_REPOSITORIES from '../../imports/kfp-artifact-repositories.json';
-import { KUBEFLOW_DEX_ISSUER, KUBEFLOW_DEX_PATH } from '../constants';
+import { ARGO_EVENTS_NAMESPACE, ARGO_SSO_NAMESPACE, KUBEFLOW_DEX_ISSUER, KUBEFLOW_DEX_PATH, SYSTEM_NAMESPACES } from '../constants';
 import { Platform } from '../platform';
 import { stringifyDocuments } from '../synth/yaml';
 import {
-  checkBoolean, checkDnsSubdomain, checkKnownKeys, fail, isPlainPath, propNames, requireString, Where, within,
+  checkBoolean, checkDnsSubdomain, checkKnownKeys, checkNamespace, fail, isPlainPath, propNames, requireString, Where, within,
 } from '../validation';
 
-/** The Secret (in argo-server's namespace) that holds the OAuth2 client of argo-server at Dex. */
+/** The Secret (in argo-server's SSO namespace, {@link ArgoServerSsoOptions.namespace}) that holds the OAuth2 client of argo-server at Dex. */
 export interface SsoClientSecret {
   /** Secret name. */
   readonly name: string;
@@ -72,6 +72,20 @@ export interface ArgoServerSsoOptions {
   readonly artifactRepository?: Record<string, unknown>;
 
   /**
+   * The namespace argo-server keeps its SSO state in (`argo server --namespace`, its "installation
+   * namespace" in `server/apiserver/argoserver.go`, while its pod stays in its own): the ConfigMap
+   * it reads (`--configmap`), the client Secret, the session key Secret `sso` it creates at start
+   * (`server/auth/sso/sso.go` New: `Secrets(opts.Namespace).Create`, then `Get`), and the login
+   * accounts it picks from. argo-server needs `create` on Secrets there, which RBAC cannot limit to
+   * one name; in a namespace with other accounts (such as `kubeflow`, where
+   * `profiles-controller-service-account` is bound to `cluster-admin`) that would let it create a
+   * `kubernetes.io/service-account-token` Secret for any of them and read their tokens. So this
+   * must be a namespace of its own: the output creates it, and holds nothing else there.
+   * @default "argo-server-sso"
+   */
+  readonly namespace?: string;
+
+  /**
    * Accept what argo-server 3.3 needs in SSO mode: list and watch on Secrets in every namespace
    * (`server/cache/cache.go` at v3.3.x keeps an informer on all Secrets of the cluster, as
    * upstream's own 3.3 ClusterRole grants; argo-workflows#8534, fixed by #8555 in v3.4.0 and not
@@ -84,7 +98,7 @@ export interface ArgoServerSsoOptions {
 
 // the compiler checks this list against the options interface (propNames)
 export const SSO_OPTIONS = propNames<ArgoServerSsoOptions>()(
-  'issuer', 'browserIssuer', 'clientSecret', 'redirectUrl', 'sessionExpiry', 'artifactRepository', 'allowClusterWideSecretList',
+  'issuer', 'browserIssuer', 'clientSecret', 'redirectUrl', 'sessionExpiry', 'artifactRepository', 'namespace', 'allowClusterWideSecretList',
 );
 
 /** The SSO settings as checked, with defaults filled in. */
@@ -95,10 +109,11 @@ export interface SsoSettings {
   readonly redirectUrl: string;
   readonly sessionExpiry: string;
   readonly artifactRepository: string;
+  readonly namespace: string;
   readonly allowClusterWideSecretList: boolean;
 }
 
-/** Default Secret of argo-server's OAuth2 client (in argo-server's namespace, and the same name in Dex's). */
+/** Default Secret of argo-server's OAuth2 client (in its SSO namespace, and the same name in Dex's). */
 export const DEFAULT_SSO_SECRET: Required<SsoClientSecret> = { name: 'argo-server-sso', clientIdKey: 'client-id', clientSecretKey: 'client-secret' };
 
 /** An http(s) URL without spaces, quotes, backslashes or a query: safe in YAML, Lua and logs. */
@@ -114,8 +129,22 @@ function checkUrl(where: Where, value: unknown, what: string): string {
   return value.replace(/\/+$/, '');
 }
 
-/** Checks the `sso` prop of an ArgoServer whose base href is `baseHref`. */
-export function checkSso(where: Where, value: unknown, platform: Platform, baseHref: string): SsoSettings {
+/**
+ * Checks the SSO namespace: a namespace of its own, never argo-server's or a Kubeflow system
+ * namespace, whose accounts argo-server could otherwise mint tokens for (profile namespaces are
+ * refused by ProfileSsoAccess, which knows them).
+ */
+function checkSsoNamespace(where: Where, value: unknown, serverNamespace: string): string {
+  const ns = checkNamespace(where, value);
+  if (ns === serverNamespace || SYSTEM_NAMESPACES.includes(ns) || ns === ARGO_EVENTS_NAMESPACE) {
+    fail(where, ns, `holds other ServiceAccounts, and argo-server needs create on Secrets in its SSO namespace (RBAC cannot limit create to one name), so it could create a service-account-token Secret for any of them and read it`,
+      `leave it out for "${ARGO_SSO_NAMESPACE}", or name a namespace used for nothing else`);
+  }
+  return ns;
+}
+
+/** Checks the `sso` prop of an ArgoServer in `serverNamespace` whose base href is `baseHref`. */
+export function checkSso(where: Where, value: unknown, platform: Platform, baseHref: string, serverNamespace: string): SsoSettings {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     fail(where, value, 'must be an object', 'pass {} for Kubeflow\'s Dex with every default, or e.g. { sessionExpiry: "8h" }');
   }
@@ -165,6 +194,7 @@ export function checkSso(where: Where, value: unknown, platform: Platform, baseH
   const artifactRepository = o.artifactRepository === undefined
     ? defaultArtifactRepository(within(where, 'artifactRepository'), platform)
     : checkArtifactRepository(within(where, 'artifactRepository'), o.artifactRepository);
+  const namespace = checkSsoNamespace(within(where, 'namespace'), o.namespace ?? ARGO_SSO_NAMESPACE, serverNamespace);
   const allowClusterWideSecretList = checkBoolean(within(where, 'allowClusterWideSecretList'), o.allowClusterWideSecretList ?? false);
   const lookup = platform.spec.argoWorkflows.sso.accountLookup;
   if (lookup === 'cluster-informer-with-secrets' && !allowClusterWideSecretList) {
@@ -176,7 +206,7 @@ export function checkSso(where: Where, value: unknown, platform: Platform, baseH
     fail(within(where, 'allowClusterWideSecretList'), o.allowClusterWideSecretList,
       `only applies to argo-server 3.3; ${platform.id} runs ${platform.spec.argoWorkflows.line.name}`, 'remove it');
   }
-  return { issuer, browserIssuer, clientSecret, redirectUrl, sessionExpiry, artifactRepository, allowClusterWideSecretList };
+  return { issuer, browserIssuer, clientSecret, redirectUrl, sessionExpiry, artifactRepository, namespace, allowClusterWideSecretList };
 }
 
 function checkSecretKey(where: Where, value: unknown): string {

@@ -195,7 +195,14 @@ export class ProfileSsoAccess extends Construct {
         return a;
       };
 
-      const home = server.namespace;
+      // argo-server's SSO namespace (its --namespace): the login accounts live there
+      const home = server.ssoNamespace!;
+      this.profiles.forEach((p, i) => {
+        if (p.namespace === home) {
+          fail(at(`profiles[${i}].namespace`), p.namespace, `is argo-server's SSO namespace, where it may create Secrets (and so mint tokens for the profile's accounts)`,
+            'give ArgoServer sso.namespace a namespace of its own');
+        }
+      });
       if (argo.sso.namespaceDelegation) {
         // the login account admits the members (with "view": anyone, and views every profile);
         // a member's own profile account outranks it there
@@ -226,7 +233,7 @@ export class ProfileSsoAccess extends Construct {
           new k8s.KubeRoleBinding(this, `TokenReaderBinding-${namespace}`, {
             metadata: { name: TOKEN_READER, namespace },
             roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: TOKEN_READER },
-            subjects: [{ kind: 'ServiceAccount', name: ARGO_SERVER_NAME, namespace: home }],
+            subjects: [{ kind: 'ServiceAccount', name: ARGO_SERVER_NAME, namespace: server.namespace }],
           });
         }
       }
