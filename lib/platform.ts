@@ -36,12 +36,25 @@ export interface ArgoWorkflowsPreset {
   /** Upstream folder of the argo-server RBAC: `cluster-install` up to 3.6, `cluster-install-no-crds` from 3.7. */
   readonly rbacFolder: 'cluster-install' | 'cluster-install-no-crds';
   /**
-   * argo-server lists and watches Workflows and WorkflowTemplates with its own account, whatever
-   * the auth mode (3.6+): argo-workflows `server/apiserver/argoserver.go` `Run` builds
-   * `workflowtemplate.NewInformer(as.restConfig, …)` and `workflow.NewWorkflowServer(…, as.clients.Workflow, …)`,
-   * whose `wfReflector` (`server/workflow/workflow_server.go`) lists and watches Workflows.
+   * What argo-server's own caches list and watch with its own account, whatever the auth mode
+   * (`server/apiserver/argoserver.go` `Run`, at each tag):
+   * - 3.6: `workflows`: `workflow.NewWorkflowServer(…, as.clients.Workflow, wfStore, …)`, whose
+   *   `wfReflector` (`server/workflow/workflow_server.go`) lists and watches Workflows (v3.6.19);
+   * - 3.7, 4.0: also `workflowtemplates` (`workflowtemplate.NewInformer(as.restConfig, …)`, from
+   *   v3.7.0) and `clusterworkflowtemplates` (`clusterworkflowtemplate.NewInformer` when
+   *   `util/rbac/rbac.go` `HasAccessToClusterWorkflowTemplates` finds get, list and watch through
+   *   a SelfSubjectAccessReview; without them every UI submission that references one is answered
+   *   "forbidden", v3.7.18, v4.0.10);
+   * - before 3.6: none.
    */
-  readonly serverInformers: boolean;
+  readonly serverCaches: readonly string[];
+  /**
+   * How argo-server's config controller reads its ConfigMap (`config/controller.go`): `get` by
+   * name from 3.4 (`cmClient.Get(ctx, cc.configMap, …)`); up to 3.3 a list and watch with the field
+   * selector `metadata.name=<configmap>`, which RBAC's `resourceNames` also limits (the API server
+   * takes the name from that selector). Either way the rule names the one ConfigMap.
+   */
+  readonly configMapVerbs: readonly string[];
   /** How argo-server's SSO RBAC chooses and reads accounts on this line. */
   readonly sso: ArgoSsoPreset;
 }
@@ -238,7 +251,8 @@ function argoLine(minor: string, patch: number, controller: string, extra: Parti
     containerSecurityContext: atLeast(3) ? SECURITY_3_3 : SECURITY_3_1,
     baseHrefEnv: atLeast(6) ? 'ARGO_BASE_HREF' : 'BASE_HREF',
     rbacFolder: atLeast(7) ? 'cluster-install-no-crds' : 'cluster-install',
-    serverInformers: atLeast(6),
+    serverCaches: atLeast(7) ? ['workflows', 'workflowtemplates', 'clusterworkflowtemplates'] : atLeast(6) ? ['workflows'] : [],
+    configMapVerbs: atLeast(4) ? ['get'] : ['get', 'list', 'watch'],
     sso: {
       namespaceDelegation: atLeast(3),
       accountLookup: !atLeast(3) ? 'namespace-list' : atLeast(4) ? 'cluster-informer' : 'cluster-informer-with-secrets',

@@ -17,10 +17,14 @@ describe('ArgoServer', () => {
     ]);
   });
 
-  test('client auth only: argo-server\'s own account reads ConfigMaps in its namespace, nothing cluster-wide', () => {
+  test('client auth only: argo-server\'s own account reads its one ConfigMap in its namespace, nothing cluster-wide', () => {
     const objs = synth((c) => new ArgoServer(c, 'server', { namespace: 'argo-ui' }));
     expect(objs.filter((o) => o.kind.startsWith('Cluster'))).toEqual([]);
-    expect(one(objs, 'Role').rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }]);
+    // 3.1: a list and watch with the field selector metadata.name=workflow-controller-configmap (config/controller.go)
+    expect(one(objs, 'Role').rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['workflow-controller-configmap'], verbs: ['get', 'list', 'watch'] }]);
+    // an --configmap among the extra flags is the one it reads
+    const own = synth((c) => new ArgoServer(c, 'server', { extraArgs: ['--configmap=my-config'] }));
+    expect(one(own, 'Role').rules[0].resourceNames).toEqual(['my-config']);
     expect(one(objs, 'Role').metadata).toEqual({ name: 'argo-server', namespace: 'argo-ui' });
     const rb = one(objs, 'RoleBinding');
     expect(rb.metadata).toEqual({ name: 'argo-server', namespace: 'argo-ui' });

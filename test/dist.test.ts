@@ -73,9 +73,9 @@ describe('dist/', () => {
       expect(d.spec.selector.matchLabels).toEqual({ app: 'argo-server' });
     });
 
-    test('argo-server (client auth) may only read ConfigMaps in kubeflow; the Service is named for Istio', () => {
+    test('argo-server (client auth) may only read KFP\'s ConfigMap in kubeflow; the Service is named for Istio', () => {
       expect(find('RoleBinding', 'argo-server', 'kubeflow').subjects).toEqual([{ kind: 'ServiceAccount', name: 'argo-server', namespace: 'kubeflow' }]);
-      expect(find('Role', 'argo-server', 'kubeflow').rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }]);
+      expect(find('Role', 'argo-server', 'kubeflow').rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['workflow-controller-configmap'], verbs: ['get', 'list', 'watch'] }]);
       expect(objs.filter((o) => o.kind === 'ClusterRoleBinding')).toEqual([]); // nothing cluster-wide in the default app
       expect(find('Service', 'argo-server', 'kubeflow').spec.ports[0].name).toBe('http-web');
     });

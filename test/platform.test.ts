@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import {
   ArgoServer, ArgoServerRoute, EventBus, EventField, KubeflowArgoChart, KubeflowArgoChartProps, KubeflowArgoRoles, Platform, ProfileWorkflowTemplate, WebhookEventSource, WorkflowTrigger,
 } from '../lib';
-import { one, Obj } from './util';
+import { ARGO_SERVER_READS, one, Obj } from './util';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { validateObjects, formatViolations } = require('../plugins/schema-validation');
@@ -134,7 +134,9 @@ describe.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
     expect(roles).toEqual(kubeflow.editRoleHasArgo ? ['kubeflow-argo-view'] : ['kubeflow-argo-edit', 'kubeflow-argo-view']);
     // client mode: argo-server's own account reads ConfigMaps, and from 3.6 Workflows and WorkflowTemplates for its caches
     const cache = objs.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'argo-server-cache-reader');
-    expect(cache?.rules).toEqual(argo.serverInformers ? [{ apiGroups: ['argoproj.io'], resources: ['workflows', 'workflowtemplates'], verbs: ['get', 'list', 'watch'] }] : undefined);
+    const reads = ARGO_SERVER_READS[argo.line.name];
+    expect(cache?.rules).toEqual(reads.caches.length ? [{ apiGroups: ['argoproj.io'], resources: reads.caches, verbs: ['get', 'list', 'watch'] }] : undefined);
+    expect(one(objs.filter((o) => o.metadata.name === 'argo-server'), 'Role').rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['workflow-controller-configmap'], verbs: reads.configMapVerbs }]);
   });
 });
 

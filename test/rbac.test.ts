@@ -80,7 +80,7 @@ describe('what each ServiceAccount of the committed dist/ may do (README, "Secur
         'kubeflow-user-example-com argoproj.io/workflows list,create',
         'kubeflow-user-example-com argoproj.io/workflowtemplates get',
       ],
-      'ServiceAccount kubeflow/argo-server': ['kubeflow /configmaps get,list,watch'],
+      'ServiceAccount kubeflow/argo-server': ['kubeflow /configmaps[workflow-controller-configmap] get,list,watch'],
     });
   });
 

@@ -7,7 +7,7 @@ import ARTIFACT_REPOSITORIES from '../imports/kfp-artifact-repositories.json';
 import { ArgoServer, KubeflowArgoChart, KubeflowArgoChartProps, KubeflowPatches, Platform, ProfileSsoAccess, ValidationError } from '../lib';
 import { rbacRule } from '../lib/argo-server/sso-rules';
 import { userAccountName } from '../lib/kubeflow/profile-sso-access';
-import { Obj } from './util';
+import { ARGO_SERVER_READS, Obj } from './util';
 
 const TEAM_A = { namespace: 'team-a', owner: 'alice@example.com', contributors: ['bob@example.com'] };
 const TEAM_B = { namespace: 'team-b', owner: 'carol@example.com', contributors: ['bob@example.com'] };
@@ -63,14 +63,14 @@ describe.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
     const role = find(objs, 'Role', 'argo-server', 'argo-server-sso')!;
     expect(find(objs, 'RoleBinding', 'argo-server', 'argo-server-sso')!.subjects).toEqual([{ kind: 'ServiceAccount', name: 'argo-server', namespace: 'kubeflow' }]);
     expect(role.rules).toEqual([
-      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['argo-server-sso-config'], verbs: ARGO_SERVER_READS[argo.line.name].configMapVerbs },
       { apiGroups: [''], resources: ['secrets'], resourceNames: ['argo-server-sso', 'sso'], verbs: ['get'] },
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
       ...(argo.sso.accountLookup === 'namespace-list' ? [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list'] }] : []),
     ]);
     const cache = find(objs, 'ClusterRole', 'argo-server-cache-reader');
     const expected = [
-      ...(argo.serverInformers ? [{ apiGroups: ['argoproj.io'], resources: ['workflows', 'workflowtemplates'], verbs: ['get', 'list', 'watch'] }] : []),
+      ...(ARGO_SERVER_READS[argo.line.name].caches.length ? [{ apiGroups: ['argoproj.io'], resources: ARGO_SERVER_READS[argo.line.name].caches, verbs: ['get', 'list', 'watch'] }] : []),
       ...(argo.sso.accountLookup !== 'namespace-list' ? [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['list', 'watch'] }] : []),
       ...(argo.sso.accountLookup === 'cluster-informer-with-secrets' ? [{ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] }] : []),
     ];

@@ -151,6 +151,27 @@ export function runLua(lua: string, code: string): string {
   return res.stdout;
 }
 
+/**
+ * argo-server's own reads per Argo line, read in its code (issue 20, item 8), written out here
+ * rather than taken from the presets so that a wrong preset fails:
+ * - caches (`server/apiserver/argoserver.go` Run): 3.6.19 lists and watches Workflows
+ *   (NewWorkflowServer's wfReflector); 3.7.0+ also WorkflowTemplates (workflowtemplate.NewInformer)
+ *   and, when get/list/watch are allowed (util/rbac/rbac.go HasAccessToClusterWorkflowTemplates,
+ *   v3.7.18, v4.0.10), ClusterWorkflowTemplates;
+ * - its ConfigMap (`config/controller.go`): list and watch with `metadata.name=` up to 3.3, a get by
+ *   name from 3.4.
+ */
+export const ARGO_SERVER_READS: Readonly<Record<string, { caches: string[]; configMapVerbs: string[] }>> = {
+  'v3.1.x': { caches: [], configMapVerbs: ['get', 'list', 'watch'] },
+  'v3.2.x': { caches: [], configMapVerbs: ['get', 'list', 'watch'] },
+  'v3.3.x': { caches: [], configMapVerbs: ['get', 'list', 'watch'] },
+  'v3.4.x': { caches: [], configMapVerbs: ['get'] },
+  'v3.5.x': { caches: [], configMapVerbs: ['get'] },
+  'v3.6.x': { caches: ['workflows'], configMapVerbs: ['get'] },
+  'v3.7.x': { caches: ['workflows', 'workflowtemplates', 'clusterworkflowtemplates'], configMapVerbs: ['get'] },
+  'v4.0.x': { caches: ['workflows', 'workflowtemplates', 'clusterworkflowtemplates'], configMapVerbs: ['get'] },
+};
+
 /** test/fixtures/k8syaml: sigs.k8s.io/yaml (the YAML reader kubectl uses), from golang-k8s-sigs-yaml-dev. */
 export function k8sYamlReader(): { bin?: string; skipped?: string } {
   return goFixture('k8syaml', 'sigs.k8s.io/yaml', 'golang-k8s-sigs-yaml-dev');

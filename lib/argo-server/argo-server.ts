@@ -355,11 +355,11 @@ export class ArgoServer extends Construct {
       if (!authModes.includes('server')) {
         // In client mode every API call uses the caller's token (server/auth/gatekeeper.go); argo-server's
         // own account only runs the config controller (server/apiserver/argoserver.go NewArgoServer:
-        // config.NewController), which gets, lists and watches the ConfigMaps of its namespace
-        // (config/controller.go Run: no field selector, so no resourceNames). The WorkflowEventBinding
+        // config.NewController), which reads its one ConfigMap (ArgoWorkflowsPreset.configMapVerbs). The WorkflowEventBinding
         // event recorder, artifactRepositoryRef lookups, webhook clients and persistence also use it
         // but are not used with KFP; they fail with "forbidden" instead of holding cluster-wide rights.
-        const rules: k8s.PolicyRule[] = [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }];
+        const configMap = sso ? SSO_CONFIG_MAP : configMapArg(extraArgs) ?? KFP_CONFIG_MAP;
+        const rules: k8s.PolicyRule[] = [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [configMap], verbs: [...argo.configMapVerbs] }];
         if (sso) {
           // SSO (server/auth/sso/sso.go New): reads the client Secret, creates its session key Secret
           // "sso" (at every start; AlreadyExists is ignored, Forbidden is fatal) and reads it back.
@@ -388,11 +388,10 @@ export class ArgoServer extends Construct {
           subjects,
         });
         const cacheRules: k8s.PolicyRule[] = [];
-        if (argo.serverInformers) {
-          // 3.6+: argo-server's own account lists and watches Workflows (the UI's list cache) and
-          // WorkflowTemplates in every namespace it serves (see ArgoWorkflowsPreset.serverInformers).
-          // ClusterWorkflowTemplates are read only when the account may (rbacutil.HasAccessToClusterWorkflowTemplates).
-          cacheRules.push({ apiGroups: ['argoproj.io'], resources: ['workflows', 'workflowtemplates'], verbs: ['get', 'list', 'watch'] });
+        if (argo.serverCaches.length) {
+          // 3.6+: argo-server's own account lists and watches what its caches hold (Workflows; from
+          // 3.7 also WorkflowTemplates and ClusterWorkflowTemplates), see ArgoWorkflowsPreset.serverCaches
+          cacheRules.push({ apiGroups: ['argoproj.io'], resources: [...argo.serverCaches], verbs: ['get', 'list', 'watch'] });
         }
         if (sso && argo.sso.accountLookup !== 'namespace-list') {
           // 3.3+ with SSO: an informer on ServiceAccounts of every namespace (server/cache/cache.go,
@@ -510,6 +509,14 @@ function k8sResources(r: ArgoServerResources): k8s.ResourceRequirements {
 
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value));
+}
+
+/** KFP's ConfigMap, which argo-server reads by default (`--configmap`'s default). */
+const KFP_CONFIG_MAP = 'workflow-controller-configmap';
+
+/** The ConfigMap an `--configmap=NAME` among the extra flags names, if any (the last one wins, as in cobra). */
+function configMapArg(extraArgs: readonly string[]): string | undefined {
+  return extraArgs.map((a) => /^--configmap=(.+)$/.exec(a)?.[1]).filter(Boolean).pop();
 }
 
 function checkExtraArg(where: Where, value: unknown): string {
