@@ -143,6 +143,14 @@ describe('ArgoServer sso', () => {
     throw new Error('no error');
   };
 
+  test('issue 20, item 10: an issuer that ends in "/" is kept exactly (go-oidc compares it byte for byte); the redirect filter still matches its endpoints', () => {
+    const objs = make({ sso: { issuer: 'https://login.example.com/realms/kf/' } });
+    expect(parse(find(objs, 'ConfigMap', 'argo-server-sso-config')!.data.sso).issuer).toBe('https://login.example.com/realms/kf/');
+    const lua = find(objs, 'EnvoyFilter', 'argo-server-sso-login')!.spec.configPatches[0].patch.value.typed_config.inlineCode;
+    expect(lua).toContain('local from = "https://login.example.com/realms/kf/"');
+    expect(make({ sso: { issuer: 'https://login.example.com/dex' } }).length).toBeGreaterThan(0);
+  });
+
   test('an issuer both reach needs no redirect: no EnvoyFilter', () => {
     const objs = make({ sso: { issuer: 'https://login.example.com/dex', browserIssuer: 'https://login.example.com/dex' } });
     expect(objs.filter((o) => o.kind === 'EnvoyFilter')).toEqual([]);

@@ -121,12 +121,17 @@ const URL_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%!
 const GO_DURATION = /^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
+/**
+ * An http(s) URL as given. An issuer is kept exactly, trailing `/` included: go-oidc compares the
+ * discovered `issuer` with the configured one byte for byte (`NewProvider`: "oidc: issuer did not
+ * match"), and so does ID token verification, so an issuer that ends in `/` must stay so.
+ */
 function checkUrl(where: Where, value: unknown, what: string): string {
   requireString(where, value);
   if (!URL_PATTERN.test(value) || /['"\\]/.test(value)) {
     fail(where, value, `must be an http or https URL (${what})`, `use e.g. "${KUBEFLOW_DEX_ISSUER}"`);
   }
-  return value.replace(/\/+$/, '');
+  return value;
 }
 
 /**
@@ -157,8 +162,9 @@ export function checkSso(where: Where, value: unknown, platform: Platform, baseH
   if (browserRaw.startsWith('/') && (!isPlainPath(browserRaw) || browserRaw === '/')) {
     fail(browserWhere, browserRaw, 'must be a path on the Kubeflow host or an http(s) URL', 'use e.g. "/dex"');
   }
+  // only a prefix to rewrite to (the login redirect), so a trailing "/" is dropped
   const browserIssuer = browserRaw.startsWith('/') ? browserRaw.replace(/\/+$/, '')
-    : checkUrl(browserWhere, browserRaw, 'where browsers reach the issuer, or a path on the Kubeflow host');
+    : checkUrl(browserWhere, browserRaw, 'where browsers reach the issuer, or a path on the Kubeflow host').replace(/\/+$/, '');
 
   const secretWhere = within(where, 'clientSecret');
   const cs = o.clientSecret ?? DEFAULT_SSO_SECRET;

@@ -35,9 +35,11 @@ export function loginRedirectFilter(s: LoginRedirectSettings): ApiObjectProps {
  */
 export function loginRedirectLua(issuer: string, browserIssuer: string): string {
   // both are checked: no quotes, backslashes or line breaks, so plain Lua string literals hold them
+  // Dex joins its endpoints onto the issuer's path, so "<issuer>/auth" whether or not it ends in "/"
+  const from = issuer.endsWith('/') ? issuer : `${issuer}/`;
   return [
     'function envoy_on_response(response_handle)',
-    `  local from = "${issuer}/"`,
+    `  local from = "${from}"`,
     `  local to = "${browserIssuer}/"`,
     '  local location = response_handle:headers():get("location")',
     '  if location ~= nil and string.sub(location, 1, string.len(from)) == from then',
