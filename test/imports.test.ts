@@ -40,7 +40,7 @@ describe('imports/k8s (generated core kinds) against cdk8s-plus-25 k8s classes',
 
   test('every generated construct class has a cdk8s-plus-25 twin with the same GVK', () => {
     const kinds = Object.keys(ours).filter((k) => ours[k]?.GVK);
-    expect(kinds.sort()).toEqual(['KubeClusterRole', 'KubeClusterRoleBinding', 'KubeConfigMap', 'KubeDeployment', 'KubeNetworkPolicy', 'KubeRole', 'KubeRoleBinding', 'KubeSecret', 'KubeService', 'KubeServiceAccount']);
+    expect(kinds.sort()).toEqual(['KubeClusterRole', 'KubeClusterRoleBinding', 'KubeConfigMap', 'KubeDeployment', 'KubeNamespace', 'KubeNetworkPolicy', 'KubeRole', 'KubeRoleBinding', 'KubeSecret', 'KubeService', 'KubeServiceAccount']);
     for (const k of kinds) expect(ours[k].GVK).toEqual(plus[k].GVK);
   });
 
