@@ -61,33 +61,50 @@ export function synthToDir(build: (outdir: string) => App): Record<string, strin
   }
 }
 
+/** A reason to skip a test; under CI=true an error instead (.ci/run makes every tool available). */
+function skipUnlessCi(skipped: string): { skipped: string } {
+  if (process.env.CI === 'true') throw new Error(`${skipped}; .ci/run should have made it available`);
+  return { skipped };
+}
+
+/**
+ * `go build <args> -o BIN .` in test/fixtures/<fixture>, once per `key` (a hash of what the build
+ * reads), into the temp directory; a module download that fails for want of network is a skip.
+ */
+function goBuildOnce(fixture: string, key: string, args: readonly string[], env: Record<string, string>): { bin?: string; skipped?: string } {
+  const bin = path.join(os.tmpdir(), `kfa-${fixture}-${key}`);
+  if (fs.existsSync(bin)) return { bin };
+  const tmp = `${bin}.${process.pid}`;
+  const res = spawnSync('go', ['build', ...args, '-o', tmp, '.'], {
+    cwd: path.join(__dirname, 'fixtures', fixture), encoding: 'utf8',
+    env: { ...process.env, GOCACHE: path.join(os.tmpdir(), 'kfa-gocache'), ...env },
+  });
+  if (res.status !== 0) {
+    if (/dial tcp|lookup |connection refused|no such host|i\/o timeout/.test(res.stderr)) return skipUnlessCi(`Go modules of test/fixtures/${fixture} cannot be downloaded: ${res.stderr.trim().split('\n')[0]}`);
+    throw new Error(`go build ${args.join(' ')} in test/fixtures/${fixture} failed:\n${res.stderr}`);
+  }
+  fs.renameSync(tmp, bin);
+  return { bin };
+}
+
+/** A short hash of files (missing ones count as empty) and extra text. */
+function hashOf(files: readonly string[], extra = ''): string {
+  const hash = require('crypto').createHash('sha256');
+  for (const f of files) hash.update(f).update(fs.existsSync(f) ? fs.readFileSync(f) : '');
+  return hash.update(extra).digest('hex').slice(0, 12);
+}
+
 /**
  * Builds the Go program in test/fixtures/<fixture> (GOPATH mode against Debian's Go packages in
  * /usr/share/gocode) once per source version and returns the binary, or the reason it cannot be
  * built (tests then skip; under CI=true they fail: .ci/run installs the packages).
  */
 function goFixture(fixture: string, goPackage: string, debianPackage: string): { bin?: string; skipped?: string } {
-  const src = path.join(__dirname, 'fixtures', fixture);
   const gopath = '/usr/share/gocode';
-  const skip = (skipped: string) => {
-    // .ci/run installs both: under CI a missing tool is a broken CI machine, not a reason to skip
-    if (process.env.CI === 'true') throw new Error(`${skipped}; .ci/run should have installed it`);
-    return { skipped };
-  };
-  if (spawnSync('go', ['version']).status !== 0) return skip(`no Go toolchain (apt-get install golang-go ${debianPackage})`);
-  if (!fs.existsSync(path.join(gopath, 'src', goPackage))) return skip(`${goPackage} is not installed (apt-get install ${debianPackage})`);
-  const hash = require('crypto').createHash('sha256').update(fs.readFileSync(path.join(src, 'main.go'))).digest('hex').slice(0, 12);
-  const bin = path.join(os.tmpdir(), `kfa-${fixture}-${hash}`);
-  if (!fs.existsSync(bin)) {
-    const tmp = `${bin}.${process.pid}`;
-    const res = spawnSync('go', ['build', '-o', tmp, '.'], {
-      cwd: src, encoding: 'utf8',
-      env: { ...process.env, GOPATH: gopath, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: path.join(os.tmpdir(), 'kfa-gocache') },
-    });
-    if (res.status !== 0) throw new Error(`go build test/fixtures/${fixture} failed:\n${res.stderr}`);
-    fs.renameSync(tmp, bin);
-  }
-  return { bin };
+  if (spawnSync('go', ['version']).status !== 0) return skipUnlessCi(`no Go toolchain (apt-get install golang-go ${debianPackage})`);
+  if (!fs.existsSync(path.join(gopath, 'src', goPackage))) return skipUnlessCi(`${goPackage} is not installed (apt-get install ${debianPackage})`);
+  const key = hashOf([path.join(__dirname, 'fixtures', fixture, 'main.go')]);
+  return goBuildOnce(fixture, key, [], { GOPATH: gopath, GO111MODULE: 'off', GOFLAGS: '' });
 }
 
 /**
@@ -99,28 +116,12 @@ function goFixture(fixture: string, goPackage: string, debianPackage: string): {
  */
 export function goModuleFixture(fixture: string, opts: { modfile?: string; tags?: string[] } = {}): { bin?: string; skipped?: string } {
   const src = path.join(__dirname, 'fixtures', fixture);
-  const skip = (skipped: string) => {
-    if (process.env.CI === 'true') throw new Error(`${skipped}; .ci/run should have made it possible`);
-    return { skipped };
-  };
-  if (spawnSync('go', ['version']).status !== 0) return skip('no Go toolchain (apt-get install golang-go, or Go 1.21+)');
-  const modfile = opts.modfile ? path.join(src, `${opts.modfile}.mod`) : path.join(src, 'go.mod');
+  if (spawnSync('go', ['version']).status !== 0) return skipUnlessCi('no Go toolchain (apt-get install golang-go, or Go 1.21+)');
+  const modfile = path.join(src, `${opts.modfile ?? 'go'}.mod`);
   const sources = [modfile, modfile.replace(/\.mod$/, '.sum'), ...fs.readdirSync(src).filter((f) => f.endsWith('.go')).sort().map((f) => path.join(src, f))];
-  const hash = require('crypto').createHash('sha256');
-  for (const f of sources) hash.update(f).update(fs.existsSync(f) ? fs.readFileSync(f) : '');
-  hash.update((opts.tags ?? []).join(','));
-  const bin = path.join(os.tmpdir(), `kfa-${fixture}-${(opts.modfile ?? 'go').replace(/\//g, '-')}-${hash.digest('hex').slice(0, 12)}`);
-  if (!fs.existsSync(bin)) {
-    const tmp = `${bin}.${process.pid}`;
-    const args = ['build', '-mod=readonly', '-o', tmp, ...(opts.modfile ? [`-modfile=${modfile}`] : []), ...(opts.tags?.length ? ['-tags', opts.tags.join(',')] : []), '.'];
-    const res = spawnSync('go', args, { cwd: src, encoding: 'utf8', env: { ...process.env, GO111MODULE: 'on', GOFLAGS: '-buildvcs=false', GOCACHE: path.join(os.tmpdir(), 'kfa-gocache') } });
-    if (res.status !== 0) {
-      if (/dial tcp|lookup |connection refused|no such host|i\/o timeout/.test(res.stderr)) return skip(`Go modules of test/fixtures/${fixture} cannot be downloaded: ${res.stderr.trim().split('\n')[0]}`);
-      throw new Error(`go ${args.join(' ')} in test/fixtures/${fixture} failed:\n${res.stderr}`);
-    }
-    fs.renameSync(tmp, bin);
-  }
-  return { bin };
+  const tags = opts.tags ?? [];
+  const key = `${(opts.modfile ?? 'go').replace(/\//g, '-')}-${hashOf(sources, tags.join(','))}`;
+  return goBuildOnce(fixture, key, ['-mod=readonly', ...(opts.modfile ? [`-modfile=${modfile}`] : []), ...(tags.length ? ['-tags', tags.join(',')] : [])], { GO111MODULE: 'on', GOFLAGS: '-buildvcs=false' });
 }
 
 /** test/fixtures/authservice-skip: oidc-authservice's skip list as commit 28c59ef or e236439 reads it (kelseyhightower/envconfig v1.4.0). */
@@ -140,7 +141,7 @@ export function authserviceSkips(bin: string, commit: string, data: Record<strin
 /** `lua5.1` (the dialect of Envoy's Lua filter), or undefined; under CI=true a missing one fails (.ci/run installs it). */
 export function lua51(): string | undefined {
   if (spawnSync('lua5.1', ['-v']).status === 0) return 'lua5.1';
-  if (process.env.CI === 'true') throw new Error('lua5.1 is missing; .ci/run should have installed it');
+  skipUnlessCi('lua5.1 is missing (apt-get install lua5.1)');
   return undefined;
 }
 

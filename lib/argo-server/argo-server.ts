@@ -186,7 +186,7 @@ export class ArgoServer extends Construct {
   public readonly clusterRoleBinding?: k8s.KubeClusterRoleBinding;
   /**
    * Role `argo-server` (read ConfigMaps; with `sso` its client and session Secrets), unless the
-   * `server` auth mode: in {@link namespace}, or with `sso` in {@link ssoNamespace}.
+   * `server` auth mode: in {@link namespace}, or with `sso` in its SSO namespace (`sso.namespace`).
    */
   public readonly role?: k8s.KubeRole;
   /** RoleBinding `argo-server` for {@link role}. */
@@ -200,11 +200,9 @@ export class ArgoServer extends Construct {
   /** The EnvoyFilter that sends the login to Dex's browser address, with `sso` (unless the issuer is the same for both). */
   public readonly loginRedirect?: ApiObject;
   /**
-   * With `sso`: the namespace argo-server keeps its SSO state in (`--namespace`; its ConfigMap,
-   * client and session Secrets, login accounts), {@link ArgoServerSsoOptions.namespace}.
+   * With `sso`: the Namespace argo-server keeps its SSO state in (`sso.namespace`, its
+   * `--namespace`: its ConfigMap, client and session Secrets, login accounts).
    */
-  public readonly ssoNamespace?: string;
-  /** The Namespace object of {@link ssoNamespace}, with `sso`. */
   public readonly ssoNamespaceObject?: k8s.KubeNamespace;
 
   /** Namespace argo-server runs in. */
@@ -247,7 +245,6 @@ export class ArgoServer extends Construct {
         fail(at('authModes'), props.authModes, 'is set together with sso, which sets the auth modes (sso, and client for CLI tokens)', 'remove authModes');
       }
       const sso = this.sso = props.sso === undefined ? undefined : checkSso(at('sso'), props.sso, this.platform, this.baseHref, this.namespace);
-      this.ssoNamespace = sso?.namespace;
       const authModes: ArgoAuthMode[] = this.authModes = sso ? ['sso', 'client'] : checkList<ArgoAuthMode>(at('authModes'), props.authModes ?? ['client'], (w, v) => {
         const mode = checkOneOf(w, v, ARGO_AUTH_MODES);
         if (mode === 'sso') {
@@ -355,8 +352,8 @@ export class ArgoServer extends Construct {
       if (!authModes.includes('server')) {
         // In client mode every API call uses the caller's token (server/auth/gatekeeper.go); argo-server's
         // own account only runs the config controller (server/apiserver/argoserver.go NewArgoServer:
-        // config.NewController), which reads its one ConfigMap (ArgoWorkflowsPreset.configMapVerbs). The WorkflowEventBinding
-        // event recorder, artifactRepositoryRef lookups, webhook clients and persistence also use it
+        // config.NewController), which reads its one ConfigMap (ArgoWorkflowsPreset.configMapVerbs).
+        // The WorkflowEventBinding event recorder, artifactRepositoryRef lookups, webhook clients and persistence also use it
         // but are not used with KFP; they fail with "forbidden" instead of holding cluster-wide rights.
         const configMap = sso ? SSO_CONFIG_MAP : configMapArg(extraArgs) ?? KFP_CONFIG_MAP;
         const rules: k8s.PolicyRule[] = [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [configMap], verbs: [...argo.configMapVerbs] }];
@@ -364,10 +361,10 @@ export class ArgoServer extends Construct {
           // SSO (server/auth/sso/sso.go New): reads the client Secret, creates its session key Secret
           // "sso" (at every start; AlreadyExists is ignored, Forbidden is fatal) and reads it back.
           // RBAC cannot name an object that does not exist yet, so create is namespace-wide: hence
-          // the namespace of its own (ArgoServerSsoOptions.namespace), where a token Secret it could
-          // create would only be for accounts whose tokens it reads anyway, or that hold no rights. Each request then acts as the
-          // account the user's claims select (server/auth/gatekeeper.go rbacAuthorization), whose
-          // token argo-server reads: the profile accounts grant that (ProfileSsoAccess).
+          // a namespace of its own (ArgoServerSsoOptions.namespace), where a token Secret it could
+          // create would only be for accounts whose tokens it reads anyway. Each request then acts
+          // as the account the user's claims select (server/auth/gatekeeper.go rbacAuthorization),
+          // whose token argo-server reads: the profile accounts grant that (ProfileSsoAccess).
           rules.push(
             { apiGroups: [''], resources: ['secrets'], resourceNames: [...new Set([sso.clientSecret.name, 'sso'])], verbs: ['get'] },
             { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },

@@ -196,7 +196,7 @@ export class ProfileSsoAccess extends Construct {
       };
 
       // argo-server's SSO namespace (its --namespace): the login accounts live there
-      const home = server.ssoNamespace!;
+      const home = server.sso.namespace;
       this.profiles.forEach((p, i) => {
         if (p.namespace === home) {
           fail(at(`profiles[${i}].namespace`), p.namespace, `is argo-server's SSO namespace, where it may create Secrets (and so mint tokens for the profile's accounts)`,
