@@ -4,7 +4,7 @@
  * the other's class. A brand is a non-enumerable property under a global symbol, so every copy
  * recognises it.
  */
-export type Brand = 'Platform' | 'ArgoServer' | 'EventBus' | 'EventSource' | 'EventField' | 'ArgoEventsRbac' | 'WorkflowTemplate' | 'KubeflowPatches' | 'ProfileSsoAccess';
+export type Brand = 'Platform' | 'ArgoServer' | 'EventBus' | 'EventSource' | 'EventField' | 'ArgoEventsRbac' | 'WorkflowTemplate' | 'KubeflowPatches' | 'ProfileSsoAccess' | 'KubeflowArgoChart';
 
 const symbols = new Map<Brand, symbol>();
 function symbolOf(name: Brand): symbol {

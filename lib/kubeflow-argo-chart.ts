@@ -13,7 +13,9 @@ import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 import { DashboardMenuLink, KubeflowPatches } from './kubeflow/kubeflow-patches';
 import { inProfile, KubeflowProfile, ProfileSsoAccess, SsoDefaultAccess } from './kubeflow/profile-sso-access';
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateOptions, TEMPLATE_OPTIONS } from './kubeflow/profile-workflow-template';
+import { brand, hasBrand } from './brands';
 import { checkPlatform, Platform } from './platform';
+import { LABEL_VALUE, OUTPUT_LABEL, pruneLabels } from './synth/prune';
 import {
   checkBoolean, checkKnownKeys, checkOptions, checkLabels, checkList, checkProfileNamespace, fail, propNames, snapshotProps, Where, whereIn, within,
 } from './validation';
@@ -23,7 +25,7 @@ const at = whereIn('KubeflowArgoChart');
 // the compiler checks this list against the props interface (propNames)
 const PROPS = propNames<KubeflowArgoChartProps>()(
   'platform', 'profiles', 'argoServer', 'route', 'argoEventsRbac', 'enableArgoEventsRbac', 'workflowTemplate', 'kubeflowRoles', 'events',
-  'labels', 'namespace', 'disableResourceNameHashes', 'dashboardMenuLinks', 'sso',
+  'labels', 'namespace', 'disableResourceNameHashes', 'dashboardMenuLinks', 'sso', 'outputName',
 );
 
 /** SSO for {@link KubeflowArgoChart}: argo-server's settings, and what non-members get. */
@@ -147,6 +149,15 @@ export interface KubeflowArgoChartProps extends ChartProps {
    * @default - one entry, "Argo Workflows", at argo-server's base href
    */
   readonly dashboardMenuLinks?: DashboardMenuLink[];
+
+  /**
+   * Names this output in the label every object carries (`cdk8s-kubeflow-argo/output`), beside
+   * `cdk8s-kubeflow-argo/revision`, a hash of the output: `prune.sh`, which the synth writes
+   * beside the manifests, deletes what left the output after you apply it (README, "Removing
+   * what left the output"). Unique per output applied to a cluster, and kept across changes.
+   * @default - the chart's id
+   */
+  readonly outputName?: string;
 }
 
 /**
@@ -154,6 +165,22 @@ export interface KubeflowArgoChartProps extends ChartProps {
  * Argo Events triggers and profile workflow templates, as one cdk8s Chart.
  */
 export class KubeflowArgoChart extends Chart {
+  /** True for a KubeflowArgoChart of this library (also across duplicate installs of the package). */
+  public static isKubeflowArgoChart(x: unknown): x is KubeflowArgoChart {
+    return hasBrand(x, 'KubeflowArgoChart');
+  }
+
+  /** The label every object of the chart carries: the output it belongs to ({@link KubeflowArgoChartProps.outputName}). */
+  public static readonly OUTPUT_LABEL: string = OUTPUT_LABEL;
+
+  /**
+   * The labels that make your own chart's objects prunable by the synth's `prune.sh`:
+   * `new Chart(app, 'mine', { labels: KubeflowArgoChart.pruneLabels('mine') })`.
+   */
+  public static pruneLabels(outputName: string): Record<string, string> {
+    return pruneLabels(outputName);
+  }
+
   /** The platform preset. */
   public readonly platform: Platform;
   /** The argo-server. */
@@ -180,14 +207,18 @@ export class KubeflowArgoChart extends Chart {
    * is nothing to change.
    */
   public readonly kubeflowPatches?: KubeflowPatches;
+  /** The value of the output label on every object of the chart ({@link KubeflowArgoChartProps.outputName}). */
+  public readonly outputName: string;
 
   constructor(scope: Construct, id: string, props: KubeflowArgoChartProps = {}) {
-    super(scope, id, chartProps(props));
+    super(scope, id, chartProps(id, props));
+    brand(this, 'KubeflowArgoChart');
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
       props = snapshotProps('KubeflowArgoChart', props); // chartProps() has checked the keys, labels and namespace
       this.platform = checkPlatform(at('platform'), props.platform);
       Platform.use(this, this.platform);
+      this.outputName = this.labels[OUTPUT_LABEL];
       // Sorted: the output must not depend on the order profiles happen to be listed in.
       const profileList = checkList(at('profiles'), props.profiles ?? [], checkProfileEntry, { allowEmpty: true });
       const profiles = profileList.map((p) => p.namespace).sort();
@@ -353,16 +384,28 @@ function splitSso(sso: unknown): { serverSso: unknown; defaultAccess?: SsoDefaul
 }
 
 /** The Chart's own props, checked before the chart exists (a bad value leaves no node behind). */
-function chartProps(props: unknown): ChartProps {
+function chartProps(id: string, props: unknown): ChartProps {
   const p = snapshotProps('KubeflowArgoChart', props);
   checkKnownKeys({ owner: 'KubeflowArgoChart', prop: '' }, p, PROPS);
   const { labels, namespace, disableResourceNameHashes } = (p ?? {}) as ChartProps;
-  if (labels !== undefined) checkLabels({ owner: 'KubeflowArgoChart', prop: 'labels' }, labels);
+  if (labels !== undefined) {
+    checkLabels({ owner: 'KubeflowArgoChart', prop: 'labels' }, labels);
+    for (const key of [OUTPUT_LABEL]) {
+      if (key in labels) fail(at(`labels["${key}"]`), labels[key], 'is set by the chart itself (the prune label)', 'set outputName instead');
+    }
+  }
   if (namespace !== undefined) {
     fail(at('namespace'), namespace,
       'is not supported: each object already has its own namespace (kubeflow, argo-events, the profiles) and a chart-wide one would move them all',
       'set argoServer.namespace, argoEventsRbac.namespace or profiles instead');
   }
   if (disableResourceNameHashes !== undefined) checkBoolean({ owner: 'KubeflowArgoChart', prop: 'disableResourceNameHashes' }, disableResourceNameHashes);
-  return { labels, namespace, disableResourceNameHashes };
+  const outputName = (p as KubeflowArgoChartProps | undefined)?.outputName;
+  if (outputName !== undefined && (typeof outputName !== 'string' || !LABEL_VALUE.test(outputName))) {
+    fail(at('outputName'), outputName, 'must be a label value (1 to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)', 'e.g. "kubeflow-argo"');
+  }
+  if (outputName === undefined && !LABEL_VALUE.test(id)) {
+    fail(at('outputName'), outputName, `is not set, and the chart's id "${id}", its default, is not a label value`, 'set outputName to a label value, e.g. "kubeflow-argo"');
+  }
+  return { labels: { ...labels, ...pruneLabels(outputName ?? id) }, namespace, disableResourceNameHashes };
 }

@@ -1,6 +1,8 @@
 import { parse } from 'yaml';
 import { INGRESS_GATEWAY_POD_LABELS, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_DEX, KUBEFLOW_DEX_ISSUER, KUBEFLOW_GATEWAY } from '../lib/constants';
 import { TOKEN_HEADER_ANNOTATION } from '../lib/istio/webhook-token';
+import { OUTPUT_LABEL } from '../lib/synth/prune';
+import { RBAC_RULE_ANNOTATION } from '../lib/argo-server/sso-rules';
 import { authorize, MeshRequest, Workload } from './authorization-policy';
 import { connectionAllowed, PodRef } from './network-policy';
 import { podSecurityViolations, podsOf } from './pod-security';
@@ -136,6 +138,7 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
   }
 
   if (server) results.push(tokenMintCheck(all, server));
+  results.push(...staleChecks(cluster, output));
 
   // argo-server's "installation namespace": its --namespace flag, else its pod's
   const installedIn = server && (server.spec.template.spec.containers[0].args ?? []).map((a: string) => /^--namespace=(.+)$/.exec(a)?.[1]).find(Boolean) || server?.metadata.namespace;
@@ -189,6 +192,41 @@ function tokenMintCheck(all: readonly any[], server: any): CheckResult {
     }
   }
   return { check, pass: problems.length === 0, detail: problems.length ? `${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}; run argo-server with sso.namespace, a namespace of its own` : 'it may create Secrets only where every other account is unbound or already readable by it' };
+}
+
+/** The names ProfileSsoAccess gives SSO accounts (lib/kubeflow/profile-sso-access.ts), also before outputs were labelled. */
+const SSO_ACCOUNT_NAME = /^argo-sso-(?:login|editor|viewer|[a-z0-9-]+-[0-9a-f]{8})$/;
+
+/**
+ * Nothing that left the output stays in the cluster (issue 20, item 5): per output label of the
+ * output, every cluster object that carries it and is not in the output is stale (`prune.sh`
+ * deletes it after the apply); and an SSO account of this project's naming without the label (an
+ * output from before the label) that the output no longer has still admits its users.
+ */
+function staleChecks(cluster: readonly any[], output: readonly any[]): CheckResult[] {
+  const id = (o: any) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+  const ident = (o: any) => `${String(o.apiVersion ?? '').split('/').slice(0, -1).join('/')} ${id(o)}`;
+  const ours = new Set(output.map(ident));
+  const results: CheckResult[] = [];
+  const outputs = [...new Set(output.map((o) => o.metadata?.labels?.[OUTPUT_LABEL]).filter((v) => typeof v === 'string'))].sort() as string[];
+  for (const name of outputs) {
+    const stale = cluster.filter((o) => o.metadata?.labels?.[OUTPUT_LABEL] === name && !ours.has(ident(o))).map(id).sort();
+    results.push({
+      check: `no object labelled ${OUTPUT_LABEL}=${name} in the cluster has left the output`,
+      pass: stale.length === 0,
+      detail: stale.length ? `${stale.length} left it and still act (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}): after applying, run sh prune.sh from the output directory` : 'every labelled object is in the output',
+    });
+  }
+  const unlabelled = cluster.filter((o) => o.kind === 'ServiceAccount' && o.metadata?.annotations?.[RBAC_RULE_ANNOTATION] !== undefined
+    && o.metadata.labels?.[OUTPUT_LABEL] === undefined && SSO_ACCOUNT_NAME.test(o.metadata.name) && !ours.has(ident(o))).map(id).sort();
+  if (unlabelled.length) {
+    results.push({
+      check: 'no SSO account of an earlier output without the output label is left in the cluster',
+      pass: false,
+      detail: `${unlabelled.join(', ')} ${unlabelled.length === 1 ? 'is' : 'are'} not in the output and still admit${unlabelled.length === 1 ? 's' : ''} users to argo-server: delete ${unlabelled.length === 1 ? 'it' : 'them'} with ${unlabelled.length === 1 ? 'its' : 'their'} RoleBindings and token Secrets (prune.sh only finds labelled objects)`,
+    });
+  }
+  return results;
 }
 
 /** The stand-in for a webhook's secret in the modelled requests. */

@@ -29,7 +29,9 @@ meets its namespace's Pod Security level; a browser with a Kubeflow session reac
 without an Authorization header it did not send; a webhook without a session reaches each event
 source; each Sensor may create Workflows in exactly its target namespaces; default-editor may
 create Workflows in each profile; argo-server cannot obtain another account's token (it may
-create Secrets only where the other accounts are unbound or already readable by it).
+create Secrets only where the other accounts are unbound or already readable by it); no object
+of the dump that carries the output's label has left the output, and no SSO account of an
+earlier, unlabelled output is left (the dump holds no Secrets: prune.sh deletes old tokens).
 
   --output DIR   the synthesized output to check (its top-level .yaml files)
 

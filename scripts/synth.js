@@ -183,7 +183,7 @@ async function loadApp(entry) {
           'export { synthesizeApp } from "./lib/synth/synthesize";',
           'export { checkOutput } from "./lib/synth/output-checks";',
           'export { schemaReleases, synthMetadata } from "./lib/synth/synth-metadata";',
-          'export { kustomization, KUSTOMIZATION_FILE } from "./lib/synth/output-formats";',
+          'export { outputFiles } from "./lib/synth/output-formats";',
         ].join('\n'),
         resolveDir: root,
         sourcefile: 'synth-entry.ts',
@@ -363,7 +363,8 @@ async function main() {
   }
   const manifests = files.map((f) => f.file);
   // kustomize lists only files with objects (an empty chart still gets its empty file, as in cdk8s)
-  const out = [...files, { file: lib.KUSTOMIZATION_FILE, text: lib.kustomization(files.filter((f) => f.objects.length).map((f) => f.file)) }];
+  // the manifests, the Kustomization and, for labelled objects, prune.sh
+  const out = lib.outputFiles(files);
   // under `cdk8s synth` with validation plugins: construct paths for the plugin (which removes the file)
   const forPlugin = process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true'
     ? (dir) => fs.writeFileSync(path.join(dir, plugin.SYNTH_METADATA_FILE), lib.synthMetadata(app, files)) : undefined;

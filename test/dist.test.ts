@@ -4,7 +4,8 @@ import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { execFileSync } from 'child_process';
 import { parseAllDocuments } from 'yaml';
-import { KUSTOMIZATION_FILE, kustomization } from '../lib/synth/output-formats';
+import { KUSTOMIZATION_FILE, outputFiles } from '../lib/synth/output-formats';
+import { PRUNE_SCRIPT } from '../lib/synth/prune';
 import { synthesizeApp } from '../lib/synth/synthesize';
 import { buildApp as buildKubeflow111 } from '../examples/kubeflow-1.11/main';
 import { buildApp as buildSso } from '../examples/sso/main';
@@ -34,8 +35,7 @@ const OUTPUTS = [
 
 test.each(OUTPUTS)('%s is up to date: byte-identical to a fresh synth', (_name, dir, build, command) => {
   const files = synthesizeApp(build());
-  const manifests = Object.fromEntries(files.map((f) => [f.file, f.text]));
-  const expected = { ...manifests, [KUSTOMIZATION_FILE]: kustomization(files.filter((f) => f.objects.length).map((f) => f.file)) };
+  const expected = Object.fromEntries(outputFiles(files).map((f) => [f.file, f.text]));
   const actual = readDir(dir);
   const fresh = { ...expected, [RECORD_FILE]: recordText(Object.keys(expected).map((file) => ({ file }))) };
   if (!isDeepStrictEqual(actual, fresh)) {
@@ -47,7 +47,7 @@ describe('dist/', () => {
 
   test('its manifests are what cdk8s\' own app.synth() writes', () => {
     const dist = readDir(DIST);
-    for (const f of [KUSTOMIZATION_FILE, RECORD_FILE]) delete dist[f];
+    for (const f of [KUSTOMIZATION_FILE, RECORD_FILE, PRUNE_SCRIPT]) delete dist[f];
     // the Kubeflow-side Component is the synth command's addition (app.synth() writes only manifests)
     const patches = dist['kubeflow-patches/kustomization.yaml'];
     delete dist['kubeflow-patches/kustomization.yaml'];

@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import {
   ArgoServer, ArgoServerRoute, EventBus, EventField, KubeflowArgoChart, KubeflowArgoChartProps, KubeflowArgoRoles, Platform, ProfileWorkflowTemplate, WebhookEventSource, WorkflowTrigger,
 } from '../lib';
-import { ARGO_SERVER_READS, one, Obj } from './util';
+import { ARGO_SERVER_READS, one, Obj, PRESETS } from './util';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { validateObjects, formatViolations } = require('../plugins/schema-validation');
@@ -32,7 +32,6 @@ const everything = (platform: Platform): KubeflowArgoChartProps => ({
 });
 
 /** Every Kubeflow release, plus a standalone KFP 2.17 (Argo 4.0) on Kubeflow 1.11's platform. */
-const PRESETS = [...Platform.ALL, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];
 
 describe.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
   const objs = Testing.synth(new KubeflowArgoChart(Testing.app(), 'kfa', everything(platform))) as Obj[];

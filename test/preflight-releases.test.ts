@@ -13,7 +13,7 @@ import { buildApp, EXAMPLE_PROFILE } from '../main';
 import { authserviceSkipList, preflight } from '../preflight/checks';
 import { MANIFESTS, releaseCluster } from './release-cluster';
 import { webhookTokenLua, WEBHOOK_TOKEN_HEADER } from '../lib/istio/webhook-token';
-import { authserviceSkipParser, authserviceSkips, hasKubectl, lua51, runLua } from './util';
+import { authserviceSkipParser, authserviceSkips, hasKubectl, lua51, runLua, PRESETS } from './util';
 
 const why = !fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined;
 // eslint-disable-next-line no-console
@@ -25,7 +25,6 @@ const componentOf = (platform: Platform) => (buildApp(undefined, platform).chart
 const failures = (results: ReturnType<typeof preflight>) => results.filter((r) => !r.pass).map((r) => `${r.check}: ${r.detail}`);
 
 /** Every release, and a standalone KFP 2.17 (Argo 4.0) on Kubeflow 1.11's platform. */
-const PRESETS = [...Platform.ALL, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];
 
 describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
   const output = outputOf(platform);
@@ -44,6 +43,7 @@ describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platfo
       `Sensor argo-events/github-${EXAMPLE_PROFILE} (ServiceAccount operate-workflow-sa) may create Workflows in exactly ${EXAMPLE_PROFILE}`,
       `default-editor may create Workflows in profile ${EXAMPLE_PROFILE}`,
       'argo-server (ServiceAccount kubeflow/argo-server) cannot obtain another account\'s token',
+      'no object labelled cdk8s-kubeflow-argo/output=kubeflow-argo in the cluster has left the output',
     ]);
   });
 
@@ -161,6 +161,38 @@ describeReleases('issue 20, item 11: Sensors of two profiles share one ServiceAc
   });
 });
 
+describeReleases('issue 20, item 5: accounts that left the output fail the preflight until they are pruned', () => {
+  const platform = Platform.KUBEFLOW_1_9;
+  const sso = (profiles: any[]) => {
+    const chart = new KubeflowArgoChart(Testing.app(), 'kfa', { platform, profiles, sso: {} });
+    return { output: Testing.synth(chart) as any[], component: chart.kubeflowPatches!.component };
+  };
+  const before = sso([{ namespace: 'alice', owner: 'alice@example.com', contributors: ['bob@example.com'] }, { namespace: 'carol', owner: 'carol@example.com' }]);
+  const after = sso([{ namespace: 'alice', owner: 'alice@example.com' }]);
+  const cluster = [...releaseCluster(platform, 'alice', after.component), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'carol' } }];
+  const staleChecks = (results: ReturnType<typeof preflight>) => results.filter((r) => /left the output|earlier output/.test(r.check));
+
+  test('the correct output passes on a cluster that holds only it', () => {
+    const results = preflight([...cluster, ...after.output], after.output);
+    expect(failures(results)).toEqual([]);
+    expect(staleChecks(results).map((r) => r.check)).toEqual(['no object labelled cdk8s-kubeflow-argo/output=kfa in the cluster has left the output']);
+  });
+
+  test('the earlier output applied, not pruned: one line names what still acts (bob\'s old token, carol\'s account)', () => {
+    const failed = failures(preflight([...cluster, ...before.output], after.output));
+    expect(failed).toEqual([expect.stringMatching(/^no object labelled cdk8s-kubeflow-argo\/output=kfa in the cluster has left the output: \d+ left it and still act \(.*\): after applying, run sh prune\.sh from the output directory$/)]);
+    expect(failed[0]).toMatch(/RoleBinding carol\/argo-sso-editor/);
+  });
+
+  test('an SSO account of an output from before the label fails too, by name', () => {
+    const legacy = before.output.filter((o) => o.kind === 'ServiceAccount' && o.metadata.namespace === 'carol')
+      .map((o) => ({ ...o, metadata: { ...o.metadata, labels: undefined } }));
+    expect(legacy).toHaveLength(1);
+    const failed = failures(preflight([...cluster, ...after.output, ...legacy], after.output));
+    expect(failed).toEqual(['no SSO account of an earlier output without the output label is left in the cluster: ServiceAccount carol/argo-sso-editor is not in the output and still admits users to argo-server: delete it with its RoleBindings and token Secrets (prune.sh only finds labelled objects)']);
+  });
+});
+
 describeReleases('issue 20, item 1: the authservice skip list, parsed as each authservice commit parses it', () => {
   const parser = authserviceSkipParser();
   // eslint-disable-next-line no-console
@@ -206,8 +238,8 @@ describeReleases('npm run preflight on a dump assembled from Kubeflow 1.11\'s fi
       const res = run(dir);
       expect(res.stderr).toBe('');
       expect(res.status).toBe(0);
-      expect(res.stdout.match(/^PASS /gm)).toHaveLength(9);
-      expect(res.stdout).toContain('9 of 9 checks pass');
+      expect(res.stdout.match(/^PASS /gm)).toHaveLength(10);
+      expect(res.stdout).toContain('10 of 10 checks pass');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -219,7 +251,7 @@ describeReleases('npm run preflight on a dump assembled from Kubeflow 1.11\'s fi
       const res = run(dir);
       expect(res.status).toBe(1);
       expect(res.stdout).toMatch(/^FAIL a webhook POST without a session reaches argo-events\/github at \/argo-events\/github\/push\n {5}AuthorizationPolicy istio-system\/istio-ingressgateway-oauth2-proxy sends it to oauth2-proxy, which redirects/m);
-      expect(res.stdout).toContain('8 of 9 checks pass');
+      expect(res.stdout).toContain('9 of 10 checks pass');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -14,9 +14,8 @@ import { loginRedirectLua } from '../lib/istio/login-redirect';
 import { preflight } from '../preflight/checks';
 import { whoGrants } from '../preflight/rbac';
 import { kustomize, MANIFESTS, releaseCluster } from './release-cluster';
-import { evaluateRules, exprRuleEvaluator, hasKubectl, lua51, Obj, RuleEvaluator, runLua } from './util';
+import { evaluateRules, exprRuleEvaluator, hasKubectl, lua51, Obj, RuleEvaluator, runLua, PRESETS } from './util';
 
-const PRESETS = [...Platform.ALL, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];
 const built = PRESETS.map((p) => exprRuleEvaluator(p.spec.argoWorkflows.manifests));
 /** The rule evaluation of a preset's argo-server tag. */
 const evaluatorOf = (platform: Platform): RuleEvaluator => built[PRESETS.indexOf(platform)].evaluator ?? exprRuleEvaluator(platform.spec.argoWorkflows.manifests).evaluator!;

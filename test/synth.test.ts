@@ -49,13 +49,13 @@ const cm = (chart: string, id: string, name: string, extra = '') =>
   `new ApiObject(${chart}, '${id}', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '${name}' }${extra} } as any);`;
 
 describe('scripts/synth: the output directory', () => {
-  test('writes exactly the committed dist/ (manifests, Kustomization, record) and leaves nothing else behind', () => {
+  test('writes exactly the committed dist/ (manifests, Kustomization, prune.sh, record) and leaves nothing else behind', () => {
     const res = synth(outdir);
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.stdout).toContain('wrote');
     expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
-    expect(fs.readFileSync(path.join(outdir, RECORD_FILE), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['Kustomization', 'kubeflow-argo.k8s.yaml', 'kubeflow-patches/kustomization.yaml']);
+    expect(fs.readFileSync(path.join(outdir, RECORD_FILE), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['Kustomization', 'kubeflow-argo.k8s.yaml', 'kubeflow-patches/kustomization.yaml', 'prune.sh']);
     expect(fs.readdirSync(scratch)).toEqual(['dist']); // no staging directory, no lock
   }, 60_000);
 
@@ -360,9 +360,12 @@ describe('scripts/synth: every cdk8s app shape', () => {
     const kustomization = ours.Kustomization;
     delete ours.Kustomization;
     delete ours[RECORD_FILE];
-    // the synth command's own addition: the chart's Kubeflow-side Component (app.synth() writes only manifests)
+    // the synth command's own additions: the chart's Kubeflow-side Component (app.synth() writes
+    // only manifests), and prune.sh for the chart's labelled objects
     expect(ours['kubeflow-patches/kustomization.yaml']).toMatch(/^kind: Component$/m);
     delete ours['kubeflow-patches/kustomization.yaml'];
+    expect(ours['prune.sh']).toContain('\nprune platform \'\n');
+    delete ours['prune.sh'];
     const theirs = readDir(plain);
     // the one deliberate difference: '0o755' is quoted, because Kubernetes reads the plain form as 493
     expect(JSON.stringify(theirs)).toContain('mode: 0o755');

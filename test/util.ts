@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
+import { Platform } from '../lib/platform';
 
 /** A synthesized Kubernetes object. */
 export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
@@ -253,3 +254,6 @@ export function helmBinary(): { bin?: string; skipped?: string } {
   }
   return { bin };
 }
+
+/** Every preset the tests cover: each Kubeflow release and the newest standalone KFP (Argo 4.0). */
+export const PRESETS: readonly Platform[] = [...Platform.ALL, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];

@@ -98,7 +98,13 @@ export interface SsoAccount {
 
 /** The account in each profile namespace (Argo 3.3+), and its token Secret. */
 export const PROFILE_ACCOUNT = 'argo-sso-editor';
-/** The login account in argo-server's namespace (Argo 3.3+): no rights, it only admits known users. */
+/**
+ * The login account in argo-server's namespace (Argo 3.3+): no rights. Up to 3.7 a user must
+ * match it before any profile account applies; from 4.0 a profile account alone admits its
+ * members to its namespace (`rbacAuthorization` at v4.0.10 goes on when no login account
+ * matches: "fix: fetch sa in delegate namespace when no sa matched", argo-workflows#14614), and
+ * the login account serves the calls that name no namespace.
+ */
 export const LOGIN_ACCOUNT = 'argo-sso-login';
 /** The account anyone who logs in matches on Argo 3.1 and 3.2 with `defaultAccess: "view"` (lowest precedence). */
 export const VIEWER_ACCOUNT = 'argo-sso-viewer';
@@ -115,16 +121,22 @@ export const TOKEN_READER = 'argo-server-sso-tokens';
  * - Argo 3.3+ (namespace delegation): in each profile namespace, ServiceAccount
  *   `argo-sso-editor` whose rule matches exactly the owner and contributors (and groups),
  *   precedence 1, bound to `kubeflow-edit` there; in argo-server's namespace, `argo-sso-login`,
- *   precedence 0 and no rights, whose rule matches every member of every profile (each user must
- *   match a login account before a namespace account can apply).
+ *   precedence 0 and no rights, whose rule matches every member of every profile (up to 3.7 each
+ *   user must match a login account before a namespace account can apply; from 4.0 the profile
+ *   account alone admits its members, so a profile account left in the cluster keeps admitting
+ *   users the output has removed: prune what leaves the output, `prune.sh`).
  * - Argo 3.1, 3.2 (one account per user, from argo-server's namespace only): a ServiceAccount
  *   per user in argo-server's namespace, whose rule matches that user, bound to `kubeflow-edit`
  *   in each of that user's profiles.
  *
  * Each account gets a `kubernetes.io/service-account-token` Secret (Kubernetes 1.24+ no longer
- * makes them; the output holds no token), listed in the account's `.secrets` where the line
- * finds it only there (before 3.4.2), and argo-server gets `get` on exactly those Secrets (3.3
- * reads them from its cluster-wide Secret informer instead: `sso.allowClusterWideSecretList`).
+ * makes them; the output holds no token) named `<account>-<hash>.service-account-token`, the hash
+ * over its members and rights, so a membership change makes a new token and `prune.sh` deletes
+ * the old one (profile contributors can read the token: they hold `kubeflow-edit` there). It is
+ * listed in the account's `.secrets` where the line finds it only there (before 3.4.2), else
+ * named by the annotation `workflows.argoproj.io/service-account-token.name`; argo-server gets
+ * `get` on exactly those Secrets (3.3 reads them from its cluster-wide Secret informer instead:
+ * `sso.allowClusterWideSecretList`).
  */
 export class ProfileSsoAccess extends Construct {
   /** True for a ProfileSsoAccess of this library (also across duplicate installs of the package). */
@@ -165,15 +177,23 @@ export class ProfileSsoAccess extends Construct {
       const accounts: SsoAccount[] = [];
       const tokensByNamespace = new Map<string, string[]>();
       const account = (cid: string, namespace: string, name: string, rule: string, precedence: number, profiles: readonly string[], viewProfiles: readonly string[] = []): SsoAccount => {
-        const token = `${name}.service-account-token`;
+        // The token Secret's name holds a hash of what the account grants to whom, so a change of
+        // membership or rights makes a new token, and prune.sh deletes the old Secret, which
+        // ends its token (profile contributors can read it: they hold kubeflow-edit there).
+        const token = tokenSecretName(name, { rule, precedence, profiles, viewProfiles, role, viewRole });
         const serviceAccount = new k8s.KubeServiceAccount(this, `${cid}Account`, {
           metadata: {
             name, namespace,
-            annotations: { [RBAC_RULE_ANNOTATION]: rule, [RBAC_PRECEDENCE_ANNOTATION]: String(precedence) },
+            annotations: {
+              [RBAC_RULE_ANNOTATION]: rule, [RBAC_PRECEDENCE_ANNOTATION]: String(precedence),
+              // from 3.4.2 argo-server takes the Secret this annotation names (util/secrets/secret_name.go
+              // TokenNameForServiceAccount: the account's first listed Secret, else this, else "<account>.service-account-token")
+              ...(argo.sso.tokenSecretByName ? { [TOKEN_NAME_ANNOTATION]: token } : {}),
+            },
           },
           // up to 3.4.1 argo-server takes the first Secret the account lists (util/secrets); from
-          // 3.4.2 it finds "<account>.service-account-token" itself, and listing it would make
-          // Kubernetes 1.29+ treat it as an auto-generated legacy token it may clean up
+          // 3.4.2 the annotation names it, and listing it would make Kubernetes 1.29+ treat it as
+          // an auto-generated legacy token it may clean up
           ...(argo.sso.tokenSecretByName ? {} : { secrets: [{ name: token }] }),
           // workloads never run as these accounts
           automountServiceAccountToken: false,
@@ -247,6 +267,17 @@ export class ProfileSsoAccess extends Construct {
 
 /** The choices of {@link ProfileSsoAccessOptions.defaultAccess}. */
 const SSO_DEFAULT_ACCESS: readonly SsoDefaultAccess[] = ['none', 'view'];
+
+/** The annotation that names an account's token Secret (argo-workflows `workflow/common/common.go`, v3.4.2+). */
+export const TOKEN_NAME_ANNOTATION = 'workflows.argoproj.io/service-account-token.name';
+
+/**
+ * The token Secret of an SSO account: `<account>-<hash>.service-account-token`, the hash (8 hex
+ * digits of SHA-256) taken over what the account grants to whom.
+ */
+export function tokenSecretName(account: string, grants: object): string {
+  return `${account}-${createHash('sha256').update(JSON.stringify(grants)).digest('hex').slice(0, 8)}.service-account-token`;
+}
 
 /** The rule every logged-in user matches. */
 const ANYONE = 'true';

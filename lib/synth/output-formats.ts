@@ -1,3 +1,5 @@
+import { pruneScript, PRUNE_SCRIPT } from './prune';
+
 /**
  * Name of the kustomization written into the output directory. Kustomize and Argo CD accept
  * `Kustomization` as well as `kustomization.yaml`; without an extension the file is skipped by
@@ -18,4 +20,18 @@ export function kustomization(manifests: readonly string[]): string {
     ...(manifests.length ? ['resources:', ...manifests.map((r) => `  - ${r.includes('\\') || r.includes('[') || r.includes(']') || r.includes('^') ? JSON.stringify(r) : r}`)] : ['resources: []']),
     '',
   ].join('\n');
+}
+
+/**
+ * Everything the synth writes for `files` (lib/synth/synthesize.ts), in order: the files
+ * themselves, the {@link KUSTOMIZATION_FILE} listing the manifests that hold objects, and
+ * `prune.sh` when objects carry the output label (lib/synth/prune.ts).
+ */
+export function outputFiles(files: ReadonlyArray<{ file: string; text: string; objects: readonly any[] }>): Array<{ file: string; text: string }> {
+  const prune = pruneScript(files.flatMap((f) => f.objects));
+  return [
+    ...files,
+    { file: KUSTOMIZATION_FILE, text: kustomization(files.filter((f) => f.objects.length).map((f) => f.file)) },
+    ...(prune === undefined ? [] : [{ file: PRUNE_SCRIPT, text: prune }]),
+  ];
 }
