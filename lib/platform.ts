@@ -68,8 +68,8 @@ export interface ArgoSsoPreset {
   /**
    * `SSO_DELEGATE_RBAC_TO_NAMESPACE=true` exists (v3.3.0+): for a request in another namespace,
    * argo-server also evaluates the annotated accounts of that namespace and uses the match when
-   * its precedence is higher than the login account's. Every user must still match a login
-   * account in argo-server's namespace first.
+   * its precedence is higher than the login account's (up to 3.7 only after a login account
+   * matched: {@link ArgoSsoPreset.loginAccountRequired}).
    */
   readonly namespaceDelegation: boolean;
   /**
@@ -103,6 +103,24 @@ export interface ArgoSsoPreset {
    * evaluate leniently, and are treated as strict too, which only withholds `groups` rules.
    */
   readonly strictClaims: boolean;
+  /**
+   * The rules see `email_verified` (3.1 to 3.3: `server/auth/types/claims.go` serializes it as
+   * `email_verified,omitempty`; from v3.4.0 it is `json:"-"`, dropped before the rules run).
+   */
+  readonly emailVerifiedInRules: boolean;
+  /**
+   * A user must match a login account (in argo-server's SSO namespace) before a namespace's
+   * accounts apply: up to 3.7. From v4.0.0 `rbacAuthorization` goes on to the request
+   * namespace's accounts when no login account matches ("fix: fetch sa in delegate namespace
+   * when no sa matched", argo-workflows#14614), so a profile account alone admits its members.
+   */
+  readonly loginAccountRequired: boolean;
+  /**
+   * The fields of argo-server's `sso` config the line reads (`server/auth/sso/sso.go` Config up
+   * to 3.3, `config/sso.go` SSOConfig from 3.4): 3.2 adds issuerAlias, customGroupClaimName,
+   * userInfoPath and insecureSkipVerify; 3.4 filterGroupsRegex; 4.0 rootCA (argo-workflows#14989).
+   */
+  readonly configFields: readonly string[];
 }
 
 /** What a platform's mesh serves. */
@@ -259,6 +277,14 @@ function argoLine(minor: string, patch: number, controller: string, extra: Parti
       tokenSecretByName: atLeast(4),
       minimumPatch: major === 3 && min === 4 ? 2 : 0,
       strictClaims: atLeast(4),
+      emailVerifiedInRules: !atLeast(4),
+      loginAccountRequired: major < 4,
+      configFields: [
+        'issuer', 'clientId', 'clientSecret', 'redirectUrl', 'rbac', 'scopes', 'sessionExpiry',
+        ...(atLeast(2) ? ['issuerAlias', 'customGroupClaimName', 'userInfoPath', 'insecureSkipVerify'] : []),
+        ...(atLeast(4) ? ['filterGroupsRegex'] : []),
+        ...(major > 3 ? ['rootCA'] : []),
+      ],
     },
     ...extra,
   };

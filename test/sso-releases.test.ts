@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { KubeflowArgoChart, KubeflowProfile, Platform } from '../lib';
-import { loginRedirectLua } from '../lib/istio/login-redirect';
+import { loginLua } from '../lib/istio/login-redirect';
 import { preflight } from '../preflight/checks';
 import { whoGrants } from '../preflight/rbac';
 import { kustomize, MANIFESTS, releaseCluster } from './release-cluster';
@@ -54,7 +54,8 @@ type Choice = { namespace: string; name: string } | { denied: string };
  * when its precedence is strictly higher.
  */
 function choose(platform: Platform, accounts: readonly Account[], user: Record<string, unknown>, namespace: string | undefined, home = 'argo-server-sso'): Choice {
-  const results = evaluateRules(evaluatorOf(platform), accounts.map((a) => ({ rule: a.rule, claims: user })));
+  const sso = platform.spec.argoWorkflows.sso;
+  const results = evaluateRules(evaluatorOf(platform), accounts.map((a) => ({ rule: a.rule, claims: argoClaims(platform, user) })));
   const verdict = new Map(accounts.map((a, i) => [a, results[i]]));
   const match = (ns: string): Account | { denied: string } | undefined => {
     const candidates = accounts.filter((a) => a.namespace === ns).sort((a, b) => b.precedence - a.precedence);
@@ -66,13 +67,23 @@ function choose(platform: Platform, accounts: readonly Account[], user: Record<s
     return undefined;
   };
   const login = match(home);
-  if (!login) return { denied: 'no service account rule matches' };
-  if ('denied' in login) return login;
-  if (platform.spec.argoWorkflows.sso.namespaceDelegation && namespace && namespace !== home) {
+  if (login && 'denied' in login) return login;
+  // up to 3.7 a user must match a login account; 4.0 goes on to the namespace's accounts (ArgoSsoPreset.loginAccountRequired)
+  if (!login && sso.loginAccountRequired) return { denied: 'no service account rule matches' };
+  if (sso.namespaceDelegation && namespace && namespace !== home) {
     const own = match(namespace);
-    if (own && !('denied' in own) && own.precedence > login.precedence) return own;
+    if (own && !('denied' in own) && (!login || own.precedence > login.precedence)) return own;
   }
-  return login;
+  return login ?? { denied: 'no service account rule matches' };
+}
+
+/**
+ * The claims as argo-server shows them to the rules: `email_verified` only while true on 3.1 to
+ * 3.3 (`json:"email_verified,omitempty"`), never from 3.4 (`json:"-"`, server/auth/types/claims.go).
+ */
+function argoClaims(platform: Platform, user: Record<string, unknown>): Record<string, unknown> {
+  const { email_verified: verified, ...rest } = user;
+  return platform.spec.argoWorkflows.sso.emailVerifiedInRules && verified === true ? { ...rest, email_verified: true } : rest;
 }
 
 /** The requests compared with kubeflow-edit's: Argo's kinds and the core ones a workflow touches. */
@@ -146,7 +157,7 @@ describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platfo
         expect(at(USERS.groupMember, 'team-b')).toBe('argo-server-sso/argo-sso-login');
       }
     } else {
-      const user = (email: string) => `argo-server-sso/${c.profileAccess!.accounts.find((a) => a.rule === `email == "${email}"`)!.serviceAccount.name}`;
+      const user = (email: string) => `argo-server-sso/${c.profileAccess!.accounts.find((a) => a.rule.endsWith(`email == "${email}")`))!.serviceAccount.name}`;
       for (const ns of [undefined, 'team-a', 'team-b']) {
         expect(at(USERS.owner, ns)).toBe(user('alice@example.com'));
         expect(at(USERS.contributorOfBoth, ns)).toBe(user('bob@example.com'));
@@ -247,15 +258,36 @@ describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s with defaultAc
   test('anyone who logs in views every listed profile; members still edit their own; nothing elsewhere', () => {
     expect(viewer('team-a')).toEqual(expect.arrayContaining(['get argoproj.io workflows', 'list argoproj.io workflows']));
     expect(viewer('team-a')).not.toContain('create argoproj.io workflows');
+    // anyone: on 3.1 to 3.3 anyone whose address the provider verified (sso.requireVerifiedEmail)
+    const verifiedOnly = platform.spec.argoWorkflows.sso.emailVerifiedInRules;
     for (const user of [USERS.stranger, USERS.strangerWithoutEmail]) {
-      expect(asUser(user, 'team-a')).toEqual(viewer('team-a'));
-      expect(asUser(user, 'team-b')).toEqual(viewer('team-b'));
+      const seen = verifiedOnly && (user as Record<string, unknown>).email_verified !== true ? [] : undefined;
+      expect(asUser(user, 'team-a')).toEqual(seen ?? viewer('team-a'));
+      expect(asUser(user, 'team-b')).toEqual(seen ?? viewer('team-b'));
       expect(asUser(user, 'kubeflow')).toEqual([]);
     }
+    expect(asUser({ ...USERS.owner, email_verified: false }, 'team-a')).toEqual(verifiedOnly ? [] : editor('team-a'));
     expect(asUser(USERS.owner, 'team-a')).toEqual(editor('team-a'));
     expect(asUser(USERS.owner, 'team-b')).toEqual(viewer('team-b'));
     expect(asUser(USERS.contributorOfBoth, 'team-b')).toEqual(editor('team-b'));
     expect(asUser(USERS.owner, 'other-profile')).toEqual([]);
+  });
+});
+
+describeReleases('issue 20, item 5: a profile account left in the cluster, for a user removed from every profile', () => {
+  // carol owned team-b; the new output drops team-b, so she matches no login account any more
+  test.each(PRESETS.slice(-2).map((p) => [p.id, p] as const))('%s', (_id, platform) => {
+    const { accounts } = setup(platform);
+    const stale = accounts.find((a) => a.namespace === 'team-b' && a.name === 'argo-sso-editor')!;
+    const now = [
+      { ...accounts.find((a) => a.name === 'argo-sso-login')!, rule: 'email in ["alice@example.com", "bob@example.com"]' },
+      accounts.find((a) => a.namespace === 'team-a')!,
+      stale,
+    ];
+    const choice = choose(platform, now, USERS.ownerOfB, 'team-b');
+    // 3.7 refuses her (no login account matches); 4.0 lets the stale account admit her: prune it
+    expect('denied' in choice ? choice.denied : `${choice.namespace}/${choice.name}`)
+      .toBe(platform.spec.argoWorkflows.sso.loginAccountRequired ? 'no service account rule matches' : 'team-b/argo-sso-editor');
   });
 });
 
@@ -281,30 +313,89 @@ describeReleases('issue 20, item 4: a rule naming groups, for a user in no group
   });
 });
 
-describeReleases('the login redirect filter, in Lua 5.1 (the dialect of Envoy\'s Lua filter)', () => {
+describeReleases('the SSO login filter on argo-server\'s sidecar, in Lua 5.1 (the dialect of Envoy\'s Lua filter)', () => {
   const lua = lua51();
-  const run = (location: string | undefined): string => {
+  const DEX = 'http://dex.auth.svc.cluster.local:5556/dex';
+  type Headers = Array<[string, string]>;
+  /**
+   * One request and its response through the filter, with the part of Envoy's Lua API it uses
+   * (Envoy's Lua filter docs, 1.17+): `headers()` with `get` (the first value), `replace`, `add`,
+   * `remove` and iteration over every entry (`pairs`, whose `__pairs` Envoy's LuaJIT honours), and
+   * `streamInfo():dynamicMetadata()` `set`/`get`, shared by the request and its response.
+   */
+  const run = (request: Headers, response: Headers, settings: { secureCookie?: boolean; browserIssuer?: string } = {}): Headers => {
+    const code = loginLua({ baseHref: '/argo/', issuer: DEX, browserIssuer: settings.browserIssuer ?? '/dex', secureCookie: settings.secureCookie ?? true });
+    const table = (h: Headers) => `{ ${h.map(([k, v]) => `{ ${JSON.stringify(k)}, ${JSON.stringify(v)} }`).join(', ')} }`;
     const harness = [
-      loginRedirectLua('http://dex.auth.svc.cluster.local:5556/dex', '/dex'),
-      `local headers = { location = ${location === undefined ? 'nil' : JSON.stringify(location)} }`,
-      'local map = { get = function(_, k) return headers[k] end, replace = function(_, k, v) headers[k] = v end }',
-      'envoy_on_response({ headers = function(_) return map end })',
-      'io.write(headers.location or "<none>")',
+      'local raw_pairs = pairs',
+      'function pairs(t) local m = getmetatable(t); if m and m.__pairs then return m.__pairs(t) end; return raw_pairs(t) end',
+      'local function header_map(entries)',
+      '  local methods = {}',
+      '  function methods:get(k) for _, e in ipairs(entries) do if e[1] == k then return e[2] end end return nil end',
+      '  function methods:add(k, v) table.insert(entries, { k, v }) end',
+      '  function methods:remove(k) local kept = {} for _, e in ipairs(entries) do if e[1] ~= k then table.insert(kept, e) end end for i = #entries, 1, -1 do entries[i] = nil end for i, e in ipairs(kept) do entries[i] = e end end',
+      '  function methods:replace(k, v) self:remove(k) self:add(k, v) end',
+      '  return setmetatable({}, { __index = methods, __pairs = function() local i = 0 return function() i = i + 1 local e = entries[i] if e then return e[1], e[2] end end end })',
+      'end',
+      'local meta = {}',
+      'local dynamic = { set = function(_, f, k, v) meta[f] = meta[f] or {} meta[f][k] = v end, get = function(_, f) return meta[f] end }',
+      'local info = { dynamicMetadata = function() return dynamic end }',
+      `local request, response = ${table(request)}, ${table(response)}`,
+      'envoy_on_request({ headers = function() return header_map(request) end, streamInfo = function() return info end })',
+      'envoy_on_response({ headers = function() return header_map(response) end, streamInfo = function() return info end })',
+      'for _, e in ipairs(response) do io.write(e[1], "\\t", e[2], "\\n") end',
     ].join('\n');
-    return runLua(lua!, harness);
+    return runLua(lua!, `${code}\n${harness}`).split('\n').filter(Boolean).map((l) => l.split('\t') as [string, string]);
   };
-  (lua ? test : test.skip)('rewrites only Dex\'s in-cluster address, keeping the query', () => {
-    const query = '?client_id=argo&redirect_uri=%2Fargo%2Foauth2%2Fcallback&response_type=code&scope=email+groups+openid&state=Ab1%25';
-    expect(run(`http://dex.auth.svc.cluster.local:5556/dex/auth${query}`)).toBe(`/dex/auth${query}`);
-    expect(run('/argo/')).toBe('/argo/');
-    expect(run('http://dex.auth.svc.cluster.local:5556/dexter/auth')).toBe('http://dex.auth.svc.cluster.local:5556/dexter/auth');
-    expect(run('https://evil.example/http://dex.auth.svc.cluster.local:5556/dex/')).toBe('https://evil.example/http://dex.auth.svc.cluster.local:5556/dex/');
-    expect(run(undefined)).toBe('<none>');
+  const get = (path: string): Headers => [[':method', 'GET'], [':path', path]];
+  const withLua = lua ? test : test.skip;
+
+  withLua('rewrites only Dex\'s in-cluster address, keeping the query', () => {
+    const query = '?client_id=argo&redirect_uri=%2Fargo%2Foauth2%2Fcallback&response_type=code&scope=email+openid&state=Ab1%25';
+    const location = (l: string) => run(get('/oauth2/redirect?redirect=x'), [[':status', '302'], ['location', l]]).find(([k]) => k === 'location')?.[1];
+    expect(location(`${DEX}/auth${query}`)).toBe(`/dex/auth${query}`);
+    expect(location('/argo/')).toBe('/argo/');
+    expect(location('http://dex.auth.svc.cluster.local:5556/dexter/auth')).toBe('http://dex.auth.svc.cluster.local:5556/dexter/auth');
+    expect(location(`https://evil.example/${DEX}/`)).toBe(`https://evil.example/${DEX}/`);
+    expect(run(get('/oauth2/redirect'), [[':status', '200']]).find(([k]) => k === 'location')).toBeUndefined();
+    // the issuer both reach: no rewrite
+    expect(run(get('/oauth2/redirect'), [['location', `${DEX}/auth`]], { browserIssuer: DEX })).toEqual([['location', `${DEX}/auth`]]);
+  });
+
+  withLua('after login only a path under the base href: 3.1\'s open redirect is closed', () => {
+    const after = (l: string) => run(get('/oauth2/callback?code=c&state=s'), [[':status', '302'], ['location', l]]).find(([k]) => k === 'location')![1];
+    expect(after('https://evil.example/')).toBe('/argo/');
+    expect(after('//evil.example/argo/')).toBe('/argo/');
+    expect(after('/argo/workflows/team-a')).toBe('/argo/workflows/team-a');
+    expect(after('/argonaut')).toBe('/argo/');
+    // elsewhere a Location is left alone
+    expect(run(get('/api/v1/info'), [['location', 'https://elsewhere.example/']])).toEqual([['location', 'https://elsewhere.example/']]);
+  });
+
+  withLua('every cookie argo-server sets gets HttpOnly and Secure (both of the callback\'s, in order)', () => {
+    const callback = run(get('/oauth2/callback?code=c&state=s'), [
+      ['set-cookie', 's1=; Max-Age=0'],
+      ['set-cookie', 'authorization=v2:abc; Path=/argo/; Expires=Mon, 07 Dec 2026 00:00:00 GMT; SameSite=Strict'],
+      ['location', '/argo/'],
+    ]);
+    expect(callback.filter(([k]) => k === 'set-cookie').map(([, v]) => v)).toEqual([
+      's1=; Max-Age=0; HttpOnly; Secure',
+      'authorization=v2:abc; Path=/argo/; Expires=Mon, 07 Dec 2026 00:00:00 GMT; SameSite=Strict; HttpOnly; Secure',
+    ]);
+    // already there: not twice; secureCookie false: HttpOnly only
+    expect(run(get('/oauth2/redirect'), [['set-cookie', 'st=x; HttpOnly; SameSite=Lax; Secure']])).toEqual([['set-cookie', 'st=x; HttpOnly; SameSite=Lax; Secure']]);
+    expect(run(get('/oauth2/redirect'), [['set-cookie', 'st=x']], { secureCookie: false })).toEqual([['set-cookie', 'st=x; HttpOnly']]);
+  });
+
+  withLua('loading the login page (the UI\'s Logout reloads it) clears the session cookie at the base href', () => {
+    expect(run(get('/login?redirect=%2Fargo%2F'), [[':status', '200']])).toEqual([[':status', '200'], ['set-cookie', 'authorization=; Path=/argo/; Max-Age=0; HttpOnly; Secure']]);
+    expect(run(get('/workflows'), [[':status', '200']])).toEqual([[':status', '200']]);
+    expect(run([[':method', 'POST'], [':path', '/login']], [[':status', '405']])).toEqual([[':status', '405']]);
   });
 });
 
 describeReleases.each(Platform.ALL.map((p) => [p.id, p] as const))('%s: the Dex patch on the release\'s own Dex', (_id, platform) => {
-  test('Dex gets the client id and secret from the optional Secret, and keeps its own environment', () => {
+  test('Dex gets the client id and secret from the Secret (required: an empty client otherwise), and keeps its own environment', () => {
     const c = new KubeflowArgoChart(Testing.app(), 'kfa', {
       platform, profiles: [TEAM_A], kubeflowRoles: platform.spec.kubeflow.editRoleHasArgo ? undefined : true,
       sso: platform.spec.argoWorkflows.sso.accountLookup === 'cluster-informer-with-secrets' ? { allowClusterWideSecretList: true } : {},
@@ -317,8 +408,8 @@ describeReleases.each(Platform.ALL.map((p) => [p.id, p] as const))('%s: the Dex 
     // a strategic merge: the release's entries stay, ours join them (kustomize puts them first)
     expect(byName(container(patched).env)).toEqual(byName([
       ...container(own).env,
-      { name: 'ARGO_WORKFLOWS_SSO_CLIENT_ID', valueFrom: { secretKeyRef: { name: 'argo-server-sso', key: 'client-id', optional: true } } },
-      { name: 'ARGO_WORKFLOWS_SSO_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'argo-server-sso', key: 'client-secret', optional: true } } },
+      { name: 'ARGO_WORKFLOWS_SSO_CLIENT_ID', valueFrom: { secretKeyRef: { name: 'argo-server-sso', key: 'client-id' } } },
+      { name: 'ARGO_WORKFLOWS_SSO_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'argo-server-sso', key: 'client-secret' } } },
     ]));
     expect({ ...container(patched), env: undefined }).toEqual({ ...container(own), env: undefined });
   });

@@ -43,7 +43,8 @@ describe.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
       clientId: { name: 'argo-server-sso', key: 'client-id' },
       clientSecret: { name: 'argo-server-sso', key: 'client-secret' },
       redirectUrl: '/argo/oauth2/callback',
-      scopes: ['email', 'groups'],
+      // issue 20 item 10: groups is asked for only where a rule reads it (none here)
+      scopes: ['email'],
       sessionExpiry: '10h',
       rbac: { enabled: true },
     });
@@ -90,14 +91,16 @@ describe.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
   test('the accounts follow the line: per profile with a login account (3.3+), per user (3.1, 3.2)', () => {
     const accounts = objs.filter((o) => o.kind === 'ServiceAccount' && o.metadata.annotations?.['workflows.argoproj.io/rbac-rule']);
     const summary = accounts.map((a) => [a.metadata.namespace, a.metadata.name, a.metadata.annotations['workflows.argoproj.io/rbac-rule'], a.metadata.annotations['workflows.argoproj.io/rbac-rule-precedence']]);
+    // issue 20 item 10: a verified address is required where the rules see email_verified (3.1 to 3.3)
+    const v = (rule: string) => (argo.sso.emailVerifiedInRules ? `email_verified == true && (${rule})` : rule);
     if (argo.sso.namespaceDelegation) {
       expect(summary).toEqual([
-        ['argo-server-sso', 'argo-sso-login', 'email in ["alice@example.com", "bob@example.com", "carol@example.com"]', '0'],
-        ['team-a', 'argo-sso-editor', 'email in ["alice@example.com", "bob@example.com"]', '1'],
-        ['team-b', 'argo-sso-editor', 'email in ["bob@example.com", "carol@example.com"]', '1'],
+        ['argo-server-sso', 'argo-sso-login', v('email in ["alice@example.com", "bob@example.com", "carol@example.com"]'), '0'],
+        ['team-a', 'argo-sso-editor', v('email in ["alice@example.com", "bob@example.com"]'), '1'],
+        ['team-b', 'argo-sso-editor', v('email in ["bob@example.com", "carol@example.com"]'), '1'],
       ]);
     } else {
-      expect(summary).toEqual(['alice@example.com', 'bob@example.com', 'carol@example.com'].map((e) => ['argo-server-sso', userAccountName(e), `email == "${e}"`, '0']));
+      expect(summary).toEqual(['alice@example.com', 'bob@example.com', 'carol@example.com'].map((e) => ['argo-server-sso', userAccountName(e), v(`email == "${e}"`), '0']));
       // bob works in both profiles through one account
       const bob = userAccountName('bob@example.com');
       expect(objs.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === bob).map((b) => b.metadata.namespace)).toEqual(['team-a', 'team-b']);
@@ -130,7 +133,7 @@ describe.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
     expect(route.headers?.request?.remove ?? []).toEqual(platform.spec.kubeflow.authorizationUpstream ? ['authorization'] : []);
   });
 
-  test('the login redirect: an EnvoyFilter on argo-server\'s own sidecar rewrites Dex\'s in-cluster address to /dex/', () => {
+  test('the login filter: an EnvoyFilter on argo-server\'s own sidecar rewrites Dex\'s in-cluster address to /dex/, and hardens the session cookie', () => {
     const f = find(objs, 'EnvoyFilter', 'argo-server-sso-login', 'kubeflow')!;
     expect(f.apiVersion).toBe('networking.istio.io/v1alpha3');
     expect(f.spec.workloadSelector).toEqual({ labels: { app: 'argo-server' } });
@@ -138,7 +141,10 @@ describe.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
       context: 'SIDECAR_INBOUND',
       listener: { portNumber: 2746, filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } } },
     });
-    expect(f.spec.configPatches[0].patch.value.typed_config.inlineCode).toContain('local from = "http://dex.auth.svc.cluster.local:5556/dex/"\n  local to = "/dex/"');
+    const lua = f.spec.configPatches[0].patch.value.typed_config.inlineCode;
+    expect(lua).toContain('local from, to = "http://dex.auth.svc.cluster.local:5556/dex/", "/dex/"');
+    expect(lua).toContain('local base = "/argo/"\n');
+    expect(lua).toContain('local secure = true\n');
   });
 });
 
@@ -153,13 +159,62 @@ describe('ArgoServer sso', () => {
     const objs = make({ sso: { issuer: 'https://login.example.com/realms/kf/' } });
     expect(parse(find(objs, 'ConfigMap', 'argo-server-sso-config')!.data.sso).issuer).toBe('https://login.example.com/realms/kf/');
     const lua = find(objs, 'EnvoyFilter', 'argo-server-sso-login')!.spec.configPatches[0].patch.value.typed_config.inlineCode;
-    expect(lua).toContain('local from = "https://login.example.com/realms/kf/"');
+    expect(lua).toContain('local from, to = "https://login.example.com/realms/kf/", "/dex/"');
   });
 
-  test('an issuer both reach needs no redirect: no EnvoyFilter', () => {
-    const objs = make({ sso: { issuer: 'https://login.example.com/dex', browserIssuer: 'https://login.example.com/dex' } });
-    expect(objs.filter((o) => o.kind === 'EnvoyFilter')).toEqual([]);
+  test('an issuer both reach needs no redirect: the filter only hardens the cookies', () => {
+    const objs = make({ sso: { issuer: 'https://login.example.com/dex', browserIssuer: 'https://login.example.com/dex', secureCookie: false } });
+    const lua = find(objs, 'EnvoyFilter', 'argo-server-sso-login')!.spec.configPatches[0].patch.value.typed_config.inlineCode;
+    expect(lua).toContain('local from, to = nil, nil\n');
+    expect(lua).toContain('local secure = false\n');
     expect(parse(find(objs, 'ConfigMap', 'argo-server-sso-config')!.data.sso).issuer).toBe('https://login.example.com/dex');
+  });
+
+  test('issue 20 item 10: the provider options each line\'s argo-server reads, written as it reads them; others refused by line', () => {
+    // the fields of argo-server's sso config, read at each tag (server/auth/sso/sso.go Config up
+    // to 3.3, config/sso.go SSOConfig from 3.4; rootCA from v4.0.0, argo-workflows#14989)
+    const READS: Record<string, string[]> = {
+      'v3.1.x': [],
+      'v3.2.x': ['issuerAlias', 'customGroupClaimName', 'userInfoPath', 'insecureSkipVerify'],
+      'v3.3.x': ['issuerAlias', 'customGroupClaimName', 'userInfoPath', 'insecureSkipVerify'],
+      'v3.4.x': ['issuerAlias', 'customGroupClaimName', 'userInfoPath', 'insecureSkipVerify', 'filterGroupsRegex'],
+      'v3.5.x': ['issuerAlias', 'customGroupClaimName', 'userInfoPath', 'insecureSkipVerify', 'filterGroupsRegex'],
+      'v3.6.x': ['issuerAlias', 'customGroupClaimName', 'userInfoPath', 'insecureSkipVerify', 'filterGroupsRegex'],
+      'v3.7.x': ['issuerAlias', 'customGroupClaimName', 'userInfoPath', 'insecureSkipVerify', 'filterGroupsRegex'],
+      'v4.0.x': ['issuerAlias', 'customGroupClaimName', 'userInfoPath', 'insecureSkipVerify', 'filterGroupsRegex', 'rootCA'],
+    };
+    const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2hlY2sgdGhpcyBpcyBub3QgcmVhbA==\n-----END CERTIFICATE-----\n';
+    const values: Record<string, unknown> = {
+      issuerAlias: 'https://login.example.com/dex', customGroupClaimName: 'roles', userInfoPath: '/userinfo',
+      insecureSkipVerify: true, filterGroupsRegex: ['^kubeflow-'], rootCA: PEM,
+    };
+    for (const platform of PRESETS) {
+      const line = platform.spec.argoWorkflows.line.name;
+      for (const [prop, value] of Object.entries(values)) {
+        const sso = { [prop]: value, ...(platform.spec.argoWorkflows.sso.accountLookup === 'cluster-informer-with-secrets' ? { allowClusterWideSecretList: true } : {}) };
+        if (READS[line].includes(prop)) {
+          expect([platform.id, prop, parse(find(make({ sso }, platform), 'ConfigMap', 'argo-server-sso-config')!.data.sso)[prop]]).toEqual([platform.id, prop, value]);
+        } else {
+          expect(err({ sso }, platform)).toContain(`ArgoServer: sso.${prop} is not read by argo-server ${line} (${platform.id})`);
+        }
+      }
+    }
+    expect(err({ sso: { rootCA: '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n' } }, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17'))).toContain('sso.rootCA must be PEM certificates');
+    expect(err({ sso: { filterGroupsRegex: ['('] } })).toContain('sso.filterGroupsRegex[0] is not a regular expression');
+    expect(err({ sso: { userInfoPath: 'userinfo' } })).toContain('sso.userInfoPath must be a path on the issuer');
+  });
+
+  test('issue 20 item 10: extra scopes are added after the construct\'s; its own are refused', () => {
+    expect(parse(find(make({ sso: { scopes: ['profile'] } }), 'ConfigMap', 'argo-server-sso-config')!.data.sso).scopes).toEqual(['email', 'profile']);
+    expect(err({ sso: { scopes: ['groups'] } })).toContain('ArgoServer: sso.scopes[0] is requested by the construct already');
+    expect(err({ sso: { scopes: ['a b'] } })).toContain('sso.scopes[0] must be an OAuth2 scope');
+  });
+
+  test('issue 20 item 10: requireVerifiedEmail is refused where argo-server drops email_verified (3.4+), and can be turned off on 3.1 to 3.3', () => {
+    expect(err({ sso: { requireVerifiedEmail: true } })).toContain('ArgoServer: sso.requireVerifiedEmail cannot be honoured on KUBEFLOW_1_11: argo-server v3.7.x drops email_verified before the rules run');
+    const objs = objsOf(ssoChart(Platform.KUBEFLOW_1_8, { sso: { allowClusterWideSecretList: true, requireVerifiedEmail: false } as any }));
+    expect(find(objs, 'ServiceAccount', 'argo-sso-editor', 'team-a')!.metadata.annotations['workflows.argoproj.io/rbac-rule']).toBe('email in ["alice@example.com", "bob@example.com"]');
+    expect(err({ sso: { secureCookie: 'yes' } })).toContain('ArgoServer: sso.secureCookie must be');
   });
 
   test('an absolute redirect URL with the callback path, another Secret and session length', () => {
@@ -240,9 +295,11 @@ describe('ProfileSsoAccess and the chart\'s sso', () => {
     expect(err(() => ssoChart(Platform.KUBEFLOW_1_5, { profiles: [{ ...TEAM_A, groups: ['ml'] }] }))).toContain('profiles[0].groups (profile "team-a") cannot be used on KUBEFLOW_1_5 (Argo v3.2.x): it gives each user one account');
     const objs = objsOf(ssoChart(Platform.KUBEFLOW_1_8, { profiles: [{ ...TEAM_A, groups: ['ml', 'ops'] }, TEAM_B] }));
     expect(find(objs, 'ServiceAccount', 'argo-sso-editor', 'team-a')!.metadata.annotations['workflows.argoproj.io/rbac-rule'])
-      .toBe('email in ["alice@example.com", "bob@example.com"] || (groups != nil && any(groups, {# in ["ml", "ops"]}))');
+      .toBe('email_verified == true && (email in ["alice@example.com", "bob@example.com"] || (groups != nil && any(groups, {# in ["ml", "ops"]})))');
     expect(find(objs, 'ServiceAccount', 'argo-sso-login', 'argo-server-sso')!.metadata.annotations['workflows.argoproj.io/rbac-rule'])
-      .toBe('email in ["alice@example.com", "bob@example.com", "carol@example.com"] || (groups != nil && any(groups, {# in ["ml", "ops"]}))');
+      .toBe('email_verified == true && (email in ["alice@example.com", "bob@example.com", "carol@example.com"] || (groups != nil && any(groups, {# in ["ml", "ops"]})))');
+    // a rule reads groups, so argo-server asks for them
+    expect(parse(find(objs, 'ConfigMap', 'argo-server-sso-config')!.data.sso).scopes).toEqual(['email', 'groups']);
   });
 
   test('issue 20, item 4: Kubeflow 1.9 (argo-server 3.4.18, rules compiled against the claims from v3.4.17) refuses groups', () => {
@@ -259,7 +316,7 @@ describe('ProfileSsoAccess and the chart\'s sso', () => {
     expect(bindings(modern, 'argo-sso-editor')).toEqual(['team-a:kubeflow-edit', 'team-b:kubeflow-edit']);
     const old = objsOf(chart({ platform: Platform.KUBEFLOW_1_5, sso: { defaultAccess: 'view' }, profiles: [TEAM_A, TEAM_B], kubeflowRoles: true }));
     const viewer = find(old, 'ServiceAccount', 'argo-sso-viewer')!;
-    expect([rule(viewer), viewer.metadata.annotations['workflows.argoproj.io/rbac-rule-precedence']]).toEqual(['true', '-1']);
+    expect([rule(viewer), viewer.metadata.annotations['workflows.argoproj.io/rbac-rule-precedence']]).toEqual(['email_verified == true', '-1']);
     expect(bindings(old, 'argo-sso-viewer')).toEqual(['team-a:kubeflow-view', 'team-b:kubeflow-view']);
     expect(bindings(old, userAccountName('alice@example.com'))).toEqual(['team-a:kubeflow-edit', 'team-b:kubeflow-view']);
     expect(bindings(old, userAccountName('bob@example.com'))).toEqual(['team-a:kubeflow-edit', 'team-b:kubeflow-edit']);
@@ -313,8 +370,9 @@ describe('ProfileSsoAccess and the chart\'s sso', () => {
     expect(parse(dex.patch).spec.template.spec.containers).toEqual([{
       name: 'dex',
       env: [
-        { name: 'ARGO_WORKFLOWS_SSO_CLIENT_ID', valueFrom: { secretKeyRef: { name: 'argo-server-sso', key: 'client-id', optional: true } } },
-        { name: 'ARGO_WORKFLOWS_SSO_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'argo-server-sso', key: 'client-secret', optional: true } } },
+        // issue 20 item 10: required, or Dex would register a client with an empty id and secret
+        { name: 'ARGO_WORKFLOWS_SSO_CLIENT_ID', valueFrom: { secretKeyRef: { name: 'argo-server-sso', key: 'client-id' } } },
+        { name: 'ARGO_WORKFLOWS_SSO_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'argo-server-sso', key: 'client-secret' } } },
       ],
     }]);
     expect(parse(patches.dexStaticClient!)).toEqual([{ idEnv: 'ARGO_WORKFLOWS_SSO_CLIENT_ID', secretEnv: 'ARGO_WORKFLOWS_SSO_CLIENT_SECRET', name: 'Argo Workflows', redirectURIs: ['/argo/oauth2/callback'] }]);

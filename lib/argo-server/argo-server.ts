@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { brand, hasBrand } from '../brands';
 import { ARGO_SERVER_NAME, ARGO_SERVER_PORT, ARGO_SERVER_SELECTOR, KUBEFLOW_NAMESPACE } from '../constants';
@@ -426,16 +426,17 @@ export class ArgoServer extends Construct {
           // no pods run there; "restricted" keeps it that way for anything but hardened pods
           metadata: { name: sso.namespace, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
         }));
+        // `groups` is requested only while a ProfileSsoAccess of this server has a rule that reads it
+        const readsGroups = () => this.node.root.node.findAll().some((c) => ProfileSsoAccess.isProfileSsoAccess(c) && c.server === this && c.rulesReadGroups);
+        const data = () => ssoConfigData(sso, readsGroups());
         this.configMap = new k8s.KubeConfigMap(this, 'SsoConfig', {
           metadata: { name: SSO_CONFIG_MAP, namespace: sso.namespace },
-          data: ssoConfigData(sso),
+          data: { sso: Lazy.any({ produce: () => data().sso }), artifactRepository: data().artifactRepository },
         });
-        if (sso.browserIssuer !== sso.issuer) {
-          this.loginRedirect = new ApiObject(this, 'LoginRedirect', loginRedirectFilter({
-            name: `${ARGO_SERVER_NAME}-sso-login`, namespace: this.namespace, podSelector: ARGO_SERVER_SELECTOR, port: ARGO_SERVER_PORT,
-            issuer: sso.issuer, browserIssuer: sso.browserIssuer,
-          }));
-        }
+        this.loginRedirect = new ApiObject(this, 'LoginRedirect', loginRedirectFilter({
+          name: `${ARGO_SERVER_NAME}-sso-login`, namespace: this.namespace, podSelector: ARGO_SERVER_SELECTOR, port: ARGO_SERVER_PORT,
+          baseHref: this.baseHref, issuer: sso.issuer, browserIssuer: sso.browserIssuer, secureCookie: sso.secureCookie,
+        }));
       }
     } catch (e) {
       scope.node.tryRemoveChild(id);

@@ -62,9 +62,10 @@ export interface RuleMembers {
  * or'ed with `groups != nil && any(groups, {# in ["g"]})` when there are groups. The nil check
  * keeps the rule from failing for a user in no group on lines that evaluate without compiling
  * against the claims (up to 3.4.16 and 3.5.4); newer tags refuse such a rule outright for such a user, so
- * callers write groups only where {@link ArgoSsoPreset.strictClaims} is false.
+ * callers write groups only where {@link ArgoSsoPreset.strictClaims} is false. With
+ * `verifiedOnly`, the rule also requires {@link VERIFIED}.
  */
-export function rbacRule(members: RuleMembers): string {
+export function rbacRule(members: RuleMembers, verifiedOnly = false): string {
   const emails = [...new Set(members.emails)].sort();
   const groups = [...new Set(members.groups ?? [])].sort();
   if (emails.length === 0 && groups.length === 0) throw new Error('rbacRule: no members');
@@ -73,5 +74,13 @@ export function rbacRule(members: RuleMembers): string {
   if (emails.length === 1) parts.push(`email == ${exprString(emails[0])}`);
   else if (emails.length > 1) parts.push(`email in ${list(emails)}`);
   if (groups.length) parts.push(`(groups != nil && any(groups, {# in ${list(groups)}}))`);
-  return parts.join(' || ');
+  const who = parts.join(' || ');
+  return verifiedOnly ? `${VERIFIED} && (${who})` : who;
 }
+
+/**
+ * The condition that the provider verified the address: `email_verified` is in the claims the
+ * rules see only when true (3.1 to 3.3: `email_verified,omitempty`), so `== true` is false for a
+ * user without it, in both dialects ({@link ArgoSsoPreset.emailVerifiedInRules}).
+ */
+export const VERIFIED = 'email_verified == true';

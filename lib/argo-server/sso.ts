@@ -3,7 +3,7 @@ import { ARGO_EVENTS_NAMESPACE, ARGO_SSO_NAMESPACE, KUBEFLOW_DEX_ISSUER, KUBEFLO
 import { Platform } from '../platform';
 import { stringifyDocuments } from '../synth/yaml';
 import {
-  checkBoolean, checkDnsSubdomain, checkKnownKeys, checkNamespace, fail, isPlainPath, propNames, requireString, Where, within,
+  checkBoolean, checkDnsSubdomain, checkKnownKeys, checkList, checkNamespace, fail, isPlainPath, propNames, requireString, Where, within,
 } from '../validation';
 
 /** The Secret (in argo-server's SSO namespace, {@link ArgoServerSsoOptions.namespace}) that holds the OAuth2 client of argo-server at Dex. */
@@ -94,12 +94,84 @@ export interface ArgoServerSsoOptions {
    * @default false
    */
   readonly allowClusterWideSecretList?: boolean;
+
+  /**
+   * Mark argo-server's cookies `Secure`, so browsers send the session only over https (or to
+   * `localhost`, as through `kubectl port-forward`). argo-server runs `--secure=false` behind the
+   * TLS gateway and so never sets it itself; the filter on its sidecar adds it (and `HttpOnly`).
+   * Set false only if users reach Kubeflow over plain http on another host (Kubeflow's own
+   * `FORCE_HTTPS=false`): browsers drop a `Secure` cookie sent over http there, and login loops.
+   * @default true
+   */
+  readonly secureCookie?: boolean;
+
+  /**
+   * Admit only users whose provider verified their address (`email_verified == true` in every
+   * rule), as Kubeflow 1.9+'s own login does. Only Argo 3.1 to 3.3 show the claim to the rules;
+   * from 3.4 argo-server drops it before they run (`server/auth/types/claims.go`: `EmailVerified`
+   * is `json:"-"`), so there it is refused: keep to connectors that verify addresses.
+   * @default - true where the rules can see the claim (Argo 3.1 to 3.3), else false
+   */
+  readonly requireVerifiedEmail?: boolean;
+
+  /**
+   * Another issuer URL the provider's tokens may carry (argo-server's `issuerAlias`, Argo 3.2+).
+   * @default - none
+   */
+  readonly issuerAlias?: string;
+
+  /**
+   * More scopes to request. `openid` and `email` always are, and `groups` when a profile's rule
+   * names groups (a scope nobody reads only makes the session cookie bigger).
+   * @default []
+   */
+  readonly scopes?: string[];
+
+  /**
+   * The claim that holds the user's groups, if not `groups` (argo-server's `customGroupClaimName`, Argo 3.2+).
+   * @default - "groups"
+   */
+  readonly customGroupClaimName?: string;
+
+  /**
+   * Path of the provider's userinfo endpoint to read groups from, for providers that leave them
+   * out of the ID token (argo-server's `userInfoPath`, Argo 3.2+), e.g. "/userinfo".
+   * @default - groups from the ID token
+   */
+  readonly userInfoPath?: string;
+
+  /**
+   * Skip TLS verification of the issuer (argo-server's `insecureSkipVerify`, Argo 3.2+). Only for
+   * a test provider with a self-signed certificate: prefer `rootCA` (Argo 4.0).
+   * @default false
+   */
+  readonly insecureSkipVerify?: boolean;
+
+  /**
+   * Keep only the groups that match one of these regular expressions (argo-server's
+   * `filterGroupsRegex`, Argo 3.4+), to keep the session cookie small for users in many groups.
+   * @default - every group
+   */
+  readonly filterGroupsRegex?: string[];
+
+  /**
+   * PEM certificate(s) of the CA that signed the issuer's certificate (argo-server's `rootCA`, Argo 4.0+).
+   * @default - the system's CAs
+   */
+  readonly rootCA?: string;
 }
 
 // the compiler checks this list against the options interface (propNames)
 export const SSO_OPTIONS = propNames<ArgoServerSsoOptions>()(
   'issuer', 'browserIssuer', 'clientSecret', 'redirectUrl', 'sessionExpiry', 'artifactRepository', 'namespace', 'allowClusterWideSecretList',
+  'secureCookie', 'requireVerifiedEmail', 'issuerAlias', 'scopes', 'customGroupClaimName', 'userInfoPath', 'insecureSkipVerify', 'filterGroupsRegex', 'rootCA',
 );
+
+/** The options written into argo-server's `sso` config as they are, and the `sso` config field each is (its line must read it). */
+const PROVIDER_OPTIONS = {
+  issuerAlias: 'issuerAlias', customGroupClaimName: 'customGroupClaimName', userInfoPath: 'userInfoPath',
+  insecureSkipVerify: 'insecureSkipVerify', filterGroupsRegex: 'filterGroupsRegex', rootCA: 'rootCA',
+} as const;
 
 /** The SSO settings as checked, with defaults filled in. */
 export interface SsoSettings {
@@ -111,6 +183,12 @@ export interface SsoSettings {
   readonly artifactRepository: string;
   readonly namespace: string;
   readonly allowClusterWideSecretList: boolean;
+  readonly secureCookie: boolean;
+  readonly requireVerifiedEmail: boolean;
+  /** Scopes asked for besides `openid`, `email` and (when rules read them) `groups`. */
+  readonly scopes: readonly string[];
+  /** The provider options given ({@link PROVIDER_OPTIONS}), checked, as argo-server reads them. */
+  readonly provider: Readonly<Record<string, unknown>>;
 }
 
 /** Default Secret of argo-server's OAuth2 client (in its SSO namespace, and the same name in Dex's). */
@@ -212,7 +290,80 @@ export function checkSso(where: Where, value: unknown, platform: Platform, baseH
     fail(within(where, 'allowClusterWideSecretList'), o.allowClusterWideSecretList,
       `only applies to argo-server 3.3; ${platform.id} runs ${platform.spec.argoWorkflows.line.name}`, 'remove it');
   }
-  return { issuer, browserIssuer, clientSecret, redirectUrl, sessionExpiry, artifactRepository, namespace, allowClusterWideSecretList };
+  const secureCookie = checkBoolean(within(where, 'secureCookie'), o.secureCookie ?? true);
+  const argo = platform.spec.argoWorkflows;
+  const canVerify = argo.sso.emailVerifiedInRules;
+  const requireVerifiedEmail = checkBoolean(within(where, 'requireVerifiedEmail'), o.requireVerifiedEmail ?? canVerify);
+  if (requireVerifiedEmail && !canVerify) {
+    fail(within(where, 'requireVerifiedEmail'), o.requireVerifiedEmail,
+      `cannot be honoured on ${platform.id}: argo-server ${argo.line.name} drops email_verified before the rules run (server/auth/types/claims.go, EmailVerified is json:"-" from v3.4.0)`,
+      'remove it, and let only connectors that verify addresses into Dex (Kubeflow\'s static passwords, LDAP and GitHub do)');
+  }
+  const scopes = checkList(within(where, 'scopes'), o.scopes ?? [], checkScope, { allowEmpty: true });
+  return {
+    issuer, browserIssuer, clientSecret, redirectUrl, sessionExpiry, artifactRepository, namespace, allowClusterWideSecretList,
+    secureCookie, requireVerifiedEmail, scopes, provider: checkProviderOptions(where, o, platform),
+  };
+}
+
+/** A scope: a word of printable characters; `openid`, `email` and `groups` are the construct's. */
+function checkScope(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (!/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(value)) fail(where, value, 'must be an OAuth2 scope (printable characters, no spaces, quotes or backslashes)', 'use e.g. "profile"');
+  if (['openid', 'email', 'groups'].includes(value)) fail(where, value, 'is requested by the construct already (groups when a rule names groups)', 'remove it');
+  return value;
+}
+
+/** The provider options argo-server's `sso` config reads on this line, checked; one its line does not read is refused. */
+function checkProviderOptions(where: Where, o: ArgoServerSsoOptions, platform: Platform): Record<string, unknown> {
+  const argo = platform.spec.argoWorkflows;
+  const out: Record<string, unknown> = {};
+  for (const [prop, field] of Object.entries(PROVIDER_OPTIONS) as [keyof typeof PROVIDER_OPTIONS, string][]) {
+    const value = o[prop];
+    if (value === undefined) continue;
+    const w = within(where, prop);
+    if (!argo.sso.configFields.includes(field)) {
+      fail(w, value, `is not read by argo-server ${argo.line.name} (${platform.id}): its sso config has ${argo.sso.configFields.join(', ')}`, 'remove it, or use a platform whose Argo line reads it');
+    }
+    out[field] = prop === 'issuerAlias' ? checkUrl(w, value, 'another issuer the tokens may carry')
+      : prop === 'insecureSkipVerify' ? checkBoolean(w, value)
+        : prop === 'filterGroupsRegex' ? checkList(w, value, checkRegex)
+          : prop === 'rootCA' ? checkPem(w, value)
+            : prop === 'userInfoPath' ? checkUserInfoPath(w, value)
+              : checkClaimName(w, value);
+  }
+  return out;
+}
+
+function checkRegex(where: Where, value: unknown): string {
+  requireString(where, value);
+  try {
+    new RegExp(value);
+  } catch {
+    fail(where, value, 'is not a regular expression', 'use e.g. "^kubeflow-.*"');
+  }
+  if (/[\\]Q|\(\?[<P]/.test(value)) fail(where, value, 'uses syntax Go\'s regexp and JavaScript read differently', 'write it without \\Q or named groups');
+  return value;
+}
+
+function checkPem(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (!/^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/.test(value.trim() + '\n') || value.includes('PRIVATE KEY')) {
+    fail(where, '<PEM text>', 'must be PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)', 'pass the CA certificate\'s PEM text, never a key');
+  }
+  return value;
+}
+
+function checkUserInfoPath(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (!isPlainPath(value) || value === '/') fail(where, value, 'must be a path on the issuer, e.g. "/userinfo"', 'use the path of the provider\'s userinfo endpoint');
+  return value;
+}
+
+function checkClaimName(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (!/^[A-Za-z0-9_.:/-]{1,128}$/.test(value)) fail(where, value, 'must be a claim name (letters, digits, "_", "-", ".", ":", "/")', 'use e.g. "roles"');
+  return value;
 }
 
 function checkSecretKey(where: Where, value: unknown): string {
@@ -245,17 +396,21 @@ function defaultArtifactRepository(where: Where, platform: Platform): string {
     'pass the artifactRepository of your workflow-controller-configmap (kubectl -n kubeflow get configmap workflow-controller-configmap -o jsonpath="{.data.artifactRepository}") as an object');
 }
 
-/** The data of argo-server's own ConfigMap: `sso` and KFP's `artifactRepository`. */
-export function ssoConfigData(s: SsoSettings): Record<string, string> {
+/**
+ * The data of argo-server's own ConfigMap: `sso` and KFP's `artifactRepository`. `groups` is
+ * requested only when a rule reads it (`rulesReadGroups`).
+ */
+export function ssoConfigData(s: SsoSettings, rulesReadGroups: boolean): Record<string, string> {
   const sso = {
     issuer: s.issuer,
     clientId: { name: s.clientSecret.name, key: s.clientSecret.clientIdKey },
     clientSecret: { name: s.clientSecret.name, key: s.clientSecret.clientSecretKey },
     redirectUrl: s.redirectUrl,
-    // openid is always added; email and groups are what the rules read
-    scopes: ['email', 'groups'],
+    // openid is always added; email (and groups) are what the rules read
+    scopes: ['email', ...(rulesReadGroups ? ['groups'] : []), ...s.scopes],
     sessionExpiry: s.sessionExpiry,
     rbac: { enabled: true },
+    ...s.provider,
   };
   return { sso: stringifyDocuments([sso]), artifactRepository: s.artifactRepository };
 }

@@ -76,7 +76,7 @@ export interface KubeflowPatchesProps {
   /**
    * argo-server's SSO client at Kubeflow's Dex. The Component then gives Dex's Deployment the
    * client's id and secret as environment variables (from the Secret of that name in `auth`,
-   * optional, so Dex still starts before the Secret exists), and writes the `staticClients`
+   * which must exist first: a new Dex pod waits for it), and writes the `staticClients`
    * entry that reads them to `dex-static-client.yaml` next to it: Dex's config is one string
    * in ConfigMap `auth/dex` that admins edit for their connectors and users, so the entry is
    * added by hand (README, "Log in with your Kubeflow account") instead of replacing it.
@@ -261,12 +261,16 @@ function checkDexClient(where: Where, value: unknown): DexClient {
 
 /**
  * Dex's Deployment gets the client id and secret as environment variables, from the Secret in
- * Dex's namespace (`optional`: Dex must keep starting before an admin creates it). A strategic
+ * Dex's namespace. Not `optional`: Dex reads `idEnv`/`secretEnv` only after checking that they
+ * are set (`cmd/dex/serve.go`: `ID == "" && IDEnv == ""`, then `os.Getenv`), so a missing Secret
+ * would register a client with an empty id and an empty secret. Without the Secret the new Dex
+ * pod waits (CreateContainerConfigError) while the running one keeps serving: Kubeflow's Dex is
+ * one replica with the default RollingUpdate (maxUnavailable 25% rounds down to 0). A strategic
  * merge patch: `env` entries merge by name, the release's own stay.
  */
 function dexEnvPatch(dex: DexClient) {
   const { namespace, deployment, container } = KUBEFLOW_DEX;
-  const env = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: dex.secretName, key, optional: true } } });
+  const env = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: dex.secretName, key } } });
   return {
     target: { group: 'apps', version: 'v1', kind: 'Deployment', name: deployment, namespace },
     patch: stringifyDocuments([{

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import type { ArgoServer } from '../argo-server/argo-server';
-import { checkEmail, checkGroup, RBAC_PRECEDENCE_ANNOTATION, RBAC_RULE_ANNOTATION, rbacRule } from '../argo-server/sso-rules';
+import { checkEmail, checkGroup, RBAC_PRECEDENCE_ANNOTATION, RBAC_RULE_ANNOTATION, rbacRule, VERIFIED } from '../argo-server/sso-rules';
 import { brand, hasBrand } from '../brands';
 import { ARGO_SERVER_NAME } from '../constants';
 import { Platform, resolvePlatform } from '../platform';
@@ -150,6 +150,10 @@ export class ProfileSsoAccess extends Construct {
   public readonly profiles: readonly KubeflowProfile[];
   /** The SSO accounts, login account first, then by namespace and name. */
   public readonly accounts: readonly SsoAccount[];
+  /** The argo-server the accounts are for. */
+  public readonly server: ArgoServer;
+  /** A rule names `groups` (argo-server then asks the provider for the `groups` scope). */
+  public readonly rulesReadGroups: boolean;
 
   constructor(scope: Construct, id: string, props: ProfileSsoAccessProps) {
     super(scope, id);
@@ -217,6 +221,9 @@ export class ProfileSsoAccess extends Construct {
 
       // argo-server's SSO namespace (its --namespace): the login accounts live there
       const home = server.sso.namespace;
+      // sso.requireVerifiedEmail: every rule also requires a verified address
+      const verified = server.sso.requireVerifiedEmail;
+      const anyone = verified ? VERIFIED : ANYONE;
       this.profiles.forEach((p, i) => {
         if (p.namespace === home) {
           fail(at(`profiles[${i}].namespace`), p.namespace, `is argo-server's SSO namespace, where it may create Secrets (and so mint tokens for the profile's accounts)`,
@@ -227,9 +234,9 @@ export class ProfileSsoAccess extends Construct {
         // the login account admits the members (with "view": anyone, and views every profile);
         // a member's own profile account outranks it there
         const everyone = { emails: this.profiles.flatMap(members), groups: this.profiles.flatMap((p) => p.groups ?? []) };
-        account('Login', home, LOGIN_ACCOUNT, view ? ANYONE : rbacRule(everyone), 0, [], view ? all : []);
+        account('Login', home, LOGIN_ACCOUNT, view ? anyone : rbacRule(everyone, verified), 0, [], view ? all : []);
         for (const p of this.profiles) {
-          account(`Profile-${p.namespace}`, p.namespace, PROFILE_ACCOUNT, rbacRule({ emails: members(p), groups: p.groups }), 1, [p.namespace]);
+          account(`Profile-${p.namespace}`, p.namespace, PROFILE_ACCOUNT, rbacRule({ emails: members(p), groups: p.groups }, verified), 1, [p.namespace]);
         }
       } else {
         // one account per user; with "view", it also views the other profiles, and anyone else
@@ -238,9 +245,9 @@ export class ProfileSsoAccess extends Construct {
         for (const p of this.profiles) for (const email of members(p)) byUser.set(email, [...(byUser.get(email) ?? []), p.namespace]);
         for (const email of [...byUser.keys()].sort()) {
           const own = byUser.get(email)!;
-          account(`User-${email}`, home, userAccountName(email), rbacRule({ emails: [email] }), 0, own, view ? all.filter((ns) => !own.includes(ns)) : []);
+          account(`User-${email}`, home, userAccountName(email), rbacRule({ emails: [email] }, verified), 0, own, view ? all.filter((ns) => !own.includes(ns)) : []);
         }
-        if (view) account('Viewer', home, VIEWER_ACCOUNT, ANYONE, -1, [], all);
+        if (view) account('Viewer', home, VIEWER_ACCOUNT, anyone, -1, [], all);
       }
       // argo-server reads exactly these tokens (gatekeeper authorizationForServiceAccount: a get by
       // name; 3.3 reads them from its cluster-wide Secret informer instead, see ArgoServer)
@@ -258,6 +265,8 @@ export class ProfileSsoAccess extends Construct {
         }
       }
       this.accounts = accounts;
+      this.server = server;
+      this.rulesReadGroups = this.profiles.some((p) => (p.groups ?? []).length > 0);
     } catch (e) {
       scope.node.tryRemoveChild(id);
       throw e;
