@@ -475,3 +475,12 @@ function distance(a: string, b: string): number {
   }
   return row[b.length];
 }
+
+/**
+ * Orders two strings by UTF-16 code units, as `Array.prototype.sort()` does: the same on every
+ * machine. `localeCompare` follows the process's locale (with `LANG=da_DK.UTF-8`, "aa" sorts
+ * after "z"), which would make the output depend on where it is synthesized.
+ */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -7,7 +7,7 @@ import { brand, hasBrand } from '../brands';
 import { ARGO_SERVER_NAME } from '../constants';
 import { Platform, resolvePlatform } from '../platform';
 import {
-  checkDnsSubdomain, checkKnownKeys, checkList, checkOneOf, checkProfileNamespace, fail, propNames, snapshotProps, ValidationError, Where, whereIn, within,
+  checkDnsSubdomain, checkKnownKeys, checkList, compareText, checkOneOf, checkProfileNamespace, fail, propNames, snapshotProps, ValidationError, Where, whereIn, within,
 } from '../validation';
 
 const at = whereIn('ProfileSsoAccess');
@@ -252,7 +252,7 @@ export class ProfileSsoAccess extends Construct {
       // argo-server reads exactly these tokens (gatekeeper authorizationForServiceAccount: a get by
       // name; 3.3 reads them from its cluster-wide Secret informer instead, see ArgoServer)
       if (argo.sso.accountLookup !== 'cluster-informer-with-secrets') {
-        for (const [namespace, tokens] of [...tokensByNamespace.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+        for (const [namespace, tokens] of [...tokensByNamespace.entries()].sort(([a], [b]) => compareText(a, b))) {
           new k8s.KubeRole(this, `TokenReader-${namespace}`, {
             metadata: { name: TOKEN_READER, namespace },
             rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: [...tokens].sort(), verbs: ['get'] }],
@@ -331,7 +331,7 @@ export function checkProfiles(where: Where, value: unknown, platform: Platform):
     const name = `profile "${namespace}"`;
     return inProfile(namespace, () => checkMembers(w, p, namespace, name));
   });
-  return profiles.sort((a, b) => a.namespace.localeCompare(b.namespace));
+  return profiles.sort((a, b) => compareText(a.namespace, b.namespace));
 
   function checkMembers(w: Where, p: KubeflowProfile, namespace: string, name: string): KubeflowProfile {
     if (seen.has(namespace)) fail(within(w, 'namespace'), namespace, 'is listed twice', 'list each profile once, with all its contributors');

@@ -1,4 +1,4 @@
-import { fail } from '../validation';
+import { compareText, fail } from '../validation';
 
 /**
  * Removal that really removes. Every object of a {@link KubeflowArgoChart} carries the label
@@ -136,7 +136,7 @@ export function pruneScript(objects: readonly any[]): string | undefined {
     '    else kubectl delete "$t" "$name" $where --ignore-not-found "$@"; fi',
     '  done < "$tmp/stale"',
     '}',
-    ...[...byOutput.entries()].sort(([a], [b]) => a.localeCompare(b)).flatMap(([name, keys]) => [
+    ...[...byOutput.entries()].sort(([a], [b]) => compareText(a, b)).flatMap(([name, keys]) => [
       `prune ${name} '`,
       ...keys.sort(),
       `' "$@"`,
