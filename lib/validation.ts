@@ -28,9 +28,16 @@ export class ValidationError extends Error {
     public readonly problem: string,
     public readonly fix: string,
   ) {
-    super(`${owner}: ${prop} ${problem}, got ${show(value)}. Fix: ${fix}`);
+    // one line whatever the input: a key or value with a line break must not split the message
+    super(oneLine(`${owner}: ${prop} ${problem}, got ${show(value)}. Fix: ${fix}`));
     this.name = 'ValidationError';
   }
+}
+
+/** `text` with control characters and Unicode line and paragraph separators written as `\uXXXX`. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Renders a rejected value for an error message; never throws, whatever the value. */
@@ -58,6 +65,10 @@ export function show(value: unknown): string {
 export function snapshotProps<T>(owner: string, props: T): T {
   const ancestors: object[] = [];
   const copy = (value: unknown, at: string): unknown => {
+    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
+      // no prop of this library takes code or symbols; YAML and JSON cannot write them either
+      fail({ owner, prop: at || 'props' }, value, `must be plain data (text, numbers, booleans, objects, arrays), not a ${typeof value}`, 'pass the value itself');
+    }
     if (value === null || typeof value !== 'object') return value;
     const proto = Object.getPrototypeOf(value);
     const isArray = Array.isArray(value);
@@ -72,7 +83,13 @@ export function snapshotProps<T>(owner: string, props: T): T {
           return fail({ owner, prop: path }, undefined, `could not be read (its getter threw: ${e instanceof Error ? e.message : show(e)})`, 'pass plain values, not getters that throw');
         }
       };
-      if (isArray) return (value as unknown[]).map((_v, i) => copy(read(i, `${at}[${i}]`), `${at}[${i}]`));
+      if (isArray) {
+        // a loop, not map(): an array with its own `constructor` would make map() throw a TypeError
+        const out: unknown[] = [];
+        const length = Number(read('length', `${at}.length`));
+        for (let i = 0; i < length; i++) out.push(copy(read(i, `${at}[${i}]`), `${at}[${i}]`));
+        return out;
+      }
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(value)) {
         const path = at ? `${at}.${key}` : key;

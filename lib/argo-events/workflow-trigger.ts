@@ -215,9 +215,6 @@ export class WorkflowTrigger extends Construct {
         fail(at('branches'), branches, 'needs a github or gitlab source (a generic webhook has no push ref)', 'remove branches');
       }
 
-      // the Sensor's account may act in the target namespace, and (without clusterWide) only there
-      props.rbac?.grantIn(this.targetNamespace);
-
       const defaultName = `${source.name}-${template.name}`;
       this.name = checkDnsLabel(at('name'), props.name ?? defaultName);
       this.dependencyName = `${source.name}-${eventName}`;
@@ -284,6 +281,10 @@ export class WorkflowTrigger extends Construct {
           }],
         },
       });
+      // Last, once nothing can be refused any more: the grant changes another construct, which
+      // removing this one would not undo. The Sensor's account may act in the target namespace,
+      // and (without clusterWide) only there.
+      props.rbac?.grantIn(this.targetNamespace);
     } catch (e) {
       scope.node.tryRemoveChild(id);
       throw e;

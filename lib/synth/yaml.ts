@@ -132,3 +132,19 @@ function libraryText(s: string): string {
 }
 
 const valueCache = new Map<string, string>();
+
+/** Characters YAML reads as a line break (YAML 1.1 also NEL, LS and PS), which would end a comment. */
+const YAML_LINE_BREAK = /[\n\r\u0085\u2028\u2029]/;
+
+/**
+ * YAML comment lines, `# ` before each: the one way text of ours goes into a YAML file outside
+ * {@link stringifyDocuments}. A line that holds a line break would end its comment and start YAML
+ * content (a newline in a Secret name once added a second Dex client), so it is refused: props
+ * are checked before they get here, and this keeps it so by construction.
+ */
+export function yamlComment(lines: readonly string[]): string {
+  for (const line of lines) {
+    if (YAML_LINE_BREAK.test(line)) throw new Error(`yamlComment: a comment line holds a line break: ${JSON.stringify(line)}`);
+  }
+  return lines.map((l) => `# ${l}\n`).join('');
+}
