@@ -138,12 +138,21 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
   }
 
   if (server) results.push(tokenMintCheck(all, server));
+  if (server) results.push(...ssoChecks(all, output, server, nsLabels));
   results.push(...staleChecks(cluster, output));
+  return results.map((r) => unknowable(cluster, r) ?? r);
+}
 
+/**
+ * With SSO (argo-server's ConfigMap has `sso`): argo-server reaches Kubeflow's Dex, and each SSO
+ * account may create Workflows in the profiles it is bound in.
+ */
+function ssoChecks(all: readonly any[], output: readonly any[], server: any, nsLabels: (ns: string) => Record<string, string>): CheckResult[] {
+  const results: CheckResult[] = [];
   // argo-server's "installation namespace": its --namespace flag, else its pod's
-  const installedIn = server && (server.spec.template.spec.containers[0].args ?? []).map((a: string) => /^--namespace=(.+)$/.exec(a)?.[1]).find(Boolean) || server?.metadata.namespace;
-  const ssoConfig = server && output.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === installedIn && typeof o.data?.sso === 'string');
-  if (server && ssoConfig) {
+  const installedIn = (server.spec.template.spec.containers[0].args ?? []).map((a: string) => /^--namespace=(.+)$/.exec(a)?.[1]).find(Boolean) || server.metadata.namespace;
+  const ssoConfig = output.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === installedIn && typeof o.data?.sso === 'string');
+  if (ssoConfig) {
     if (parse(ssoConfig.data.sso)?.issuer === KUBEFLOW_DEX_ISSUER) {
       const from: PodRef = { namespace: server.metadata.namespace, labels: server.spec.template.metadata.labels ?? {} };
       const dex: PodRef = { namespace: KUBEFLOW_DEX.namespace, labels: KUBEFLOW_DEX.podLabels };
@@ -162,6 +171,27 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
     }
   }
   return results;
+}
+
+/**
+ * A check never passes on absence: when the dump lacks the objects it reads, it fails with
+ * "cannot tell" and what to add. A cluster always has ClusterRoles and ServiceAccounts; the
+ * gateway checks need the login's objects (oauth2-proxy's CUSTOM AuthorizationPolicy on 1.9+,
+ * with the mesh config, mesh.yaml, that defines its provider; the authservice ConfigMap,
+ * login.yaml, on 1.4 to 1.8).
+ */
+function unknowable(cluster: readonly any[], r: CheckResult): CheckResult | undefined {
+  const has = (kind: string) => cluster.some((o) => o.kind === kind);
+  const custom = cluster.some((o) => o.kind === 'AuthorizationPolicy' && o.metadata.namespace === 'istio-system' && o.spec?.action === 'CUSTOM');
+  const authservice = cluster.some((o) => o.kind === 'ConfigMap' && o.metadata.name === 'oidc-authservice-parameters');
+  const mesh = cluster.some((o) => o.kind === 'ConfigMap' && o.metadata.name === 'istio' && o.metadata.namespace === 'istio-system');
+  const lacks = /^(a browser|a webhook)/.test(r.check)
+    ? (!custom && !authservice ? 'login objects: oauth2-proxy\'s CUSTOM AuthorizationPolicy (1.9+) or ConfigMap istio-system/oidc-authservice-parameters (login.yaml, 1.4 to 1.8)'
+      : custom && !mesh ? 'ConfigMap istio-system/istio (mesh.yaml), which defines the CUSTOM policy\'s provider' : undefined)
+    : /^(Sensor |default-editor|SSO account|argo-server \(ServiceAccount)/.test(r.check) ? (!has('ClusterRole') ? 'ClusterRoles' : undefined)
+      : /^no (object labelled|SSO account)/.test(r.check) ? (!has('ServiceAccount') ? 'ServiceAccounts' : undefined)
+        : undefined;
+  return lacks ? { check: r.check, pass: false, detail: `cannot tell: the dump holds no ${lacks}; add them (see --help)` } : undefined;
 }
 
 /**

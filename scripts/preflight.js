@@ -6,8 +6,7 @@
 const fs = require('fs');
 const path = require('path');
 const Module = require('module');
-const { parseAllDocuments } = require('yaml');
-const { parseCommandLine, shown } = require('./cli');
+const { parseCommandLine } = require('./cli');
 
 const root = path.resolve(__dirname, '..');
 
@@ -35,23 +34,16 @@ earlier, unlabelled output is left (the dump holds no Secrets: prune.sh deletes 
 
   --output DIR   the synthesized output to check (its top-level .yaml files)
 
-Paths are relative to the current directory.
-Exit codes: 0 every check passes, 1 a check fails, 2 a file could not be read, 64 bad command line.`;
-
-function readObjects(file) {
-  const text = fs.readFileSync(file, 'utf8');
-  return parseAllDocuments(text).flatMap((d) => {
-    if (d.errors.length) throw new Error(`${shown(file)}: ${d.errors[0].message}`);
-    const o = d.toJS();
-    if (!o) return [];
-    return o.kind === 'List' || (o.kind && o.kind.endsWith('List') && Array.isArray(o.items)) ? o.items : [o];
-  });
-}
+Paths are relative to the directory you run the command in (also under npm run).
+Exit codes: 0 every check passes; 1 a check fails (also "cannot tell": the dump lacks what it
+reads); 2 the input is unusable (a file that cannot be read, is not UTF-8 YAML of Kubernetes
+objects, or a dump without Namespaces), one line naming the file and position; 3 an internal
+error; 64 a bad command line.`;
 
 function loadChecks() {
   const esbuild = require('esbuild');
   const result = esbuild.buildSync({
-    entryPoints: [path.join(root, 'preflight', 'checks.ts')],
+    stdin: { contents: 'export * from "./preflight/checks"; export * from "./preflight/input";', resolveDir: root, loader: 'ts' },
     bundle: true, platform: 'node', target: 'node18', format: 'cjs', write: false,
     nodePaths: [path.join(root, 'node_modules')], logLevel: 'silent',
   });
@@ -61,29 +53,60 @@ function loadChecks() {
   return m.exports;
 }
 
+/**
+ * Where the user ran the command: `npm run preflight` runs it in the project root and keeps the
+ * caller's directory in INIT_CWD; run directly (node scripts/preflight.js), the current one.
+ */
+const base = process.env.npm_lifecycle_event === 'preflight' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+
 function main() {
   const { values, positionals } = parseCommandLine('preflight', process.argv.slice(2), { output: { type: 'string' } }, HELP, { allowPositionals: true });
   if (positionals.length === 0) {
     console.error('preflight: give at least one dump FILE (see --help for the kubectl commands)');
     return 64;
   }
-  const outdir = values.output !== undefined ? path.resolve(values.output) : path.join(root, 'dist');
+  const outdir = values.output !== undefined ? path.resolve(base, values.output) : path.join(root, 'dist');
+  const checks = loadChecks();
   let cluster;
   let output;
   try {
-    cluster = positionals.flatMap((f) => readObjects(path.resolve(f)));
-    const manifests = fs.readdirSync(outdir).filter((f) => /\.ya?ml$/.test(f)).sort();
-    if (manifests.length === 0) throw new Error(`no manifests in ${shown(outdir)}/`);
-    output = manifests.flatMap((f) => readObjects(path.join(outdir, f)));
+    cluster = positionals.flatMap((f) => checks.readDump(f, readFile(path.resolve(base, f), f)));
+    checks.checkCluster(cluster);
+    const manifests = readDir(outdir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    if (manifests.length === 0) throw new checks.InputError(`${values.output ?? 'dist'}: holds no manifests (.yaml files)`);
+    output = manifests.flatMap((f) => checks.readDump(path.join(values.output ?? 'dist', f), readFile(path.join(outdir, f), f)));
   } catch (err) {
+    if (!(err instanceof checks.InputError)) throw err;
     console.error(`preflight: ${err.message}`);
     return 2;
   }
-  const results = loadChecks().preflight(cluster, output);
+  const results = checks.preflight(cluster, output);
   for (const r of results) console.log(`${r.pass ? 'PASS' : 'FAIL'} ${r.check}\n     ${r.detail}`);
   const failed = results.filter((r) => !r.pass).length;
   console.log(`${results.length - failed} of ${results.length} checks pass`);
   return failed ? 1 : 0;
+
+  function readFile(file, name) {
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw new checks.InputError(`${name}: cannot be read (${err.code || err.message})`);
+    }
+  }
+  function readDir(dir) {
+    try {
+      return fs.readdirSync(dir);
+    } catch (err) {
+      throw new checks.InputError(`${values.output ?? 'dist'}: cannot be read (${err.code || err.message})`);
+    }
+  }
 }
 
-process.exitCode = main();
+try {
+  process.exitCode = main();
+} catch (err) {
+  // a defect of ours, not of the input: say so in one line, with the stack only on request
+  console.error(`preflight: internal error: ${err && err.message ? err.message.split('\n')[0] : String(err)} (set PREFLIGHT_DEBUG=1 for the stack; please report it)`);
+  if (process.env.PREFLIGHT_DEBUG) console.error(err && err.stack);
+  process.exitCode = 3;
+}

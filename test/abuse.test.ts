@@ -1,4 +1,8 @@
 // Issue 21: inputs that must never inject, crash or leave a refused construct's traces behind.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ArgoServer, EventBus, KubeflowArgoChart, KubeflowPatches, Platform, ProfileWorkflowTemplate, ValidationError, WorkflowTrigger } from '../lib';
@@ -6,6 +10,9 @@ import { ArgoEventsRbac } from '../lib/argo-events/argo-events-rbac';
 import { attachedFiles } from '../lib/synth/attached-files';
 import { synthesizeApp } from '../lib/synth/synthesize';
 import { yamlComment } from '../lib/synth/yaml';
+import { buildApp } from '../main';
+import { preflight } from '../preflight/checks';
+import { checkCluster, InputError, readDump } from '../preflight/input';
 
 /** The error `f` throws (fails the test when it throws none). */
 function thrown(f: () => unknown): Error {
@@ -93,5 +100,53 @@ describe('no raw errors: every refusal is a ValidationError with a one-line mess
     expect(e).toBeInstanceOf(ValidationError);
     expect(e.message).toContain('bad\\u000akey\\u2028x is not a known prop');
     expect(e.message).not.toMatch(/[\n\r\u2028\u2029]/);
+  });
+});
+
+describe('preflight on what users really feed it (issue 21)', () => {
+  const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  const bad: Array<[string, string | Buffer, RegExp]> = [
+    ['an empty file', '', /^x\.yaml: holds no Kubernetes objects/],
+    ['a scalar', 'hello', /^x\.yaml: document 1: not a Kubernetes object \(a string/],
+    ['base64 text', 'QUJD'.repeat(1000), /^x\.yaml: document 1: not a Kubernetes object/],
+    ['UTF-16 (PowerShell\'s >)', Buffer.from('\ufeffapiVersion: v1\n', 'utf16le'), /^x\.yaml: is UTF-16 or binary/],
+    ['a Namespace without metadata', 'apiVersion: v1\nkind: Namespace\n', /^x\.yaml: document 1: not a Kubernetes object \(a mapping/],
+    ['List items that are not objects', 'apiVersion: v1\nkind: List\nitems: [1, "a"]\n', /^x\.yaml: document 1, item 1: not a Kubernetes object \(a number/],
+    ['labels that are not strings', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {x: [1]}}\n', /^x\.yaml: document 1: Namespace a: metadata\.labels is not a map of strings$/],
+    ['a YAML syntax error', 'apiVersion: v1\nkind: [\n', /^x\.yaml:\d+:\d+: not YAML: [^\n]+$/],
+    ['an alias bomb', `a: &a [1]\nb: [${Array(200).fill('*a').join(',')}]\n`, /^x\.yaml: document 1: .*\(at most 100 aliases\)$/],
+  ];
+  test.each(bad)('%s is refused in one line naming the file', (_name, content, message) => {
+    const e = thrown(() => readDump('x.yaml', Buffer.isBuffer(content) ? content : Buffer.from(content)));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toMatch(message);
+    expect(e.message).not.toContain('\n');
+  });
+
+  test('a dump without Namespaces, or with a mesh config that is not YAML, is unusable', () => {
+    expect(() => checkCluster([{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'a' } }])).toThrow('the dump holds no Namespaces');
+    expect(() => checkCluster([ns('a'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: `a: &a [1]\nb: [${Array(200).fill('*a').join(',')}]` } }]))
+      .toThrow('ConfigMap istio-system/istio: data.mesh is not usable YAML');
+  });
+
+  test('a check never passes on what the dump lacks: "cannot tell"', () => {
+    const output = synthesizeApp(buildApp()).flatMap((f) => f.objects);
+    const results = preflight([ns('kubeflow'), ns('argo-events'), ns('kubeflow-user-example-com'),
+      { apiVersion: 'security.istio.io/v1beta1', kind: 'AuthorizationPolicy', metadata: { name: 'login', namespace: 'istio-system' }, spec: { action: 'CUSTOM', provider: { name: 'oauth2-proxy' } } }], output);
+    const gatewayOrRbac = results.filter((r) => /^(a browser|a webhook|Sensor|default-editor|argo-server \(|no object labelled)/.test(r.check));
+    expect(gatewayOrRbac.length).toBe(6);
+    for (const r of gatewayOrRbac) expect([r.check, r.pass, r.detail]).toEqual([r.check, false, expect.stringMatching(/^cannot tell: the dump holds no /)]);
+  });
+
+  test('npm run preflight: exit 2 and one line for unusable input, paths from the caller\'s directory', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-preflight-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'dump.yaml'), 'hello');
+      // INIT_CWD is where npm was run from (npm itself runs scripts in the project root)
+      const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'preflight.js'), 'dump.yaml'], { cwd: path.join(__dirname, '..'), encoding: 'utf8', env: { ...process.env, INIT_CWD: dir, npm_lifecycle_event: 'preflight' } });
+      expect([r.status, r.stdout, r.stderr]).toEqual([2, '', 'preflight: dump.yaml: document 1: not a Kubernetes object (a string without apiVersion, kind and metadata.name)\n']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

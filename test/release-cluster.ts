@@ -48,7 +48,7 @@ export function releaseCluster(platform: Platform, profile: string, component?: 
   const root = path.join(MANIFESTS, kf.release);
   const out: any[] = [];
   out.push(...docs(path.join(root, 'common/kubeflow-namespace/base/namespace.yaml')));
-  out.push({ kind: 'Namespace', metadata: { name: 'istio-system', labels: {} } }, { kind: 'Namespace', metadata: { name: 'argo-events', labels: {} } });
+  out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system', labels: {} } }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argo-events', labels: {} } });
   // the profile namespace gets the profile controller's labels (namespace-labels-data)
   const labelFiles = ['applications/profiles/upstream/base/namespace-labels.yaml', 'apps/profiles/upstream/base/namespace-labels.yaml', 'applications/profiles/pss/namespace-labels.yaml'];
   const labels: Record<string, string> = { 'istio-injection': 'enabled' };
@@ -57,7 +57,7 @@ export function releaseCluster(platform: Platform, profile: string, component?: 
     if (!fs.existsSync(f)) continue;
     for (const [k, v] of Object.entries(parse(fs.readFileSync(f, 'utf8')) ?? {})) if (v === '') delete labels[k]; else labels[k] = String(v);
   }
-  out.push({ kind: 'Namespace', metadata: { name: profile, labels } });
+  out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: profile, labels } });
   // NetworkPolicies of the example install (1.9+)
   if (fs.existsSync(path.join(root, 'common/networkpolicies/base/kustomization.yaml')) && kf.restrictedNamespaces.length) {
     out.push(...kustomize(path.join(root, 'common/networkpolicies/base')));
@@ -84,7 +84,7 @@ export function releaseCluster(platform: Platform, profile: string, component?: 
   out.push(...docs(path.join(root, 'common/kubeflow-roles/base/cluster-roles.yaml')));
   out.push(...docs(first(root, ['applications/pipeline/upstream/base/installs/multi-user/view-edit-cluster-roles.yaml', 'apps/pipeline/upstream/base/installs/multi-user/view-edit-cluster-roles.yaml'])!));
   for (const [sa, role] of [['default-editor', 'kubeflow-edit'], ['default-viewer', 'kubeflow-view']]) {
-    out.push({ kind: 'RoleBinding', metadata: { name: sa, namespace: profile }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace: profile }] });
+    out.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: sa, namespace: profile }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace: profile }] });
   }
   return out;
 }
