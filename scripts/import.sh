@@ -25,4 +25,6 @@ UPSTREAM="$up" node scripts/import-k8s.js "$out" >/dev/null
 UPSTREAM="$up" node scripts/gen-dashboard-links.js "$out/kubeflow-dashboard-links.json" >/dev/null
 # KFP's artifactRepository per release, for argo-server's own ConfigMap in SSO mode (see scripts/gen-artifact-repositories.js).
 UPSTREAM="$up" node scripts/gen-artifact-repositories.js "$out/kfp-artifact-repositories.json" >/dev/null
+# The paths each release's own VirtualServices route on the Kubeflow gateway (see scripts/gen-gateway-routes.js).
+UPSTREAM="$up" node scripts/gen-gateway-routes.js "$out/kubeflow-gateway-routes.json" >/dev/null
 echo "imports written to $out/"

@@ -150,3 +150,21 @@ describe('preflight on what users really feed it (issue 21)', () => {
     }
   });
 });
+
+describe('route prefixes that collide with the release\'s own gateway routes are refused (issue 21)', () => {
+  test.each([
+    ['ArgoServer baseHref', () => new ArgoServer(Testing.chart(), 's', { platform: Platform.KUBEFLOW_1_11, baseHref: '/dex/' }), 'ArgoServer: baseHref overlaps "/dex/", which Kubeflow v1.11.0 routes on its gateway (common/dex/overlays/istio/virtual-service.yaml)'],
+    ['a pipelines prefix', () => new ArgoServer(Testing.chart(), 's', { platform: Platform.KUBEFLOW_1_4, baseHref: '/pipelines-ui/' }), 'ArgoServer: baseHref overlaps "/pipeline"'],
+    ['kfam', () => new KubeflowArgoChart(Testing.app(), 'c', { argoServer: { baseHref: '/kfam/argo/' } }), 'ArgoServer: baseHref overlaps "/kfam/"'],
+    ['/oauth2/ on 1.9+', () => new KubeflowArgoChart(Testing.app(), 'c', { platform: Platform.KUBEFLOW_1_9, profiles: ['a'], events: { sources: [{ type: 'github', repositories: ['a/b'], webhookSecret: { name: 's', key: 'k' }, pathPrefix: '/oauth2/hooks/' }] } }), 'WebhookEventSource: pathPrefix overlaps "/oauth2/"'],
+  ] as const)('%s', (_name, make, message) => {
+    const e = thrown(make);
+    expect(e).toBeInstanceOf(ValidationError);
+    expect(e.message).toContain(message);
+  });
+
+  test('/oauth2/ is free on 1.4 (oidc-authservice has no such route), and the defaults never collide', () => {
+    expect(() => new ArgoServer(Testing.chart(), 's', { platform: Platform.KUBEFLOW_1_4, baseHref: '/oauth2/argo/' })).not.toThrow();
+    for (const platform of Platform.ALL) expect(() => new KubeflowArgoChart(Testing.app(), 'c', { platform, profiles: ['a'], kubeflowRoles: true })).not.toThrow();
+  });
+});

@@ -7,6 +7,7 @@ import { claimRoute } from '../istio/gateway-routes';
 import { gatewayNetworkPolicy } from '../kubeflow/gateway-network-policy';
 import { createAuthorizationPolicy, createVirtualService } from '../istio/istio-api';
 import { webhookTokenFilter, WEBHOOK_TOKEN_HEADER } from '../istio/webhook-token';
+import { checkNotKubeflowRoute } from '../istio/kubeflow-routes';
 import { Platform, resolvePlatform } from '../platform';
 import {
   checkBoolean, checkDnsLabel, checkGateway, checkHost, checkKnownKeys, checkOptions, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPort, checkPrincipal, fail,
@@ -321,7 +322,7 @@ export class WebhookEventSource extends Construct implements IEventSource {
         fail(at('publicUrl'), undefined,
           'is required with apiToken: the event source registers the hook at that URL', 'pass the gateway URL the provider can reach, e.g. "https://kubeflow.example.com"');
       }
-      this.pathPrefix = checkPathPrefix(at('pathPrefix'), props.pathPrefix ?? `/argo-events/${this.name}/`);
+      this.pathPrefix = checkNotKubeflowRoute(at('pathPrefix'), checkPathPrefix(at('pathPrefix'), props.pathPrefix ?? `/argo-events/${this.name}/`), this.platform);
       const gateway = checkGateway(at('gateway'), props.gateway ?? KUBEFLOW_GATEWAY);
       const hosts = checkList(at('hosts'), props.hosts ?? ['*'], checkHost);
       const principals = checkList(at('allowedPrincipals'), props.allowedPrincipals ?? [INGRESS_GATEWAY_PRINCIPAL], checkPrincipal);

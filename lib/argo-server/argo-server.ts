@@ -1,3 +1,4 @@
+import { checkNotKubeflowRoute } from '../istio/kubeflow-routes';
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { brand, hasBrand } from '../brands';
@@ -239,7 +240,7 @@ export class ArgoServer extends Construct {
       const outside = checkBoolean(at('allowImageOutsidePlatform'), props.allowImageOutsidePlatform ?? false);
       const image = checkImage(at('image'), props.image ?? argo.image, outside ? undefined : argo.line);
       this.secure = checkBoolean(at('secure'), props.secure ?? false);
-      this.baseHref = checkPathPrefix(at('baseHref'), props.baseHref ?? '/argo/');
+      this.baseHref = checkNotKubeflowRoute(at('baseHref'), checkPathPrefix(at('baseHref'), props.baseHref ?? '/argo/'), this.platform);
       const xFrameOptions = checkOneOf(at('xFrameOptions'), props.xFrameOptions ?? 'SAMEORIGIN', X_FRAME_OPTIONS);
       if (props.sso !== undefined && props.authModes !== undefined) {
         fail(at('authModes'), props.authModes, 'is set together with sso, which sets the auth modes (sso, and client for CLI tokens)', 'remove authModes');

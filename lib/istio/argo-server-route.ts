@@ -1,3 +1,4 @@
+import { checkNotKubeflowRoute } from './kubeflow-routes';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { hasBrand } from '../brands';
@@ -128,7 +129,7 @@ export class ArgoServerRoute extends Construct {
 
       this.platform = resolvePlatform(at('platform'), props.platform, this, server && { platform: server.platform, from: 'server' });
       const namespace = checkNamespace(at('namespace'), props.namespace ?? server?.namespace ?? KUBEFLOW_NAMESPACE);
-      this.baseHref = checkPathPrefix(at('baseHref'), props.baseHref ?? server?.baseHref ?? '/argo/');
+      this.baseHref = checkNotKubeflowRoute(at('baseHref'), checkPathPrefix(at('baseHref'), props.baseHref ?? server?.baseHref ?? '/argo/'), this.platform);
       const port = checkPort(at('port'), props.port ?? server?.port ?? ARGO_SERVER_PORT);
       const gateway = checkGateway(at('gateway'), props.gateway ?? KUBEFLOW_GATEWAY);
       const hosts = checkList(at('hosts'), props.hosts ?? ['*'], checkHost);
