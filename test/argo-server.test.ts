@@ -119,7 +119,7 @@ describe('ArgoServer', () => {
   });
 
   test('baseHref sets BASE_HREF', () => {
-    expect(container({ baseHref: '/pipelines/argo/' }).env).toEqual([{ name: 'BASE_HREF', value: '/pipelines/argo/' }]);
+    expect(container({ baseHref: '/workflows/argo/' }).env).toEqual([{ name: 'BASE_HREF', value: '/workflows/argo/' }]);
   });
 
   test('xFrameOptions "" reproduces the seed and drops the header', () => {
