@@ -59,13 +59,28 @@ function parseArgs(argv) {
     outdir: v.outdir !== undefined ? path.resolve(v.outdir) : path.join(root, 'dist-helm'),
   };
   if (!args.chartVersion) fail('--chart-version is required (SemVer 2, e.g. 0.1.0)');
-  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(args.chartVersion)) {
+  if (!SEMVER.test(args.chartVersion)) {
     fail(`--chart-version must be SemVer 2 (e.g. 0.1.0), got "${args.chartVersion}"`);
   }
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(args.name) || args.name.length > 53) {
     fail(`--name must be a lower-case chart name (letters, digits, "-", at most 53 characters), got "${args.name}"`);
   }
   return args;
+}
+
+/**
+ * SemVer 2.0.0 as semver.org gives it: no leading zeros in the numbers or in a numeric
+ * pre-release identifier, no empty identifiers (Helm refuses `01.0.0` and `1.0.0-01`).
+ */
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+
+/**
+ * The template file name of a manifest: Helm treats a template whose name starts with `_` as a
+ * partial and renders none of its objects (a chart id "_x" gives "_x.k8s.yaml"), so such a name
+ * gets a `manifest` prefix.
+ */
+function templateName(file) {
+  return file.startsWith('_') ? `manifest${file}` : file;
 }
 
 /** Escapes Go template delimiters so Helm prints them literally. */
@@ -222,7 +237,7 @@ function main() {
     { file: 'values.yaml', text: values },
     // the synth's record of the folder is not part of the chart
     { file: '.helmignore', text: '.synth-output\n' },
-    ...manifests.map((f, i) => ({ file: `templates/${f}`, text: templates[i].text })),
+    ...manifests.map((f, i) => ({ file: `templates/${templateName(f)}`, text: templates[i].text })),
   ];
   const outdir = args.outdir;
   try {

@@ -150,3 +150,25 @@ test('arguments: values with "=" and "+" kept whole, missing values and unknown 
   expect(res.status).toBe(64);
   expect(res.stderr).toContain('helm: no manifests in dist/: run npm run synth first');
 });
+
+// issue 21: what Helm itself refuses is refused here too, and every object renders
+withHelm('chart versions: exactly what Helm accepts (SemVer 2, no leading zeros)', () => {
+  const cases = ['0.1.0', '1.0.0-rc.1', '1.0.0-0', '1.0.0+build.01', '01.0.0', '1.0.0-01', '1.0', '1.0.0-', '1.0.0+'];
+  for (const version of cases) {
+    const out = path.join(work, `v-${version}`);
+    const ours = helm('--chart-version', version, '--outdir', out).status === 0;
+    const theirs = ours && spawnSync(helmBin.bin!, ['lint', '--strict', out], { encoding: 'utf8' }).status === 0;
+    // every version we accept, Helm lints; and we refuse the ones semver.org refuses
+    expect([version, ours, ours && theirs]).toEqual([version, !['01.0.0', '1.0.0-01', '1.0', '1.0.0-', '1.0.0+'].includes(version), !['01.0.0', '1.0.0-01', '1.0', '1.0.0-', '1.0.0+'].includes(version)]);
+  }
+});
+
+withHelm('a manifest whose name starts with "_" (a chart id "_x") still renders: it is no Helm partial', () => {
+  const input = path.join(work, 'underscore-input');
+  fs.mkdirSync(input, { recursive: true });
+  fs.writeFileSync(path.join(input, '_x.k8s.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: kubeflow\n');
+  const out = path.join(work, 'underscore');
+  expect(helm('--chart-version', '0.1.0', '--input', input, '--outdir', out).status).toBe(0);
+  const rendered = execFileSync(helmBin.bin!, ['template', 'x', out], { encoding: 'utf8' });
+  expect(rendered.match(/^kind: ConfigMap$/m)).toHaveLength(1);
+});
