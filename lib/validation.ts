@@ -55,6 +55,9 @@ export function show(value: unknown): string {
   }
 }
 
+/** Half of a UTF-16 surrogate pair without its other half (String.prototype.isWellFormed is Node 20+). */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * A copy of a construct's props that is safe to validate: each own enumerable property is read
  * once (a getter that throws becomes a ValidationError naming the prop), plain objects and
@@ -68,6 +71,10 @@ export function snapshotProps<T>(owner: string, props: T): T {
     if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
       // no prop of this library takes code or symbols; YAML and JSON cannot write them either
       fail({ owner, prop: at || 'props' }, value, `must be plain data (text, numbers, booleans, objects, arrays), not a ${typeof value}`, 'pass the value itself');
+    }
+    if (typeof value === 'string' && LONE_SURROGATE.test(value)) {
+      // a lone UTF-16 surrogate cannot be written as UTF-8: kubectl and kustomize could not read the file
+      fail({ owner, prop: at || 'props' }, value, 'holds a lone UTF-16 surrogate (half of a character), which UTF-8 files cannot carry', 'remove it, or pass the whole character');
     }
     if (value === null || typeof value !== 'object') return value;
     const proto = Object.getPrototypeOf(value);
@@ -93,6 +100,7 @@ export function snapshotProps<T>(owner: string, props: T): T {
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(value)) {
         const path = at ? `${at}.${key}` : key;
+        if (LONE_SURROGATE.test(key)) fail({ owner, prop: path }, key, 'is a key with a lone UTF-16 surrogate, which UTF-8 files cannot carry', 'remove it');
         out[key] = copy(read(key, path), path);
       }
       return out;

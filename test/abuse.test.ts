@@ -3,11 +3,12 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ArgoServer, EventBus, KubeflowArgoChart, KubeflowPatches, Platform, ProfileWorkflowTemplate, ValidationError, WorkflowTrigger } from '../lib';
 import { ArgoEventsRbac } from '../lib/argo-events/argo-events-rbac';
 import { attachedFiles } from '../lib/synth/attached-files';
+import { checkOutput } from '../lib/synth/output-checks';
 import { synthesizeApp } from '../lib/synth/synthesize';
 import { yamlComment } from '../lib/synth/yaml';
 import { buildApp } from '../main';
@@ -166,5 +167,48 @@ describe('route prefixes that collide with the release\'s own gateway routes are
   test('/oauth2/ is free on 1.4 (oidc-authservice has no such route), and the defaults never collide', () => {
     expect(() => new ArgoServer(Testing.chart(), 's', { platform: Platform.KUBEFLOW_1_4, baseHref: '/oauth2/argo/' })).not.toThrow();
     for (const platform of Platform.ALL) expect(() => new KubeflowArgoChart(Testing.app(), 'c', { platform, profiles: ['a'], kubeflowRoles: true })).not.toThrow();
+  });
+});
+
+describe('accepted only what Kubernetes accepts (issue 21)', () => {
+  const template = (container: Record<string, unknown>, extra: Record<string, unknown> = {}) => () => new ProfileWorkflowTemplate(Testing.chart(), 't', {
+    namespace: 'team-a', templates: [{ name: 'main', container: { name: 'main', image: 'docker.io/library/busybox:1.36', ...container }, ...extra } as any],
+  });
+  const objects = (make: () => ProfileWorkflowTemplate) => Testing.synth(Chart.of(make())) as any[];
+
+  test('quantities given as strings or numbers are written as given, not as null; a bad one is refused', () => {
+    const [wt] = objects(template({ resources: { limits: { cpu: '1', memory: '64Mi' }, requests: { cpu: 0.5 } } }));
+    expect(wt.spec.templates[0].container.resources).toEqual({ limits: { cpu: '1', memory: '64Mi' }, requests: { cpu: '0.5' } });
+    expect(thrown(template({ resources: { limits: { cpu: 'lots' } } })).message).toContain('ProfileWorkflowTemplate: templates[0].container.resources.limits.cpu must be a Kubernetes quantity, got "lots"');
+  });
+
+  test('environment variable names and template label values are checked', () => {
+    expect(thrown(template({ env: [{ name: '1BAD', value: 'x' }] })).message).toContain('templates[0].container.env[0].name must be an environment variable name');
+    expect(thrown(template({ env: [{ name: 'A=B', value: 'x' }] })).message).toContain('env[0].name must be an environment variable name');
+    expect(thrown(template({}, { metadata: { labels: { app: 'has space' } } })).message).toContain('templates[0].metadata.labels["app"] must be a valid label value');
+  });
+
+  test('a lone UTF-16 surrogate is refused in any prop, value or key', () => {
+    const e = thrown(template({ env: [{ name: 'A', value: 'x\uD800' }] }));
+    expect(e).toBeInstanceOf(ValidationError);
+    expect(e.message).toContain('templates[0].container.env[0].value holds a lone UTF-16 surrogate');
+    expect(thrown(() => new KubeflowArgoChart(Testing.app(), 'c', { labels: { ['k\uDC00']: 'v' } })).message).toContain('is a key with a lone UTF-16 surrogate');
+    // a pair is one character, and fine
+    expect(() => template({ env: [{ name: 'A', value: 'x😀' }] })()).not.toThrow();
+  });
+
+  test('the synth refuses what the API server would: annotations over 256 KiB, objects over 1.5 MiB, lone surrogates', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    new ApiObject(chart, 'big-annotations', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'x', annotations: { note: 'x'.repeat(256 * 1024) } } });
+    new ApiObject(chart, 'big', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: 'x' }, data: { d: 'x'.repeat(1.6 * 1024 * 1024) } } as any);
+    new ApiObject(chart, 'surrogate', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'x' }, data: { d: 'x\uDFFF', fine: '\\ud800 written out, and 😀' } } as any);
+    new ApiObject(chart, 'ok', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd', namespace: 'x' }, data: { d: '\\ud800 is text here' } } as any);
+    const problems = checkOutput(synthesizeApp(app));
+    expect(problems).toEqual([
+      expect.stringMatching(/^\[c\/big-annotations\] ConfigMap a: its annotations take 262148 bytes, over the API server's 262144/),
+      expect.stringMatching(/^\[c\/big\] ConfigMap b: is \d+ bytes, over etcd's 1572864-byte request limit/),
+      expect.stringMatching(/^\[c\/surrogate\] ConfigMap c: holds a lone UTF-16 surrogate/),
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { brand, hasBrand } from '../brands';
 import { ISTIO_INJECT_ANNOTATION } from '../constants';
 import {
-  WorkflowTemplate, WorkflowTemplateSpecArguments, WorkflowTemplateSpecTemplates,
+  WorkflowTemplate, WorkflowTemplateSpecArguments, WorkflowTemplateSpecTemplates, WorkflowTemplateSpecTemplatesContainerResourcesLimits as Quantity,
 } from '../../imports/argoproj.io';
 import { Platform, resolvePlatform } from '../platform';
 import { checkEmitted, pointerToProp } from '../schema-check';
@@ -194,6 +194,7 @@ export class ProfileWorkflowTemplate extends Construct implements IWorkflowTempl
 
       const useExample = props.templates === undefined;
       const templates = useExample ? [exampleTemplate()] : props.templates!;
+      if (Array.isArray(templates)) templates.forEach((t, i) => withQuantities(at(`templates[${i}]`), t));
       if (!Array.isArray(templates) || templates.length === 0) {
         fail(at('templates'), props.templates, 'must list at least one template',
           'pass one or more templates, or leave templates out for the built-in example');
@@ -201,6 +202,8 @@ export class ProfileWorkflowTemplate extends Construct implements IWorkflowTempl
       const allowUnpinned = checkBoolean(at('allowUnpinnedImages'), props.allowUnpinnedImages ?? false);
       const names = templates.map((t, i) => {
         const name = checkDnsLabel(at(`templates[${i}].name`), t?.name);
+        if (t.metadata?.labels) checkLabels(at(`templates[${i}].metadata.labels`), t.metadata.labels);
+        checkEnvNames(at(`templates[${i}]`), t);
         if (t.metadata?.annotations) {
           withoutInjection(at(`templates[${i}].metadata.annotations`), checkAnnotations(at(`templates[${i}].metadata.annotations`), t.metadata.annotations));
         }
@@ -356,6 +359,75 @@ function exampleTemplate(): WorkflowTemplateSpecTemplates {
  * union-value classes of the generated imports (`Quantity.fromString('1')`, `IntOrString`)
  * replaced by their value, other values kept as they are.
  */
+/**
+ * An environment variable name Kubernetes accepts on every release we support (IsEnvVarName up
+ * to 1.33: `[-._a-zA-Z][-._a-zA-Z0-9]*`; 1.34 relaxed it, older API servers refuse the rest).
+ */
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+/** Checks the name of every `env` entry anywhere in a template (container, script, init containers, sidecars, container set). */
+function checkEnvNames(where: Where, value: unknown, path = ''): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkEnvNames(where, v, `${path}[${i}]`));
+    return;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return;
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const here = path ? `${path}.${key}` : key;
+    if (key === 'env' && Array.isArray(v)) {
+      v.forEach((e, i) => {
+        const name = (e as { name?: unknown } | null)?.name;
+        if (typeof name !== 'string' || !ENV_NAME.test(name)) {
+          fail({ owner: where.owner, prop: `${where.prop}.${here}[${i}].name` }, name, 'must be an environment variable name (letters, digits, "_", "-", ".", not starting with a digit)', 'use e.g. "REPO_URL"');
+        }
+      });
+    } else {
+      checkEnvNames(where, v, here);
+    }
+  }
+}
+
+/** A Kubernetes quantity as the API server parses it (decimal, optional exponent or SI or binary suffix). */
+const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+
+/**
+ * Turns the quantities of every `resources.limits`/`resources.requests` in a template (its
+ * container, script, init containers, sidecars, container set) given as plain strings or
+ * numbers into the imported Quantity type, which the WorkflowTemplate's serializer reads (a plain
+ * `'1'` would be written as `null`), checking each on the way. Changes the snapshot in place.
+ */
+function withQuantities(where: Where, value: unknown, path = ''): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => withQuantities(where, v, `${path}[${i}]`));
+    return;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return;
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const here = path ? `${path}.${key}` : key;
+    if (key === 'resources' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      for (const kind of ['limits', 'requests']) {
+        const list = (v as Record<string, unknown>)[kind];
+        if (list === null || typeof list !== 'object' || Array.isArray(list)) continue;
+        for (const [res, q] of Object.entries(list as Record<string, unknown>)) {
+          const w = { owner: where.owner, prop: `${where.prop}.${here}.${kind}.${res}` };
+          if (typeof q === 'number') {
+            if (!Number.isFinite(q) || q < 0) fail(w, q, 'must be a non-negative quantity', 'use e.g. "500m" or "1Gi"');
+            // the CRD's schema takes an integer or a string (x-kubernetes-int-or-string): 0.5 goes as "0.5"
+            (list as Record<string, unknown>)[res] = Number.isInteger(q) ? Quantity.fromNumber(q) : Quantity.fromString(String(q));
+          } else if (typeof q === 'string') {
+            if (!QUANTITY.test(q) || q.startsWith('-')) fail(w, q, 'must be a Kubernetes quantity', 'use e.g. "500m", "2" or "1Gi"');
+            (list as Record<string, unknown>)[res] = Quantity.fromString(q);
+          }
+        }
+      }
+    } else {
+      withQuantities(where, v, here);
+    }
+  }
+}
+
 function withoutUndefined(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutUndefined);
   if (value === null || typeof value !== 'object') return value;

@@ -47,7 +47,11 @@ function groupKind(obj: any): string {
  *   directory: "may not add resource with an already registered id"; `kubectl apply` keeps the
  *   last one), named by both construct paths;
  * - two objects that would go to the same file (FILE_PER_RESOURCE; cdk8s overwrites silently);
- * - a cluster-scoped object with `metadata.namespace`.
+ * - a cluster-scoped object with `metadata.namespace`;
+ * - what the API server refuses whatever the kind: annotations over 256 KiB in all (apimachinery
+ *   `ValidateAnnotationsSize`, `TotalAnnotationSizeLimitB`), an object over 1.5 MiB (etcd's
+ *   default request limit, `--max-request-bytes`), and text a UTF-8 file cannot hold (a lone
+ *   UTF-16 surrogate: kubectl and kustomize could not read the file).
  */
 export function checkOutput(files: readonly SynthesizedFile[], options: OutputCheckOptions = {}): string[] {
   const problems: string[] = [];
@@ -71,6 +75,7 @@ export function checkOutput(files: readonly SynthesizedFile[], options: OutputCh
     if (scoped.has(gk) && ns !== undefined) {
       problems.push(`${where()} ${obj.kind} ${name} is cluster-scoped but has metadata.namespace "${ns}". Fix: define it in a chart without a namespace, or remove the field (ApiObject.of(construct).addJsonPatch(JsonPatch.remove('/metadata/namespace')))`);
     }
+    for (const problem of sizeProblems(obj)) problems.push(`${where()} ${obj?.kind} ${name}: ${problem}`);
     const key = `${gk} ${scoped.has(gk) ? '' : ns ?? ''}/${name}`;
     const first = seen.get(key);
     if (first) {
@@ -81,4 +86,22 @@ export function checkOutput(files: readonly SynthesizedFile[], options: OutputCh
     }
   }
   return problems;
+}
+
+/** The API server's limit on all annotations of an object together (keys and values, in bytes). */
+const ANNOTATIONS_LIMIT = 256 * 1024;
+/** etcd's default request limit, which bounds one object. */
+const OBJECT_LIMIT = 1.5 * 1024 * 1024;
+
+/** What the API server refuses in any object: too large annotations or object, text UTF-8 cannot hold. */
+function sizeProblems(obj: any): string[] {
+  const out: string[] = [];
+  const annotations = obj?.metadata?.annotations ?? {};
+  const size = Object.entries(annotations).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
+  if (size > ANNOTATIONS_LIMIT) out.push(`its annotations take ${size} bytes, over the API server's ${ANNOTATIONS_LIMIT}. Fix: keep large data in a ConfigMap`);
+  const json = JSON.stringify(obj);
+  // JSON.stringify writes a lone surrogate as an escape (\udXXX), and only a lone one
+  if (/(?<!\\)(?:\\\\)*\\u[dD][89a-fA-F][0-9a-fA-F]{2}/.test(json)) out.push('holds a lone UTF-16 surrogate, which a UTF-8 file cannot carry. Fix: remove it');
+  if (Buffer.byteLength(json) > OBJECT_LIMIT) out.push(`is ${Buffer.byteLength(json)} bytes, over etcd's ${OBJECT_LIMIT}-byte request limit. Fix: split it or move data out`);
+  return out;
 }
