@@ -9,11 +9,13 @@ import {
 import { checkOutput } from '../lib/synth/output-checks';
 import { checkDuration, checkGateway, parseImageReference } from '../lib/validation';
 import { synthesizeApp } from '../lib/synth/synthesize';
+import { k8sYamlReader, readAsKubernetes } from './util';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { checkObjects, formatViolations } = require('../plugins/schema-validation');
 
-const CASES = 1000;
+/** Cases per target: 15 targets, over 50,000 in all (issue 21). */
+const CASES = 3500;
 
 /** A seeded generator (same sequence on every run). */
 function rng(seed: number) {
@@ -34,6 +36,9 @@ function junk(r: ReturnType<typeof rng>): unknown {
     () => [], () => [null], () => [{}], () => ['a', 'a'], () => {}, () => ({}), () => nullProto, () => ({ a: nullProto }), () => cyclic,
     () => BigInt(1), () => [BigInt(2)], () => throwing, () => () => 1, () => new Date(0), () => Symbol('s'), () => ({ name: 1, key: [] }),
     () => 'kubeflow', () => 'default', () => '0o755', () => '1µs', () => '99999999999999999999999s', () => 70000, () => 'x'.repeat(64),
+    // issue 21: text that ends comments or YAML lines, half characters, the release's own routes, quantities as text
+    () => 'a\nb: c', () => 'x\r\n- id: evil', () => 'a\u2028b', () => 'x\uD800', () => '\uDC00', () => '😀', () => '/dex/', () => '/pipeline/', () => '/oauth2/',
+    () => ({ 'bad\nkey': 1 }), () => '1', () => '500m', () => '1.5', () => 0.5, () => '-1', () => '${IFS}', () => '$(VAR)', () => '{{workflow.name}}',
   ])();
 }
 
@@ -56,7 +61,9 @@ function mutate(base: any, path: (string | number)[], value: unknown): any {
   const plain = (v: any) => v !== null && typeof v === 'object' && (Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype);
   if (!plain(base)) return base; // an earlier mutation replaced this parent
   const [k, ...rest] = path;
-  const copy = Array.isArray(base) ? base.slice() : Object.defineProperties({}, Object.getOwnPropertyDescriptors(base));
+  const descriptors = Object.getOwnPropertyDescriptors(base);
+  for (const d of Object.values(descriptors)) d.configurable = true; // junk getters are defined non-configurable
+  const copy = Array.isArray(base) ? base.slice() : Object.defineProperties({}, descriptors);
   const desc = Object.getOwnPropertyDescriptor(base, k);
   const child = desc && 'value' in desc ? desc.value : undefined;
   Object.defineProperty(copy, k, { value: rest.length ? mutate(child, rest, value) : value, enumerable: true, writable: true, configurable: true });
@@ -116,7 +123,7 @@ const TARGETS: Target[] = [
   },
   { name: 'ProfileWorkflowTemplate', build: (c) => (p) => new ProfileWorkflowTemplate(c, 'x', p), base: () => ({ namespace: 'alice', name: 'build', arguments: { parameters: [{ name: 'rev', value: 'x' }] }, templates: TEMPLATES, labels: { team: 'a' } }) },
   { name: 'KubeflowArgoRoles', build: (c) => (p) => new KubeflowArgoRoles(c, 'x', p), base: () => ({ view: true, verbs: ['get', 'list'] }) },
-  { name: 'KubeflowPatches', build: (c) => (p) => new KubeflowPatches(c, 'x', p), base: () => ({ webhookPaths: ['/argo-events/github/push'], menuLinks: [{ text: 'Argo', link: '/argo/', icon: 'av:playlist-play' }], directory: 'kubeflow-patches' }) },
+  { name: 'KubeflowPatches', build: (c) => (p) => new KubeflowPatches(c, 'x', p), base: () => ({ webhookPaths: ['/argo-events/github/push'], menuLinks: [{ text: 'Argo', link: '/argo/', icon: 'av:playlist-play' }], directory: 'kubeflow-patches', dexClient: { redirectUri: '/argo/oauth2/callback', secretName: 'argo-server-sso', clientIdKey: 'client-id', clientSecretKey: 'client-secret' } }) },
   { name: 'ProfileWorkflowTemplate.fromWorkflowTemplateName', build: (c) => (p) => ProfileWorkflowTemplate.fromWorkflowTemplateName(c, 'x', 'build', p), base: () => ({ namespace: 'alice', parameterNames: ['rev'] }) },
   { name: 'WebhookEventSource.fromEventSourceName', build: (c) => (p) => WebhookEventSource.fromEventSourceName(c, 'x', 'github', p), base: () => ({ type: 'github', namespace: 'argo-events', eventNames: ['push'] }) },
   {
@@ -190,12 +197,17 @@ function outputProblems(app: App): string[] {
   return problems;
 }
 
-describe.each(TARGETS.map((t) => [t.name, t] as const))('%s, given 1,000 seeded wrong inputs', (name, target) => {
+const reader = k8sYamlReader();
+// eslint-disable-next-line no-console
+if (reader.skipped) console.log(`fuzz: accepted output is not read back with sigs.k8s.io/yaml: ${reader.skipped}`);
+
+describe.each(TARGETS.map((t) => [t.name, t] as const))('%s, given 3,500 seeded wrong inputs', (name, target) => {
   test('throws only ValidationErrors, leaves the tree unchanged when it does, and otherwise builds output every check accepts', () => {
     const r = rng(name.length * 7919);
     const failures: string[] = [];
     let accepted = 0;
     let refused = 0;
+    const texts: string[] = [];
     for (let i = 0; i < CASES && failures.length < 5; i++) {
       const base = withEventFields(target.base());
       const all = paths(base);
@@ -221,10 +233,21 @@ describe.each(TARGETS.map((t) => [t.name, t] as const))('%s, given 1,000 seeded 
       }
       accepted++;
       try {
+        texts.push(synthesizeApp(app).map((f) => f.text).join('---\n'));
         const problems = outputProblems(app);
         if (problems.length) failures.push(`case ${i}: accepted, but the output fails its checks: ${problems.join(' | ').slice(0, 400)} <- ${label()}`);
       } catch (e: any) {
         failures.push(`case ${i}: accepted, but synthesis threw ${e?.name}: ${e?.message} <- ${label()}`);
+      }
+    }
+    // everything accepted is read by Kubernetes' own YAML reader (sigs.k8s.io/yaml, as kubectl), in one batch
+    if (reader.bin && texts.length) {
+      const docs = texts.filter(Boolean).join('---\n');
+      try {
+        readAsKubernetes(reader.bin, docs);
+      } catch (e: any) {
+        const bad = texts.findIndex((t) => { try { readAsKubernetes(reader.bin!, t); return false; } catch { return true; } });
+        failures.push(`accepted output ${bad} is refused by sigs.k8s.io/yaml: ${e.message.slice(0, 300)}`);
       }
     }
     expect(failures).toEqual([]);
