@@ -1,5 +1,6 @@
 // The default app: what `npm run synth` writes to dist/. Reusable pieces live in lib/.
 import { App, YamlOutputType } from 'cdk8s';
+import { WorkflowTemplateSpecTemplatesContainerResourcesLimits as Quantity } from './imports/argoproj.io';
 import { EventField, KubeflowArgoChart, Platform } from './lib';
 
 /** The Kubeflow 1.4 example profile (created by the example install for user@example.com). */
@@ -56,9 +57,21 @@ export function buildApp(outdir?: string, platform: Platform = Platform.DEFAULT)
             { name: 'REPO_URL', value: '{{inputs.parameters.repo-url}}' },
             { name: 'REVISION', value: '{{inputs.parameters.revision}}' },
             { name: 'BRANCH', value: '{{inputs.parameters.branch}}' },
+            // git wants a home to read its config from; the image's is root's
+            { name: 'HOME', value: '/tmp' },
           ],
           command: ['sh', '-c'],
           args: [CHECKOUT_SCRIPT],
+          // what Pod Security "restricted" asks, as for argo-server: not root (nobody; the clone
+          // goes to /tmp), no privilege escalation, no capabilities, the runtime's seccomp profile
+          securityContext: {
+            runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+          },
+          resources: {
+            requests: { cpu: Quantity.fromString('100m'), memory: Quantity.fromString('128Mi') },
+            limits: { cpu: Quantity.fromString('1'), memory: Quantity.fromString('512Mi') },
+          },
         },
       }],
     },

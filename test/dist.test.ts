@@ -10,6 +10,7 @@ import { synthesizeApp } from '../lib/synth/synthesize';
 import { buildApp as buildKubeflow111 } from '../examples/kubeflow-1.11/main';
 import { buildApp as buildSso } from '../examples/sso/main';
 import { buildApp, EXAMPLE_PROFILE, GITHUB_WEBHOOK_SECRET } from '../main';
+import { podSecurityViolations, podsOf } from '../preflight/pod-security';
 import { hasKubectl, readDir, synthToDir } from './util';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { RECORD_FILE, recordText } = require('../scripts/output-dir');
@@ -100,6 +101,14 @@ describe('dist/', () => {
       expect(t.spec.serviceAccountName).toBe('default-editor');
       expect(t.spec.podMetadata.annotations['sidecar.istio.io/inject']).toBe('false');
       for (const tpl of t.spec.templates) expect(tpl.metadata.annotations['sidecar.istio.io/inject']).toBe('false');
+    });
+
+    test('issue 21: its checkout step is hardened as argo-server is: Pod Security "restricted", resource limits', () => {
+      const t = objs.find((o) => o.kind === 'WorkflowTemplate' && o.metadata.namespace === EXAMPLE_PROFILE);
+      const pods = podsOf(t);
+      expect(pods.length).toBe(1);
+      expect(podSecurityViolations(pods[0], 'restricted')).toEqual([]);
+      expect(t.spec.templates[0].container.resources.limits).toEqual({ cpu: '1', memory: '512Mi' });
     });
 
     test('a GitHub push in argo-events starts the example profile\'s template', () => {
