@@ -9,9 +9,14 @@
 //   (`.<name>.synth-<pid>-<random>/new`); the target is renamed into the staging directory
 //   (`old`), and `new` renamed into its place. A run killed between the two renames leaves the
 //   complete old output in `old`: the next run puts it back before it does anything else, and
-//   removes every staging directory earlier runs left (also the `.<name>.new-*` of older versions).
-// - One writer at a time per directory: a lock file beside it (`.<name>.synth-lock`, holding the
-//   writer's pid); a lock whose process is gone is taken over.
+//   removes every staging directory earlier runs left. A staging directory is proven ours before
+//   it is touched (a marker file with its own name and random token, and nothing but new/old);
+//   anything else named like one is left alone.
+// - One writer at a time per directory: a lock file beside it (`.<name>.synth-lock`, holding a
+//   line with the writer's pid); a lock whose process is gone is taken over, a file named like
+//   the lock that does not hold that line is refused, never removed.
+// - A file written into the output while the synth runs is never lost: found in the moved-aside
+//   output, it puts everything back and refuses.
 // - Errors are one line (OutputError): `kind` 'refused' (the directory is not earlier output, is
 //   a mount point, is locked) or 'io' (disk full, read-only, permissions), and the target is
 //   left as it was.
@@ -61,6 +66,37 @@ function sleep(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** What a lock (and its temporary files) holds: a line that says whose it is. */
+const LOCK_MAGIC = 'cdk8s-kubeflow-argo synth lock';
+function lockText(pid) {
+  return `${LOCK_MAGIC} ${pid}\n`;
+}
+/** The pid in a lock's text, or undefined when the text is not a lock of ours. */
+function lockPid(text) {
+  const m = new RegExp(`^${LOCK_MAGIC} (\\d+)\\n$`).exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Every staging directory holds this file, written before anything else: its text names the
+ * directory and a random token that is also the end of the directory's name. Only a directory
+ * with it (and nothing but `new`, `old` and it) is ever treated as a leftover of ours.
+ */
+const STAGING_MARKER = '.cdk8s-kubeflow-argo-staging';
+function stagingMarker(name) {
+  return `cdk8s-kubeflow-argo synth staging ${name}\n`;
+}
+/** True when `dir` (named `name`) is a staging directory a synth made. */
+function isOurStaging(dir, name) {
+  try {
+    if (!fs.lstatSync(dir).isDirectory()) return false;
+    if (fs.readFileSync(path.join(dir, STAGING_MARKER), 'utf8') !== stagingMarker(name)) return false;
+    return fs.readdirSync(dir).every((e) => e === STAGING_MARKER || e === 'new' || e === 'old');
+  } catch {
+    return false;
+  }
+}
+
 function alive(pid) {
   try {
     process.kill(pid, 0);
@@ -82,7 +118,7 @@ function lock(parent, base) {
   const mine = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
   io('create the lock file', file, () => {
     try {
-      fs.writeFileSync(mine, `${process.pid}\n`);
+      fs.writeFileSync(mine, lockText(process.pid));
     } catch (err) {
       fs.rmSync(mine, { force: true }); // e.g. ENOSPC after the file was created
       throw err;
@@ -98,14 +134,17 @@ function lock(parent, base) {
         if (err.code !== 'EEXIST') return io('create the lock file', file, () => { throw err; });
       }
       let pid;
-      try { pid = Number.parseInt(fs.readFileSync(file, 'utf8'), 10); } catch { continue; /* released meanwhile */ }
-      if (!Number.isInteger(pid) || !alive(pid)) {
+      try { pid = lockPid(fs.readFileSync(file, 'utf8')); } catch { continue; /* released meanwhile */ }
+      if (pid === undefined) {
+        throw new OutputError('refused', `${shown(file)} is named like this synth's lock but was not written by it. Fix: remove it if it is yours to remove`);
+      }
+      if (!alive(pid)) {
         // left by a run that was killed: move it aside, and keep it only if it was that stale lock
         const aside = `${file}.stale.${process.pid}`;
         try {
           fs.renameSync(file, aside);
-          const moved = Number.parseInt(fs.readFileSync(aside, 'utf8'), 10);
-          if (Number.isInteger(moved) && moved !== pid && alive(moved)) {
+          const moved = lockPid(fs.readFileSync(aside, 'utf8'));
+          if (moved === undefined || (moved !== pid && alive(moved))) {
             try { fs.linkSync(aside, file); } catch { /* someone else holds it now */ }
           }
           fs.rmSync(aside, { force: true });
@@ -134,11 +173,15 @@ function recover(parent, base, target) {
   for (const e of listing) {
     const left = leftover(e.name, base);
     if (left && left.kind === 'lock-temp' && e.isFile() && left.pid !== process.pid && !alive(left.pid)) {
-      fs.rmSync(path.join(parent, e.name), { force: true }); // a lock temp file of a killed run
+      // a lock temp file of a killed run: only one that holds our lock text
+      let text;
+      try { text = fs.readFileSync(path.join(parent, e.name), 'utf8'); } catch { continue; }
+      if (lockPid(text) === left.pid) fs.rmSync(path.join(parent, e.name), { force: true });
       continue;
     }
     if (!left || left.kind !== 'staging' || !e.isDirectory()) continue;
     const staging = path.join(parent, e.name);
+    if (!isOurStaging(staging, e.name)) continue; // named like ours, but not proven ours: left alone
     const old = path.join(staging, 'old');
     if (!fs.existsSync(target) && fs.existsSync(old)) {
       io('restore', target, () => fs.renameSync(old, target));
@@ -162,7 +205,7 @@ function leftover(name, base) {
     const m = /^(?:stale\.)?(\d+)/.exec(name.slice(lockFile.length + 1));
     return m ? { kind: 'lock-temp', pid: Number(m[1]) } : undefined;
   }
-  if (name.startsWith(`.${base}.synth-`) || name.startsWith(`.${base}.new-`)) return { kind: 'staging' };
+  if (name.startsWith(`.${base}.synth-`)) return { kind: 'staging' };
   return undefined;
 }
 
@@ -228,6 +271,7 @@ function locate(outdir) {
  */
 function recoverInterrupted(outdir) {
   const { target, parent, base } = locate(outdir);
+  if (target === path.parse(target).root) return []; // replaceOutput refuses the root; nothing beside it is ours
   let names;
   try { names = fs.readdirSync(parent); } catch { return []; }
   if (!names.some((n) => { const left = leftover(n, base); return left && left.kind !== 'lock'; })) return [];
@@ -272,7 +316,16 @@ function replaceOutput(outdir, files, options = {}) {
         throw new OutputError('refused', `${shown(outdir)}/ is a mount point, which cannot be swapped in one step. Fix: use a directory inside it as --outdir`);
       }
     }
-    const staging = io('create a staging directory in', parent, () => fs.mkdtempSync(path.join(parent, `.${base}.synth-${process.pid}-`)));
+    const staging = io('create a staging directory in', parent, () => {
+      const dir = fs.mkdtempSync(path.join(parent, `.${base}.synth-${process.pid}-`));
+      try {
+        fs.writeFileSync(path.join(dir, STAGING_MARKER), stagingMarker(path.basename(dir)));
+      } catch (err) {
+        fs.rmSync(dir, { recursive: true, force: true }); // e.g. ENOSPC: never leave one that cannot be proven ours
+        throw err;
+      }
+      return dir;
+    });
     try {
       const fresh = path.join(staging, 'new');
       io('write the new output into', fresh, () => {
@@ -287,7 +340,14 @@ function replaceOutput(outdir, files, options = {}) {
         if (options.afterWrite) options.afterWrite(fresh);
       });
       const old = path.join(staging, 'old');
+      race(target);
       if (exists) io('move aside', target, () => fs.renameSync(target, old));
+      // a file written into the output since the check above moved aside with it: put it all back
+      const late = exists ? foreignContent(old) : undefined;
+      if (late) {
+        io('put back', target, () => fs.renameSync(old, target));
+        throw new OutputError('refused', `refusing to replace ${shown(outdir)}/: while the synth ran, ${late.replace(/^it holds/, 'it came to hold')}; nothing was replaced`);
+      }
       fault('after-first-rename');
       try {
         io('move the new output to', target, () => { fault('second-rename'); fs.renameSync(fresh, target); });
@@ -325,6 +385,12 @@ function recordText(files, writer = 'the cdk8s-kubeflow-argo synth command') {
  * Test hook: KFA_SYNTH_FAULT=<point> makes the write fail at that point, as a kill (SIGKILL,
  * for `after-first-rename`) or an error with that code (`write:ENOSPC`, `second-rename:EXDEV`).
  */
+/** Test hook: KFA_SYNTH_RACE=<relative path> writes that file into the output just before it is moved aside, as a user might. */
+function race(target) {
+  const file = process.env.KFA_SYNTH_RACE;
+  if (file && fs.existsSync(target)) fs.writeFileSync(path.join(target, file), 'written by the user during the synth\n');
+}
+
 function fault(point) {
   const spec = process.env.KFA_SYNTH_FAULT;
   if (!spec) return;

@@ -153,13 +153,36 @@ describe('scripts/synth: the output directory', () => {
     expect(fs.readdirSync(scratch).sort()).toEqual(['bad.ts', 'dist', 'v1.ts', 'v2.ts']);
   }, 60_000);
 
-  test('removes the staging directories of older versions (.dist.new-*), restoring their old output when dist/ is missing', () => {
+  test('issue 21: a directory or file only named like a leftover is never touched; a proven staging directory is', () => {
     expect(synth(outdir).status).toBe(0);
-    const legacy = path.join(scratch, '.dist.new-abc123');
-    fs.mkdirSync(legacy);
-    fs.renameSync(outdir, path.join(legacy, 'old'));
+    // the user's: named like staging directories (with and without an old/), a lock temp file of a dead pid, old-version staging
+    const mine = ['.dist.synth-notes', '.dist.synth-123-abcdef', '.dist.new-abc123'];
+    for (const d of mine) fs.mkdirSync(path.join(scratch, d, 'old'), { recursive: true });
+    fs.writeFileSync(path.join(scratch, '.dist.synth-123-abcdef', 'old', 'precious.txt'), 'mine');
+    fs.writeFileSync(path.join(scratch, '.dist.synth-lock.999999999.mine'), 'my notes\n');
+    // a marker that names another directory proves nothing
+    fs.writeFileSync(path.join(scratch, '.dist.synth-notes', '.cdk8s-kubeflow-argo-staging'), 'cdk8s-kubeflow-argo synth staging .dist.synth-other\n');
+    fs.rmSync(outdir, { recursive: true });
+    const res = synth(outdir);
+    expect(res.status).toBe(0);
+    expect(res.stderr).toBe('');
+    expect(fs.readdirSync(scratch).sort()).toEqual(['.dist.new-abc123', '.dist.synth-123-abcdef', '.dist.synth-lock.999999999.mine', '.dist.synth-notes', 'dist']);
+    expect(fs.readFileSync(path.join(scratch, '.dist.synth-123-abcdef', 'old', 'precious.txt'), 'utf8')).toBe('mine');
+    // a file named like the lock that is not ours is refused, never removed
+    fs.writeFileSync(path.join(scratch, '.dist.synth-lock'), 'not a lock\n');
+    const refused = synth(outdir);
+    expect(refused.status).toBe(3);
+    expect(refused.stderr).toContain('.dist.synth-lock is named like this synth\'s lock but was not written by it');
+    expect(fs.readFileSync(path.join(scratch, '.dist.synth-lock'), 'utf8')).toBe('not a lock\n');
+  }, 60_000);
+
+  test('issue 21: a file written into dist/ while the synth replaces it is kept: the synth puts everything back and refuses', () => {
     expect(synth(outdir).status).toBe(0);
-    expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
+    const before = readDir(outdir);
+    const res = run([SYNTH, '--outdir', outdir], { env: { KFA_SYNTH_RACE: 'notes.txt' } });
+    expect(res.status).toBe(3);
+    expect(res.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^synth: refusing to replace .*dist\/: while the synth ran, it came to hold "notes\.txt", which the synth that wrote it did not write .*nothing was replaced; .*left unchanged$/)]);
+    expect(readDir(outdir)).toEqual({ ...before, 'notes.txt': 'written by the user during the synth\n' });
     expect(fs.readdirSync(scratch)).toEqual(['dist']);
   }, 60_000);
 
@@ -226,10 +249,10 @@ describe('scripts/synth: the output directory', () => {
 
   test('a lock left by a killed run is taken over; a live writer\'s lock is waited for, then refused', () => {
     const lock = path.join(scratch, '.dist.synth-lock');
-    fs.writeFileSync(lock, '999999999\n'); // no such process
+    fs.writeFileSync(lock, 'cdk8s-kubeflow-argo synth lock 999999999\n'); // no such process
     expect(synth(outdir).status).toBe(0);
     expect(fs.existsSync(lock)).toBe(false);
-    fs.writeFileSync(lock, `${process.pid}\n`); // this test process: alive
+    fs.writeFileSync(lock, `cdk8s-kubeflow-argo synth lock ${process.pid}\n`); // this test process: alive
     const before = readDir(outdir);
     const res = run([SYNTH, '--outdir', outdir], { env: { KFA_SYNTH_LOCK_WAIT_MS: '300' } });
     expect(res.status).toBe(3);
@@ -449,8 +472,8 @@ describe('scripts/synth: the command', () => {
   }, 120_000);
 
   test('lock temp files of killed runs are removed by the next run', () => {
-    fs.writeFileSync(path.join(scratch, '.dist.synth-lock.999999999.abc'), '999999999\n');
-    fs.writeFileSync(path.join(scratch, '.dist.synth-lock.stale.999999998'), '999999998\n');
+    fs.writeFileSync(path.join(scratch, '.dist.synth-lock.999999999.abc'), 'cdk8s-kubeflow-argo synth lock 999999999\n');
+    fs.writeFileSync(path.join(scratch, '.dist.synth-lock.stale.999999998'), 'cdk8s-kubeflow-argo synth lock 999999998\n');
     expect(synth(outdir).status).toBe(0);
     expect(fs.readdirSync(scratch)).toEqual(['dist']);
   }, 60_000);
