@@ -53,7 +53,7 @@ export interface KubeflowArgoTriggerOptions {
   /** Sensor name. @default "<source>-<profile>" */
   readonly name?: string;
   /**
-   * Let event data reach a `script.source` or `sh -c` script (see WorkflowTrigger). Risky.
+   * Let event data reach a template anywhere but an environment variable (see WorkflowTrigger). Risky.
    * @default false
    */
   readonly allowShellInterpolation?: boolean;

@@ -42,7 +42,9 @@ describe('ProfileWorkflowTemplate', () => {
     expect(main.name).toBe('main');
     expect(main.inputs.parameters).toEqual([{ name: 'message' }]);
     expect(main.container.image).toMatch(/:[0-9.]+$/);
-    expect(main.container.args).toEqual(['{{inputs.parameters.message}}']);
+    // the message is data: an environment variable, so an event may set it (issue 21)
+    expect(main.container.env).toEqual([{ name: 'MESSAGE', value: '{{inputs.parameters.message}}' }]);
+    expect(main.container.command).toEqual(['sh', '-c', 'printf "%s\\n" "$MESSAGE"']);
   });
 
   test('user templates, entrypoint and arguments pass through', () => {

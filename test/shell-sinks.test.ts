@@ -23,13 +23,41 @@ describe('shellSinks: where a workflow parameter becomes code', () => {
     ['env sh -c', { command: ['env', 'sh', '-c'], args: ['echo {{inputs.parameters.p}}'] }, 1],
     ['an expression template', { command: ['sh', '-c'], args: ['echo {{=inputs.parameters.p + "x"}}'] }, 1],
     ['workflow.parameters in the script', { command: ['sh', '-c'], args: ['echo {{workflow.parameters.p}}'] }, 1],
+    // issue 21: the forms the old check missed, and everything that is not an environment variable
+    ['sh -o pipefail -c', { command: ['sh', '-o', 'pipefail', '-c', 'echo {{inputs.parameters.p}}'] }, 1],
+    ['bash -Ec', { command: ['bash', '-Ec', 'echo {{inputs.parameters.p}}'] }, 1],
+    ['sh -c behind env -i, env A=1, nice, timeout, tini', { command: ['tini', '--', 'timeout', '5', 'nice', 'env', '-i', 'A=1', 'sh', '-c', 'echo {{inputs.parameters.p}}'] }, 1],
+    ['python -c', { command: ['python', '-c', 'print("{{inputs.parameters.p}}")'] }, 1],
+    ['node -e', { command: ['node', '-e', 'console.log("{{inputs.parameters.p}}")'] }, 1],
+    ['perl -e', { command: ['perl', '-e', 'print "{{inputs.parameters.p}}"'] }, 1],
+    ['pwsh -Command', { command: ['pwsh', '-Command', 'echo {{inputs.parameters.p}}'] }, 1],
+    ['the bracket expression form for hyphenated names', { command: ['sh', '-c'], args: ['echo {{=inputs.parameters[\'p\']}}'] }, 1],
+    ['Kubernetes $(VAR) expansion in args', { args: ['$(TOKEN)', '{{inputs.parameters.p}}'] }, 1],
+    ['a positional argument after the script (kubelet expands $(VAR) in it)', { command: ['sh', '-c'], args: ['echo "$1"', 'sh', '{{inputs.parameters.p}}'] }, 1],
+    ['a plain command (git clone --upload-pack=…)', { command: ['git', 'clone'], args: ['{{inputs.parameters.p}}'] }, 1],
     ['an environment variable', { command: ['sh', '-c'], args: ['echo "$P"'], env: [{ name: 'P', value: '{{inputs.parameters.p}}' }] }, 0],
-    ['a positional argument after the script', { command: ['sh', '-c'], args: ['echo "$1"', 'sh', '{{inputs.parameters.p}}'] }, 0],
-    ['a plain command, no shell', { command: ['echo'], args: ['{{inputs.parameters.p}}'] }, 0],
-    ['a script file run by sh', { command: ['sh', '/scripts/run.sh', '{{inputs.parameters.p}}'] }, 0],
+    ['an environment variable after a Secret one ($(TOKEN) would copy it)', { env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }, { name: 'P', value: '{{inputs.parameters.p}}' }] }, 1],
+    ['an environment variable before a Secret one', { env: [{ name: 'P', value: '{{inputs.parameters.p}}' }, { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }, 0],
+    ['an environment variable with envFrom', { envFrom: [{ secretRef: { name: 's' } }], env: [{ name: 'P', value: '{{inputs.parameters.p}}' }] }, 1],
     ['another input of the same name prefix', { command: ['sh', '-c'], args: ['echo {{inputs.parameters.px}}'] }, 0],
   ])('%s', (_what, container, expected) => {
     expect(shellSinks(tpl(container) as any, 'main', ['p'])).toHaveLength(expected);
+  });
+
+  test.each([
+    ['initContainers', { initContainers: [{ name: 'i', image: 'busybox:1.36', command: ['sh', '-c', 'echo {{inputs.parameters.p}}'] }] }],
+    ['sidecars', { sidecars: [{ name: 's', image: 'busybox:1.36', args: ['{{inputs.parameters.p}}'] }] }],
+    ['containerSet', { containerSet: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo {{inputs.parameters.p}}'] }] } }],
+    ['resource.manifest', { resource: { action: 'create', manifest: 'metadata: {name: "{{inputs.parameters.p}}"}' } }],
+    ['podSpecPatch', { podSpecPatch: '{"containers":[{"name":"main","args":["{{inputs.parameters.p}}"]}]}' }],
+  ])('every other place a template holds text: %s', (_what, extra) => {
+    expect(shellSinks([{ name: 'main', inputs: { parameters: [{ name: 'p' }] }, ...extra }] as any, 'main', ['p'])).toHaveLength(1);
+    // the same container kinds take it as an environment variable
+  });
+
+  test('the env of initContainers, sidecars and a containerSet is data too', () => {
+    const env = [{ name: 'P', value: '{{inputs.parameters.p}}' }];
+    expect(shellSinks([{ name: 'main', inputs: { parameters: [{ name: 'p' }] }, initContainers: [{ name: 'i', image: 'x', env }], sidecars: [{ name: 's', image: 'x', env }], containerSet: { containers: [{ name: 'c', image: 'x', env }] } }] as any, 'main', ['p'])).toEqual([]);
   });
 
   test('script.source of any interpreter is a sink', () => {
@@ -43,7 +71,7 @@ describe('shellSinks: where a workflow parameter becomes code', () => {
       { name: 'mid', inputs: { parameters: [{ name: 'b' }] }, dag: { tasks: [{ name: 't', template: 'leaf', arguments: { parameters: [{ name: 'c', value: '{{inputs.parameters.b}}' }, { name: 'safe', value: 'constant' }] } }] } },
       { name: 'leaf', inputs: { parameters: [{ name: 'c' }, { name: 'safe' }] }, container: { image: 'busybox:1.36', command: ['sh', '-c', 'echo {{inputs.parameters.safe}} {{inputs.parameters.c}}'] } },
     ];
-    expect(shellSinks(templates as any, 'entry', ['branch'])).toEqual([{ parameter: 'branch', template: 'leaf', location: 'container command (the -c script of sh)' }]);
+    expect(shellSinks(templates as any, 'entry', ['branch'])).toEqual([{ parameter: 'branch', template: 'leaf', location: 'container.command[2]' }]);
     expect(shellSinks(templates as any, 'entry', [])).toEqual([]);
   });
 });
@@ -62,7 +90,7 @@ describe('WorkflowTrigger refuses event data that would become shell code', () =
 
   test('fails when the branch is spliced into sh -c, naming the parameter, the template and the safe patterns', () => {
     expect(setup({ command: ['sh', '-c'], args: ['git clone --branch "{{inputs.parameters.branch}}" https://x/y.git'] }))
-      .toThrow(/^WorkflowTrigger: parameters\.branch would become code: WorkflowTemplate "build" puts it into the container args \(the -c script of sh\) of template "main".*Fix: pass it as data: an environment variable/s);
+      .toThrow(/^WorkflowTrigger: parameters\.branch would be read as more than data: WorkflowTemplate "build" puts it into container\.args\[0\] of template "main".*Fix: pass it only as an environment variable/s);
   });
 
   test('passes when the value arrives as an environment variable, or a parameter not fed by events is in the script', () => {

