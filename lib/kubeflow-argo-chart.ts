@@ -388,8 +388,9 @@ function chartProps(id: string, props: unknown): ChartProps {
   const p = snapshotProps('KubeflowArgoChart', props);
   checkKnownKeys({ owner: 'KubeflowArgoChart', prop: '' }, p, PROPS);
   const { labels, namespace, disableResourceNameHashes } = (p ?? {}) as ChartProps;
+  let sorted: Record<string, string> | undefined;
   if (labels !== undefined) {
-    checkLabels({ owner: 'KubeflowArgoChart', prop: 'labels' }, labels);
+    sorted = checkLabels({ owner: 'KubeflowArgoChart', prop: 'labels' }, labels);
     for (const key of [OUTPUT_LABEL]) {
       if (key in labels) fail(at(`labels["${key}"]`), labels[key], 'is set by the chart itself (the prune label)', 'set outputName instead');
     }
@@ -407,5 +408,5 @@ function chartProps(id: string, props: unknown): ChartProps {
   if (outputName === undefined && !LABEL_VALUE.test(id)) {
     fail(at('outputName'), outputName, `is not set, and the chart's id "${id}", its default, is not a label value`, 'set outputName to a label value, e.g. "kubeflow-argo"');
   }
-  return { labels: { ...labels, ...pruneLabels(outputName ?? id) }, namespace, disableResourceNameHashes };
+  return { labels: { ...sorted, ...pruneLabels(outputName ?? id) }, namespace, disableResourceNameHashes };
 }

@@ -238,14 +238,19 @@ export function checkLabels(where: Where, value: unknown): Record<string, string
     checkLabelKey({ owner: where.owner, prop: `${where.prop} key` }, k);
     checkLabelValue({ owner: where.owner, prop: `${where.prop}["${k}"]` }, v);
   }
-  return map;
+  return sortedByKey(map);
+}
+
+/** A copy of `map` with its keys in code-unit order: the output must not depend on the order props were written in. */
+export function sortedByKey<T>(map: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => compareText(a, b)));
 }
 
 /** Checks a map of annotations (keys valid, values strings). */
 export function checkAnnotations(where: Where, value: unknown): Record<string, string> {
   const map = checkStringMap(where, value);
   for (const k of Object.keys(map)) checkLabelKey({ owner: where.owner, prop: `${where.prop} key` }, k);
-  return map;
+  return sortedByKey(map);
 }
 
 function checkStringMap(where: Where, value: unknown): Record<string, string> {

@@ -52,3 +52,14 @@ test('issue 21: the output is the same under any locale (Danish sorts "aa" after
   expect(danish).toBe(run('C.UTF-8'));
   expect(danish.indexOf('namespace: aa-team')).toBeLessThan(danish.indexOf('namespace: z-team'));
 }, 60_000);
+
+test('issue 21: maps given in another order (labels, annotations) give the same output', () => {
+  const yaml = (labels: Record<string, string>, annotations: Record<string, string>) => {
+    const app = Testing.app();
+    new KubeflowArgoChart(app, 'c', { profiles: ['alice'], labels, workflowTemplate: { labels, annotations, podMetadata: { labels, annotations } } });
+    return app.synthYaml();
+  };
+  const a = yaml({ team: 'ml', app: 'argo', zone: 'eu' }, { 'b.example.com/x': '1', 'a.example.com/y': '2' });
+  expect(a).toBe(yaml({ zone: 'eu', app: 'argo', team: 'ml' }, { 'a.example.com/y': '2', 'b.example.com/x': '1' }));
+  expect(a.indexOf('app: argo')).toBeLessThan(a.indexOf('team: ml'));
+});
