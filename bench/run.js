@@ -73,6 +73,8 @@ function defaultOverlay(objects) {
     fs.writeFileSync(path.join(base, 'kustomization.yaml'), YAML.stringify({
       namespace: d.metadata.namespace,
       resources: files.map((f) => path.basename(f)),
+      // our objects' metadata labels (the prune label), as an overlay would add them
+      ...(d.metadata.labels ? { labels: [{ pairs: d.metadata.labels, includeSelectors: false }] } : {}),
       patches: [
         // the seed's edits and ours (image, args, BASE_HREF, probe scheme, hardening, requests, Istio annotation)
         patch({ kind: 'Deployment', name: 'argo-server' }, [{ op: 'replace', path: '/spec/template', value: d.spec.template }]),
