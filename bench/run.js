@@ -17,6 +17,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const YAML = require('yaml');
+const { writeDump } = require('./preflight-dump');
 
 const root = path.resolve(__dirname, '..');
 const upstream = path.resolve(root, '..', 'shared', 'upstream', 'argo-workflows', 'v3.1.15', 'manifests');
@@ -26,7 +27,7 @@ const runsArg = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-bench-'));
 const haveTime = fs.existsSync('/usr/bin/time');
 
-function run(cmd, argv, env = {}) {
+function run(cmd, argv, env = {}, okStatus = [0]) {
   const rssFile = path.join(work, `rss-${process.hrtime.bigint()}`);
   // Peak RSS from GNU time; without it, node processes report their own (kustomize's is lost).
   const [file, fileArgs, rssEnv] = haveTime
@@ -35,7 +36,7 @@ function run(cmd, argv, env = {}) {
   const t0 = process.hrtime.bigint();
   const res = spawnSync(file, fileArgs, { cwd: root, env: { ...process.env, ...env, ...rssEnv }, maxBuffer: 1 << 30, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (res.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed:\n${res.stderr}`);
+  if (!okStatus.includes(res.status)) throw new Error(`${cmd} ${argv.join(' ')} failed:\n${res.stderr}`);
   let rssKiB;
   try { rssKiB = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop()); } catch { /* unavailable */ }
   return { seconds, rssKiB, stdout: res.stdout };
@@ -137,6 +138,7 @@ function main() {
   }
   console.log(`node ${process.version}; ${os.cpus().length} CPUs; ${kubectl.stdout.split('\n')[0]}; upstream bases: ${fs.existsSync(upstream) ? 'yes' : 'no (plain resources)'}; NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'unset'}`);
   const rows = [];
+  const preflightRows = [];
   try {
     // default app
     const out = path.join(work, 'ours-default');
@@ -164,6 +166,19 @@ function main() {
       if (n === 10000) results[n].scaling = results[n].ours / results[1000].ours;
       rows.push({ ...results[n], goal: n === 1000 ? 0.25 : undefined });
     }
+    // npm run preflight on large dumps (checks pass or fail: exit 0 or 1)
+    for (const [label, n, goal] of [['preflight, 20,000 namespaces', 20000, 'time ≤ 2 s'], ['preflight, 100 MB dump', 140000, 'peak RSS ≤ 500 MiB']]) {
+      const file = path.join(work, `dump-${n}.json`);
+      const size = writeDump(file, n);
+      const times = [];
+      let rss = 0;
+      for (let i = 0; i < (quick ? 1 : 3); i++) {
+        const r = run(process.execPath, ['--max-old-space-size=400', path.join(root, 'scripts', 'preflight.js'), file], {}, [0, 1]);
+        times.push(r.seconds);
+        rss = Math.max(rss, (r.rssKiB || 0) / 1024);
+      }
+      preflightRows.push({ label: `${label} (${(size / 1048576).toFixed(0)} MB JSON)`, seconds: median(times), rss, goal, met: goal.startsWith('time') ? median(times) <= 2 : rss <= 500 });
+    }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -180,6 +195,10 @@ function main() {
   }
   const r1000 = rows.find((r) => r.name === '1,000 profiles');
   if (r1000) console.log(`\npeak RSS at 1,000 profiles: ${r1000.rssMiB.toFixed(0)} MiB (goal ≤ 300 MiB: ${r1000.rssMiB <= 300 ? 'met' : 'MISSED'})`);
+  console.log('');
+  console.log('| preflight scenario | time (median) | peak RSS | goal |');
+  console.log('|---|---|---|---|');
+  for (const r of preflightRows) console.log(`| ${r.label} | ${fmt(r.seconds)} | ${r.rss.toFixed(0)} MiB | ${r.goal}: ${r.met ? 'met' : 'MISSED'} |`);
 }
 
 main();

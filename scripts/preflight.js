@@ -16,11 +16,14 @@ const HELP = `usage: npm run preflight -- [--output DIR] FILE...
 Checks, offline, whether the output (default: dist/ of this project) would work on a cluster,
 from a dump of that cluster's objects. Take the dump with:
 
-  kubectl get namespaces,serviceaccounts,networkpolicies,authorizationpolicies.security.istio.io,requestauthentications.security.istio.io,clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml > cluster.yaml
+  kubectl get namespaces,serviceaccounts,networkpolicies,authorizationpolicies.security.istio.io,requestauthentications.security.istio.io,clusterroles,clusterrolebindings,roles,rolebindings -A -o json > cluster.json
   kubectl -n istio-system get configmap istio -o yaml > mesh.yaml
   kubectl -n istio-system get configmap oidc-authservice-parameters -o yaml > login.yaml   # Kubeflow 1.4-1.8 only
 
-then: npm run preflight -- cluster.yaml mesh.yaml [login.yaml]
+then: npm run preflight -- cluster.json mesh.yaml [login.yaml]
+
+JSON (-o json) or YAML; a JSON file may have up to 128 MB, a YAML one 16 MB (its parser needs
+far more memory); under npm run the heap is held to 400 MiB.
 
 Per check it prints PASS and the path the request takes, or FAIL and the object that blocks it:
 the ingress gateway reaches argo-server and each event source (NetworkPolicies); every pod
@@ -88,7 +91,7 @@ function main() {
 
   function readFile(file, name) {
     try {
-      return fs.readFileSync(file);
+      return fs.readFileSync(file, 'utf8'); // one copy of a large dump in memory, not bytes and text
     } catch (err) {
       throw new checks.InputError(`${name}: cannot be read (${err.code || err.message})`);
     }

@@ -124,6 +124,13 @@ describe('preflight on what users really feed it (issue 21)', () => {
     expect(e.message).not.toContain('\n');
   });
 
+  test('JSON (kubectl -o json) is read without managedFields and kubectl\'s last-applied copy; large YAML is refused for JSON', () => {
+    const list = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', managedFields: [{ manager: 'x' }], annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', keep: 'me' } } }] };
+    expect(readDump('c.json', Buffer.from(JSON.stringify(list)))).toEqual([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', annotations: { keep: 'me' } } }]);
+    const big = `apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n# ${'x'.repeat(17 * 1048576)}\n`;
+    expect(thrown(() => readDump('c.yaml', big)).message).toBe('c.yaml: is 17 MB of YAML, over 16 MB; take it as JSON (kubectl get ... -o json), which preflight reads in far less memory');
+  });
+
   test('a dump without Namespaces, or with a mesh config that is not YAML, is unusable', () => {
     expect(() => checkCluster([{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'a' } }])).toThrow('the dump holds no Namespaces');
     expect(() => checkCluster([ns('a'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: `a: &a [1]\nb: [${Array(200).fill('*a').join(',')}]` } }]))
