@@ -13,12 +13,12 @@ import { buildApp, EXAMPLE_PROFILE } from '../main';
 import { authserviceSkipList, preflight } from '../preflight/checks';
 import { MANIFESTS, releaseCluster } from './release-cluster';
 import { webhookTokenLua, WEBHOOK_TOKEN_HEADER } from '../lib/istio/webhook-token';
-import { authserviceSkipParser, authserviceSkips, hasKubectl, lua51, runLua, PRESETS } from './util';
+import { authserviceSkipParser, authserviceSkips, hasKubectl, lua51, runLua, PRESETS, describeUnless } from './util';
 
 const why = !fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined;
 // eslint-disable-next-line no-console
 if (why) console.log(`release preflight tests skipped: ${why}`);
-const describeReleases = why ? describe.skip : describe;
+const describeReleases = describeUnless(why);
 
 const outputOf = (platform: Platform) => Testing.synth(buildApp(undefined, platform).charts[0]) as any[];
 const componentOf = (platform: Platform) => (buildApp(undefined, platform).charts[0].node.findAll().find((c) => KubeflowPatches.isKubeflowPatches(c)) as KubeflowPatches).component;

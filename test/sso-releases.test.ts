@@ -14,7 +14,7 @@ import { loginLua } from '../lib/istio/login-redirect';
 import { preflight } from '../preflight/checks';
 import { whoGrants } from '../preflight/rbac';
 import { kustomize, MANIFESTS, releaseCluster } from './release-cluster';
-import { evaluateRules, exprRuleEvaluator, hasKubectl, lua51, Obj, RuleEvaluator, runLua, PRESETS } from './util';
+import { evaluateRules, exprRuleEvaluator, hasKubectl, lua51, Obj, RuleEvaluator, runLua, PRESETS, describeUnless } from './util';
 
 const built = PRESETS.map((p) => exprRuleEvaluator(p.spec.argoWorkflows.manifests));
 /** The rule evaluation of a preset's argo-server tag. */
@@ -22,7 +22,7 @@ const evaluatorOf = (platform: Platform): RuleEvaluator => built[PRESETS.indexOf
 const why = built.find((b) => b.skipped)?.skipped ?? (!fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined);
 // eslint-disable-next-line no-console
 if (why) console.log(`SSO release tests skipped: ${why}`);
-const describeReleases = why ? describe.skip : describe;
+const describeReleases = describeUnless(why);
 
 const TEAM_A: KubeflowProfile = { namespace: 'team-a', owner: 'alice@example.com', contributors: ['bob@example.com'] };
 const TEAM_B: KubeflowProfile = { namespace: 'team-b', owner: 'carol@example.com', contributors: ['bob@example.com'] };

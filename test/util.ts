@@ -257,3 +257,18 @@ export function helmBinary(): { bin?: string; skipped?: string } {
 
 /** Every preset the tests cover: each Kubeflow release and the newest standalone KFP (Argo 4.0). */
 export const PRESETS: readonly Platform[] = [...Platform.ALL, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];
+
+/**
+ * `describe`, or, when `reason` is set, a describe that registers one skipped test per block and
+ * never runs the block's body: Jest runs the body of a `describe.skip` (to collect its tests), so
+ * a body that reads optional files (../shared) would crash the suite instead of skipping it.
+ * Supports `name, fn` and `.each(table)(name, fn)`, as the release suites use them.
+ */
+export function describeUnless(reason: string | undefined): jest.Describe {
+  if (!reason) return describe;
+  const skipped = (name: string) => describe.skip(name, () => { test.skip(`skipped: ${reason}`, () => undefined); });
+  const each = (table: ReadonlyArray<readonly unknown[]>) => (name: string) => {
+    for (const row of table) skipped(name.replace(/%s/, String(row[0])));
+  };
+  return Object.assign(skipped, { each, skip: describe.skip, only: describe.only }) as unknown as jest.Describe;
+}
