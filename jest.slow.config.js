@@ -1,5 +1,5 @@
-/** Jest, slow suite (`npm run test:slow`): the suites jest.config.js lists as SLOW. */
-const { SLOW, common } = require('./jest.config');
+/** Jest, slow suite (`npm run test:slow`): the suites jest.common.js lists as SLOW. */
+const { SLOW, common } = require('./jest.common');
 
 module.exports = {
   ...common,
