@@ -361,27 +361,35 @@ function exampleTemplate(): WorkflowTemplateSpecTemplates {
  */
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
-/** Checks the name of every `env` entry anywhere in a template (container, script, init containers, sidecars, container set). */
-function checkEnvNames(where: Where, value: unknown, path = ''): void {
+/**
+ * Calls `visit` for every key named `key` in the plain objects of a template, with its value and
+ * path (`container.env`); the walk does not go below a visited key.
+ */
+function eachKey(value: unknown, key: string, visit: (v: unknown, path: string) => void, path = ''): void {
   if (value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) {
-    value.forEach((v, i) => checkEnvNames(where, v, `${path}[${i}]`));
+    value.forEach((v, i) => eachKey(v, key, visit, `${path}[${i}]`));
     return;
   }
   if (Object.getPrototypeOf(value) !== Object.prototype) return;
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    const here = path ? `${path}.${key}` : key;
-    if (key === 'env' && Array.isArray(v)) {
-      v.forEach((e, i) => {
-        const name = (e as { name?: unknown } | null)?.name;
-        if (typeof name !== 'string' || !ENV_NAME.test(name)) {
-          fail({ owner: where.owner, prop: `${where.prop}.${here}[${i}].name` }, name, 'must be an environment variable name (letters, digits, "_", "-", ".", not starting with a digit)', 'use e.g. "REPO_URL"');
-        }
-      });
-    } else {
-      checkEnvNames(where, v, here);
-    }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const here = path ? `${path}.${k}` : k;
+    if (k === key) visit(v, here);
+    else eachKey(v, key, visit, here);
   }
+}
+
+/** Checks the name of every `env` entry anywhere in a template (container, script, init containers, sidecars, container set). */
+function checkEnvNames(where: Where, template: unknown): void {
+  eachKey(template, 'env', (env, here) => {
+    if (!Array.isArray(env)) return;
+    env.forEach((e, i) => {
+      const name = (e as { name?: unknown } | null)?.name;
+      if (typeof name !== 'string' || !ENV_NAME.test(name)) {
+        fail({ owner: where.owner, prop: `${where.prop}.${here}[${i}].name` }, name, 'must be an environment variable name (letters, digits, "_", "-", ".", not starting with a digit)', 'use e.g. "REPO_URL"');
+      }
+    });
+  });
 }
 
 /** A Kubernetes quantity as the API server parses it (decimal, optional exponent or SI or binary suffix). */
@@ -393,35 +401,25 @@ const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+|m|k|M|G|T|P|E|Ki|
  * numbers into the imported Quantity type, which the WorkflowTemplate's serializer reads (a plain
  * `'1'` would be written as `null`), checking each on the way. Changes the snapshot in place.
  */
-function withQuantities(where: Where, value: unknown, path = ''): void {
-  if (value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => withQuantities(where, v, `${path}[${i}]`));
-    return;
-  }
-  if (Object.getPrototypeOf(value) !== Object.prototype) return;
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    const here = path ? `${path}.${key}` : key;
-    if (key === 'resources' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      for (const kind of ['limits', 'requests']) {
-        const list = (v as Record<string, unknown>)[kind];
-        if (list === null || typeof list !== 'object' || Array.isArray(list)) continue;
-        for (const [res, q] of Object.entries(list as Record<string, unknown>)) {
-          const w = { owner: where.owner, prop: `${where.prop}.${here}.${kind}.${res}` };
-          if (typeof q === 'number') {
-            if (!Number.isFinite(q) || q < 0) fail(w, q, 'must be a non-negative quantity', 'use e.g. "500m" or "1Gi"');
-            // the CRD's schema takes an integer or a string (x-kubernetes-int-or-string): 0.5 goes as "0.5"
-            (list as Record<string, unknown>)[res] = Number.isInteger(q) ? Quantity.fromNumber(q) : Quantity.fromString(String(q));
-          } else if (typeof q === 'string') {
-            if (!QUANTITY.test(q) || q.startsWith('-')) fail(w, q, 'must be a Kubernetes quantity', 'use e.g. "500m", "2" or "1Gi"');
-            (list as Record<string, unknown>)[res] = Quantity.fromString(q);
-          }
+function withQuantities(where: Where, template: unknown): void {
+  eachKey(template, 'resources', (resources, here) => {
+    if (resources === null || typeof resources !== 'object' || Array.isArray(resources)) return;
+    for (const kind of ['limits', 'requests']) {
+      const list = (resources as Record<string, unknown>)[kind];
+      if (list === null || typeof list !== 'object' || Array.isArray(list)) continue;
+      for (const [res, q] of Object.entries(list as Record<string, unknown>)) {
+        const w = { owner: where.owner, prop: `${where.prop}.${here}.${kind}.${res}` };
+        if (typeof q === 'number') {
+          if (!Number.isFinite(q) || q < 0) fail(w, q, 'must be a non-negative quantity', 'use e.g. "500m" or "1Gi"');
+          // the CRD's schema takes an integer or a string (x-kubernetes-int-or-string): 0.5 goes as "0.5"
+          (list as Record<string, unknown>)[res] = Number.isInteger(q) ? Quantity.fromNumber(q) : Quantity.fromString(String(q));
+        } else if (typeof q === 'string') {
+          if (!QUANTITY.test(q) || q.startsWith('-')) fail(w, q, 'must be a Kubernetes quantity', 'use e.g. "500m", "2" or "1Gi"');
+          (list as Record<string, unknown>)[res] = Quantity.fromString(q);
         }
       }
-    } else {
-      withQuantities(where, v, here);
     }
-  }
+  });
 }
 
 /**
