@@ -137,6 +137,7 @@ function replaceBlock(lines, from, to, indent, key, values) {
  */
 function addValueHooks(lines, obj) {
   const meta = keyLine(lines, 0, lines.length, 0, 'metadata');
+  if (meta < 0) return undefined; // not an object of ours (no metadata block): left as it is
   const metaEnd = blockEnd(lines, meta);
   let found;
   if (obj.kind === 'Deployment' && obj.metadata.name === 'argo-server') {
@@ -147,10 +148,16 @@ function addValueHooks(lines, obj) {
     // bottom-up, so earlier line numbers stay valid
     const specEnd = blockEnd(lines, specLine);
     const nodeSelector = keyLine(lines, specLine, specEnd, 6, 'nodeSelector');
-    lines.splice(blockEnd(lines, nodeSelector), 0,
+    const placement = [
       '{{- with $.Values.argoServer.tolerations }}', '      tolerations: {{- toYaml . | nindent 8 }}', '{{- end }}',
-      '{{- with $.Values.argoServer.affinity }}', '      affinity: {{- toYaml . | nindent 8 }}', '{{- end }}');
-    replaceBlock(lines, specLine, specEnd, 6, 'nodeSelector', '$.Values.argoServer.nodeSelector');
+      '{{- with $.Values.argoServer.affinity }}', '      affinity: {{- toYaml . | nindent 8 }}', '{{- end }}'];
+    if (nodeSelector >= 0) {
+      lines.splice(blockEnd(lines, nodeSelector), 0, ...placement);
+      replaceBlock(lines, specLine, specEnd, 6, 'nodeSelector', '$.Values.argoServer.nodeSelector');
+    } else {
+      // a pod spec without nodeSelector (e.g. set to {}): the hooks go at its end
+      lines.splice(specEnd, 0, '{{- with $.Values.argoServer.nodeSelector }}', '      nodeSelector: {{- toYaml . | nindent 8 }}', '{{- end }}', ...placement);
+    }
     const containers = keyLine(lines, specLine, specEnd, 6, 'containers'); // one container: argo-server
     replaceBlock(lines, containers, blockEnd(lines, containers), 10, 'resources', '$.Values.argoServer.resources');
     const annotations = keyLine(lines, podMeta, blockEnd(lines, podMeta), 6, 'annotations');

@@ -9,7 +9,12 @@ import {
 import { checkOutput } from '../lib/synth/output-checks';
 import { checkDuration, checkGateway, parseImageReference } from '../lib/validation';
 import { synthesizeApp } from '../lib/synth/synthesize';
-import { k8sYamlReader, readAsKubernetes } from './util';
+import { helmBinary, k8sYamlReader, readAsKubernetes } from './util';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { checkObjects, formatViolations } = require('../plugins/schema-validation');
@@ -198,6 +203,9 @@ function outputProblems(app: App): string[] {
 }
 
 const reader = k8sYamlReader();
+const helm = helmBinary();
+// eslint-disable-next-line no-console
+if (helm.skipped) console.log(`fuzz: accepted output is not rendered with Helm: ${helm.skipped}`);
 // eslint-disable-next-line no-console
 if (reader.skipped) console.log(`fuzz: accepted output is not read back with sigs.k8s.io/yaml: ${reader.skipped}`);
 
@@ -233,11 +241,27 @@ describe.each(TARGETS.map((t) => [t.name, t] as const))('%s, given 3,500 seeded 
       }
       accepted++;
       try {
-        texts.push(synthesizeApp(app).map((f) => f.text).join('---\n'));
+        texts.push(synthesizeApp(app).filter((f) => !f.attached).map((f) => f.text).join('---\n'));
         const problems = outputProblems(app);
         if (problems.length) failures.push(`case ${i}: accepted, but the output fails its checks: ${problems.join(' | ').slice(0, 400)} <- ${label()}`);
       } catch (e: any) {
         failures.push(`case ${i}: accepted, but synthesis threw ${e?.name}: ${e?.message} <- ${label()}`);
+      }
+    }
+    // the first 40 accepted outputs, as one Helm chart (scripts/helm.js): Helm renders every object of them
+    if (helm.bin && texts.length) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-fuzz-helm-'));
+      try {
+        const sample = texts.slice(0, 40);
+        sample.forEach((t, i) => fs.writeFileSync(path.join(dir, `case-${i}.k8s.yaml`), t));
+        const expected = sample.map((t) => parseAllDocuments(t).filter((d) => d.toJS()).length).reduce((a, b) => a + b, 0);
+        const chart = path.join(dir, 'chart');
+        const made = spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'helm.js'), '--chart-version', '0.1.0', '--input', dir, '--outdir', chart], { encoding: 'utf8' });
+        const rendered = made.status === 0 ? spawnSync(helm.bin, ['template', 'fuzz', chart], { encoding: 'utf8', maxBuffer: 1 << 28 }) : undefined;
+        const count = rendered?.status === 0 ? parseAllDocuments(rendered.stdout).filter((d) => d.toJS()).length : -1;
+        if (count !== expected) failures.push(`Helm renders ${count} of the ${expected} objects of ${sample.length} accepted outputs: ${(made.stderr || rendered?.stderr || '').slice(0, 300)}`);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
       }
     }
     // everything accepted is read by Kubernetes' own YAML reader (sigs.k8s.io/yaml, as kubectl), in one batch
