@@ -1,72 +1,25 @@
 // Issue 20 item 5 on a real API server (test/cluster.ts): an SSO output is applied, a profile and a
 // member leave it, the new output is applied and prune.sh deletes exactly what left, in every
 // namespace, with the real kubectl; run before the apply it deletes nothing. The CRDs come from
-// ../shared/upstream: Istio 1.30.3's, Istio 1.9.6's EnvoyFilter (apiextensions v1beta1, which
-// Kubernetes 1.22+ no longer serves, so its versions are carried into a v1 CRD as they are, with
-// v1beta1's default of keeping unknown fields), and
-// the minimal WorkflowTemplate CRD Kubeflow 1.9.1 installs (Argo's "full" CRDs are not meant for
-// installing: Kubernetes 1.34 refuses v3.4.18's).
+// ../shared/upstream (test/cluster.ts platformCrdFiles).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { App } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
 import { KubeflowArgoChart, Platform } from '../lib';
 import { outputFiles } from '../lib/synth/output-formats';
 import { synthesizeApp } from '../lib/synth/synthesize';
-import { Cluster, clusterBinaries, startCluster } from './cluster';
+import { Cluster, clusterBinaries, crdsText, platformCrdFiles, startCluster } from './cluster';
 import { describeUnless, hasKubectl } from './util';
 
-const UPSTREAM = path.resolve(__dirname, '..', '..', 'shared', 'upstream');
-const CRD_FILES = [
-  path.join(UPSTREAM, 'istio', '1.30.3', 'split-crds', 'virtualservices.networking.istio.io.yaml'),
-  path.join(UPSTREAM, 'istio', '1.30.3', 'split-crds', 'authorizationpolicies.security.istio.io.yaml'),
-  path.join(UPSTREAM, 'istio', '1.9.6', 'manifests', 'charts', 'base', 'crds', 'crd-all.gen.yaml'),
-  path.join(UPSTREAM, 'kubeflow-manifests', 'v1.9.1', 'apps', 'pipeline', 'upstream', 'third-party', 'argo', 'upstream', 'manifests', 'base', 'crds', 'minimal', 'argoproj.io_workflowtemplates.yaml'),
-];
+const CRD_FILES = platformCrdFiles('v1.9.1', 'argo-events-v1.9.11');
 
 const bins = hasKubectl() ? clusterBinaries() : { skipped: 'kubectl not found' };
 const why = bins.skipped ?? CRD_FILES.map((f) => (fs.existsSync(f) ? undefined : `${f} not found`)).find(Boolean);
 // eslint-disable-next-line no-console
 if (why) console.log(`cluster prune tests skipped: ${why}`);
 const describeCluster = describeUnless(why);
-
-/** The CRDs the output's kinds need (EnvoyFilter only from Istio 1.9.6's bundle, the others whole files). */
-function crds(): string {
-  return CRD_FILES.map((f) => {
-    const text = fs.readFileSync(f, 'utf8');
-    if (!f.endsWith('crd-all.gen.yaml')) return text;
-    return parseAllDocuments(text).map((d) => d.toJS()).filter((o) => o?.metadata?.name === 'envoyfilters.networking.istio.io').map((o) => JSON.stringify(toV1(o))).join('\n---\n');
-  }).join('\n---\n');
-}
-
-/** An apiextensions v1beta1 CRD as v1: the same group, names, scope and versions, each with the schema it had. */
-function toV1(crd: any): any {
-  if (crd.apiVersion === 'apiextensions.k8s.io/v1') return crd;
-  // v1beta1 keeps unknown fields unless preserveUnknownFields is false; v1 says so in the schema
-  const keep = crd.spec.preserveUnknownFields !== false;
-  // on every object of the schema: v1beta1 pruned nowhere, v1 prunes each node that does not say so
-  const withKeep = (schema: any): any => {
-    if (!schema || typeof schema !== 'object' || !keep) return schema;
-    if (Array.isArray(schema)) return schema.map(withKeep);
-    const out = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, withKeep(pv)])) : k === 'items' || k === 'additionalProperties' ? withKeep(v) : v]));
-    return schema.type === 'object' ? { ...out, 'x-kubernetes-preserve-unknown-fields': true } : out;
-  };
-  const shared = withKeep(crd.spec.validation?.openAPIV3Schema);
-  const versions = crd.spec.versions ?? [{ name: crd.spec.version, served: true, storage: true }];
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: crd.metadata.name, labels: crd.metadata.labels },
-    spec: {
-      group: crd.spec.group, names: crd.spec.names, scope: crd.spec.scope,
-      versions: versions.map((v: any) => ({
-        name: v.name, served: v.served, storage: v.storage,
-        schema: { openAPIV3Schema: withKeep(v.schema?.openAPIV3Schema) ?? shared ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-        ...(crd.spec.subresources ? { subresources: crd.spec.subresources } : {}),
-      })),
-    },
-  };
-}
 
 /** Writes the synth's files for `profiles` (Kubeflow 1.9, sso) into a new directory. */
 function output(dir: string, profiles: any[]): string {
@@ -94,7 +47,7 @@ describeCluster('prune.sh on a real API server (issue 20, item 5)', () => {
   beforeAll(async () => {
     cluster = await startCluster({ etcd: (bins as any).etcd, apiserver: (bins as any).apiserver });
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-prune-'));
-    const applied = cluster.kubectl(['apply', '--server-side', '-f', '-'], crds());
+    const applied = cluster.kubectl(['apply', '--server-side', '-f', '-'], crdsText(CRD_FILES));
     expect([applied.status, applied.stderr.replace(/^Warning: .*\n/gm, '')]).toEqual([0, '']); // upstream schemas carry formats Kubernetes warns about
     expect(cluster.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']).status).toBe(0);
     for (const ns of ['kubeflow', 'argo-events', 'alice', 'carol']) expect(cluster.kubectl(['create', 'namespace', ns]).status).toBe(0);

@@ -100,3 +100,72 @@ export async function startCluster(bins: { etcd: string; apiserver: string }, ku
     throw e;
   }
 }
+
+/**
+ * An apiextensions v1beta1 CRD as v1 (Kubernetes 1.22+ no longer serves v1beta1; Istio 1.9.6's
+ * EnvoyFilter is one): the same group, names, scope and versions, each with the schema it had,
+ * and v1beta1's default of keeping unknown fields. (Argo's "full" CRDs are not meant for
+ * installing, Kubernetes 1.34 refuses v3.4.18's: the suites use the minimal ones Kubeflow installs.)
+ */
+export function crdAsV1(crd: any): any {
+  if (crd.apiVersion === 'apiextensions.k8s.io/v1') return crd;
+  // v1beta1 keeps unknown fields unless preserveUnknownFields is false; v1 says so in the schema
+  const keep = crd.spec.preserveUnknownFields !== false;
+  // on every object of the schema: v1beta1 pruned nowhere, v1 prunes each node that does not say so
+  const withKeep = (schema: any): any => {
+    if (!schema || typeof schema !== 'object' || !keep) return schema;
+    if (Array.isArray(schema)) return schema.map(withKeep);
+    const out = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, withKeep(pv)])) : k === 'items' || k === 'additionalProperties' ? withKeep(v) : v]));
+    return schema.type === 'object' ? { ...out, 'x-kubernetes-preserve-unknown-fields': true } : out;
+  };
+  const shared = withKeep(crd.spec.validation?.openAPIV3Schema);
+  const versions = crd.spec.versions ?? [{ name: crd.spec.version, served: true, storage: true }];
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: crd.metadata.name, labels: crd.metadata.labels },
+    spec: {
+      group: crd.spec.group, names: crd.spec.names, scope: crd.spec.scope,
+      versions: versions.map((v: any) => ({
+        name: v.name, served: v.served, storage: v.storage,
+        schema: { openAPIV3Schema: withKeep(v.schema?.openAPIV3Schema) ?? shared ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        ...(crd.spec.subresources ? { subresources: crd.spec.subresources } : {}),
+      })),
+    },
+  };
+}
+
+/** ../shared/upstream, where the cluster suites read the CRDs the output's kinds need. */
+export const UPSTREAM = path.resolve(__dirname, '..', '..', 'shared', 'upstream');
+
+/**
+ * The CRDs a platform's output needs, from ../shared/upstream: Istio 1.30.3's VirtualService,
+ * AuthorizationPolicy and RequestAuthentication (they serve v1alpha3/v1beta1 and v1, so every
+ * preset's apiVersions), Istio 1.9.6's EnvoyFilter (as v1: crdAsV1), the minimal WorkflowTemplate
+ * CRD the platform's Kubeflow release installs (else the nearest older release's we hold), and
+ * the CRDs of the platform's Argo Events. Callers check that the files exist.
+ */
+export function platformCrdFiles(release: string, argoEvents: string): string[] {
+  const istio = (f: string) => path.join(UPSTREAM, 'istio', '1.30.3', 'split-crds', f);
+  // the release's own minimal WorkflowTemplate CRD, else the nearest older release's we hold (our copy of 1.11.0 has none)
+  const minimal = (tag: string) => ['applications', 'apps'].map((a) => path.join(UPSTREAM, 'kubeflow-manifests', tag, a, 'pipeline', 'upstream', 'third-party', 'argo', 'upstream', 'manifests', 'base', 'crds', 'minimal', 'argoproj.io_workflowtemplates.yaml')).find((f) => fs.existsSync(f));
+  const tags = fs.existsSync(path.join(UPSTREAM, 'kubeflow-manifests')) ? fs.readdirSync(path.join(UPSTREAM, 'kubeflow-manifests')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })) : [];
+  const workflowTemplates = minimal(release) ?? tags.filter((t) => t.localeCompare(release, 'en', { numeric: true }) <= 0).reverse().map(minimal).find(Boolean)
+    ?? path.join(UPSTREAM, 'kubeflow-manifests', release, 'argoproj.io_workflowtemplates.yaml');
+  const events = path.join(UPSTREAM, 'argo-events', argoEvents.replace('argo-events-', ''), 'manifests', 'base', 'crds');
+  return [
+    istio('virtualservices.networking.istio.io.yaml'), istio('authorizationpolicies.security.istio.io.yaml'), istio('requestauthentications.security.istio.io.yaml'),
+    path.join(UPSTREAM, 'istio', '1.9.6', 'manifests', 'charts', 'base', 'crds', 'crd-all.gen.yaml'),
+    workflowTemplates,
+    ...['eventbus', 'eventsources', 'sensors'].map((k) => path.join(events, `argoproj.io_${k}.yaml`)),
+  ];
+}
+
+/** The text of the CRDs in `files` (from Istio 1.9.6's bundle only its EnvoyFilter, as v1). */
+export function crdsText(files: readonly string[]): string {
+  return files.map((f) => {
+    const text = fs.readFileSync(f, 'utf8');
+    if (!f.endsWith('crd-all.gen.yaml')) return text;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parseAllDocuments } = require('yaml');
+    return parseAllDocuments(text).map((d: any) => d.toJS()).filter((o: any) => o?.metadata?.name === 'envoyfilters.networking.istio.io').map((o: any) => JSON.stringify(crdAsV1(o))).join('\n---\n');
+  }).join('\n---\n');
+}

@@ -88,6 +88,12 @@ describe.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platform) => {
     }
   });
 
+  test('the SSO Namespace comes before everything in it, so kubectl apply -f creates it first (found on a real API server)', () => {
+    const first = objs.findIndex((o) => o.kind === 'Namespace' && o.metadata.name === 'argo-server-sso');
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(objs.findIndex((o) => o.metadata.namespace === 'argo-server-sso')).toBeGreaterThan(first);
+  });
+
   test('the accounts follow the line: per profile with a login account (3.3+), per user (3.1, 3.2)', () => {
     const accounts = objs.filter((o) => o.kind === 'ServiceAccount' && o.metadata.annotations?.['workflows.argoproj.io/rbac-rule']);
     const summary = accounts.map((a) => [a.metadata.namespace, a.metadata.name, a.metadata.annotations['workflows.argoproj.io/rbac-rule'], a.metadata.annotations['workflows.argoproj.io/rbac-rule-precedence']]);

@@ -434,6 +434,9 @@ export class ArgoServer extends Construct {
           metadata: { name: SSO_CONFIG_MAP, namespace: sso.namespace },
           data: { sso: Lazy.any({ produce: () => data().sso }), artifactRepository: data().artifactRepository },
         });
+        // the Namespace comes first in the output, so `kubectl apply -f` of a first output creates
+        // it before what lives in it (apply -k sorts namespaces first anyway)
+        for (const o of [this.role, this.roleBinding, this.configMap]) o?.addDependency(this.ssoNamespaceObject);
         this.loginRedirect = new ApiObject(this, 'LoginRedirect', loginRedirectFilter({
           name: `${ARGO_SERVER_NAME}-sso-login`, namespace: this.namespace, podSelector: ARGO_SERVER_SELECTOR, port: ARGO_SERVER_PORT,
           baseHref: this.baseHref, issuer: sso.issuer, browserIssuer: sso.browserIssuer, secureCookie: sso.secureCookie,

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
@@ -263,6 +264,10 @@ export class ProfileSsoAccess extends Construct {
             subjects: [{ kind: 'ServiceAccount', name: ARGO_SERVER_NAME, namespace: server.namespace }],
           });
         }
+      }
+      // what lives in argo-server's SSO namespace follows its Namespace in the output (see ArgoServer)
+      for (const c of this.node.findAll()) {
+        if (ApiObject.isApiObject(c) && c.metadata.namespace === home && server.ssoNamespaceObject) c.addDependency(server.ssoNamespaceObject);
       }
       this.accounts = accounts;
       this.server = server;
