@@ -90,29 +90,7 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
       detail: !r.ok ? r.detail : foreign ? `argo-server receives "Authorization: ${foreign}" from the gateway's ext-authz and reads it before its own cookie (add headers.request.remove: [authorization] to VirtualService ${route.metadata.namespace}/${route.metadata.name})` : r.detail,
     });
   }
-  for (const es of output.filter((o) => o.kind === 'EventSource')) {
-    for (const [kind, hooks] of Object.entries(es.spec) as [string, any][]) {
-      if (!['github', 'gitlab', 'webhook'].includes(kind)) continue;
-      for (const hook of Object.values(hooks) as any[]) {
-        const vs = output.find((o) => o.kind === 'VirtualService' && o.metadata.name === `${es.metadata.name}-eventsource`);
-        const prefix = vs?.spec.http[0].match[0].uri.prefix ?? '/';
-        const path = `${prefix.slice(0, -1)}${hook.webhook?.endpoint ?? hook.endpoint}`;
-        const method = hook.webhook?.method ?? hook.method ?? 'POST';
-        // a generic webhook with a secret: the caller sends it as the output says (Argo Events'
-        // own `Authorization: Bearer`, or the header an EnvoyFilter of the output moves there)
-        const secret = kind === 'webhook' && hook.authSecret;
-        const header = secret ? tokenHeaderOf(output, eventSourcePod(es)) : undefined;
-        const headers = header ? { [header]: header === 'authorization' ? `Bearer ${WEBHOOK_SECRET}` : WEBHOOK_SECRET } : undefined;
-        const r = throughGateway(cluster, output, { session: false, method, path, headers });
-        const arrived = !secret || r.headers?.authorization === `Bearer ${WEBHOOK_SECRET}`;
-        results.push({
-          check: `a webhook ${method} without a session${header ? ` (its secret in ${header === 'authorization' ? 'Authorization: Bearer' : header})` : ''} reaches ${es.metadata.namespace}/${es.metadata.name} at ${path}`,
-          pass: r.ok && arrived,
-          detail: r.ok && !arrived ? `the event source receives no "Authorization: Bearer <secret>", the only place Argo Events reads the secret from (pkg/eventsources/common/webhook/webhook.go), so it answers 401` : r.detail,
-        });
-      }
-    }
-  }
+  results.push(...webhookChecks(cluster, output));
 
   const namespaces = [...new Set([...cluster.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name), ...output.map((o) => o.metadata?.namespace).filter(Boolean)])].sort();
   // Sensors that share a ServiceAccount share its rights: it must reach exactly their targets together
@@ -141,6 +119,39 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
   if (server) results.push(...ssoChecks(all, output, server, nsLabels));
   results.push(...staleChecks(cluster, output));
   return results.map((r) => unknowable(cluster, r) ?? r);
+}
+
+/**
+ * A webhook call without a session reaches each event source through the gateway, sending a
+ * generic webhook's secret the way the output tells its caller to (Argo Events' own
+ * `Authorization: Bearer`, or the header an EnvoyFilter of the output moves there).
+ */
+function webhookChecks(cluster: readonly any[], output: readonly any[]): CheckResult[] {
+  const results: CheckResult[] = [];
+  for (const es of output.filter((o) => o.kind === 'EventSource')) {
+    for (const [kind, hooks] of Object.entries(es.spec) as [string, any][]) {
+      if (!['github', 'gitlab', 'webhook'].includes(kind)) continue;
+      for (const hook of Object.values(hooks) as any[]) {
+        const vs = output.find((o) => o.kind === 'VirtualService' && o.metadata.name === `${es.metadata.name}-eventsource`);
+        const prefix = vs?.spec.http[0].match[0].uri.prefix ?? '/';
+        const path = `${prefix.slice(0, -1)}${hook.webhook?.endpoint ?? hook.endpoint}`;
+        const method = hook.webhook?.method ?? hook.method ?? 'POST';
+        // a generic webhook with a secret: the caller sends it as the output says (Argo Events'
+        // own `Authorization: Bearer`, or the header an EnvoyFilter of the output moves there)
+        const secret = kind === 'webhook' && hook.authSecret;
+        const header = secret ? tokenHeaderOf(output, eventSourcePod(es)) : undefined;
+        const headers = header ? { [header]: header === 'authorization' ? `Bearer ${WEBHOOK_SECRET}` : WEBHOOK_SECRET } : undefined;
+        const r = throughGateway(cluster, output, { session: false, method, path, headers });
+        const arrived = !secret || r.headers?.authorization === `Bearer ${WEBHOOK_SECRET}`;
+        results.push({
+          check: `a webhook ${method} without a session${header ? ` (its secret in ${header === 'authorization' ? 'Authorization: Bearer' : header})` : ''} reaches ${es.metadata.namespace}/${es.metadata.name} at ${path}`,
+          pass: r.ok && arrived,
+          detail: r.ok && !arrived ? `the event source receives no "Authorization: Bearer <secret>", the only place Argo Events reads the secret from (pkg/eventsources/common/webhook/webhook.go), so it answers 401` : r.detail,
+        });
+      }
+    }
+  }
+  return results;
 }
 
 /**
