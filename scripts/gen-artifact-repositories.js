@@ -9,7 +9,7 @@
 //
 // The two kustomize vars are resolved as every install does: $(kfp-namespace) is the namespace
 // KFP runs in ("kubeflow") and $(kfp-artifact-bucket-name) is `bucketName` of
-// pipeline-install-config ("mlpipeline" at every tag; upstream README, "Not saved").
+// pipeline-install-config ("mlpipeline" at every tag; upstream docs/troubleshooting.md, "Not saved").
 //   node scripts/gen-artifact-repositories.js [OUTFILE]
 'use strict';
 const fs = require('fs');

@@ -375,7 +375,7 @@ function replaceOutput(outdir, files, options = {}) {
 function recordText(files, writer = 'the cdk8s-kubeflow-argo synth command') {
   return [
     `# Written by ${writer}: the files it wrote here. It replaces this`,
-    '# directory only while it holds nothing else (see README, "Synth").',
+    '# directory only while it holds nothing else (see docs/synth.md, "Synth").',
     ...files.map((f) => f.file).sort(),
     '',
   ].join('\n');

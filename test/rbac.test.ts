@@ -1,5 +1,5 @@
 // What each ServiceAccount in the output may do, worked out by a small RBAC evaluator over the
-// synthesized Roles, ClusterRoles and their bindings, compared with the table in README
+// synthesized Roles, ClusterRoles and their bindings, compared with the table in docs/security.md
 // ("Security"). The evaluator is checked on the examples of the Kubernetes documentation first.
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
@@ -68,7 +68,7 @@ describe('the RBAC evaluator, on the Kubernetes documentation\'s examples', () =
   });
 });
 
-describe('what each ServiceAccount of the committed dist/ may do (README, "Security")', () => {
+describe('what each ServiceAccount of the committed dist/ may do (docs/security.md, "Security")', () => {
   const objs = Object.entries(readDir(path.join(__dirname, '..', 'dist')))
     .filter(([f]) => f.endsWith('.yaml'))
     .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS()))

@@ -1,4 +1,4 @@
-// Log in to the Argo UI with your Kubeflow account (README, "Log in with your Kubeflow account"),
+// Log in to the Argo UI with your Kubeflow account (docs/login.md, "Log in with your Kubeflow account"),
 // on Kubeflow 1.11: argo-server at /argo/ with SSO through Kubeflow's Dex, two profiles with
 // their owners and a contributor who works in both. Alice may work in team-a, Carol in team-b,
 // Bob in both; anyone else who logs in to Dex is refused by argo-server.

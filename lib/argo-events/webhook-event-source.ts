@@ -160,7 +160,7 @@ export interface WebhookEventSourceOptions {
 
   /**
    * API token (GitHub `apiToken`, GitLab `accessToken`) that lets the event source register
-   * the hook itself. Needs `publicUrl`. Without it, add the hook by hand (README). Required for
+   * the hook itself. Needs `publicUrl`. Without it, add the hook by hand (docs/events.md). Required for
    * gitlab with `webhookSecret` (see there).
    * @default - hooks are registered by hand (github); required for gitlab with webhookSecret
    */

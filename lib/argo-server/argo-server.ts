@@ -132,7 +132,7 @@ export interface ArgoServerProps {
   readonly authModes?: ArgoAuthMode[];
 
   /**
-   * Log in with Kubeflow's Dex (README, "Log in with your Kubeflow account"): argo-server runs
+   * Log in with Kubeflow's Dex (docs/login.md, "Log in with your Kubeflow account"): argo-server runs
    * `--auth-mode=sso --auth-mode=client` (CLI tokens keep working) with its own ConfigMap
    * (`argo-server-sso-config`: the `sso` settings and KFP's `artifactRepository`), RBAC on, and
    * namespace delegation where the Argo line has it. Its own account then gets only what SSO

@@ -42,7 +42,7 @@ export interface ArgoServerSsoOptions {
 
   /**
    * The Secret with argo-server's client id and secret at the provider (created by the admin:
-   * README, "Log in with your Kubeflow account"). Only referenced; the output never holds it.
+   * docs/login.md, "Log in with your Kubeflow account"). Only referenced; the output never holds it.
    * @default { name: "argo-server-sso", clientIdKey: "client-id", clientSecretKey: "client-secret" }
    */
   readonly clientSecret?: SsoClientSecret;

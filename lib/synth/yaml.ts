@@ -16,7 +16,7 @@ import { Yaml } from 'cdk8s';
  * text equals `Yaml.stringify` wherever no such string occurs.
  *
  * The library writer was measured against a hand-made one (issue 13): with it, synth stays
- * within the README's goals (see "Performance"), so no hand-made writer is kept.
+ * within the goals of docs/performance.md, so no hand-made writer is kept.
  */
 export function stringifyDocuments(docs: readonly unknown[]): string {
   return docs.map(stringifyDocument).join('---\n');
