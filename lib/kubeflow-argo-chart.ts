@@ -15,9 +15,9 @@ import { inProfile, KubeflowProfile, ProfileSsoAccess, SsoDefaultAccess } from '
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateOptions, TEMPLATE_OPTIONS } from './kubeflow/profile-workflow-template';
 import { brand, hasBrand } from './brands';
 import { checkPlatform, Platform } from './platform';
-import { LABEL_VALUE, OUTPUT_LABEL, pruneLabels } from './synth/prune';
+import { OUTPUT_LABEL, pruneLabels } from './synth/prune';
 import {
-  checkBoolean, checkKnownKeys, checkOptions, checkLabels, checkList, checkProfileNamespace, fail, propNames, snapshotProps, Where, whereIn, within,
+  checkBoolean, checkKnownKeys, LABEL_VALUE, checkOptions, checkLabels, checkList, checkProfileNamespace, fail, propNames, snapshotProps, Where, whereIn, within,
 } from './validation';
 
 const at = whereIn('KubeflowArgoChart');

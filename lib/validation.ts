@@ -208,9 +208,12 @@ function suggestName(value: string, max: number): string {
 }
 
 /** Checks a label value: ≤63 chars, alphanumerics with `-_.` inside, may be empty. */
+/** A label value that is not empty (Kubernetes: up to 63 characters, alphanumeric at both ends, `-_.` inside). */
+export const LABEL_VALUE = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
 export function checkLabelValue(where: Where, value: unknown): string {
   if (typeof value !== 'string') fail(where, value, 'must be a string', 'quote the value');
-  if (value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) {
+  if (value !== '' && !LABEL_VALUE.test(value)) {
     fail(where, value, 'must be a valid label value (at most 63 characters, letters, digits, "-", "_" and ".", starting and ending with a letter or digit)',
       'shorten the value or replace the other characters');
   }

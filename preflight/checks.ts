@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { INGRESS_GATEWAY_POD_LABELS, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_DEX, KUBEFLOW_DEX_ISSUER, KUBEFLOW_GATEWAY } from '../lib/constants';
 import { TOKEN_HEADER_ANNOTATION } from '../lib/istio/webhook-token';
+import { groupKind } from '../lib/synth/output-checks';
 import { OUTPUT_LABEL } from '../lib/synth/prune';
 import { RBAC_RULE_ANNOTATION } from '../lib/argo-server/sso-rules';
 import { authorize, MeshRequest, Workload } from './authorization-policy';
@@ -84,11 +85,11 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
     const prefix = route.spec.http.find((h: any) => h.route)?.match?.[0]?.uri?.prefix ?? '/argo/';
     const r = throughGateway(cluster, output, { session: true, method: 'GET', path: `${prefix}api/v1/info` });
     const foreign = r.headers?.authorization;
-    results.push({
+    results.push(needs('gateway', {
       check: `a browser with a Kubeflow session reaches argo-server at ${prefix} without an Authorization header it did not send`,
       pass: r.ok && !foreign,
       detail: !r.ok ? r.detail : foreign ? `argo-server receives "Authorization: ${foreign}" from the gateway's ext-authz and reads it before its own cookie (add headers.request.remove: [authorization] to VirtualService ${route.metadata.namespace}/${route.metadata.name})` : r.detail,
-    });
+    }));
   }
   results.push(...webhookChecks(cluster, output));
 
@@ -102,22 +103,22 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
     const sharing = sensors.filter((s) => accountOf(s).namespace === sa.namespace && accountOf(s).name === sa.name);
     const targets = new Set<string>(sharing.flatMap(targetsOf).sort());
     const wrong = namespaces.filter((ns) => Boolean(whoGrants(all, sa, 'create', 'argoproj.io', 'workflows', ns)) !== targets.has(ns));
-    results.push({
+    results.push(needs('rbac', {
       check: `Sensor ${sensor.metadata.namespace}/${sensor.metadata.name} (ServiceAccount ${sa.name}${sharing.length > 1 ? `, shared by ${sharing.length} Sensors` : ''}) may create Workflows in exactly ${[...targets].join(', ')}`,
       pass: wrong.length === 0,
       detail: wrong.length === 0 ? `granted by ${[...targets].map((ns) => whoGrants(all, sa, 'create', 'argoproj.io', 'workflows', ns)).join('; ')}`
         : wrong.map((ns) => (targets.has(ns) ? `nothing grants it in ${ns}` : `${whoGrants(all, sa, 'create', 'argoproj.io', 'workflows', ns)} also grants it in ${ns}`)).join('; '),
-    });
+    }));
   }
   for (const profile of [...new Set(output.filter((o) => o.kind === 'WorkflowTemplate').map((o) => o.metadata.namespace))].sort()) {
     const sa = { kind: 'ServiceAccount' as const, namespace: profile, name: 'default-editor' };
     const by = whoGrants(all, sa, 'create', 'argoproj.io', 'workflows', profile);
-    results.push({ check: `default-editor may create Workflows in profile ${profile}`, pass: Boolean(by), detail: by ? `granted by ${by}` : `no binding of default-editor in ${profile} grants it (is kubeflow-edit missing argoproj.io rules? set kubeflowRoles: true)` });
+    results.push(needs('rbac', { check: `default-editor may create Workflows in profile ${profile}`, pass: Boolean(by), detail: by ? `granted by ${by}` : `no binding of default-editor in ${profile} grants it (is kubeflow-edit missing argoproj.io rules? set kubeflowRoles: true)` }));
   }
 
-  if (server) results.push(tokenMintCheck(all, server));
+  if (server) results.push(needs('rbac', tokenMintCheck(all, server)));
   if (server) results.push(...ssoChecks(all, output, server, nsLabels));
-  results.push(...staleChecks(cluster, output));
+  results.push(...staleChecks(cluster, output).map((r) => needs('accounts', r)));
   return results.map((r) => unknowable(cluster, r) ?? r);
 }
 
@@ -143,11 +144,11 @@ function webhookChecks(cluster: readonly any[], output: readonly any[]): CheckRe
         const headers = header ? { [header]: header === 'authorization' ? `Bearer ${WEBHOOK_SECRET}` : WEBHOOK_SECRET } : undefined;
         const r = throughGateway(cluster, output, { session: false, method, path, headers });
         const arrived = !secret || r.headers?.authorization === `Bearer ${WEBHOOK_SECRET}`;
-        results.push({
+        results.push(needs('gateway', {
           check: `a webhook ${method} without a session${header ? ` (its secret in ${header === 'authorization' ? 'Authorization: Bearer' : header})` : ''} reaches ${es.metadata.namespace}/${es.metadata.name} at ${path}`,
           pass: r.ok && arrived,
           detail: r.ok && !arrived ? `the event source receives no "Authorization: Bearer <secret>", the only place Argo Events reads the secret from (pkg/eventsources/common/webhook/webhook.go), so it answers 401` : r.detail,
-        });
+        }));
       }
     }
   }
@@ -178,7 +179,7 @@ function ssoChecks(all: readonly any[], output: readonly any[], server: any, nsL
       const sa = { kind: 'ServiceAccount' as const, namespace: account.metadata.namespace, name: account.metadata.name };
       const ns = b.metadata.namespace;
       const by = whoGrants(all, sa, 'create', 'argoproj.io', 'workflows', ns);
-      results.push({ check: `SSO account ${sa.namespace}/${sa.name} may create Workflows in profile ${ns}`, pass: Boolean(by), detail: by ? `granted by ${by}` : `RoleBinding ${ns}/${b.metadata.name} binds ${b.roleRef.kind} ${b.roleRef.name}, which grants no create on workflows here (is kubeflow-edit missing argoproj.io rules? set kubeflowRoles: true)` });
+      results.push(needs('rbac', { check: `SSO account ${sa.namespace}/${sa.name} may create Workflows in profile ${ns}`, pass: Boolean(by), detail: by ? `granted by ${by}` : `RoleBinding ${ns}/${b.metadata.name} binds ${b.roleRef.kind} ${b.roleRef.name}, which grants no create on workflows here (is kubeflow-edit missing argoproj.io rules? set kubeflowRoles: true)` }));
     }
   }
   return results;
@@ -192,17 +193,27 @@ function ssoChecks(all: readonly any[], output: readonly any[], server: any, nsL
  * login.yaml, on 1.4 to 1.8).
  */
 function unknowable(cluster: readonly any[], r: CheckResult): CheckResult | undefined {
+  const need = NEEDS.get(r);
+  if (!need) return undefined;
   const has = (kind: string) => cluster.some((o) => o.kind === kind);
   const custom = cluster.some((o) => o.kind === 'AuthorizationPolicy' && o.metadata.namespace === 'istio-system' && o.spec?.action === 'CUSTOM');
   const authservice = cluster.some((o) => o.kind === 'ConfigMap' && o.metadata.name === 'oidc-authservice-parameters');
   const mesh = cluster.some((o) => o.kind === 'ConfigMap' && o.metadata.name === 'istio' && o.metadata.namespace === 'istio-system');
-  const lacks = /^(a browser|a webhook)/.test(r.check)
+  const lacks = need === 'gateway'
     ? (!custom && !authservice ? 'login objects: oauth2-proxy\'s CUSTOM AuthorizationPolicy (1.9+) or ConfigMap istio-system/oidc-authservice-parameters (login.yaml, 1.4 to 1.8)'
       : custom && !mesh ? 'ConfigMap istio-system/istio (mesh.yaml), which defines the CUSTOM policy\'s provider' : undefined)
-    : /^(Sensor |default-editor|SSO account|argo-server \(ServiceAccount)/.test(r.check) ? (!has('ClusterRole') ? 'ClusterRoles' : undefined)
-      : /^no (object labelled|SSO account)/.test(r.check) ? (!has('ServiceAccount') ? 'ServiceAccounts' : undefined)
-        : undefined;
+    : need === 'rbac' ? (!has('ClusterRole') ? 'ClusterRoles' : undefined)
+      : !has('ServiceAccount') ? 'ServiceAccounts' : undefined;
   return lacks ? { check: r.check, pass: false, detail: `cannot tell: the dump holds no ${lacks}; add them (see --help)` } : undefined;
+}
+
+/** What a check reads from the dump: the gateway's login objects, RBAC objects, or ServiceAccounts. */
+type Need = 'gateway' | 'rbac' | 'accounts';
+const NEEDS = new WeakMap<CheckResult, Need>();
+/** `r`, marked as reading `need` (unknowable() fails it when the dump lacks that). */
+function needs(need: Need, r: CheckResult): CheckResult {
+  NEEDS.set(r, need);
+  return r;
 }
 
 /**
@@ -246,7 +257,7 @@ const SSO_ACCOUNT_NAME = /^argo-sso-(?:login|editor|viewer|[a-z0-9-]+-[0-9a-f]{8
  */
 function staleChecks(cluster: readonly any[], output: readonly any[]): CheckResult[] {
   const id = (o: any) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
-  const ident = (o: any) => `${String(o.apiVersion ?? '').split('/').slice(0, -1).join('/')} ${id(o)}`;
+  const ident = (o: any) => `${groupKind(o)} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
   const ours = new Set(output.map(ident));
   const results: CheckResult[] = [];
   const outputs = [...new Set(output.map((o) => o.metadata?.labels?.[OUTPUT_LABEL]).filter((v) => typeof v === 'string'))].sort() as string[];

@@ -33,7 +33,7 @@ export interface OutputCheckOptions {
 }
 
 /** `group/Kind` of an object (`/Kind` for the core group). */
-function groupKind(obj: any): string {
+export function groupKind(obj: any): string {
   const apiVersion = String(obj?.apiVersion ?? '');
   const slash = apiVersion.indexOf('/');
   return `${slash < 0 ? '' : apiVersion.slice(0, slash)}/${obj?.kind}`;

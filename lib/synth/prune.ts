@@ -1,4 +1,5 @@
-import { compareText, fail } from '../validation';
+import { compareText, fail, LABEL_VALUE } from '../validation';
+import { groupKind } from './output-checks';
 
 /**
  * Removal that really removes. Every object of a {@link KubeflowArgoChart} carries the label
@@ -16,9 +17,6 @@ export const OUTPUT_LABEL = 'cdk8s-kubeflow-argo/output';
 /** The script the synth writes beside the manifests. */
 export const PRUNE_SCRIPT = 'prune.sh';
 
-/** A label value (Kubernetes: up to 63 characters, alphanumeric at both ends, `-_.` inside), not empty. */
-export const LABEL_VALUE = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
-
 /**
  * The labels that make a chart's objects prunable with `prune.sh`: pass them to your own chart
  * (`new Chart(app, 'mine', { labels: pruneLabels('my-output') })`) to have its objects pruned too.
@@ -33,15 +31,15 @@ export function pruneLabels(outputName: string): Record<string, string> {
 
 /**
  * The resource types this library writes (`kubectl api-resources -o name` spelling), by
- * `group/Kind` (`v1/Kind` for the core group). `test/prune.test.ts` checks that every kind of
+ * `group/Kind` (`/Kind` for the core group, as output-checks.ts `groupKind` gives it). `test/prune.test.ts` checks that every kind of
  * every preset's output is here.
  */
 export const PRUNED_RESOURCES: Readonly<Record<string, string>> = {
-  'v1/Namespace': 'namespaces',
-  'v1/ServiceAccount': 'serviceaccounts',
-  'v1/Secret': 'secrets',
-  'v1/ConfigMap': 'configmaps',
-  'v1/Service': 'services',
+  '/Namespace': 'namespaces',
+  '/ServiceAccount': 'serviceaccounts',
+  '/Secret': 'secrets',
+  '/ConfigMap': 'configmaps',
+  '/Service': 'services',
   'apps/Deployment': 'deployments.apps',
   'rbac.authorization.k8s.io/Role': 'roles.rbac.authorization.k8s.io',
   'rbac.authorization.k8s.io/RoleBinding': 'rolebindings.rbac.authorization.k8s.io',
@@ -56,12 +54,6 @@ export const PRUNED_RESOURCES: Readonly<Record<string, string>> = {
   'argoproj.io/EventSource': 'eventsources.argoproj.io',
   'argoproj.io/Sensor': 'sensors.argoproj.io',
 };
-
-/** `group/Kind` of an object (`v1/Kind` for the core group), the key of {@link PRUNED_RESOURCES}. */
-export function groupKind(o: any): string {
-  const api = String(o?.apiVersion ?? '');
-  return `${api.includes('/') ? api.split('/')[0] : api}/${o?.kind}`;
-}
 
 /**
  * The line `prune.sh` compares for an object: its resource type, namespace (`<none>` when
