@@ -25,6 +25,13 @@ UPSTREAM="$up" node scripts/import-k8s.js "$out" >/dev/null
 UPSTREAM="$up" node scripts/gen-dashboard-links.js "$out/kubeflow-dashboard-links.json" >/dev/null
 # KFP's artifactRepository per release, for argo-server's own ConfigMap in SSO mode (see scripts/gen-artifact-repositories.js).
 UPSTREAM="$up" node scripts/gen-artifact-repositories.js "$out/kfp-artifact-repositories.json" >/dev/null
-# The paths each release's own VirtualServices route on the Kubeflow gateway (see scripts/gen-gateway-routes.js).
-UPSTREAM="$up" node scripts/gen-gateway-routes.js "$out/kubeflow-gateway-routes.json" >/dev/null
+# The paths each release's own VirtualServices route on the Kubeflow gateway (see scripts/gen-gateway-routes.js):
+# read from a kubeflow/manifests clone when KUBEFLOW_MANIFESTS_GIT names one (the whole release);
+# else the committed list is kept, checked against the part of each release ../shared holds.
+if [ -n "${KUBEFLOW_MANIFESTS_GIT:-}" ]; then
+  node scripts/gen-gateway-routes.js "$out/kubeflow-gateway-routes.json" >/dev/null
+else
+  UPSTREAM="$up" node scripts/gen-gateway-routes.js --check imports/kubeflow-gateway-routes.json >/dev/null
+  [ "$out" -ef imports ] || cp imports/kubeflow-gateway-routes.json "$out/kubeflow-gateway-routes.json"
+fi
 echo "imports written to $out/"

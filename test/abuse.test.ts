@@ -164,6 +164,9 @@ describe('route prefixes that collide with the release\'s own gateway routes are
     ['ArgoServer baseHref', () => new ArgoServer(Testing.chart(), 's', { platform: Platform.KUBEFLOW_1_11, baseHref: '/dex/' }), 'ArgoServer: baseHref overlaps "/dex/", which Kubeflow v1.11.0 routes on its gateway (common/dex/overlays/istio/virtual-service.yaml)'],
     ['a pipelines prefix', () => new ArgoServer(Testing.chart(), 's', { platform: Platform.KUBEFLOW_1_4, baseHref: '/pipelines-ui/' }), 'ArgoServer: baseHref overlaps "/pipeline"'],
     ['kfam', () => new KubeflowArgoChart(Testing.app(), 'c', { argoServer: { baseHref: '/kfam/argo/' } }), 'ArgoServer: baseHref overlaps "/kfam/"'],
+    ['Jupyter (from the whole release, not only the files ../shared holds)', () => new ArgoServer(Testing.chart(), 's', { platform: Platform.KUBEFLOW_1_8, baseHref: '/jupyter/argo/' }), 'ArgoServer: baseHref overlaps "/jupyter/", which Kubeflow v1.8.1 routes on its gateway (apps/jupyter/jupyter-web-app/upstream/overlays/istio/virtual-service.yaml)'],
+    ['KServe\'s web app (moved onto the Kubeflow gateway by a kustomize patch)', () => new ArgoServer(Testing.chart(), 's', { platform: Platform.KUBEFLOW_1_11, baseHref: '/kserve-endpoints/argo/' }), 'ArgoServer: baseHref overlaps "/kserve-endpoints/"'],
+    ['the model registry on 1.10+', () => new ArgoServer(Testing.chart(), 's', { platform: Platform.KUBEFLOW_1_10, baseHref: '/model-registry/' }), 'ArgoServer: baseHref overlaps "/model-registry/"'],
     ['/oauth2/ on 1.9+', () => new KubeflowArgoChart(Testing.app(), 'c', { platform: Platform.KUBEFLOW_1_9, profiles: ['a'], events: { sources: [{ type: 'github', repositories: ['a/b'], webhookSecret: { name: 's', key: 'k' }, pathPrefix: '/oauth2/hooks/' }] } }), 'WebhookEventSource: pathPrefix overlaps "/oauth2/"'],
   ] as const)('%s', (_name, make, message) => {
     const e = thrown(make);

@@ -18,7 +18,7 @@ if (!present) {
   try {
     execFileSync(path.join(ROOT, 'scripts', 'import.sh'), [out], { cwd: ROOT, stdio: 'pipe' });
     const list = (dir: string, prefix = ''): string[] => fs.readdirSync(dir, { withFileTypes: true })
-      .flatMap((e) => (e.isDirectory() ? list(path.join(dir, e.name), `${prefix}${e.name}/`) : e.name.endsWith('.ts') ? [`${prefix}${e.name}`] : []))
+      .flatMap((e) => (e.isDirectory() ? list(path.join(dir, e.name), `${prefix}${e.name}/`) : /\.(ts|json)$/.test(e.name) ? [`${prefix}${e.name}`] : []))
       .sort();
     const generated = list(out);
     const committed = list(path.join(ROOT, 'imports'));
