@@ -186,6 +186,9 @@ function recover(parent, base, target) {
     if (!fs.existsSync(target) && fs.existsSync(old)) {
       io('restore', target, () => fs.renameSync(old, target));
       notes.push(`restored ${shown(target)}/ from an interrupted run (${e.name})`);
+    } else if (fs.existsSync(old)) {
+      const kept = io('remove the old output in', old, () => discardOld(old, parent, base));
+      if (kept) notes.push(kept);
     }
     io('remove the leftover', staging, () => fs.rmSync(staging, { recursive: true, force: true }));
     notes.push(`removed ${shown(staging)} left by an interrupted run`);
@@ -249,6 +252,70 @@ function foreignContent(dir) {
   const foreign = all.find((e) => (e.type === 'dir' ? !dirs.has(e.rel) : e.type !== 'file' || !files.has(e.rel)));
   if (!foreign) return undefined;
   return `it holds "${foreign.rel}", which the synth that wrote it did not write (see ${RECORD_FILE}). Fix: move "${foreign.rel}" out of it, or choose another --outdir`;
+}
+
+/** A new staging directory beside the output, its marker written before anything else. */
+function createStaging(parent, base) {
+  return io('create a staging directory in', parent, () => {
+    const dir = fs.mkdtempSync(path.join(parent, `.${base}.synth-${process.pid}-`));
+    try {
+      fs.writeFileSync(path.join(dir, STAGING_MARKER), stagingMarker(path.basename(dir)));
+    } catch (err) {
+      fs.rmSync(dir, { recursive: true, force: true }); // e.g. ENOSPC: never leave one that cannot be proven ours
+      throw err;
+    }
+    return dir;
+  });
+}
+
+/** Writes the files and their record into `fresh` (then options.afterWrite). */
+function writeNew(fresh, files, options) {
+  fault('write');
+  fs.mkdirSync(fresh);
+  for (const f of files) {
+    const p = path.join(fresh, ...f.file.split('/'));
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, f.text);
+  }
+  fs.writeFileSync(path.join(fresh, RECORD_FILE), recordText(files, options.writer));
+  if (options.afterWrite) options.afterWrite(fresh);
+}
+
+/**
+ * Removes the old output once the new one is in place, entry by entry: the files its record
+ * lists (and the record and plugin files), then its directories with rmdir, which fails on one
+ * that is not empty. Whatever else it came to hold stays: a process whose working directory (or
+ * open directory) was the old output can still write into it after the swap, where no path
+ * reaches it. The old directory is then kept beside the output, under a name no synth touches.
+ * @returns {string | undefined} a note saying where, when something was kept
+ */
+function discardOld(old, parent, base) {
+  const record = readRecord(old) || [];
+  const dirs = new Set(record.flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const isRealDir = (rel) => { try { return fs.lstatSync(path.join(old, ...rel.split('/'))).isDirectory(); } catch { return false; } };
+  for (const f of new Set([...record, RECORD_FILE, ...PLUGIN_FILES])) {
+    const parts = f.split('/');
+    // never through a link that replaced one of our directories: it would delete outside
+    if (!parts.slice(0, -1).every((_, i) => isRealDir(parts.slice(0, i + 1).join('/')))) continue;
+    const p = path.join(old, ...parts);
+    let st;
+    try { st = fs.lstatSync(p); } catch { continue; }
+    if (st.isFile()) fs.unlinkSync(p);
+  }
+  let kept = false;
+  const deepestFirst = [...dirs].sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? -1 : 1));
+  for (const d of [...deepestFirst, '']) {
+    try {
+      fs.rmdirSync(path.join(old, ...d.split('/').filter(Boolean)));
+    } catch (err) {
+      if (err.code === 'ENOTEMPTY' || err.code === 'EEXIST' || err.code === 'ENOTDIR') kept = true;
+      else if (err.code !== 'ENOENT') throw err;
+    }
+  }
+  if (!kept) return undefined;
+  const keep = path.join(parent, `${base}.kept-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+  fs.renameSync(old, keep);
+  return `something was written into the old ${base}/ after the new output replaced it (by a process working inside it); what no synth wrote is kept in ${shown(keep)}/`;
 }
 
 function isSymlink(p) {
@@ -316,29 +383,10 @@ function replaceOutput(outdir, files, options = {}) {
         throw new OutputError('refused', `${shown(outdir)}/ is a mount point, which cannot be swapped in one step. Fix: use a directory inside it as --outdir`);
       }
     }
-    const staging = io('create a staging directory in', parent, () => {
-      const dir = fs.mkdtempSync(path.join(parent, `.${base}.synth-${process.pid}-`));
-      try {
-        fs.writeFileSync(path.join(dir, STAGING_MARKER), stagingMarker(path.basename(dir)));
-      } catch (err) {
-        fs.rmSync(dir, { recursive: true, force: true }); // e.g. ENOSPC: never leave one that cannot be proven ours
-        throw err;
-      }
-      return dir;
-    });
+    const staging = createStaging(parent, base);
     try {
       const fresh = path.join(staging, 'new');
-      io('write the new output into', fresh, () => {
-        fault('write');
-        fs.mkdirSync(fresh);
-        for (const f of files) {
-          const p = path.join(fresh, ...f.file.split('/'));
-          fs.mkdirSync(path.dirname(p), { recursive: true });
-          fs.writeFileSync(p, f.text);
-        }
-        fs.writeFileSync(path.join(fresh, RECORD_FILE), recordText(files, options.writer));
-        if (options.afterWrite) options.afterWrite(fresh);
-      });
+      io('write the new output into', fresh, () => writeNew(fresh, files, options));
       const old = path.join(staging, 'old');
       race(target);
       if (exists) io('move aside', target, () => fs.renameSync(target, old));
@@ -351,6 +399,7 @@ function replaceOutput(outdir, files, options = {}) {
       fault('after-first-rename');
       try {
         io('move the new output to', target, () => { fault('second-rename'); fs.renameSync(fresh, target); });
+        fault('after-swap');
       } catch (err) {
         if (exists) {
           try {
@@ -362,7 +411,11 @@ function replaceOutput(outdir, files, options = {}) {
         throw err;
       }
     } finally {
-      if (fs.existsSync(staging) && (fs.existsSync(target) || !fs.existsSync(path.join(staging, 'old')))) {
+      const old = path.join(staging, 'old');
+      if (fs.existsSync(staging) && (fs.existsSync(target) || !fs.existsSync(old))) {
+        raceOld(old);
+        const kept = fs.existsSync(old) ? io('remove the old output in', old, () => discardOld(old, parent, base)) : undefined;
+        if (kept) notes.push(kept);
         fs.rmSync(staging, { recursive: true, force: true });
       }
     }
@@ -389,6 +442,15 @@ function recordText(files, writer = 'the cdk8s-kubeflow-argo synth command') {
 function race(target) {
   const file = process.env.KFA_SYNTH_RACE;
   if (file && fs.existsSync(target)) fs.writeFileSync(path.join(target, file), 'written by the user during the synth\n');
+}
+
+/** Test hook: KFA_SYNTH_RACE_OLD=<relative path> writes that file into the old output after the swap, as a process working inside it might. */
+function raceOld(old) {
+  const file = process.env.KFA_SYNTH_RACE_OLD;
+  if (file && fs.existsSync(old)) {
+    fs.mkdirSync(path.dirname(path.join(old, file)), { recursive: true });
+    fs.writeFileSync(path.join(old, file), 'written by the user during the synth\n');
+  }
 }
 
 function fault(point) {

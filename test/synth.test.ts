@@ -187,6 +187,33 @@ describe('scripts/synth: the output directory', () => {
   }, 60_000);
 
   test.each([
+    ['beside the output\'s own files', 'notes.txt'],
+    ['inside a directory the synth wrote', 'kubeflow-patches/mine/notes.txt'],
+  ])('issue 21: a file written into the old dist/ after the swap (a process working inside it) is kept beside it: %s', (_where, file) => {
+    expect(synth(outdir).status).toBe(0);
+    const res = run([SYNTH, '--outdir', outdir], { env: { KFA_SYNTH_RACE_OLD: file } });
+    expect(res.status).toBe(0);
+    expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
+    const kept = fs.readdirSync(scratch).filter((e) => e !== 'dist');
+    expect(kept).toEqual([expect.stringMatching(/^dist\.kept-/)]);
+    // only what no synth wrote, nothing of the old output
+    expect(readDir(path.join(scratch, kept[0]))).toEqual({ [file]: 'written by the user during the synth\n' });
+    expect(res.stderr.trim().split('\n')).toEqual([`synth: something was written into the old dist/ after the new output replaced it (by a process working inside it); what no synth wrote is kept in ${path.join(scratch, kept[0])}/`]);
+  }, 60_000);
+
+  test('issue 21: a run killed after the swap leaves the old output in staging; the next run removes only what a synth wrote there', () => {
+    expect(synth(outdir).status).toBe(0);
+    expect(run([SYNTH, '--outdir', outdir], { env: { KFA_SYNTH_FAULT: 'after-swap' } }).signal).toBe('SIGKILL');
+    const [staging] = fs.readdirSync(scratch).filter((e) => e.startsWith('.dist.synth-'));
+    fs.writeFileSync(path.join(scratch, staging, 'old', 'late.txt'), 'mine');
+    const res = synth(outdir);
+    expect(res.status).toBe(0);
+    const kept = fs.readdirSync(scratch).filter((e) => e !== 'dist');
+    expect(kept).toEqual([expect.stringMatching(/^dist\.kept-/)]);
+    expect(readDir(path.join(scratch, kept[0]))).toEqual({ 'late.txt': 'mine' });
+  }, 60_000);
+
+  test.each([
     ['disk full while writing', 'write:ENOSPC', 'cannot write the new output into', 'no space left on device (ENOSPC)'],
     ['read-only file system while writing', 'write:EROFS', 'cannot write the new output into', 'read-only file system (EROFS)'],
     ['permission denied while writing', 'write:EACCES', 'cannot write the new output into', 'permission denied (EACCES)'],
