@@ -14,6 +14,7 @@ import { yamlComment } from '../lib/synth/yaml';
 import { buildApp } from '../main';
 import { preflight } from '../preflight/checks';
 import { checkCluster, InputError, readDump } from '../preflight/input';
+import { stringify } from 'yaml';
 
 /** The error `f` throws (fails the test when it throws none). */
 function thrown(f: () => unknown): Error {
@@ -124,11 +125,58 @@ describe('preflight on what users really feed it (issue 21)', () => {
     expect(e.message).not.toContain('\n');
   });
 
-  test('JSON (kubectl -o json) is read without managedFields and kubectl\'s last-applied copy; large YAML is refused for JSON', () => {
+  test('JSON (kubectl -o json) and YAML are read without managedFields and kubectl\'s last-applied copy; a file over the limit is refused', () => {
     const list = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', managedFields: [{ manager: 'x' }], annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', keep: 'me' } } }] };
-    expect(readDump('c.json', Buffer.from(JSON.stringify(list)))).toEqual([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', annotations: { keep: 'me' } } }]);
-    const big = `apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n# ${'x'.repeat(17 * 1048576)}\n`;
-    expect(thrown(() => readDump('c.yaml', big)).message).toBe('c.yaml: is 17 MB of YAML, over 16 MB; take it as JSON (kubectl get ... -o json), which preflight reads in far less memory');
+    const read = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', annotations: { keep: 'me' } } }];
+    expect(readDump('c.json', Buffer.from(JSON.stringify(list)))).toEqual(read);
+    expect(readDump('c.yaml', stringify(list))).toEqual(read);
+    expect(readDump('c.yaml', stringify(list), { maxWholeYaml: 0, maxYamlPiece: 1000 })).toEqual(read);
+    expect(thrown(() => readDump('c.yaml', `# ${'x'.repeat(3 * 1048576)}\n`, { maxDump: 2 * 1048576 })).message)
+      .toBe('c.yaml: is 3 MB, over the 2 MB a dump may have (preflight keeps its memory under 500 MiB); dump fewer kinds per file');
+  });
+
+  describe('YAML over the one-parse limit is read document by document and item by item, as if whole', () => {
+    const item = (i: number) => ({
+      apiVersion: 'v1', kind: 'ConfigMap',
+      metadata: { name: `c${i}`, namespace: 'n', labels: { a: 'b' }, managedFields: [{ manager: 'kubectl' }] },
+      data: { block: 'line 1\nline 2\n', folded: `${'long '.repeat(40)}end`, quoted: '- not an item', dash: '-', empty: '' },
+    });
+    const list = { apiVersion: 'v1', items: [0, 1, 2].map(item), kind: 'List', metadata: { resourceVersion: '' } };
+    // kubectl's go-yaml: items at column 0; the yaml library's default: indented by two
+    const goYaml = stringify(list, { indentSeq: false, lineWidth: 80 });
+    const layouts: Array<[string, string]> = [
+      ['a List as kubectl -o yaml writes it', goYaml],
+      ['a List with indented items', stringify(list, { lineWidth: 80 })],
+      ['a List with CRLF line ends', goYaml.replace(/\n/g, '\r\n')],
+      ['comments and blank lines between and inside items', goYaml.replace(/^- /gm, '# an item\n\n- ').replace('  kind: ConfigMap', '# inside\n  kind: ConfigMap')],
+      ['documents with markers, a List among them', `---\n${stringify(item(7))}---\n${goYaml}...\n---\n${stringify(item(8))}`],
+      ['an empty List and an inline one', `apiVersion: v1\nitems: []\nkind: List\n---\napiVersion: v1\nitems:\nkind: List\n---\n${goYaml}`],
+    ];
+    test.each(layouts)('%s', (_what, text) => {
+      const whole = readDump('d.yaml', text);
+      expect(whole.length).toBeGreaterThan(2);
+      expect(readDump('d.yaml', text, { maxWholeYaml: 0, maxYamlPiece: 1000 })).toEqual(whole);
+    });
+
+    test('an error inside an item is reported at the file\'s own line and column', () => {
+      for (const [text, bad] of [[goYaml.replace('name: c1', 'name: c1: x'), 'name: c1: x'], [goYaml.replace('kind: List', 'kind: List\nfoo: : bar'), 'foo: : bar']]) {
+        const line = text.split('\n').indexOf(text.split('\n').find((l) => l.includes(bad))!) + 1;
+        const e = thrown(() => readDump('d.yaml', text, { maxWholeYaml: 0, maxYamlPiece: 1000 }));
+        expect(e).toBeInstanceOf(InputError);
+        expect(e.message).toMatch(new RegExp(`^d\\.yaml:${line}:\\d+: not YAML: [^\\n]+$`));
+        expect(e.message).toBe(thrown(() => readDump('d.yaml', text)).message); // as a whole parse says it
+      }
+    });
+
+    test.each([
+      ['content after a document marker', `--- ${JSON.stringify(item(1))}\n`],
+      ['items that are a mapping', 'apiVersion: v1\nitems:\n  a: 1\nkind: List\n'],
+      ['a top-level sequence (one piece over the limit)', stringify(list.items, { indentSeq: false })],
+    ])('%s is refused in one line, since only a whole parse would read it', (_what, text) => {
+      const e = thrown(() => readDump('d.yaml', text, { maxWholeYaml: 0, maxYamlPiece: 1000 }));
+      expect(e).toBeInstanceOf(InputError);
+      expect(e.message).toMatch(/^d\.yaml: is 0 MB of YAML that is not laid out as kubectl writes it .*take it as JSON \(kubectl get \.\.\. -o json\)$/);
+    });
   });
 
   test('a dump without Namespaces, or with a mesh config that is not YAML, is unusable', () => {

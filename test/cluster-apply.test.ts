@@ -2,13 +2,15 @@
 // preset (with sso, a GitHub and a generic webhook trigger, Kubeflow roles) is server-side applied
 // over the release's namespaces with their Pod Security labels: no rejection, no warning (the
 // PodSecurity admission warns on a workload whose pods its namespace's level would refuse), and a
-// second apply changes nothing.
+// second apply changes nothing. kubectl's -o yaml of the result is what preflight reads item by
+// item (issue 21).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { KubeflowArgoChart, Platform } from '../lib';
 import { synthesizeApp } from '../lib/synth/synthesize';
+import { readDump } from '../preflight/input';
 import { clusterBinaries, crdsText, platformCrdFiles, startCluster } from './cluster';
 import { MANIFESTS, releaseCluster } from './release-cluster';
 import { describeUnless, hasKubectl, PRESETS } from './util';
@@ -53,6 +55,15 @@ describeUnless(why).each(PRESETS.map((p) => [p.id, p] as const))('%s: the output
       expect([first.status, first.stderr]).toEqual([0, '']);
       const again = cluster.kubectl(['diff', '--server-side', '--field-manager=cdk8s-kubeflow-argo', '-f', file]);
       expect([again.status, again.stdout, again.stderr]).toEqual([0, '', '']);
+      // issue 21: what preflight reads, as kubectl really writes it: its -o yaml read item by
+      // item (preflight/input.ts, as for a dump over 8 MB) gives the objects its -o json gives
+      const kinds = 'namespaces,serviceaccounts,roles,rolebindings,clusterroles,clusterrolebindings,deployments,services,configmaps';
+      const asJson = cluster.kubectl(['get', kinds, '-A', '-o', 'json']);
+      const asYaml = cluster.kubectl(['get', kinds, '-A', '-o', 'yaml']);
+      expect([asJson.status, asYaml.status]).toEqual([0, 0]);
+      const objects = readDump('dump.json', asJson.stdout);
+      expect(objects.length).toBeGreaterThan(50);
+      expect(readDump('dump.yaml', asYaml.stdout, { maxWholeYaml: 0, maxYamlPiece: 64 * 1024 })).toEqual(objects);
     } finally {
       cluster.stop();
       fs.rmSync(dir, { recursive: true, force: true });
