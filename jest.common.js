@@ -16,6 +16,7 @@ const SLOW = [
   'yaml', // the YAML writer against Yaml.stringify on thousands of generated strings
   'kubeflow-patches', // the Kubeflow-side Component with kubectl kustomize on each release's manifests
   'preflight-releases', // the preflight checks on each release's own objects (kubectl kustomize)
+  'fixtures-cluster', // test/fixtures/cluster regenerated from ../shared with kubectl kustomize
   'sso-releases', // SSO rules with the real expr library (Go), RBAC on each release's roles, Lua, kubectl kustomize
 ];
 

@@ -1,7 +1,7 @@
 // Issue 20 item 5 on a real API server (test/cluster.ts): an SSO output is applied, a profile and a
 // member leave it, the new output is applied and prune.sh deletes exactly what left, in every
 // namespace, with the real kubectl; run before the apply it deletes nothing. The CRDs come from
-// ../shared/upstream (test/cluster.ts platformCrdFiles).
+// the committed fixtures (test/cluster-fixtures.ts).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,13 +10,14 @@ import { App } from 'cdk8s';
 import { KubeflowArgoChart, Platform } from '../lib';
 import { outputFiles } from '../lib/synth/output-formats';
 import { synthesizeApp } from '../lib/synth/synthesize';
-import { Cluster, clusterBinaries, crdsText, platformCrdFiles, startCluster } from './cluster';
+import { Cluster, clusterBinaries, startCluster } from './cluster';
+import { loadClusterFixture } from './cluster-fixtures';
 import { describeUnless, hasKubectl } from './util';
 
-const CRD_FILES = platformCrdFiles('v1.9.1', 'argo-events-v1.9.11');
+const FIXTURE = loadClusterFixture(Platform.KUBEFLOW_1_9);
 
 const bins = hasKubectl() ? clusterBinaries() : { skipped: 'kubectl not found' };
-const why = bins.skipped ?? CRD_FILES.map((f) => (fs.existsSync(f) ? undefined : `${f} not found`)).find(Boolean);
+const why = bins.skipped ?? ('skipped' in FIXTURE ? FIXTURE.skipped : undefined);
 // eslint-disable-next-line no-console
 if (why) console.log(`cluster prune tests skipped: ${why}`);
 const describeCluster = describeUnless(why);
@@ -47,7 +48,7 @@ describeCluster('prune.sh on a real API server (issue 20, item 5)', () => {
   beforeAll(async () => {
     cluster = await startCluster({ etcd: (bins as any).etcd, apiserver: (bins as any).apiserver });
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-prune-'));
-    const applied = cluster.kubectl(['apply', '--server-side', '-f', '-'], crdsText(CRD_FILES));
+    const applied = cluster.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: (FIXTURE as { crds: any[] }).crds }));
     expect([applied.status, applied.stderr.replace(/^Warning: .*\n/gm, '')]).toEqual([0, '']); // upstream schemas carry formats Kubernetes warns about
     expect(cluster.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']).status).toBe(0);
     for (const ns of ['kubeflow', 'argo-events', 'alice', 'carol']) expect(cluster.kubectl(['create', 'namespace', ns]).status).toBe(0);

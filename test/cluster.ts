@@ -133,39 +133,5 @@ export function crdAsV1(crd: any): any {
   };
 }
 
-/** ../shared/upstream, where the cluster suites read the CRDs the output's kinds need. */
+/** ../shared/upstream, where test/cluster-fixtures.ts reads the CRDs and release objects it commits. */
 export const UPSTREAM = path.resolve(__dirname, '..', '..', 'shared', 'upstream');
-
-/**
- * The CRDs a platform's output needs, from ../shared/upstream: Istio 1.30.3's VirtualService,
- * AuthorizationPolicy and RequestAuthentication (they serve v1alpha3/v1beta1 and v1, so every
- * preset's apiVersions), Istio 1.9.6's EnvoyFilter (as v1: crdAsV1), the minimal WorkflowTemplate
- * CRD the platform's Kubeflow release installs (else the nearest older release's we hold), and
- * the CRDs of the platform's Argo Events. Callers check that the files exist.
- */
-export function platformCrdFiles(release: string, argoEvents: string): string[] {
-  const istio = (f: string) => path.join(UPSTREAM, 'istio', '1.30.3', 'split-crds', f);
-  // the release's own minimal WorkflowTemplate CRD, else the nearest older release's we hold (our copy of 1.11.0 has none)
-  const minimal = (tag: string) => ['applications', 'apps'].map((a) => path.join(UPSTREAM, 'kubeflow-manifests', tag, a, 'pipeline', 'upstream', 'third-party', 'argo', 'upstream', 'manifests', 'base', 'crds', 'minimal', 'argoproj.io_workflowtemplates.yaml')).find((f) => fs.existsSync(f));
-  const tags = fs.existsSync(path.join(UPSTREAM, 'kubeflow-manifests')) ? fs.readdirSync(path.join(UPSTREAM, 'kubeflow-manifests')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })) : [];
-  const workflowTemplates = minimal(release) ?? tags.filter((t) => t.localeCompare(release, 'en', { numeric: true }) <= 0).reverse().map(minimal).find(Boolean)
-    ?? path.join(UPSTREAM, 'kubeflow-manifests', release, 'argoproj.io_workflowtemplates.yaml');
-  const events = path.join(UPSTREAM, 'argo-events', argoEvents.replace('argo-events-', ''), 'manifests', 'base', 'crds');
-  return [
-    istio('virtualservices.networking.istio.io.yaml'), istio('authorizationpolicies.security.istio.io.yaml'), istio('requestauthentications.security.istio.io.yaml'),
-    path.join(UPSTREAM, 'istio', '1.9.6', 'manifests', 'charts', 'base', 'crds', 'crd-all.gen.yaml'),
-    workflowTemplates,
-    ...['eventbus', 'eventsources', 'sensors'].map((k) => path.join(events, `argoproj.io_${k}.yaml`)),
-  ];
-}
-
-/** The text of the CRDs in `files` (from Istio 1.9.6's bundle only its EnvoyFilter, as v1). */
-export function crdsText(files: readonly string[]): string {
-  return files.map((f) => {
-    const text = fs.readFileSync(f, 'utf8');
-    if (!f.endsWith('crd-all.gen.yaml')) return text;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { parseAllDocuments } = require('yaml');
-    return parseAllDocuments(text).map((d: any) => d.toJS()).filter((o: any) => o?.metadata?.name === 'envoyfilters.networking.istio.io').map((o: any) => JSON.stringify(crdAsV1(o))).join('\n---\n');
-  }).join('\n---\n');
-}
