@@ -79,7 +79,7 @@ function createPod(cluster: Cluster, d: any, spec: any) {
 
 describeUnless(why).each(PRESETS.map((p) => [p.id, p] as const))('%s: the output on a real API server', (_id, platform) => {
   test('server-side apply over the release\'s objects: no rejection, no warning; a second apply changes nothing; every Deployment\'s pod admitted', async () => {
-    const cluster = await startCluster({ etcd: (bins as any).etcd, apiserver: (bins as any).apiserver });
+    const cluster = await startCluster({ etcd: (bins as any).etcd, kubernetes: (bins as any).kubernetes });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-apply-'));
     try {
       installRelease(cluster, platform);

@@ -46,7 +46,7 @@ describeCluster('prune.sh on a real API server (issue 20, item 5)', () => {
   };
 
   beforeAll(async () => {
-    cluster = await startCluster({ etcd: (bins as any).etcd, apiserver: (bins as any).apiserver });
+    cluster = await startCluster({ etcd: (bins as any).etcd, kubernetes: (bins as any).kubernetes });
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-prune-'));
     const applied = cluster.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: (FIXTURE as { crds: any[] }).crds }));
     expect([applied.status, applied.stderr.replace(/^Warning: .*\n/gm, '')]).toEqual([0, '']); // upstream schemas carry formats Kubernetes warns about

@@ -1,9 +1,12 @@
-// A real Kubernetes API server for the cluster suite (npm run test:cluster): etcd and
-// kube-apiserver built from their Go modules (test/fixtures/etcd: go.etcd.io/etcd/server/v3
-// v3.6.4; test/fixtures/kube-apiserver: k8s.io/kubernetes v1.34.2), started on loopback with RBAC,
-// the default admission plugins (PodSecurity among them) and ServiceAccount tokens, torn down with
-// nothing left behind. No kubelet, no controllers: objects are stored, validated and admitted,
-// and RBAC answers, which is what the suite asks.
+// A real Kubernetes control plane for the cluster suite (npm run test:cluster): etcd,
+// kube-apiserver and kube-controller-manager built from their Go modules (test/fixtures/etcd:
+// go.etcd.io/etcd/server/v3 v3.6.4; test/fixtures/kubernetes: k8s.io/kubernetes v1.34.2, both
+// programs in one binary), started on loopback with RBAC, the default admission plugins
+// (PodSecurity among them) and ServiceAccount tokens, torn down with nothing left behind. The
+// controller manager runs the controllers whose work the suite's questions depend on: ClusterRole
+// aggregation (what an aggregated role grants), ServiceAccounts and their tokens (the legacy token
+// Secrets), namespace deletion and garbage collection. No kubelet and no scheduler: pods are
+// admitted, never run.
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
@@ -13,13 +16,16 @@ import * as path from 'path';
 import { goModuleFixture } from './util';
 
 /** The binaries, built once per source (a first build takes minutes), or why they cannot be had. */
-export function clusterBinaries(): { etcd?: string; apiserver?: string; skipped?: string } {
+export function clusterBinaries(): { etcd?: string; kubernetes?: string; skipped?: string } {
   const etcd = goModuleFixture('etcd');
   if (!etcd.bin) return { skipped: etcd.skipped };
-  const apiserver = goModuleFixture('kube-apiserver');
-  if (!apiserver.bin) return { skipped: apiserver.skipped };
-  return { etcd: etcd.bin, apiserver: apiserver.bin };
+  const kubernetes = goModuleFixture('kubernetes');
+  if (!kubernetes.bin) return { skipped: kubernetes.skipped };
+  return { etcd: etcd.bin, kubernetes: kubernetes.bin };
 }
+
+/** The controllers the test cluster runs (kube-controller-manager --controllers). */
+export const CONTROLLERS = ['clusterrole-aggregation-controller', 'serviceaccount-controller', 'serviceaccount-token-controller', 'namespace-controller', 'garbage-collector-controller', 'root-ca-certificate-publisher-controller'];
 
 export interface Cluster {
   readonly kubeconfig: string;
@@ -41,7 +47,7 @@ function freePort(): Promise<number> {
 }
 
 /** Starts etcd and kube-apiserver; resolves when the API server answers /readyz. */
-export async function startCluster(bins: { etcd: string; apiserver: string }, kubectlBin = 'kubectl'): Promise<Cluster> {
+export async function startCluster(bins: { etcd: string; kubernetes: string }, kubectlBin = 'kubectl'): Promise<Cluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-cluster-'));
   const [client, peer, secure] = [await freePort(), await freePort(), await freePort()];
   const procs: ChildProcess[] = [];
@@ -68,8 +74,8 @@ export async function startCluster(bins: { etcd: string; apiserver: string }, ku
     fs.writeFileSync(path.join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
     fs.writeFileSync(path.join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
     fs.writeFileSync(path.join(dir, 'tokens.csv'), 'admin-token,admin,admin,system:masters\n');
-    run(bins.apiserver, [
-      `--etcd-servers=http://127.0.0.1:${client}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${secure}`,
+    run(bins.kubernetes, [
+      'kube-apiserver', `--etcd-servers=http://127.0.0.1:${client}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${secure}`,
       `--cert-dir=${path.join(dir, 'certs')}`, `--token-auth-file=${path.join(dir, 'tokens.csv')}`, '--authorization-mode=RBAC',
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local', `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
       `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`, '--service-cluster-ip-range=10.96.0.0/24', '--v=0',
@@ -91,6 +97,19 @@ export async function startCluster(bins: { etcd: string; apiserver: string }, ku
       if (procs.some((p) => p.exitCode !== null) || Date.now() > deadline) {
         const tail = (f: string) => { try { return fs.readFileSync(path.join(dir, f), 'utf8').split('\n').slice(-5).join('\n'); } catch { return ''; } };
         throw new Error(`the test cluster did not start:\n${tail('etcd.err.log')}\n${tail('kube-apiserver.err.log')}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    run(bins.kubernetes, [
+      'kube-controller-manager', `--kubeconfig=${kubeconfig}`, `--controllers=${CONTROLLERS.join(',')}`, '--leader-elect=false',
+      `--service-account-private-key-file=${path.join(dir, 'sa.key')}`, `--root-ca-file=${path.join(dir, 'certs', 'apiserver.crt')}`,
+      '--bind-address=127.0.0.1', `--secure-port=${await freePort()}`, `--cert-dir=${path.join(dir, 'cm-certs')}`, '--v=0',
+    ], 'kube-controller-manager');
+    // ready when its controllers work: the default ServiceAccount of a namespace appears
+    for (;;) {
+      if (kubectl(['-n', 'default', 'get', 'serviceaccount', 'default', '-o', 'name']).status === 0) break;
+      if (procs.some((p) => p.exitCode !== null) || Date.now() > deadline) {
+        throw new Error(`the test cluster's controller manager did not start:\n${fs.readFileSync(path.join(dir, 'kube-controller-manager.err.log'), 'utf8').split('\n').slice(-5).join('\n')}`);
       }
       await new Promise((r) => setTimeout(r, 250));
     }
