@@ -6,7 +6,7 @@ import { OUTPUT_LABEL } from '../lib/synth/prune';
 import { RBAC_RULE_ANNOTATION } from '../lib/argo-server/sso-rules';
 import { authorize, MeshRequest, Workload } from './authorization-policy';
 import { connectionAllowed, PodRef } from './network-policy';
-import { podSecurityViolations, podsOf } from './pod-security';
+import { podSecurityViolations, podsOf, policyMinor } from './pod-security';
 import { whoGrants } from './rbac';
 
 /** One preflight check: what was asked, whether it holds, and what decided it. */
@@ -72,8 +72,10 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
   for (const o of output) {
     const pods = podsOf(o);
     if (pods.length === 0) continue;
-    const level = nsLabels(o.metadata.namespace)['pod-security.kubernetes.io/enforce'];
-    const violations = level === 'baseline' || level === 'restricted' ? pods.flatMap((p: any) => podSecurityViolations(p, level)) : [];
+    const labels = nsLabels(o.metadata.namespace);
+    const level = labels['pod-security.kubernetes.io/enforce'];
+    const minor = policyMinor(labels['pod-security.kubernetes.io/enforce-version']);
+    const violations = level === 'baseline' || level === 'restricted' ? pods.flatMap((p: any) => podSecurityViolations(p, level, minor)) : [];
     results.push({
       check: `${o.kind} ${o.metadata.namespace}/${o.metadata.name} meets Pod Security "${level ?? 'privileged'}" of its namespace`,
       pass: violations.length === 0,

@@ -2,14 +2,36 @@
 
 const BASELINE_CAPS = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
 const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
-const SAFE_SYSCTLS = ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range'];
+/**
+ * The sysctls Baseline allows, by the Kubernetes minor version that added them
+ * (k8s.io/pod-security-admission v0.34.2 policy/check_sysctls.go). test/cluster-pod-security.test.ts
+ * found that a list of 1.0's alone refused pods Kubernetes 1.34 admits.
+ */
+const SAFE_SYSCTLS: ReadonlyArray<readonly [number, readonly string[]]> = [
+  [0, ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start']],
+  [27, ['net.ipv4.ip_local_reserved_ports']],
+  [29, ['net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes']],
+  [32, ['net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem']],
+];
+
+/** The Kubernetes minor version `latest` means here: the newest whose policy this file follows. */
+const LATEST_MINOR = 34;
+
+/** The minor version of a namespace's `pod-security.kubernetes.io/enforce-version` ("v1.29", "latest", absent). */
+export function policyMinor(version: string | undefined): number {
+  const m = /^v1\.(\d+)$/.exec(version ?? '');
+  return m ? Number(m[1]) : LATEST_MINOR;
+}
 
 /**
  * The controls of kubernetes.io/docs/concepts/security/pod-security-standards/ ("Baseline" and
- * "Restricted" tables) for a pod spec, as one message per failed control. Not modelled:
- * AppArmor and SELinux options (none of our pods sets them), Windows HostProcess.
+ * "Restricted" tables) for a pod spec, as the policy of Kubernetes 1.`minor` has them (default:
+ * the newest this file follows), one message per failed control. Not modelled: AppArmor and
+ * SELinux options (none of our pods sets them), Windows HostProcess. test/cluster-pod-security.test.ts
+ * holds it to the real admission on seeded random pods.
  */
-export function podSecurityViolations(pod: any, level: 'baseline' | 'restricted'): string[] {
+export function podSecurityViolations(pod: any, level: 'baseline' | 'restricted', minor = LATEST_MINOR): string[] {
+  const safeSysctls = SAFE_SYSCTLS.filter(([since]) => since <= minor).flatMap(([, names]) => names);
   const out: string[] = [];
   const containers = [...(pod.containers ?? []), ...(pod.initContainers ?? []), ...(pod.ephemeralContainers ?? [])];
   const psc = pod.securityContext ?? {};
@@ -25,7 +47,7 @@ export function podSecurityViolations(pod: any, level: 'baseline' | 'restricted'
   }
   if (psc.seccompProfile?.type === 'Unconfined') out.push('Seccomp: pod Unconfined');
   for (const v of pod.volumes ?? []) if (v.hostPath) out.push(`HostPath Volumes: ${v.name}`);
-  for (const s of psc.sysctls ?? []) if (!SAFE_SYSCTLS.includes(s.name)) out.push(`Sysctls: ${s.name}`);
+  for (const s of psc.sysctls ?? []) if (!safeSysctls.includes(s.name)) out.push(`Sysctls: ${s.name}`);
   if (level === 'baseline') return out;
   // Restricted
   for (const v of pod.volumes ?? []) {

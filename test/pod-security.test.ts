@@ -7,7 +7,7 @@
 import { Testing } from 'cdk8s';
 import { ArgoServer, Platform } from '../lib';
 import { buildApp, EXAMPLE_PROFILE } from '../main';
-import { podSecurityViolations, podsOf } from '../preflight/pod-security';
+import { podSecurityViolations, podsOf, policyMinor } from '../preflight/pod-security';
 import { one } from './util';
 
 describe('the Pod Security model, one control at a time (kubernetes.io/docs/concepts/security/pod-security-standards/)', () => {
@@ -47,6 +47,16 @@ describe('the Pod Security model, one control at a time (kubernetes.io/docs/conc
     const found = podSecurityViolations(pod, 'restricted');
     expect(found).toEqual([expect.stringContaining(control)]);
     expect(podSecurityViolations(pod, 'baseline')).toEqual([]); // a restricted-only control
+  });
+
+  // found by test/cluster-pod-security.test.ts against the real admission (issue 22, item 6)
+  test('Baseline\'s safe sysctls follow the policy version: tcp_keepalive_time since 1.29, tcp_rmem since 1.32', () => {
+    const withSysctl = (name: string) => ({ securityContext: { sysctls: [{ name, value: '1' }] }, containers: [{ name: 'c' }] });
+    expect(podSecurityViolations(withSysctl('net.ipv4.tcp_keepalive_time'), 'baseline')).toEqual([]);
+    expect(podSecurityViolations(withSysctl('net.ipv4.tcp_keepalive_time'), 'baseline', policyMinor('v1.28'))).toEqual(['Sysctls: net.ipv4.tcp_keepalive_time']);
+    expect(podSecurityViolations(withSysctl('net.ipv4.tcp_rmem'), 'baseline', policyMinor('v1.31'))).toEqual(['Sysctls: net.ipv4.tcp_rmem']);
+    expect(podSecurityViolations(withSysctl('net.ipv4.tcp_rmem'), 'baseline', policyMinor('latest'))).toEqual([]);
+    expect(podSecurityViolations(withSysctl('net.core.somaxconn'), 'baseline')).toEqual(['Sysctls: net.core.somaxconn']);
   });
 });
 

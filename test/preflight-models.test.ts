@@ -145,4 +145,27 @@ describe('RBAC with aggregated ClusterRoles (kubernetes.io/docs/reference/access
     const b = { kind: 'RoleBinding', metadata: { name: 'default-editor', namespace: 'p' }, roleRef: { kind: 'ClusterRole', name: 'top' }, subjects: [{ kind: 'ServiceAccount', name: 'default-editor', namespace: 'p' }] };
     expect(whoGrants([top, mid, leaf, b], { kind: 'ServiceAccount', namespace: 'p', name: 'default-editor' }, 'create', 'argoproj.io', 'workflows', 'p')).toBe('RoleBinding p/default-editor (ClusterRole top)');
   });
+
+  // found by test/cluster-rbac.test.ts against the real API server (issue 22, item 6)
+  test('a Group subject binds every ServiceAccount its token names: system:serviceaccounts, system:serviceaccounts:<ns>, system:authenticated', () => {
+    const role = { kind: 'ClusterRole', metadata: { name: 'r' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] };
+    const sa = { kind: 'ServiceAccount' as const, namespace: 'a', name: 's' };
+    const bind = (group: string) => ({ kind: 'RoleBinding', metadata: { name: 'b', namespace: 'x' }, roleRef: { kind: 'ClusterRole', name: 'r' }, subjects: [{ kind: 'Group', name: group }] });
+    for (const g of ['system:serviceaccounts', 'system:serviceaccounts:a', 'system:authenticated']) expect(whoGrants([role, bind(g)], sa, 'get', '', 'secrets', 'x')).toBe('RoleBinding x/b (ClusterRole r)');
+    expect(whoGrants([role, bind('system:serviceaccounts:b')], sa, 'get', '', 'secrets', 'x')).toBeUndefined();
+    expect(whoGrants([role, bind('system:authenticated')], { kind: 'User', name: 'alice' }, 'get', '', 'secrets', 'x')).toBe('RoleBinding x/b (ClusterRole r)');
+    expect(whoGrants([role, bind('team')], { kind: 'User', name: 'alice', groups: ['team'] }, 'get', '', 'secrets', 'x')).toBe('RoleBinding x/b (ClusterRole r)');
+    // a User subject with a ServiceAccount's user name is that account
+    const byName = { kind: 'RoleBinding', metadata: { name: 'u', namespace: 'x' }, roleRef: { kind: 'ClusterRole', name: 'r' }, subjects: [{ kind: 'User', name: 'system:serviceaccount:a:s' }] };
+    expect(whoGrants([role, byName], sa, 'get', '', 'secrets', 'x')).toBe('RoleBinding x/u (ClusterRole r)');
+  });
+
+  test('a "*/<subresource>" rule grants that subresource of every resource, and nothing else', () => {
+    const role = { kind: 'ClusterRole', metadata: { name: 'r' }, rules: [{ apiGroups: [''], resources: ['*/token'], verbs: ['create'] }] };
+    const b = { kind: 'ClusterRoleBinding', metadata: { name: 'b' }, roleRef: { kind: 'ClusterRole', name: 'r' }, subjects: [{ kind: 'User', name: 'u' }] };
+    const u = { kind: 'User' as const, name: 'u' };
+    expect(whoGrants([role, b], u, 'create', '', 'serviceaccounts/token', 'x')).toBe('ClusterRoleBinding b (ClusterRole r)');
+    expect(whoGrants([role, b], u, 'create', '', 'serviceaccounts', 'x')).toBeUndefined();
+    expect(whoGrants([role, b], u, 'create', '', 'pods/log', 'x')).toBeUndefined();
+  });
 });

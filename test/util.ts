@@ -272,3 +272,18 @@ export function describeUnless(reason: string | undefined): jest.Describe {
   };
   return Object.assign(skipped, { each, skip: describe.skip, only: describe.only }) as unknown as jest.Describe;
 }
+
+/** A seeded generator (mulberry32), so a failing case can be replayed: numbers, picks, subsets, chances. */
+export function seeded(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
+  const some = <T>(xs: readonly T[], max: number): T[] => [...new Set(Array.from({ length: 1 + Math.floor(next() * max) }, () => pick(xs)))];
+  return { next, pick, some, chance: (p: number) => next() < p };
+}
