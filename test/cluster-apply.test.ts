@@ -6,6 +6,7 @@
 // level would refuse), and a second apply changes nothing; every Deployment's pod, created as a
 // Pod, is admitted without a warning. kubectl's -o yaml of the result is what preflight reads
 // item by item (issue 21).
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -15,6 +16,7 @@ import { synthesizeApp } from '../lib/synth/synthesize';
 import { readDump } from '../preflight/input';
 import { Cluster, clusterBinaries, startCluster } from './cluster';
 import { loadClusterFixture } from './cluster-fixtures';
+import { atoms, grants, reviewAtoms } from './rights';
 import { describeUnless, hasKubectl, PRESETS } from './util';
 
 const bins = hasKubectl() ? clusterBinaries() : { skipped: 'kubectl not found' };
@@ -71,6 +73,122 @@ function podsAdmitted(cluster: Cluster, file: string): void {
   }
 }
 
+/**
+ * Issue 22, item 3: every ServiceAccount the output binds, asked of the API server in every
+ * namespace (SelfSubjectRulesReview, impersonating the account with the groups its token carries),
+ * has exactly the rights test/rights.ts works out from the output, which test/rbac.test.ts
+ * compares with docs/security.md, over the output and the cluster's ClusterRoles (Kubeflow's,
+ * as aggregated); beyond what an account nothing binds has. Accounts the release binds too (a profile's default-editor, whose kubeflow-edit aggregates our roles) are asked for
+ * what the output adds: creating Workflows in the profile.
+ */
+function rightsAsModelled(cluster: Cluster, file: string): void {
+  const objects = readDump('output.yaml', fs.readFileSync(file, 'utf8'));
+  const namespaces = (JSON.parse(cluster.kubectl(['get', 'namespaces', '-o', 'json']).stdout).items as any[]).map((n) => n.metadata.name).sort();
+  // the ClusterRoles the output binds but does not hold (Kubeflow's kubeflow-admin/edit/view), as
+  // the aggregation controller filled them (with the output's roles aggregated in)
+  const clusterRoles = settledClusterRoles(cluster).filter((c) => !objects.some((o) => o.kind === 'ClusterRole' && o.metadata.name === c.metadata.name));
+  const modelled = grants([...objects, ...clusterRoles]);
+  const accounts = [...new Set(objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')
+    .flatMap((b) => (b.subjects ?? []).filter((s: any) => s.kind === 'ServiceAccount').map((s: any) => `${s.namespace ?? b.metadata.namespace}/${s.name}`)))].sort();
+  const releaseBound = new Set(['default-editor', 'default-viewer']);
+  expect(accounts.length).toBeGreaterThan(0);
+  for (const account of accounts) {
+    const [ns, name] = account.split('/');
+    const real = new Set(apiRights(cluster, ns, name, namespaces));
+    const base = new Set(apiRights(cluster, ns, 'kfa-nobody', namespaces));
+    const granted = [...real].filter((a) => !base.has(a)).sort();
+    if (releaseBound.has(name)) {
+      expect([account, granted]).toEqual([account, expect.arrayContaining([`${ns} argoproj.io/workflows create`])]);
+      continue;
+    }
+    expect([account, granted]).toEqual([account, atoms(modelled[`ServiceAccount ${account}`] ?? [], namespaces)]);
+  }
+}
+
+/**
+ * Issue 22, item 4: argo-server's own token (a TokenRequest, as its pod would get) works, and with
+ * it no other account's token can be had, by any of the ways Kubernetes hands one out: a
+ * TokenRequest for any other ServiceAccount of the cluster, a token Secret it may create or list,
+ * a pod or workload it may create to mount one, a binding or role it may write, impersonation.
+ * (With `sso` it reads the SSO accounts' token Secrets by name, and may create a Secret in its SSO
+ * namespace: those accounts are its job; Argo 3.3's cluster-wide Secret list is the documented
+ * risk of `sso.allowClusterWideSecretList`.)
+ */
+function noOtherTokens(cluster: Cluster, file: string, platform: Platform): void {
+  const objects = readDump('output.yaml', fs.readFileSync(file, 'utf8'));
+  const server = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'argo-server');
+  const ours = new Set(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+  const ns = server.metadata.namespace;
+  const sa = server.spec.template.spec.serviceAccountName;
+  const issued = cluster.kubectl(['create', 'token', sa, '-n', ns, '--duration=10m']);
+  expect([issued.status, issued.stderr]).toEqual([0, '']);
+  const as = (args: string[]) => cluster.kubectl([...args, `--token=${issued.stdout.trim()}`]);
+  expect(as(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']).stdout).toBe(`system:serviceaccount:${ns}:${sa}`);
+  const accounts = (JSON.parse(cluster.kubectl(['get', 'serviceaccounts', '-A', '-o', 'json']).stdout).items as any[])
+    .map((a) => [a.metadata.namespace, a.metadata.name]).filter(([n, name]) => !(n === ns && name === sa));
+  expect(accounts.length).toBeGreaterThan(5);
+  for (const [n, name] of accounts) {
+    const r = as(['create', 'token', name, '-n', n]);
+    expect([`${n}/${name}`, r.status, /forbidden/i.test(r.stderr)]).toEqual([`${n}/${name}`, 1, true]);
+  }
+  const namespaces = [...new Set(accounts.map(([n]) => n))];
+  const ways = [
+    ['create', 'secrets'], ['list', 'secrets'], ['watch', 'secrets'], ['create', 'pods'], ['create', 'pods/exec'], ['create', 'deployments.apps'],
+    ['create', 'jobs.batch'], ['create', 'cronjobs.batch'], ['create', 'statefulsets.apps'], ['create', 'daemonsets.apps'], ['create', 'replicasets.apps'],
+    ['create', 'rolebindings.rbac.authorization.k8s.io'], ['create', 'roles.rbac.authorization.k8s.io'], ['escalate', 'roles.rbac.authorization.k8s.io'],
+    ['bind', 'clusterroles.rbac.authorization.k8s.io'], ['impersonate', 'serviceaccounts'], ['impersonate', 'users'], ['impersonate', 'groups'],
+    ['create', 'serviceaccounts/token'], ['update', 'serviceaccounts'], ['create', 'workflows.argoproj.io'],
+  ];
+  // Argo 3.3 finds SSO accounts only through a cluster-wide Secret list: the documented risk of
+  // sso.allowClusterWideSecretList (docs/login.md), which every other line avoids
+  const listsAll = platform.spec.argoWorkflows.sso.accountLookup === 'cluster-informer-with-secrets';
+  for (const n of namespaces) {
+    for (const [verb, resource] of ways) {
+      const answer = as(['auth', 'can-i', verb, resource, '-n', n]).stdout.trim();
+      if (listsAll && resource === 'secrets' && (verb === 'list' || verb === 'watch')) {
+        expect([n, verb, resource, answer]).toEqual([n, verb, resource, 'yes']);
+        continue;
+      }
+      // a Secret argo-server may create in its SSO namespace (its session key, "sso") could be
+      // a token Secret of an account there: only the SSO accounts it acts as, and ones with no rights
+      if (answer === 'yes' && verb === 'create' && resource === 'secrets') {
+        for (const [, name] of accounts.filter(([an]) => an === n)) {
+          if (ours.has(`${n}/${name}`)) continue;
+          const extra = apiRights(cluster, n, name, namespaces).filter((a) => !apiRights(cluster, n, 'kfa-nobody', namespaces).includes(a));
+          expect([`${n}/${name}`, extra]).toEqual([`${n}/${name}`, []]);
+        }
+        continue;
+      }
+      expect([n, verb, resource, answer]).toEqual([n, verb, resource, 'no']);
+    }
+  }
+  for (const [verb, resource] of [['create', 'clusterrolebindings.rbac.authorization.k8s.io'], ['create', 'certificatesigningrequests.certificates.k8s.io']]) {
+    expect([verb, resource, as(['auth', 'can-i', verb, resource]).stdout.trim()]).toEqual([verb, resource, 'no']);
+  }
+}
+
+/** The cluster's ClusterRoles once two reads agree (the aggregation controller has caught up). */
+function settledClusterRoles(cluster: Cluster): any[] {
+  let last = '';
+  for (let i = 0; i < 40; i++) {
+    const now = cluster.kubectl(['get', 'clusterroles', '-o', 'json']).stdout;
+    if (now === last) return JSON.parse(now).items;
+    last = now;
+    spawnSync('sleep', ['0.5']);
+  }
+  throw new Error('the ClusterRoles did not settle');
+}
+
+/** The rights the API server gives ServiceAccount `ns/name` in each namespace, as atoms. */
+function apiRights(cluster: Cluster, ns: string, name: string, namespaces: readonly string[]): string[] {
+  const reviews = namespaces.map((n) => ({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace: n } }));
+  const r = cluster.kubectl(['create', '-o', 'json', '-f', '-', `--as=system:serviceaccount:${ns}:${name}`, '--as-group=system:serviceaccounts', `--as-group=system:serviceaccounts:${ns}`, '--as-group=system:authenticated'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: reviews }));
+  expect([r.status, r.stderr]).toEqual([0, '']);
+  const results = r.stdout.split(/\n(?=\{)/).map((t) => JSON.parse(t));
+  return results.flatMap((res: any, i: number) => reviewAtoms(namespaces[i], res.status.resourceRules ?? []));
+}
+
 /** `kubectl create --dry-run=server` of Deployment `d`'s pod with `spec`. */
 function createPod(cluster: Cluster, d: any, spec: any) {
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${d.metadata.name}-pod`, namespace: d.metadata.namespace, labels: d.spec.template.metadata?.labels }, spec };
@@ -78,7 +196,7 @@ function createPod(cluster: Cluster, d: any, spec: any) {
 }
 
 describeUnless(why).each(PRESETS.map((p) => [p.id, p] as const))('%s: the output on a real API server', (_id, platform) => {
-  test('server-side apply over the release\'s objects: no rejection, no warning; a second apply changes nothing; every Deployment\'s pod admitted', async () => {
+  test('server-side apply over the release\'s objects: no rejection, no warning, a second apply changes nothing; every Deployment\'s pod admitted; every account\'s rights as modelled; argo-server\'s token yields no other', async () => {
     const cluster = await startCluster({ etcd: (bins as any).etcd, kubernetes: (bins as any).kubernetes });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-apply-'));
     try {
@@ -90,6 +208,8 @@ describeUnless(why).each(PRESETS.map((p) => [p.id, p] as const))('%s: the output
       const again = cluster.kubectl(['diff', '--server-side', '--field-manager=cdk8s-kubeflow-argo', '-f', file]);
       expect([again.status, again.stdout, again.stderr]).toEqual([0, '', '']);
       podsAdmitted(cluster, file);
+      rightsAsModelled(cluster, file);
+      noOtherTokens(cluster, file, platform);
       // issue 21: what preflight reads, as kubectl really writes it: its -o yaml read item by
       // item (preflight/input.ts, as for a dump over 8 MB) gives the objects its -o json gives
       const kinds = 'namespaces,serviceaccounts,roles,rolebindings,clusterroles,clusterrolebindings,deployments,services,configmaps';
