@@ -1,6 +1,7 @@
-// Issue 20 item 5 on a real API server (test/cluster.ts): an SSO output is applied, a profile and a
-// member leave it, the new output is applied and prune.sh deletes exactly what left, in every
-// namespace, with the real kubectl; run before the apply it deletes nothing. The CRDs come from
+// Issue 20 item 5 and issue 22 item 5 on a real API server (test/cluster.ts): an SSO output is
+// applied, a profile and a member leave it, the new output is applied and prune.sh deletes
+// exactly what left, in every namespace, with the real kubectl, and the removed accounts' old
+// tokens are refused; run before the apply it deletes nothing. The CRDs come from
 // the committed fixtures (test/cluster-fixtures.ts).
 import * as fs from 'fs';
 import * as os from 'os';
@@ -60,12 +61,27 @@ describeCluster('prune.sh on a real API server (issue 20, item 5)', () => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  test('a dropped profile and a removed member lose their accounts, tokens and bindings; nothing else goes', () => {
+  /** The token the token controller wrote into Secret `ns/name`, once it has. */
+  const tokenIn = async (ns: string, name: string): Promise<string> => {
+    for (let i = 0; i < 80; i++) {
+      const t = cluster.kubectl(['-n', ns, 'get', 'secret', name, '-o', 'jsonpath={.data.token}']).stdout.trim();
+      if (t) return Buffer.from(t, 'base64').toString('utf8');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`the token controller filled no token into ${ns}/${name}`);
+  };
+  const whoami = (token: string) => cluster.kubectl(['auth', 'whoami', `--token=${token}`]);
+
+  test('a dropped profile and a removed member lose their accounts, tokens and bindings; their old tokens are refused; nothing else goes', async () => {
     const before = output(path.join(work, 'before'), [{ namespace: 'alice', owner: 'alice@example.com', contributors: ['bob@example.com'] }, { namespace: 'carol', owner: 'carol@example.com' }]);
     const after = output(path.join(work, 'after'), [{ namespace: 'alice', owner: 'alice@example.com' }]);
     apply(before);
     expect(exists('serviceaccount', 'carol', 'argo-sso-editor')).toBe(true);
     const oldToken = cluster.kubectl(['-n', 'alice', 'get', 'secrets', '-o', 'jsonpath={.items[*].metadata.name}']).stdout.trim();
+    // the tokens the controller manager's token controller put in the Secrets: they work now
+    const carolToken = await tokenIn('carol', cluster.kubectl(['-n', 'carol', 'get', 'secrets', '-o', 'jsonpath={.items[*].metadata.name}']).stdout.trim());
+    const aliceToken = await tokenIn('alice', oldToken);
+    for (const t of [carolToken, aliceToken]) expect(whoami(t).status).toBe(0);
 
     // run before the new output is applied, it deletes nothing
     const early = prune(after);
@@ -90,6 +106,11 @@ describeCluster('prune.sh on a real API server (issue 20, item 5)', () => {
     const newToken = cluster.kubectl(['-n', 'alice', 'get', 'secrets', '-o', 'jsonpath={.items[*].metadata.name}']).stdout.trim();
     expect(newToken).not.toBe(oldToken);
     expect(newToken).toMatch(/^argo-sso-editor-[0-9a-f]{8}\.service-account-token$/);
+    // issue 22, item 5: the removed accounts' old tokens are refused
+    for (const t of [carolToken, aliceToken]) {
+      const w = whoami(t);
+      expect([w.status, /Unauthorized/.test(w.stderr)]).toEqual([1, true]);
+    }
     // every object of the new output is still there, and a second prune finds nothing
     const again = prune(after, '--dry-run');
     expect([again.status, again.stdout]).toEqual([0, '']);
