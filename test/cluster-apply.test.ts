@@ -1,11 +1,12 @@
-// Issue 22, items 1 and 2, on a real API server per preset (test/cluster.ts): over the CRDs and the
+// Issue 22, items 1 to 4, on a real API server per preset (test/cluster.ts): over the CRDs and the
 // release's own objects (test/fixtures/cluster, test/cluster-fixtures.ts: namespaces with their Pod
 // Security labels, roles, NetworkPolicies, the gateway's policies), the output of every preset
 // (with and without sso, a GitHub and a generic webhook trigger, Kubeflow roles) is server-side applied: no
 // rejection, no warning (the PodSecurity admission warns on a workload whose pods its namespace's
 // level would refuse), and a second apply changes nothing; every Deployment's pod, created as a
-// Pod, is admitted without a warning. kubectl's -o yaml of the result is what preflight reads
-// item by item (issue 21).
+// Pod, is admitted without a warning; each account the output binds has exactly the modelled
+// rights; argo-server's token yields no other account's. kubectl's -o yaml of the result is what
+// preflight reads item by item (issue 21).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
