@@ -188,7 +188,8 @@ class DocumentCutter {
       const line = text.slice(pos, Math.min(end, pos + 256)); // enough to classify it
       if (/^(---|\.\.\.)(\s|$)/.test(line)) {
         if (!/^(---|\.\.\.)[ \t]*(#.*)?\r?\n?$/.test(text.slice(pos, end))) this.bad = true; // content after a marker
-        if (!(first && line.startsWith('---'))) { this.endItem(pos); return line.startsWith('...') ? end : pos === 0 ? end : pos; }
+        // a later `---` starts the next document there; `...` ends this one and is consumed
+        if (!(first && line.startsWith('---'))) { this.endItem(pos); return line.startsWith('...') ? end : pos; }
       } else {
         this.line(pos, end, line);
       }

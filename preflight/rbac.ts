@@ -20,7 +20,8 @@ function subjectKeys(subject: Subject): string[] {
     return [`ServiceAccount ${subject.namespace}/${subject.name}`, `User system:serviceaccount:${subject.namespace}:${subject.name}`,
       'Group system:serviceaccounts', `Group system:serviceaccounts:${subject.namespace}`, 'Group system:authenticated'];
   }
-  return [`User ${subject.name}`, ...new Set(['system:authenticated', ...(subject.groups ?? [])])].map((g, i) => (i === 0 ? g : `Group ${g}`));
+  const groups = new Set(['system:authenticated', ...(subject.groups ?? [])]);
+  return [`User ${subject.name}`, ...[...groups].map((g) => `Group ${g}`)];
 }
 
 /**

@@ -61,9 +61,9 @@ function workflowTemplateCrd(release: string): CrdSource {
   return { git: { repo: 'argoproj/argo-workflows', ref, path: 'manifests/base/crds/minimal/argoproj.io_workflowtemplates.yaml' } };
 }
 
-/** `git show ref:path` in the clone env var `env` names; undefined without one (or without the file). */
-function gitShow(env: string, ref: string, file: string): string | undefined {
-  const dir = process.env[env];
+/** `git show ref:path` in the argo-workflows clone ARGO_WORKFLOWS_GIT names; undefined without one (or without the file). */
+function gitShow(ref: string, file: string): string | undefined {
+  const dir = process.env.ARGO_WORKFLOWS_GIT;
   if (!dir) return undefined;
   try {
     return execFileSync('git', ['--git-dir', dir, 'show', `${ref}:${file}`], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] });
@@ -89,7 +89,7 @@ export function crdSources(platform: Platform): Array<{ source: CrdSource; only?
 /** The text of a source, or undefined when neither ../shared nor the clone it needs is here. */
 function readSource(s: CrdSource): string | undefined {
   if (s.shared) return fs.existsSync(path.join(UPSTREAM, s.shared)) ? fs.readFileSync(path.join(UPSTREAM, s.shared), 'utf8') : undefined;
-  return gitShow('ARGO_WORKFLOWS_GIT', s.git!.ref, s.git!.path);
+  return gitShow(s.git!.ref, s.git!.path);
 }
 
 /**
