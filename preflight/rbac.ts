@@ -5,9 +5,10 @@ import { selects } from './selectors';
  * beyond those every such subject has (Kubernetes adds `system:authenticated` to every
  * authenticated user, and `system:serviceaccounts` and `system:serviceaccounts:<namespace>` to a
  * ServiceAccount's token: k8s.io/apiserver v0.34.2 pkg/authentication/serviceaccount/util.go
- * MakeGroupNames).
+ * MakeGroupNames). A Group stands for what bindings of that group grant, and nothing else.
  */
-export type Subject = { readonly kind: 'ServiceAccount'; readonly namespace: string; readonly name: string } | { readonly kind: 'User'; readonly name: string; readonly groups?: readonly string[] };
+export type Subject = { readonly kind: 'ServiceAccount'; readonly namespace: string; readonly name: string } | { readonly kind: 'User'; readonly name: string; readonly groups?: readonly string[] }
+  | { readonly kind: 'Group'; readonly name: string };
 
 /**
  * The binding keys (see rbacIndex) that name a subject, as Kubernetes' RBAC authorizer matches
@@ -20,6 +21,7 @@ function subjectKeys(subject: Subject): string[] {
     return [`ServiceAccount ${subject.namespace}/${subject.name}`, `User system:serviceaccount:${subject.namespace}:${subject.name}`,
       'Group system:serviceaccounts', `Group system:serviceaccounts:${subject.namespace}`, 'Group system:authenticated'];
   }
+  if (subject.kind === 'Group') return [`Group ${subject.name}`];
   const groups = new Set(['system:authenticated', ...(subject.groups ?? [])]);
   return [`User ${subject.name}`, ...[...groups].map((g) => `Group ${g}`)];
 }
@@ -58,6 +60,19 @@ export function whoGrants(objects: readonly any[], subject: Subject, verb: strin
     }
   }
   return undefined;
+}
+
+/** One binding that names a subject: where it grants (a namespace, or `*` for a ClusterRoleBinding) and its role's rules. */
+export interface SubjectGrant { readonly binding: any; readonly scope: string; readonly rules: readonly any[] }
+
+/**
+ * Every binding that names `subject` (by itself or one of its groups, as whoGrants matches), with
+ * the rules its role holds, aggregation resolved: the subject's whole rights, one entry a binding.
+ */
+export function grantsTo(objects: readonly any[], subject: Subject): SubjectGrant[] {
+  const index = rbacIndex(objects);
+  return subjectKeys(subject).flatMap((key) => (index.bySubject.get(key) ?? [])
+    .map((b) => ({ binding: b, scope: b.kind === 'ClusterRoleBinding' ? '*' : b.metadata.namespace, rules: index.rulesOf(b) })));
 }
 
 interface RbacIndex {

@@ -4,21 +4,22 @@
 // (with and without sso, a GitHub and a generic webhook trigger, Kubeflow roles) is server-side applied: no
 // rejection, no warning (the PodSecurity admission warns on a workload whose pods its namespace's
 // level would refuse), and a second apply changes nothing; every Deployment's pod, created as a
-// Pod, is admitted without a warning; each account the output binds has exactly the modelled
-// rights; argo-server's token yields no other account's. kubectl's -o yaml of the result is what
+// Pod, is admitted without a warning; the Kubeflow-side Component's result applies over the
+// release's objects the same way; each account has exactly the rights docs/rights.md states;
+// argo-server's token yields no other account's. kubectl's -o yaml of the result is what
 // preflight reads item by item (issue 21).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
-import { KubeflowArgoChart, Platform } from '../lib';
+import { Platform } from '../lib';
 import { SSO_CONFIG_MAP } from '../lib/argo-server/argo-server';
 import { synthesizeApp } from '../lib/synth/synthesize';
 import { readDump } from '../preflight/input';
+import { parseRightsDoc, referenceApp } from '../scripts/rights-doc';
 import { Cluster, clusterBinaries, startCluster } from './cluster';
 import { loadClusterFixture } from './cluster-fixtures';
-import { atoms, grants, reviewAtoms } from './rights';
+import { reviewAtoms } from './rights';
 import { describeUnless, hasKubectl, PRESETS } from './util';
 
 const bins = hasKubectl() ? clusterBinaries() : { skipped: 'kubectl not found' };
@@ -39,19 +40,71 @@ function installRelease(cluster: Cluster, platform: Platform): void {
   expect([release.status, release.stderr]).toEqual([0, '']);
 }
 
-/** Everything a user of the preset would turn on, with or without SSO. */
-function output(platform: Platform, withSso: boolean): string {
-  const app = new App();
-  new KubeflowArgoChart(app, 'kfa', {
-    platform, kubeflowRoles: true,
-    profiles: [{ namespace: 'team-a', owner: 'alice@example.com', contributors: ['bob@example.com'] }],
-    ...(withSso ? { sso: platform.spec.argoWorkflows.sso.accountLookup === 'cluster-informer-with-secrets' ? { allowClusterWideSecretList: true } : {} } : {}),
-    events: {
-      sources: [{ type: 'github', repositories: ['o/r'], webhookSecret: { name: 'gh', key: 'secret' } }, { type: 'webhook', name: 'hook', webhookSecret: { name: 'hook', key: 'token' } }],
-      triggers: [{ source: 'github', profile: 'team-a' }, { source: 'hook', profile: 'team-a' }],
-    },
-  });
-  return synthesizeApp(app).filter((f) => !f.attached).map((f) => f.text).join('---\n');
+/** The reference app of docs/rights.md (scripts/rights-doc.ts) for the preset: the manifests and the Kubeflow-side Component. */
+function output(platform: Platform, withSso: boolean): { manifests: string; component: string } {
+  const files = synthesizeApp(referenceApp(platform, withSso));
+  const component = files.find((f) => f.file.endsWith('kubeflow-patches/kustomization.yaml'));
+  if (!component) throw new Error('the app wrote no kubeflow-patches/kustomization.yaml');
+  return { manifests: files.filter((f) => !f.attached).map((f) => f.text).join('---\n'), component: component.text };
+}
+
+/**
+ * Issue 22, item 1, the Kubeflow side: the admin's install with our Component (the release's
+ * objects as kustomize resources, the Component in `components:`, `kubectl kustomize`) applied
+ * over the release as it runs, by the same field manager as the release's own apply (the objects
+ * it changed: the login's settings or the gateway's policies, the dashboard's menu, Dex): no
+ * rejection, no warning (its workloads' pods under their namespace's level), a second apply
+ * changes nothing, and every object the Component changed reads back from the API server with
+ * the Component's values.
+ */
+function componentApplied(cluster: Cluster, platform: Platform, withSso: boolean, component: string, dir: string): void {
+  const release = (loadClusterFixture(platform) as { release: any[] }).release;
+  const work = path.join(dir, 'kubeflow');
+  fs.mkdirSync(path.join(work, 'patches'), { recursive: true });
+  fs.writeFileSync(path.join(work, 'release.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: release }));
+  fs.writeFileSync(path.join(work, 'patches', 'kustomization.yaml'), component);
+  fs.writeFileSync(path.join(work, 'kustomization.yaml'), 'resources:\n- release.json\ncomponents:\n- ./patches\n');
+  const built = spawnSync('kubectl', ['kustomize', work], { encoding: 'utf8' });
+  expect([built.status, built.stderr]).toEqual([0, '']);
+  const result = readDump('kubeflow.yaml', built.stdout);
+  const id = (o: any) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  const before = new Map(release.map((o) => [id(o), canonical(o)]));
+  const changed = result.filter((o) => before.get(id(o)) !== canonical(o));
+  expect(result.length).toBe(release.length);
+  // each object the Component is for, found and changed (a target kustomize finds no match for is
+  // silently skipped: a wrong name would show here)
+  const skip = platform.spec.kubeflow.skipAuth;
+  const login = 'notPaths' in skip ? skip.notPaths.map((n) => `AuthorizationPolicy istio-system/${n}`)
+    : ['ConfigMap istio-system/oidc-authservice-parameters', `StatefulSet istio-system/${skip.statefulSet}`];
+  expect(changed.map(id).sort()).toEqual([...login, 'ConfigMap kubeflow/centraldashboard-config', ...(withSso ? ['Deployment auth/dex'] : [])].sort());
+  // what the Component changed, applied (the release's unchanged objects include aggregated
+  // ClusterRoles whose rules the aggregation controller owns: re-applying those conflicts with it
+  // whatever the Component does)
+  const file = path.join(work, 'result.json');
+  fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: changed }));
+  const applied = cluster.kubectl(['apply', '--server-side', '-f', file]);
+  expect([applied.status, applied.stderr]).toEqual([0, '']);
+  const again = cluster.kubectl(['diff', '--server-side', '-f', file]);
+  expect([again.status, again.stdout, again.stderr]).toEqual([0, '', '']);
+  for (const o of changed) {
+    // read at the version the Component wrote (kind.version.group; the core group's only version is v1)
+    const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+    const live = cluster.kubectl(['get', group ? `${o.kind.toLowerCase()}.${version}.${group}` : o.kind.toLowerCase(), o.metadata.name, ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : []), '-o', 'json']);
+    expect([id(o), live.status]).toEqual([id(o), 0]);
+    expect([id(o), JSON.parse(live.stdout)]).toEqual([id(o), subsetOf(o)]);
+  }
+}
+
+/** JSON of `o` with every object's keys sorted (kustomize writes keys in its own order). */
+function canonical(o: any): string {
+  return JSON.stringify(o, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
+}
+
+/** `o`'s content as a nested asymmetric matcher: the live object holds every value `o` sets (the API server adds defaults). */
+function subsetOf(o: any): any {
+  if (Array.isArray(o)) return o.map(subsetOf);
+  if (o && typeof o === 'object') return expect.objectContaining(Object.fromEntries(Object.entries(o).map(([k, v]) => [k, subsetOf(v)])));
+  return o;
 }
 
 /**
@@ -76,34 +129,30 @@ function podsAdmitted(cluster: Cluster, file: string): void {
 }
 
 /**
- * Issue 22, item 3: every ServiceAccount the output binds, asked of the API server in every
- * namespace (SelfSubjectRulesReview, impersonating the account with the groups its token carries),
- * has exactly the rights test/rights.ts works out from the output, which test/rbac.test.ts
- * compares with docs/security.md, over the output and the cluster's ClusterRoles (Kubeflow's,
- * as aggregated); beyond what an account nothing binds has. Accounts the release binds too (a profile's default-editor, whose kubeflow-edit aggregates our roles) are asked for
- * what the output adds: creating Workflows in the profile.
+ * Issue 22, item 3: every ServiceAccount docs/rights.md lists for the preset and mode (each one the
+ * output holds, binds, or runs a pod, Sensor or workflow as), asked of the API server in every
+ * namespace (SelfSubjectRulesReview, impersonating the account with the groups its token carries):
+ * beyond what an account nothing binds has, exactly what the page states. A role the page names
+ * (Kubeflow's) counts with the rules the API server holds for it, as its aggregation controller
+ * filled them (our kubeflowRoles included).
  */
-function rightsAsModelled(cluster: Cluster, file: string): void {
-  const objects = readDump('output.yaml', fs.readFileSync(file, 'utf8'));
+function rightsAsDocumented(cluster: Cluster, platform: Platform, withSso: boolean): void {
+  const key = `${platform.id} ${withSso ? 'with' : 'without'} sso`;
+  const section = parseRightsDoc(fs.readFileSync(path.join(__dirname, '..', 'docs', 'rights.md'), 'utf8')).get(key);
+  if (!section) throw new Error(`docs/rights.md has no section for ${key}: run npm run docs`);
   const namespaces = (JSON.parse(cluster.kubectl(['get', 'namespaces', '-o', 'json']).stdout).items as any[]).map((n) => n.metadata.name).sort();
-  // the ClusterRoles the output binds but does not hold (Kubeflow's kubeflow-admin/edit/view), as
-  // the aggregation controller filled them (with the output's roles aggregated in)
-  const clusterRoles = settledClusterRoles(cluster).filter((c) => !objects.some((o) => o.kind === 'ClusterRole' && o.metadata.name === c.metadata.name));
-  const modelled = grants([...objects, ...clusterRoles]);
-  const accounts = [...new Set(objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')
-    .flatMap((b) => (b.subjects ?? []).filter((s: any) => s.kind === 'ServiceAccount').map((s: any) => `${s.namespace ?? b.metadata.namespace}/${s.name}`)))].sort();
-  const releaseBound = new Set(['default-editor', 'default-viewer']);
-  expect(accounts.length).toBeGreaterThan(0);
-  for (const account of accounts) {
+  const clusterRoles = new Map(settledClusterRoles(cluster).map((c) => [c.metadata.name, c]));
+  const base = new Set(apiRights(cluster, 'kfa-nobody', 'kfa-nobody', namespaces));
+  expect(section.size).toBeGreaterThan(2);
+  for (const [account, stated] of section) {
     const [ns, name] = account.split('/');
-    const real = new Set(apiRights(cluster, ns, name, namespaces));
-    const base = new Set(apiRights(cluster, ns, 'kfa-nobody', namespaces));
-    const granted = [...real].filter((a) => !base.has(a)).sort();
-    if (releaseBound.has(name)) {
-      expect([account, granted]).toEqual([account, expect.arrayContaining([`${ns} argoproj.io/workflows create`])]);
-      continue;
+    const granted = apiRights(cluster, ns, name, namespaces).filter((a) => !base.has(a));
+    const expected = new Set(stated.atoms.flatMap((a) => (a.startsWith('* ') ? namespaces.map((n) => `${n}${a.slice(1)}`) : [a])));
+    for (const { where, role } of stated.roles) {
+      expect([account, role, clusterRoles.has(role)]).toEqual([account, role, true]);
+      for (const a of reviewAtoms(where, clusterRoles.get(role).rules ?? [])) expected.add(a);
     }
-    expect([account, granted]).toEqual([account, atoms(modelled[`ServiceAccount ${account}`] ?? [], namespaces)]);
+    expect([account, [...new Set(granted)].sort()]).toEqual([account, [...expected].sort()]);
   }
 }
 
@@ -215,19 +264,21 @@ function createPod(cluster: Cluster, d: any, spec: any) {
 }
 
 describeUnless(why).each(PRESETS.flatMap((p) => [[p.id, 'with sso', p, true], [p.id, 'without sso', p, false]] as const))('%s %s: the output on a real API server', (_id, _sso, platform, withSso) => {
-  test('server-side apply over the release\'s objects: no rejection, no warning, a second apply changes nothing; every Deployment\'s pod admitted; every account\'s rights as modelled; argo-server\'s token yields no other', async () => {
+  test('server-side apply of the output and of the Kubeflow-side Component\'s result over the release\'s objects: no rejection, no warning, a second apply changes nothing; every Deployment\'s pod admitted; every account\'s rights as docs/rights.md states; argo-server\'s token yields no other', async () => {
     const cluster = await startCluster({ etcd: (bins as any).etcd, kubernetes: (bins as any).kubernetes });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-apply-'));
     try {
       installRelease(cluster, platform);
       const file = path.join(dir, 'output.yaml');
-      fs.writeFileSync(file, output(platform, withSso));
+      const { manifests, component } = output(platform, withSso);
+      fs.writeFileSync(file, manifests);
       const first = cluster.kubectl(['apply', '--server-side', '--field-manager=cdk8s-kubeflow-argo', '-f', file]);
       expect([first.status, first.stderr]).toEqual([0, '']);
       const again = cluster.kubectl(['diff', '--server-side', '--field-manager=cdk8s-kubeflow-argo', '-f', file]);
       expect([again.status, again.stdout, again.stderr]).toEqual([0, '', '']);
+      componentApplied(cluster, platform, withSso, component, dir);
       podsAdmitted(cluster, file);
-      rightsAsModelled(cluster, file);
+      rightsAsDocumented(cluster, platform, withSso);
       noOtherTokens(cluster, file, platform);
       // issue 21: what preflight reads, as kubectl really writes it: its -o yaml read item by
       // item (preflight/input.ts, as for a dump over 8 MB) gives the objects its -o json gives

@@ -3,7 +3,8 @@
 // (Istio's, the WorkflowTemplate CRD the preset's Kubeflow release installs, Argo Events', and
 // Kubeflow's Profile) and the release's own objects (test/release-cluster.ts: namespaces with
 // their Pod Security labels, NetworkPolicies, the gateway's policies, the login's settings,
-// Kubeflow's and KFP's ClusterRoles, the profile controller's bindings, one profile's bindings).
+// Kubeflow's and KFP's ClusterRoles, the profile controller's bindings, one profile's bindings, and
+// what the Kubeflow-side Component patches besides the login: the dashboard's ConfigMap and Dex).
 //
 // Generated from ../shared/upstream by `npm run fixtures:cluster`, and from a clone of
 // argo-workflows (ARGO_WORKFLOWS_GIT) for what ../shared lacks: Kubeflow 1.11.0 installs its WorkflowTemplate CRD from argo-workflows by a
@@ -17,7 +18,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { Platform } from '../lib';
 import { crdAsV1, UPSTREAM } from './cluster';
-import { releaseCluster } from './release-cluster';
+import { componentTargets, releaseCluster } from './release-cluster';
 import { PRESETS } from './util';
 
 export const FIXTURES = path.join(__dirname, 'fixtures', 'cluster');
@@ -118,7 +119,7 @@ export function generateClusterFixtures(): { files: Map<string, string>; uncheck
         crds.push(name);
       }
     }
-    const fixture: PresetFixture = { preset: platform.id, crds, release: releaseCluster(platform, 'team-a') };
+    const fixture: PresetFixture = { preset: platform.id, crds, release: [...releaseCluster(platform, 'team-a'), ...componentTargets(platform)] };
     files.set(`presets/${platform.id}.json`, `${JSON.stringify(fixture, null, 1)}\n`);
   }
   return { files, unchecked: [...new Set(unchecked)] };

@@ -2,11 +2,10 @@
 // to each release's own base files from ../shared/upstream: the webhook path joins the login's
 // skip list and nothing else changes. Skips with a note when ../shared or kubectl is missing.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { KubeflowArgoChart, KubeflowPatches, Platform } from '../lib';
-import { kustomize, MANIFESTS } from './release-cluster';
+import { dashboardConfig, kustomize, MANIFESTS } from './release-cluster';
 import { authserviceSkipParser, authserviceSkips, hasKubectl } from './util';
 const why = !fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined;
 // eslint-disable-next-line no-console
@@ -80,31 +79,12 @@ describe.each(Platform.ALL.map((p) => [p.id, p] as const))('%s', (_id, platform)
   }, 60_000);
 });
 
-/** The release's `centraldashboard-config` as its example install sets it, with and without the Component. */
-function dashboard(platform: Platform, component?: string): any {
-  const tag = platform.spec.kubeflow.release;
-  const dir = ['applications', 'apps'].map((a) => path.join(MANIFESTS, tag, a, 'centraldashboard', 'upstream')).find((d) => fs.existsSync(d))!;
-  // the release's centraldashboard overlay (namespace kubeflow; its other files are not in the reference data)
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-dash-'));
-  try {
-    const patch = path.join(dir, 'overlays', 'kserve', 'patches', 'configmap.yaml');
-    fs.writeFileSync(path.join(base, 'kustomization.yaml'), [
-      'namespace: kubeflow',
-      'resources:', `- ${path.relative(base, path.join(dir, 'base', 'configmap.yaml'))}`,
-      ...(fs.existsSync(patch) ? ['patches:', `- path: ${path.relative(base, patch)}`] : []),
-    ].join('\n'));
-    return kustomize(base, component).find((o) => o.kind === 'ConfigMap');
-  } finally {
-    fs.rmSync(base, { recursive: true, force: true });
-  }
-}
-
 describe.each(Platform.ALL.map((p) => [p.id, p] as const))('%s dashboard', (_id, platform) => {
   withReleases('the menu gets the Argo entry after the release\'s own; every other link and key is the release\'s', () => {
     const c = Testing.chart();
     const patches = new KubeflowPatches(c, 'p', { platform, menuLinks: [{ text: 'Argo Workflows', link: '/argo/' }] });
-    const before = dashboard(platform);
-    const after = dashboard(platform, patches.component);
+    const before = dashboardConfig(platform);
+    const after = dashboardConfig(platform, patches.component);
     const was = JSON.parse(before.data.links);
     expect(was.menuLinks.length).toBeGreaterThan(3);
     expect(JSON.parse(after.data.links)).toEqual({ ...was, menuLinks: [...was.menuLinks, { type: 'item', link: '/argo/', text: 'Argo Workflows', icon: 'av:playlist-play' }] });

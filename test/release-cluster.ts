@@ -88,3 +88,33 @@ export function releaseCluster(platform: Platform, profile: string, component?: 
   }
   return out;
 }
+
+/**
+ * The release's own objects the Kubeflow-side Component patches besides the login's (which
+ * releaseCluster holds): the central dashboard's ConfigMap, and Dex's namespace and Deployment.
+ * With `component`, as the Component leaves them.
+ */
+export function componentTargets(platform: Platform, component?: string): any[] {
+  const dex = kustomize(path.join(MANIFESTS, platform.spec.kubeflow.release, 'common', 'dex', 'base'), component)
+    .filter((o) => (o.kind === 'Namespace' && o.metadata.name === 'auth') || (o.kind === 'Deployment' && o.metadata.name === 'dex'));
+  return [dashboardConfig(platform, component), ...dex];
+}
+
+/** The release's `centraldashboard-config` as its example install sets it, with `component` when given. */
+export function dashboardConfig(platform: Platform, component?: string): any {
+  const tag = platform.spec.kubeflow.release;
+  const dir = ['applications', 'apps'].map((a) => path.join(MANIFESTS, tag, a, 'centraldashboard', 'upstream')).find((d) => fs.existsSync(d))!;
+  // the release's centraldashboard overlay (namespace kubeflow; its other files are not in the reference data)
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-dash-'));
+  try {
+    const patch = path.join(dir, 'overlays', 'kserve', 'patches', 'configmap.yaml');
+    fs.writeFileSync(path.join(base, 'kustomization.yaml'), [
+      'namespace: kubeflow',
+      'resources:', `- ${path.relative(base, path.join(dir, 'base', 'configmap.yaml'))}`,
+      ...(fs.existsSync(patch) ? ['patches:', `- path: ${path.relative(base, patch)}`] : []),
+    ].join('\n'));
+    return kustomize(base, component).find((o) => o.kind === 'ConfigMap');
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+}

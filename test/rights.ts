@@ -1,41 +1,40 @@
-// What each subject may do according to the Roles, ClusterRoles and bindings of an output: the
-// evaluator test/rbac.test.ts checks on the Kubernetes documentation's examples and compares with
-// docs/security.md, and test/cluster-apply.test.ts holds to the API server's own enumeration
-// (SelfSubjectRulesReview) for every preset.
+// What each subject may do according to the Roles, ClusterRoles and bindings of an output, as
+// lines and atoms: preflight/rbac.ts's evaluator (held to the API server by
+// test/cluster-rbac.test.ts), which test/rbac.test.ts checks on the Kubernetes documentation's
+// examples and compares with docs/security.md, and test/cluster-apply.test.ts with the API
+// server's own enumeration (SelfSubjectRulesReview) for every preset.
+import { grantsTo, Subject } from '../preflight/rbac';
 
 /**
- * The rights each subject gets, as sorted lines `<namespace or *> <group>/<resource> <verbs>`.
- * Implements Kubernetes "Using RBAC Authorization" (kubernetes.io/docs/reference/access-authn-authz/rbac/):
- * a RoleBinding grants the rules of the Role or ClusterRole it references within its own
- * namespace only; a ClusterRoleBinding grants a ClusterRole's rules in every namespace (`*`);
- * a RoleBinding cannot reference a Role of another namespace. Subjects are
- * `ServiceAccount ns/name` or `User name`. Aggregated ClusterRoles are not expanded (none of
- * ours is bound here; KubeflowArgoRoles aggregate into Kubeflow's own roles).
+ * The rights each subject a binding names gets, as sorted lines `<namespace or *> <group>/<resource>[names] <verbs>`,
+ * from preflight/rbac.ts grantsTo (the evaluator test/cluster-rbac.test.ts holds to the API server):
+ * a RoleBinding grants its Role's or ClusterRole's rules in its own namespace only; a
+ * ClusterRoleBinding grants a ClusterRole's rules in every namespace (`*`); aggregated
+ * ClusterRoles have their members' rules. Subjects are `ServiceAccount ns/name`, `User name`
+ * or `Group name`.
  */
 export function grants(objs: any[]): Record<string, string[]> {
-  const roles = new Map<string, any>();
-  for (const o of objs) {
-    if (o.kind === 'ClusterRole') roles.set(`ClusterRole/${o.metadata.name}`, o);
-    if (o.kind === 'Role') roles.set(`Role/${o.metadata.namespace}/${o.metadata.name}`, o);
-  }
-  const out: Record<string, Set<string>> = {};
+  const subjects = new Map<string, Subject>();
   for (const b of objs.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')) {
-    const scope = b.kind === 'ClusterRoleBinding' ? '*' : b.metadata.namespace;
-    if (b.kind === 'ClusterRoleBinding' && b.roleRef.kind !== 'ClusterRole') continue; // invalid: not granted
-    const role = roles.get(b.roleRef.kind === 'Role' ? `Role/${b.metadata.namespace}/${b.roleRef.name}` : `ClusterRole/${b.roleRef.name}`);
-    if (!role) continue; // a role managed elsewhere: nothing known here
     for (const s of b.subjects ?? []) {
-      const who = s.kind === 'ServiceAccount' ? `ServiceAccount ${s.namespace ?? b.metadata.namespace}/${s.name}` : `${s.kind} ${s.name}`;
-      for (const r of role.rules ?? []) {
+      if (s.kind === 'ServiceAccount') subjects.set(`ServiceAccount ${s.namespace || b.metadata.namespace}/${s.name}`, { kind: 'ServiceAccount', namespace: s.namespace || b.metadata.namespace, name: s.name });
+      else if (s.kind === 'User') subjects.set(`User ${s.name}`, { kind: 'User', name: s.name });
+      else if (s.kind === 'Group') subjects.set(`Group ${s.name}`, { kind: 'Group', name: s.name });
+    }
+  }
+  const out: Record<string, string[]> = {};
+  for (const [who, subject] of [...subjects].sort(([a], [b]) => a.localeCompare(b))) {
+    const lines = new Set<string>();
+    for (const { scope, rules } of grantsTo(objs, subject)) {
+      for (const r of rules) {
         for (const g of r.apiGroups ?? []) {
-          for (const res of r.resources ?? []) {
-            (out[who] ??= new Set()).add(`${scope} ${g}/${res}${r.resourceNames ? `[${r.resourceNames.join(',')}]` : ''} ${r.verbs.join(',')}`);
-          }
+          for (const res of r.resources ?? []) lines.add(`${scope} ${g}/${res}${r.resourceNames?.length ? `[${r.resourceNames.join(',')}]` : ''} ${r.verbs.join(',')}`);
         }
       }
     }
+    if (lines.size) out[who] = [...lines].sort();
   }
-  return Object.fromEntries(Object.entries(out).sort().map(([k, v]) => [k, [...v].sort()]));
+  return out;
 }
 
 /**

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { Platform } from '../lib/platform';
+import { RIGHTS_PRESETS } from '../scripts/rights-doc';
 
 /** A synthesized Kubernetes object. */
 export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
@@ -256,7 +257,7 @@ export function helmBinary(): { bin?: string; skipped?: string } {
 }
 
 /** Every preset the tests cover: each Kubeflow release and the newest standalone KFP (Argo 4.0). */
-export const PRESETS: readonly Platform[] = [...Platform.ALL, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];
+export const PRESETS: readonly Platform[] = RIGHTS_PRESETS;
 
 /**
  * `describe`, or, when `reason` is set, a describe that registers one skipped test per block and
