@@ -1,13 +1,13 @@
 // What the cluster suites install before the output, per preset, committed under
 // test/fixtures/cluster so they run from a clean clone (issue 22): the CRDs the output's kinds need
-// (Istio's, the WorkflowTemplate CRD the preset's Kubeflow release installs, Argo Events', and
+// (Istio's, the Argo Workflows CRDs the preset's Kubeflow release installs that argo-server reads, Argo Events', and
 // Kubeflow's Profile) and the release's own objects (test/release-cluster.ts: namespaces with
 // their Pod Security labels, NetworkPolicies, the gateway's policies, the login's settings,
 // Kubeflow's and KFP's ClusterRoles, the profile controller's bindings, one profile's bindings, and
 // what the Kubeflow-side Component patches besides the login: the dashboard's ConfigMap and Dex).
 //
 // Generated from ../shared/upstream by `npm run fixtures:cluster`, and from a clone of
-// argo-workflows (ARGO_WORKFLOWS_GIT) for what ../shared lacks: Kubeflow 1.11.0 installs its WorkflowTemplate CRD from argo-workflows by a
+// argo-workflows (ARGO_WORKFLOWS_GIT) for what ../shared lacks: Kubeflow 1.11.0 installs its Argo CRDs from argo-workflows by a
 // remote reference (`applications/pipeline/upstream/third-party/argo/installs/cluster/
 // kustomization.yaml`: `manifests/base/crds/minimal?ref=v3.7.3`). Each CRD file records where it
 // came from; test/cluster-fixtures.test.ts regenerates what the sources at hand allow and compares.
@@ -48,18 +48,22 @@ function shared(...rels: string[]): CrdSource | undefined {
 }
 
 /**
- * The WorkflowTemplate CRD a Kubeflow release installs: its own minimal copy, or, where the
- * release refers to argo-workflows' instead (1.11.0), that file at the referenced tag.
+ * The Argo Workflows CRDs argo-server reads (issue 23: Workflows, WorkflowTemplates, their
+ * cluster-wide kind, CronWorkflows, WorkflowEventBindings), as the Kubeflow release installs them:
+ * its own minimal copies, or, where the release refers to argo-workflows' instead (1.11.0), those
+ * files at the referenced tag.
  */
-function workflowTemplateCrd(release: string): CrdSource {
+export const ARGO_CRDS = ['workflows', 'workflowtemplates', 'clusterworkflowtemplates', 'cronworkflows', 'workfloweventbindings'];
+
+function argoCrd(release: string, kind: string): CrdSource {
   const argoDir = (apps: string) => `kubeflow-manifests/${release}/${apps}/pipeline/upstream/third-party/argo`;
-  const own = shared(...['applications', 'apps'].map((a) => `${argoDir(a)}/upstream/manifests/base/crds/minimal/argoproj.io_workflowtemplates.yaml`));
+  const own = shared(...['applications', 'apps'].map((a) => `${argoDir(a)}/upstream/manifests/base/crds/minimal/argoproj.io_${kind}.yaml`));
   if (own) return own;
   const kustomization = shared(...['applications', 'apps'].map((a) => `${argoDir(a)}/installs/cluster/kustomization.yaml`));
   const text = kustomization ? readSource(kustomization) : undefined;
   const ref = text && /argoproj\/argo-workflows\/manifests\/base\/crds\/minimal\?ref=(v[\d.]+)/.exec(text)?.[1];
-  if (!ref) throw new Error(`${release}: ../shared holds neither a minimal WorkflowTemplate CRD nor a reference to argo-workflows' (installs/cluster/kustomization.yaml)`);
-  return { git: { repo: 'argoproj/argo-workflows', ref, path: 'manifests/base/crds/minimal/argoproj.io_workflowtemplates.yaml' } };
+  if (!ref) throw new Error(`${release}: ../shared holds neither a minimal ${kind} CRD nor a reference to argo-workflows' (installs/cluster/kustomization.yaml)`);
+  return { git: { repo: 'argoproj/argo-workflows', ref, path: `manifests/base/crds/minimal/argoproj.io_${kind}.yaml` } };
 }
 
 /** `git show ref:path` in the argo-workflows clone ARGO_WORKFLOWS_GIT names; undefined without one (or without the file). */
@@ -81,7 +85,7 @@ export function crdSources(platform: Platform): Array<{ source: CrdSource; only?
   return [
     istio('virtualservices.networking.istio.io.yaml'), istio('authorizationpolicies.security.istio.io.yaml'), istio('requestauthentications.security.istio.io.yaml'),
     { source: { shared: 'istio/1.9.6/manifests/charts/base/crds/crd-all.gen.yaml' }, only: 'envoyfilters.networking.istio.io' },
-    { source: workflowTemplateCrd(release) },
+    ...ARGO_CRDS.map((kind) => ({ source: argoCrd(release, kind) })),
     ...['eventbus', 'eventsources', 'sensors'].map((k) => ({ source: { shared: `argo-events/${events}/manifests/base/crds/argoproj.io_${k}.yaml` } })),
     { source: shared(...['applications', 'apps'].map((a) => `kubeflow-manifests/${release}/${a}/profiles/upstream/crd/bases/kubeflow.org_profiles.yaml`))! },
   ];

@@ -80,10 +80,16 @@ export function releaseCluster(platform: Platform, profile: string, component?: 
   // kubeflow would be worth (the preflight's token check)
   const profiles = first(root, ['apps/profiles/upstream/overlays/kubeflow', 'applications/profiles/upstream/overlays/kubeflow']);
   if (profiles) out.push(...kustomize(profiles).filter((o) => ['ServiceAccount', 'RoleBinding', 'ClusterRoleBinding'].includes(o.kind)));
+  // KFP's workflow-controller-configmap in kubeflow (its patch is the whole ConfigMap): argo-server
+  // reads it at start, and from 3.7 stops when it is missing (issue 23's request-path suite)
+  const wfConfig = first(root, ['applications/pipeline/upstream/third-party/argo/base/workflow-controller-configmap-patch.yaml', 'apps/pipeline/upstream/third-party/argo/base/workflow-controller-configmap-patch.yaml']);
+  if (wfConfig) out.push(...docs(wfConfig).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'kubeflow' } })));
   // roles: Kubeflow's kubeflow-admin/edit/view, KFP's aggregated roles, and the profile's bindings
   out.push(...docs(path.join(root, 'common/kubeflow-roles/base/cluster-roles.yaml')));
   out.push(...docs(first(root, ['applications/pipeline/upstream/base/installs/multi-user/view-edit-cluster-roles.yaml', 'apps/pipeline/upstream/base/installs/multi-user/view-edit-cluster-roles.yaml'])!));
   for (const [sa, role] of [['default-editor', 'kubeflow-edit'], ['default-viewer', 'kubeflow-view']]) {
+    // the profile controller makes both accounts and binds them (profile_controller.go)
+    out.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: profile } });
     out.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: sa, namespace: profile }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace: profile }] });
   }
   return out;

@@ -64,7 +64,7 @@ export function synthToDir(build: (outdir: string) => App): Record<string, strin
 }
 
 /** A reason to skip a test; under CI=true an error instead (.ci/run makes every tool available). */
-function skipUnlessCi(skipped: string): { skipped: string } {
+export function skipUnlessCi(skipped: string): { skipped: string } {
   if (process.env.CI === 'true') throw new Error(`${skipped}; .ci/run should have made it available`);
   return { skipped };
 }

@@ -1,0 +1,136 @@
+// argo-server, built from argo-workflows' own Go module at the tag a preset runs (issue 23), for
+// the request-path suite: `go mod download` of github.com/argoproj/argo-workflows/v3 (or /v4) at
+// the tag (checked against the Go checksum database), a copy of it with the UI files the build
+// embeds, and `go build ./cmd/argo` with the tag's own go.mod and go.sum, into the temp directory,
+// keyed by tag and this file. Where the Go module proxy does not serve the preset's tag, the nearest
+// older patch of the same line that it serves is used, and said.
+//
+// The UI bundle (webpack, ui/ at the tag) is not built here: argo-server's page is the tag's own
+// HTML template as webpack writes it (3.1-3.4: ui/src/app/index.html, which holds `<base href="/">`;
+// 3.5+: ui/src/index.html, where HtmlWebpackPlugin's `base` option adds `<base href="/">`, the
+// default of ui/webpack.config.js), and each file the page names (the favicons) is a stand-in
+// holding its own path. What the suite checks of the UI is argo-server's base href rewrite and
+// that the page's files load under it, both argo-server's code: the embed (ui/embed.go) from 3.5,
+// and before, the generated server/static/files.go (upstream generates it with
+// bou.ke/staticfiles, which the Go module proxy does not serve; this file writes the same two
+// functions, Hash and ServeHTTP, that server/static/static.go calls).
+import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { skipUnlessCi } from './util';
+
+/** One argo-server build: the tag the preset names and the tag built. */
+export interface ArgoServerBuild { readonly bin: string; readonly wanted: string; readonly version: string }
+
+const THIS_FILE = fs.readFileSync(__filename);
+
+/** The files of the page: its HTML (with `<base href="/">`) and a stand-in for each file it names. */
+export function uiFiles(moduleDir: string): Map<string, string> {
+  const old = path.join(moduleDir, 'ui', 'src', 'app', 'index.html');
+  const template = fs.existsSync(old) ? fs.readFileSync(old, 'utf8') : fs.readFileSync(path.join(moduleDir, 'ui', 'src', 'index.html'), 'utf8');
+  const html = /<base href=/.test(template) ? template : template.replace(/<head>/, '<head>\n    <base href="/">');
+  const files = new Map([['index.html', html]]);
+  for (const m of html.matchAll(/(?:href|src)="([^"/][^"]*)"/g)) files.set(m[1], `stand-in: ${m[1]}\n`);
+  return files;
+}
+
+/** server/static/files.go for the tags before the embed: the files as Go byte strings, served as staticfiles' output serves them. */
+function filesGo(files: Map<string, string>): string {
+  const entries = [...files].map(([name, text]) => `\t${JSON.stringify(name)}: []byte(${JSON.stringify(text)}),`).join('\n');
+  return `// Written by cdk8s-kubeflow-argo's test/argo-server-bin.ts in place of bou.ke/staticfiles' output.
+package static
+
+import (
+\t"bytes"
+\t"crypto/sha256"
+\t"encoding/hex"
+\t"net/http"
+\t"strings"
+\t"time"
+)
+
+var files = map[string][]byte{
+${entries}
+}
+
+// Hash is the file's content hash, or "" when there is no such file.
+func Hash(name string) string {
+\tb, ok := files[name]
+\tif !ok {
+\t\treturn ""
+\t}
+\th := sha256.Sum256(b)
+\treturn hex.EncodeToString(h[:8])
+}
+
+// ServeHTTP serves the file the path names.
+func ServeHTTP(w http.ResponseWriter, r *http.Request) {
+\tname := strings.TrimPrefix(r.URL.Path, "/")
+\tb, ok := files[name]
+\tif !ok {
+\t\thttp.NotFound(w, r)
+\t\treturn
+\t}
+\thttp.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
+}
+`;
+}
+
+/** `go mod download` of the module at `tag`: its directory, or the refusal. */
+function download(module: string, tag: string): { dir?: string; error?: string } {
+  const r = spawnSync('go', ['mod', 'download', '-json', `${module}@${tag}`], { encoding: 'utf8', cwd: os.tmpdir(), env: { ...process.env, GOFLAGS: '-mod=mod', GO111MODULE: 'on' } });
+  const out = (() => { try { return JSON.parse(r.stdout); } catch { return {}; } })();
+  return out.Dir && !out.Error ? { dir: out.Dir } : { error: (out.Error ?? r.stderr).trim().split('\n').pop() };
+}
+
+/**
+ * argo-server of the preset's image tag (`v3.7.18`), or of the nearest older patch of its line
+ * that the Go module proxy serves; or why none can be had (tests then skip; under CI=true they fail).
+ */
+export function argoServerBinary(wanted: string): ArgoServerBuild | { skipped: string } {
+  if (spawnSync('go', ['version']).status !== 0) return skipUnlessCi('no Go toolchain') as { skipped: string };
+  const [, major, minor, patch] = /^v(\d+)\.(\d+)\.(\d+)$/.exec(wanted)!.map(Number);
+  const module = `github.com/argoproj/argo-workflows/v${major}`;
+  const refused: string[] = [];
+  for (let p = patch; p >= 0; p--) {
+    const tag = `v${major}.${minor}.${p}`;
+    const key = createHash('sha256').update(THIS_FILE).update(tag).digest('hex').slice(0, 12);
+    const bin = path.join(os.tmpdir(), `kfa-argo-server-${tag}-${key}`);
+    if (fs.existsSync(bin)) return { bin, wanted, version: tag };
+    const got = download(module, tag);
+    if (!got.dir) { refused.push(`${tag} (${got.error})`); continue; }
+    build(got.dir, bin);
+    return { bin, wanted, version: tag };
+  }
+  return skipUnlessCi(`the Go module proxy serves no ${module} of the v${major}.${minor} line up to ${wanted}: ${refused.join('; ')}`) as { skipped: string };
+}
+
+/** Copies the module, adds the UI files, builds ./cmd/argo into `bin`; prints how long it took. */
+function build(moduleDir: string, bin: string): void {
+  const src = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-argo-src-'));
+  const start = Date.now();
+  try {
+    fs.cpSync(moduleDir, src, { recursive: true });
+    spawnSync('chmod', ['-R', 'u+w', src]);
+    const files = uiFiles(src);
+    if (fs.existsSync(path.join(src, 'ui', 'embed.go'))) {
+      for (const [name, text] of files) {
+        fs.mkdirSync(path.dirname(path.join(src, 'ui', 'dist', 'app', name)), { recursive: true });
+        fs.writeFileSync(path.join(src, 'ui', 'dist', 'app', name), text);
+      }
+    } else {
+      fs.writeFileSync(path.join(src, 'server', 'static', 'files.go'), filesGo(files));
+    }
+    const r = spawnSync('go', ['build', '-mod=readonly', '-o', `${bin}.${process.pid}`, './cmd/argo'], {
+      cwd: src, encoding: 'utf8', env: { ...process.env, GOCACHE: path.join(os.tmpdir(), 'kfa-gocache'), GO111MODULE: 'on', GOFLAGS: '-buildvcs=false' },
+    });
+    if (r.status !== 0) throw new Error(`go build ./cmd/argo of ${moduleDir} failed:\n${r.stderr}`);
+    fs.renameSync(`${bin}.${process.pid}`, bin);
+    // eslint-disable-next-line no-console
+    console.log(`built ${path.basename(bin)} in ${Math.round((Date.now() - start) / 1000)} s`);
+  } finally {
+    fs.rmSync(src, { recursive: true, force: true });
+  }
+}
