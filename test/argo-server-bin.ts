@@ -2,7 +2,7 @@
 // the request-path suite: `go mod download` of github.com/argoproj/argo-workflows/v3 (or /v4) at
 // the tag (checked against the Go checksum database), a copy of it with the UI files the build
 // embeds, and `go build ./cmd/argo` with the tag's own go.mod and go.sum, into the temp directory,
-// keyed by tag and this file. Where the Go module proxy does not serve the preset's tag, the nearest
+// keyed by tag and what the build adds. Where the Go module proxy does not serve the preset's tag, the nearest
 // older patch of the same line that it serves is used, and said.
 //
 // The UI bundle (webpack, ui/ at the tag) is not built here: argo-server's page is the tag's own
@@ -19,12 +19,19 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Platform } from '../lib';
 import { skipUnlessCi } from './util';
+
+/** The presets the request-path suite runs (issue 23: Kubeflow 1.4, 1.8, 1.9, 1.11 and KFP 2.17, Argo 4.0). */
+export const REQUEST_PATH_PRESETS: readonly Platform[] = [Platform.KUBEFLOW_1_4, Platform.KUBEFLOW_1_8, Platform.KUBEFLOW_1_9, Platform.KUBEFLOW_1_11, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];
+
+/** The argo-server image tag a preset runs (`v3.7.18`). */
+export const argoServerTag = (platform: Platform): string => platform.spec.argoWorkflows.image.split(':').pop()!;
 
 /** One argo-server build: the tag the preset names and the tag built. */
 export interface ArgoServerBuild { readonly bin: string; readonly wanted: string; readonly version: string }
 
-const THIS_FILE = fs.readFileSync(__filename);
+const BUILD_ARGS = ['build', '-mod=readonly', '-trimpath'];
 
 /** The files of the page: its HTML (with `<base href="/">`) and a stand-in for each file it names. */
 export function uiFiles(moduleDir: string): Map<string, string> {
@@ -43,12 +50,12 @@ function filesGo(files: Map<string, string>): string {
 package static
 
 import (
-\t"bytes"
 \t"crypto/sha256"
 \t"encoding/hex"
+\t"mime"
 \t"net/http"
+\t"path"
 \t"strings"
-\t"time"
 )
 
 var files = map[string][]byte{
@@ -65,7 +72,8 @@ func Hash(name string) string {
 \treturn hex.EncodeToString(h[:8])
 }
 
-// ServeHTTP serves the file the path names.
+// ServeHTTP serves the file the path names with one Write and no status written first, as
+// staticfiles' output does: server/static/response-rewriter.go sets Content-Length in that Write.
 func ServeHTTP(w http.ResponseWriter, r *http.Request) {
 \tname := strings.TrimPrefix(r.URL.Path, "/")
 \tb, ok := files[name]
@@ -73,7 +81,8 @@ func ServeHTTP(w http.ResponseWriter, r *http.Request) {
 \t\thttp.NotFound(w, r)
 \t\treturn
 \t}
-\thttp.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
+\tw.Header().Set("Content-Type", mime.TypeByExtension(path.Ext(name)))
+\t_, _ = w.Write(b)
 }
 `;
 }
@@ -96,25 +105,25 @@ export function argoServerBinary(wanted: string): ArgoServerBuild | { skipped: s
   const refused: string[] = [];
   for (let p = patch; p >= 0; p--) {
     const tag = `v${major}.${minor}.${p}`;
-    const key = createHash('sha256').update(THIS_FILE).update(tag).digest('hex').slice(0, 12);
-    const bin = path.join(os.tmpdir(), `kfa-argo-server-${tag}-${key}`);
-    if (fs.existsSync(bin)) return { bin, wanted, version: tag };
     const got = download(module, tag);
     if (!got.dir) { refused.push(`${tag} (${got.error})`); continue; }
-    build(got.dir, bin);
+    // keyed by what the build reads besides the module: the UI files and how they are written
+    const files = uiFiles(got.dir);
+    const key = createHash('sha256').update(tag).update(JSON.stringify([...files])).update(filesGo(files)).update(BUILD_ARGS.join(' ')).digest('hex').slice(0, 12);
+    const bin = path.join(os.tmpdir(), `kfa-argo-server-${tag}-${key}`);
+    if (!fs.existsSync(bin)) build(got.dir, files, bin);
     return { bin, wanted, version: tag };
   }
   return skipUnlessCi(`the Go module proxy serves no ${module} of the v${major}.${minor} line up to ${wanted}: ${refused.join('; ')}`) as { skipped: string };
 }
 
 /** Copies the module, adds the UI files, builds ./cmd/argo into `bin`; prints how long it took. */
-function build(moduleDir: string, bin: string): void {
+function build(moduleDir: string, files: Map<string, string>, bin: string): void {
   const src = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-argo-src-'));
   const start = Date.now();
   try {
     fs.cpSync(moduleDir, src, { recursive: true });
     spawnSync('chmod', ['-R', 'u+w', src]);
-    const files = uiFiles(src);
     if (fs.existsSync(path.join(src, 'ui', 'embed.go'))) {
       for (const [name, text] of files) {
         fs.mkdirSync(path.dirname(path.join(src, 'ui', 'dist', 'app', name)), { recursive: true });
@@ -123,7 +132,7 @@ function build(moduleDir: string, bin: string): void {
     } else {
       fs.writeFileSync(path.join(src, 'server', 'static', 'files.go'), filesGo(files));
     }
-    const r = spawnSync('go', ['build', '-mod=readonly', '-o', `${bin}.${process.pid}`, './cmd/argo'], {
+    const r = spawnSync('go', [...BUILD_ARGS, '-o', `${bin}.${process.pid}`, './cmd/argo'], {
       cwd: src, encoding: 'utf8', env: { ...process.env, GOCACHE: path.join(os.tmpdir(), 'kfa-gocache'), GO111MODULE: 'on', GOFLAGS: '-buildvcs=false' },
     });
     if (r.status !== 0) throw new Error(`go build ./cmd/argo of ${moduleDir} failed:\n${r.stderr}`);

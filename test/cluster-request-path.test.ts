@@ -20,17 +20,15 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { Platform } from '../lib';
 import { synthesizeApp } from '../lib/synth/synthesize';
 import { referenceApp } from '../scripts/rights-doc';
-import { ArgoServerBuild, argoServerBinary } from './argo-server-bin';
+import { ArgoServerBuild, argoServerBinary, argoServerTag, REQUEST_PATH_PRESETS } from './argo-server-bin';
 import { Cluster, clusterBinaries, startCluster } from './cluster';
 import { loadClusterFixture } from './cluster-fixtures';
 import { Gateway, jwtProviders, startGateway } from './gateway';
 import { describeUnless, hasKubectl } from './util';
 
-/** The presets issue 23 names: Kubeflow 1.4, 1.8, 1.9, 1.11 and KFP 2.17 (Argo 4.0). */
-const CASES = [Platform.KUBEFLOW_1_4, Platform.KUBEFLOW_1_8, Platform.KUBEFLOW_1_9, Platform.KUBEFLOW_1_11, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];
+const CASES = REQUEST_PATH_PRESETS;
 const GATEWAY = 'kubeflow/kubeflow-gateway';
 const bins = hasKubectl() ? clusterBinaries() : { skipped: 'kubectl not found' };
 const why = bins.skipped ?? CASES.map((p) => loadClusterFixture(p)).map((f) => ('skipped' in f ? f.skipped : undefined)).find(Boolean);
@@ -95,10 +93,11 @@ async function startArgoServer(cluster: Cluster, build: ArgoServerBuild, deploym
   const stop = () => { try { process.kill(-proc.pid!, 'SIGKILL'); } catch { /* gone */ } };
   const deadline = Date.now() + 60_000;
   for (;;) {
-    // ready when its API answers through its own gRPC gateway (which dials the server's port and,
-    // when that first dial came before the listener, backs off: a pod's readiness delay hides that)
-    const r = await request(port, 'GET', '/api/v1/version').catch(() => undefined);
-    if (r && r.status !== 503) return { port, log, stop };
+    // ready when its API answers through its own gRPC gateway, which dials the server's port once
+    // per service and, when that first dial came before the listener, backs off (a pod's readiness
+    // delay hides that): the services the cases use answer other than 503
+    const r = await Promise.all(['/api/v1/version', '/api/v1/workflows/kubeflow'].map((u) => request(port, 'GET', u).catch(() => undefined)));
+    if (r.every((x) => x && x.status !== 503)) return { port, log, stop };
     if (proc.exitCode !== null || Date.now() > deadline) {
       stop();
       throw new Error(`argo-server ${build.version} (${args.join(' ')}) did not answer:\n${log()}`);
@@ -120,7 +119,7 @@ describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: argo-server 
   let objects: any[];
   let release: any[];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-path-'));
-  const wanted = platform.spec.argoWorkflows.image.split(':').pop()!;
+  const wanted = argoServerTag(platform);
 
   beforeAll(async () => {
     const b = argoServerBinary(wanted);

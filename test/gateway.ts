@@ -3,20 +3,21 @@
 // the output and of the release. Each behaviour is kept to what the suite needs and cites the Istio
 // code (istio/istio 1.30.3) or API text it follows; everything else is refused, not guessed.
 //
-// - VirtualService routes bound to the gateway, in order, the first match wins: Istio turns each
-//   `http` entry into one Envoy route in order (pilot/pkg/networking/core/route/route.go
-//   BuildHTTPRoutesForVirtualService) and merges the VirtualServices of one host on one gateway in
-//   creation order (pilot/pkg/model/virtualservice.go mergeVirtualServicesIfNeeded).
-// - `match.uri` exact, prefix or regex (RE2, whole path: route.go translateRouteMatch); no
-//   other match field is modelled.
-// - `redirect.uri`: Envoy's redirect, 301 unless `redirectCode` (route.go translateRedirect).
+// - VirtualService routes bound to the gateway, first match wins, in order: each `http` entry
+//   becomes one Envoy route in order (pilot/pkg/networking/core/route/route.go
+//   BuildHTTPRoutesForVirtualService), the gateway's VirtualServices taken by creation time
+//   (pilot/pkg/model/config.go sortConfigByCreationTime; here, the order given), and catch-all
+//   routes (prefix `/` or regex `.*`, nothing else matched) moved to the end
+//   (pilot/pkg/networking/core/gateway.go calls route.go SortVHostRoutes).
+// - `match.uri` exact, prefix or regex (route.go TranslateRouteMatch); no other match field is
+//   modelled (refused).
+// - `redirect.uri`: Envoy's path redirect, 301 unless `redirectCode` (route.go: `case 0, 301`).
 // - `rewrite.uri` after a prefix match: Envoy's `prefix_rewrite`, the matched prefix replaced
-//   (route.go translateRoute: `PrefixRewrite: in.Rewrite.Uri`).
-// - `headers.request` remove, set and add (route.go translateHeadersOperations).
-// - RequestAuthentication on the gateway's workload: a token found in one of its `fromHeaders`
-//   (after the prefix) must verify against the issuer's keys, else 401; a request without one
-//   passes (pilot/pkg/security/authn/policy_applier.go: every provider's requirement is OR'ed with
-//   `allow_missing`, so a missing token passes and an invalid one fails).
+//   (route.go applyHTTPRouteDestination: `action.PrefixRewrite = uri` for VirtualServices).
+// - `headers.request` remove, set and add (route.go TranslateHeadersOperations).
+// - RequestAuthentication: a token found in one of its `fromHeaders` (after the prefix) must
+//   verify against the issuer's keys, else 401; a request without one passes
+//   (pilot/pkg/security/authn/policy_applier.go: each provider OR `allow_missing`).
 // The login proxy (ext-authz) and AuthorizationPolicies are not called here yet: see docs/development.md.
 import { createPublicKey, createVerify } from 'crypto';
 import * as http from 'http';
@@ -55,18 +56,19 @@ function verifies(token: string, p: JwtProvider): boolean {
   }
 }
 
-/** The first route of the VirtualServices that matches `path`, and what it matched. */
+const isCatchAll = (h: any) => (h.match ?? [{}]).some((m: any) => Object.keys(m).length === 0 || m.uri?.prefix === '/' || m.uri?.regex === '.*');
+
+/** The first route of the VirtualServices that matches `path` (catch-all routes last), and what it matched. */
 function route(virtualServices: readonly any[], path: string): { http: any; prefix?: string } | undefined {
-  for (const vs of virtualServices) {
-    for (const h of vs.spec.http ?? []) {
-      for (const m of h.match ?? [{}]) {
-        const keys = Object.keys(m);
-        if (keys.some((k) => k !== 'uri')) throw new Error(`gateway model: match on ${keys.join(', ')} is not modelled`);
-        const uri = m.uri ?? { prefix: '/' };
-        if (uri.exact !== undefined && path === uri.exact) return { http: h };
-        if (uri.prefix !== undefined && path.startsWith(uri.prefix)) return { http: h, prefix: uri.prefix };
-        if (uri.regex !== undefined && new RegExp(`^(?:${uri.regex})$`).test(path)) return { http: h };
-      }
+  const routes = virtualServices.flatMap((vs) => vs.spec.http ?? []);
+  for (const h of [...routes.filter((r) => !isCatchAll(r)), ...routes.filter(isCatchAll)]) {
+    for (const m of h.match ?? [{}]) {
+      const keys = Object.keys(m);
+      if (keys.some((k) => k !== 'uri')) throw new Error(`gateway model: match on ${keys.join(', ')} is not modelled`);
+      const uri = m.uri ?? { prefix: '/' };
+      if (uri.exact !== undefined && path === uri.exact) return { http: h };
+      if (uri.prefix !== undefined && path.startsWith(uri.prefix)) return { http: h, prefix: uri.prefix };
+      if (uri.regex !== undefined && new RegExp(`^(?:${uri.regex})$`).test(path)) return { http: h };
     }
   }
   return undefined;
@@ -89,7 +91,13 @@ export function startGateway(objects: readonly any[], gateway: string, upstreams
         }
       }
     }
-    const found = route(virtualServices, path);
+    let found: ReturnType<typeof route>;
+    try {
+      found = route(virtualServices, path);
+    } catch (e) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end((e as Error).message);
+      return;
+    }
     if (!found) { res.writeHead(404).end(); return; }
     const h = found.http;
     if (h.redirect) { res.writeHead(h.redirect.redirectCode ?? 301, { location: h.redirect.uri }).end(); return; }
