@@ -37,20 +37,7 @@ export function grants(objs: any[]): Record<string, string[]> {
   return out;
 }
 
-/**
- * `grants` lines of one subject as single rights per namespace, `<ns> <group>/<resource>[names] <verb>`:
- * a cluster-wide line (`*`) in each of `namespaces`.
- */
-export function atoms(lines: readonly string[], namespaces: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const line of lines) {
-    const [scope, what, verbs] = line.split(' ');
-    for (const ns of scope === '*' ? namespaces : [scope]) for (const v of verbs.split(',')) out.add(`${ns} ${what} ${v}`);
-  }
-  return [...out].sort();
-}
-
-/** A SelfSubjectRulesReview status's resource rules as atoms in `namespace` (see atoms). */
+/** A SelfSubjectRulesReview status's resource rules as atoms in `namespace`: `<ns> <group>/<resource>[names] <verb>`. */
 export function reviewAtoms(namespace: string, rules: readonly any[]): string[] {
   const out = new Set<string>();
   for (const r of rules) {
