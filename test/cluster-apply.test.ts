@@ -18,7 +18,7 @@ import { synthesizeApp } from '../lib/synth/synthesize';
 import { readDump } from '../preflight/input';
 import { parseRightsDoc, referenceApp } from '../scripts/rights-doc';
 import { Cluster, clusterBinaries, startCluster } from './cluster';
-import { loadClusterFixture } from './cluster-fixtures';
+import { installRelease, loadClusterFixture } from './cluster-fixtures';
 import { reviewAtoms } from './rights';
 import { describeUnless, hasKubectl, PRESETS } from './util';
 
@@ -27,18 +27,6 @@ const fixtureMissing = PRESETS.map((p) => loadClusterFixture(p)).map((f) => ('sk
 const why = bins.skipped ?? fixtureMissing;
 // eslint-disable-next-line no-console
 if (why) console.log(`cluster apply tests skipped: ${why}`);
-
-/** Applies the preset's CRDs and the release's own objects. */
-function installRelease(cluster: Cluster, platform: Platform): void {
-  const fixture = loadClusterFixture(platform) as { crds: any[]; release: any[] };
-  const crds = cluster.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: fixture.crds }));
-  expect([crds.status, crds.stderr.replace(/^Warning: .*\n/gm, '')]).toEqual([0, '']); // upstream schemas carry formats Kubernetes warns about
-  expect(cluster.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']).status).toBe(0);
-  // namespaces first: the release's objects live in them
-  const ordered = [...fixture.release.filter((o) => o.kind === 'Namespace'), ...fixture.release.filter((o) => o.kind !== 'Namespace')];
-  const release = cluster.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: ordered }));
-  expect([release.status, release.stderr]).toEqual([0, '']);
-}
 
 /** The reference app of docs/rights.md (scripts/rights-doc.ts) for the preset: the manifests and the Kubeflow-side Component. */
 function output(platform: Platform, withSso: boolean): { manifests: string; component: string } {

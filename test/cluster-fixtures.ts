@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { Platform } from '../lib';
-import { crdAsV1, UPSTREAM } from './cluster';
+import { Cluster, crdAsV1, UPSTREAM } from './cluster';
 import { componentTargets, releaseCluster } from './release-cluster';
 import { PRESETS } from './util';
 
@@ -40,6 +40,28 @@ export function loadClusterFixture(platform: Platform): { crds: any[]; release: 
   return { crds, release: [...fixture.release] };
 }
 
+
+/**
+ * Applies the preset's CRDs (waiting until they are established) and then the release's own
+ * objects, namespaces first, on the test cluster; returns the release's objects in that order.
+ * Throws with kubectl's message on any rejection (the CRDs' format warnings aside: upstream
+ * schemas carry formats Kubernetes warns about).
+ */
+export function installRelease(cluster: Cluster, platform: Platform): any[] {
+  const fixture = loadClusterFixture(platform);
+  if ('skipped' in fixture) throw new Error(fixture.skipped);
+  const apply = (items: any[], what: string, ignoreWarnings = false) => {
+    const r = cluster.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    const stderr = ignoreWarnings ? r.stderr.replace(/^Warning: .*\n/gm, '') : r.stderr;
+    if (r.status !== 0 || stderr !== '') throw new Error(`applying ${what} of ${platform.id}: exit ${r.status}\n${r.stderr}`);
+  };
+  apply(fixture.crds, 'the CRDs', true);
+  const wait = cluster.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
+  if (wait.status !== 0) throw new Error(`the CRDs of ${platform.id} were not established: ${wait.stderr}`);
+  const release = [...fixture.release.filter((o) => o.kind === 'Namespace'), ...fixture.release.filter((o) => o.kind !== 'Namespace')];
+  apply(release, 'the release\'s objects');
+  return release;
+}
 
 /** The first of `rels` under ../shared/upstream that exists. */
 function shared(...rels: string[]): CrdSource | undefined {

@@ -17,14 +17,13 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { synthesizeApp } from '../lib/synth/synthesize';
 import { referenceApp } from '../scripts/rights-doc';
 import { ArgoServerBuild, argoServerBinary, argoServerTag, REQUEST_PATH_PRESETS } from './argo-server-bin';
-import { Cluster, clusterBinaries, startCluster } from './cluster';
-import { loadClusterFixture } from './cluster-fixtures';
+import { Cluster, clusterBinaries, freePort, startCluster } from './cluster';
+import { installRelease, loadClusterFixture } from './cluster-fixtures';
 import { Gateway, jwtProviders, startGateway } from './gateway';
 import { describeUnless, hasKubectl } from './util';
 
@@ -49,13 +48,6 @@ function request(port: number, method: string, url: string, headers: Record<stri
     });
     req.on('error', reject);
     req.end(data);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
   });
 }
 
@@ -128,14 +120,9 @@ describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: argo-server 
     // eslint-disable-next-line no-console
     console.log(`${platform.id}: argo-server ${build.version}${build.version === wanted ? '' : ` (the preset runs ${wanted}, which the Go module proxy does not serve)`}`);
     cluster = await startCluster({ etcd: (bins as any).etcd, kubernetes: (bins as any).kubernetes });
-    const fixture = loadClusterFixture(platform) as { crds: any[]; release: any[] };
-    const list = (items: any[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
-    expect(cluster.kubectl(['apply', '--server-side', '-f', '-'], list(fixture.crds)).status).toBe(0);
-    expect(cluster.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']).status).toBe(0);
-    release = [...fixture.release.filter((o) => o.kind === 'Namespace'), ...fixture.release.filter((o) => o.kind !== 'Namespace')];
-    expect(cluster.kubectl(['apply', '--server-side', '-f', '-'], list(release)).status).toBe(0);
+    release = installRelease(cluster, platform);
     objects = synthesizeApp(referenceApp(platform, false)).flatMap((f) => f.objects);
-    const applied = cluster.kubectl(['apply', '--server-side', '-f', '-'], list(objects));
+    const applied = cluster.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
     expect([applied.status, applied.stderr]).toEqual([0, '']);
     const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'argo-server');
     argo = await startArgoServer(cluster, build, deployment, dir);

@@ -34,7 +34,8 @@ export interface Cluster {
   stop(): void;
 }
 
-function freePort(): Promise<number> {
+/** A free port on loopback. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.unref();
