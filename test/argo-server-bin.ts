@@ -1,8 +1,6 @@
 // argo-server, built from argo-workflows' own Go module at the tag a preset runs (issue 23), for
-// the request-path suite: `go mod download` of github.com/argoproj/argo-workflows/v3 (or /v4) at
-// the tag (checked against the Go checksum database), a copy of it with the UI files the build
-// embeds, and `go build ./cmd/argo` with the tag's own go.mod and go.sum, into the temp directory,
-// keyed by tag and what the build adds. Where the Go module proxy does not serve the preset's tag, the nearest
+// the request-path suite: github.com/argoproj/argo-workflows/v3 (or /v4) at the tag, with the UI
+// files the build embeds, `go build ./cmd/argo` (test/go-bin.ts). Where the Go module proxy does not serve the preset's tag, the nearest
 // older patch of the same line that it serves is used, and said.
 //
 // The UI bundle (webpack, ui/ at the tag) is not built here: argo-server's page is the tag's own
@@ -14,13 +12,10 @@
 // and before, the generated server/static/files.go (upstream generates it with
 // bou.ke/staticfiles, which the Go module proxy does not serve; this file writes the same two
 // functions, Hash and ServeHTTP, that server/static/static.go calls).
-import { spawnSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Platform } from '../lib';
-import { skipUnlessCi } from './util';
+import { goBinary } from './go-bin';
 
 /** The presets the request-path suite runs (issue 23: Kubeflow 1.4, 1.8, 1.9, 1.11 and KFP 2.17, Argo 4.0). */
 export const REQUEST_PATH_PRESETS: readonly Platform[] = [Platform.KUBEFLOW_1_4, Platform.KUBEFLOW_1_8, Platform.KUBEFLOW_1_9, Platform.KUBEFLOW_1_11, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];
@@ -30,8 +25,6 @@ export const argoServerTag = (platform: Platform): string => platform.spec.argoW
 
 /** One argo-server build: the tag the preset names and the tag built. */
 export interface ArgoServerBuild { readonly bin: string; readonly wanted: string; readonly version: string }
-
-const BUILD_ARGS = ['build', '-mod=readonly', '-trimpath'];
 
 /** The files of the page: its HTML (with `<base href="/">`) and a stand-in for each file it names. */
 export function uiFiles(moduleDir: string): Map<string, string> {
@@ -87,59 +80,20 @@ func ServeHTTP(w http.ResponseWriter, r *http.Request) {
 `;
 }
 
-/** `go mod download` of the module at `tag`: its directory, or the refusal. */
-function download(module: string, tag: string): { dir?: string; error?: string } {
-  const r = spawnSync('go', ['mod', 'download', '-json', `${module}@${tag}`], { encoding: 'utf8', cwd: os.tmpdir(), env: { ...process.env, GOFLAGS: '-mod=mod', GO111MODULE: 'on' } });
-  const out = (() => { try { return JSON.parse(r.stdout); } catch { return {}; } })();
-  return out.Dir && !out.Error ? { dir: out.Dir } : { error: (out.Error ?? r.stderr).trim().split('\n').pop() };
-}
-
 /**
  * argo-server of the preset's image tag (`v3.7.18`), or of the nearest older patch of its line
  * that the Go module proxy serves; or why none can be had (tests then skip; under CI=true they fail).
  */
 export function argoServerBinary(wanted: string): ArgoServerBuild | { skipped: string } {
-  if (spawnSync('go', ['version']).status !== 0) return skipUnlessCi('no Go toolchain') as { skipped: string };
   const [, major, minor, patch] = /^v(\d+)\.(\d+)\.(\d+)$/.exec(wanted)!.map(Number);
-  const module = `github.com/argoproj/argo-workflows/v${major}`;
-  const refused: string[] = [];
-  for (let p = patch; p >= 0; p--) {
-    const tag = `v${major}.${minor}.${p}`;
-    const got = download(module, tag);
-    if (!got.dir) { refused.push(`${tag} (${got.error})`); continue; }
-    // keyed by what the build reads besides the module: the UI files and how they are written
-    const files = uiFiles(got.dir);
-    const key = createHash('sha256').update(tag).update(JSON.stringify([...files])).update(filesGo(files)).update(BUILD_ARGS.join(' ')).digest('hex').slice(0, 12);
-    const bin = path.join(os.tmpdir(), `kfa-argo-server-${tag}-${key}`);
-    if (!fs.existsSync(bin)) build(got.dir, files, bin);
-    return { bin, wanted, version: tag };
-  }
-  return skipUnlessCi(`the Go module proxy serves no ${module} of the v${major}.${minor} line up to ${wanted}: ${refused.join('; ')}`) as { skipped: string };
+  const versions = Array.from({ length: patch + 1 }, (_, i) => `v${major}.${minor}.${patch - i}`);
+  const built = goBinary({ name: 'argo-server', module: `github.com/argoproj/argo-workflows/v${major}`, pkg: './cmd/argo', files: uiBuildFiles }, versions);
+  return 'skipped' in built ? built : { ...built, wanted };
 }
 
-/** Copies the module, adds the UI files, builds ./cmd/argo into `bin`; prints how long it took. */
-function build(moduleDir: string, files: Map<string, string>, bin: string): void {
-  const src = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-argo-src-'));
-  const start = Date.now();
-  try {
-    fs.cpSync(moduleDir, src, { recursive: true });
-    spawnSync('chmod', ['-R', 'u+w', src]);
-    if (fs.existsSync(path.join(src, 'ui', 'embed.go'))) {
-      for (const [name, text] of files) {
-        fs.mkdirSync(path.dirname(path.join(src, 'ui', 'dist', 'app', name)), { recursive: true });
-        fs.writeFileSync(path.join(src, 'ui', 'dist', 'app', name), text);
-      }
-    } else {
-      fs.writeFileSync(path.join(src, 'server', 'static', 'files.go'), filesGo(files));
-    }
-    const r = spawnSync('go', [...BUILD_ARGS, '-o', `${bin}.${process.pid}`, './cmd/argo'], {
-      cwd: src, encoding: 'utf8', env: { ...process.env, GOCACHE: path.join(os.tmpdir(), 'kfa-gocache'), GO111MODULE: 'on', GOFLAGS: '-buildvcs=false' },
-    });
-    if (r.status !== 0) throw new Error(`go build ./cmd/argo of ${moduleDir} failed:\n${r.stderr}`);
-    fs.renameSync(`${bin}.${process.pid}`, bin);
-    // eslint-disable-next-line no-console
-    console.log(`built ${path.basename(bin)} in ${Math.round((Date.now() - start) / 1000)} s`);
-  } finally {
-    fs.rmSync(src, { recursive: true, force: true });
-  }
+/** What the build adds to the module: the page's files in the embed directory (3.5+), or server/static/files.go (before). */
+function uiBuildFiles(moduleDir: string): Map<string, string> {
+  const files = uiFiles(moduleDir);
+  if (fs.existsSync(path.join(moduleDir, 'ui', 'embed.go'))) return new Map([...files].map(([name, text]) => [path.join('ui', 'dist', 'app', name), text]));
+  return new Map([[path.join('server', 'static', 'files.go'), filesGo(files)]]);
 }

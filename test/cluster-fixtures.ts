@@ -18,7 +18,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { Platform } from '../lib';
 import { Cluster, crdAsV1, UPSTREAM } from './cluster';
-import { componentTargets, releaseCluster } from './release-cluster';
+import { componentTargets, releaseCluster, releaseLogin } from './release-cluster';
 import { PRESETS } from './util';
 
 export const FIXTURES = path.join(__dirname, 'fixtures', 'cluster');
@@ -26,18 +26,21 @@ export const FIXTURES = path.join(__dirname, 'fixtures', 'cluster');
 /** Where a CRD file came from: a file of ../shared/upstream, or a path at a commit of a git repository. */
 export interface CrdSource { readonly shared?: string; readonly git?: { readonly repo: string; readonly ref: string; readonly path: string } }
 
-/** One preset's fixture: the CRD files (under crds/) and the release's objects. */
-export interface PresetFixture { readonly preset: string; readonly crds: readonly string[]; readonly release: readonly any[] }
+/**
+ * One preset's fixture: the CRD files (under crds/), the release's objects, and what its login
+ * runs on (test/release-cluster.ts releaseLogin: not applied, read by the request-path suite).
+ */
+export interface PresetFixture { readonly preset: string; readonly crds: readonly string[]; readonly release: readonly any[]; readonly login: readonly any[] }
 
 const sourceText = (s: CrdSource): string => (s.shared ? `../shared/upstream/${s.shared}` : `${s.git!.repo}@${s.git!.ref}:${s.git!.path}`);
 
 /** The objects of a preset's fixture, CRDs first; or why there is none. */
-export function loadClusterFixture(platform: Platform): { crds: any[]; release: any[] } | { skipped: string } {
+export function loadClusterFixture(platform: Platform): { crds: any[]; release: any[]; login: any[] } | { skipped: string } {
   const file = path.join(FIXTURES, 'presets', `${platform.id}.json`);
   if (!fs.existsSync(file)) return { skipped: `${path.relative(process.cwd(), file)} not found: run npm run fixtures:cluster` };
   const fixture: PresetFixture = JSON.parse(fs.readFileSync(file, 'utf8'));
   const crds = fixture.crds.map((f) => JSON.parse(fs.readFileSync(path.join(FIXTURES, 'crds', f), 'utf8')).object);
-  return { crds, release: [...fixture.release] };
+  return { crds, release: [...fixture.release], login: [...fixture.login] };
 }
 
 
@@ -145,7 +148,7 @@ export function generateClusterFixtures(): { files: Map<string, string>; uncheck
         crds.push(name);
       }
     }
-    const fixture: PresetFixture = { preset: platform.id, crds, release: [...releaseCluster(platform, 'team-a'), ...componentTargets(platform)] };
+    const fixture: PresetFixture = { preset: platform.id, crds, release: [...releaseCluster(platform, 'team-a'), ...componentTargets(platform)], login: releaseLogin(platform) };
     files.set(`presets/${platform.id}.json`, `${JSON.stringify(fixture, null, 1)}\n`);
   }
   return { files, unchecked: [...new Set(unchecked)] };

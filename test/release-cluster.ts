@@ -124,3 +124,46 @@ export function dashboardConfig(platform: Platform, component?: string): any {
     fs.rmSync(base, { recursive: true, force: true });
   }
 }
+
+/** Missing binary files of ../shared (not copied there) that a kustomization names, written as stand-ins in a copy. */
+const STAND_INS: Record<string, string> = { 'kubeflow-logo.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>\n' };
+
+/** `kubectl kustomize` of `rel` under a copy of `tree` (a directory of the release) with the stand-ins its kustomizations name. */
+function kustomizeCopy(tree: string, rel: string): any[] {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-login-'));
+  try {
+    fs.cpSync(tree, work, { recursive: true });
+    for (const file of fs.readdirSync(work, { recursive: true }) as string[]) {
+      if (!file.endsWith('kustomization.yaml')) continue;
+      for (const [name, text] of Object.entries(STAND_INS)) {
+        const target = path.join(work, path.dirname(file), name);
+        if (fs.readFileSync(path.join(work, file), 'utf8').includes(name) && !fs.existsSync(target)) fs.writeFileSync(target, text);
+      }
+    }
+    return kustomize(path.join(work, rel));
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What the release's login runs on, as its example install (`example/kustomization.yaml`) builds
+ * it (issue 23's request-path suite): Dex (`common/dex/overlays/istio`, 1.9+ `…/oauth2-proxy`:
+ * its config, Secrets, Service, Deployment and gateway route), oauth2-proxy on 1.9+
+ * (`common/oauth2-proxy/overlays/m2m-dex-only`: Deployment, config, Secret, Service, route), and
+ * the central dashboard's gateway route, where a login ends. oidc-authservice (1.4–1.8) is left
+ * out: its Go module cannot be had (docs/development.md).
+ */
+export function releaseLogin(platform: Platform): any[] {
+  const root = path.join(MANIFESTS, platform.spec.kubeflow.release);
+  const oauth2Proxy = 'notPaths' in platform.spec.kubeflow.skipAuth;
+  const keep = (o: any) => ['ConfigMap', 'Secret', 'Service', 'Deployment', 'VirtualService'].includes(o.kind);
+  const out = kustomize(path.join(root, 'common', 'dex', 'overlays', oauth2Proxy ? 'oauth2-proxy' : 'istio')).filter(keep);
+  if (oauth2Proxy) out.push(...kustomizeCopy(path.join(root, 'common', 'oauth2-proxy'), 'overlays/m2m-dex-only').filter(keep));
+  const apps = ['applications', 'apps'].map((a) => path.join(root, a)).find((d) => fs.existsSync(d))!;
+  for (const vs of docs(path.join(apps, 'centraldashboard', 'upstream', 'overlays', 'istio', 'virtual-service.yaml'))) {
+    // the placeholders the dashboard's overlay fills in (params: namespace kubeflow, cluster.local)
+    out.push(JSON.parse(JSON.stringify({ ...vs, metadata: { ...vs.metadata, namespace: 'kubeflow' } }).replace(/CD_NAMESPACE_PLACEHOLDER/g, 'kubeflow').replace(/CD_CLUSTER_DOMAIN_PLACEHOLDER/g, 'cluster.local')));
+  }
+  return out;
+}
