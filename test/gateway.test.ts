@@ -4,7 +4,7 @@
 import { createSign, generateKeyPairSync } from 'crypto';
 import * as http from 'http';
 import * as net from 'net';
-import { Gateway, jwtProviders, startGateway } from './gateway';
+import { Gateway, startGateway } from './gateway';
 
 let upstream: http.Server;
 let port: number;
@@ -46,8 +46,8 @@ beforeAll(async () => {
   upstream = http.createServer((req, res) => { seen.push({ url: req.url!, headers: req.headers }); res.end(`upstream ${req.headers.host}`); });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
   port = (upstream.address() as net.AddressInfo).port;
-  gateway = await startGateway(objects, 'kubeflow/kubeflow-gateway', { 'argo:80': port, 'dashboard:80': port },
-    jwtProviders(objects, (uri) => (uri === 'http://dex/keys' ? { keys: [jwk] } : { keys: [] })));
+  const up = { host: '127.0.0.1', port };
+  gateway = await startGateway({ objects, gateway: 'kubeflow/kubeflow-gateway', upstreams: { 'argo:80': up, 'dashboard:80': up }, jwks: (rule) => (rule.jwksUri === 'http://dex/keys' ? { keys: [jwk] } : { keys: [] }) });
 });
 afterAll(async () => {
   await gateway.close();
@@ -80,7 +80,7 @@ test('RequestAuthentication: no token passes, an invalid one is 401 before any r
 });
 
 test('a match the model does not know is refused, not guessed', async () => {
-  const g = await startGateway([vs('h', [{ match: [{ headers: { x: { exact: '1' } } }], route: to('argo') }])], 'kubeflow/kubeflow-gateway', { 'argo:80': port });
+  const g = await startGateway({ objects: [vs('h', [{ match: [{ headers: { x: { exact: '1' } } }], route: to('argo') }])], gateway: 'kubeflow/kubeflow-gateway', upstreams: { 'argo:80': { host: '127.0.0.1', port } } });
   const r = await new Promise<[number, string]>((resolve, reject) => http.get({ host: '127.0.0.1', port: g.port, path: '/' }, (res) => {
     let body = '';
     res.on('data', (c) => { body += c; });
@@ -88,4 +88,101 @@ test('a match the model does not know is refused, not guessed', async () => {
   }).on('error', reject));
   expect(r).toEqual([500, 'gateway model: match on headers is not modelled']);
   await g.close();
+});
+
+describe('login filters: CUSTOM ext_authz, then jwt_authn, then DENY and ALLOW (listener_builder.go order)', () => {
+  let authz: http.Server;
+  const checks: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders }> = [];
+  let g: Gateway;
+  const kubeflowObjects = () => [
+    vs('dashboard', [{ match: [{ uri: { prefix: '/' } }], route: to('dashboard') }]),
+    { kind: 'ConfigMap', metadata: { namespace: 'istio-system', name: 'istio' }, data: { mesh: [
+      'extensionProviders:', '- name: login', '  envoyExtAuthzHttp:', '    service: login.auth.svc.cluster.local', '    port: 80',
+      '    includeRequestHeadersInCheck: [cookie]', '    headersToUpstreamOnAllow: [authorization]', '    headersToDownstreamOnDeny: [set-cookie]'].join('\n') } },
+    { kind: 'AuthorizationPolicy', metadata: { namespace: 'istio-system', name: 'custom' }, spec: { action: 'CUSTOM', provider: { name: 'login' }, selector: { matchLabels: { app: 'istio-ingressgateway' } },
+      rules: [{ to: [{ operation: { notPaths: ['/dex/*'] } }], when: [{ key: 'request.headers[authorization]', notValues: ['*'] }] }] } },
+    { kind: 'AuthorizationPolicy', metadata: { namespace: 'istio-system', name: 'require-jwt' }, spec: { action: 'DENY', rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { notPaths: ['/dex/*'] } }] }] } },
+    { kind: 'AuthorizationPolicy', metadata: { namespace: 'istio-system', name: 'other-gateway' }, spec: { action: 'DENY', selector: { matchLabels: { app: 'elsewhere' } }, rules: [{}] } },
+    { kind: 'RequestAuthentication', metadata: { name: 'dex-jwt', namespace: 'istio-system' }, spec: { jwtRules: [{ issuer: ISSUER, forwardOriginalToken: true, outputClaimToHeaders: [{ claim: 'email', header: 'kubeflow-userid' }, { claim: 'groups', header: 'kubeflow-groups' }] }] } },
+  ];
+
+  beforeAll(async () => {
+    authz = http.createServer((req, res) => {
+      checks.push({ method: req.method!, url: req.url!, headers: req.headers });
+      if (req.headers.cookie === 'session=ok') res.writeHead(200, { authorization: `Bearer ${jwt({ iss: ISSUER, sub: 'u1', email: 'a@x', groups: ['g'] })}`, 'x-other': 'no' }).end();
+      else res.writeHead(302, { location: '/dex/auth', 'set-cookie': 'csrf=1', 'x-other': 'no' }).end('to the login');
+    });
+    await new Promise<void>((r) => authz.listen(0, '127.0.0.1', () => r()));
+    const authzPort = (authz.address() as net.AddressInfo).port;
+    g = await startGateway({
+      objects: kubeflowObjects(), gateway: 'kubeflow/kubeflow-gateway', jwks: () => ({ keys: [jwk] }),
+      upstreams: { 'dashboard:80': { host: '127.0.0.1', port }, 'login.auth.svc.cluster.local:80': { host: '127.0.0.1', port: authzPort } },
+    });
+  });
+  afterAll(async () => {
+    await g.close();
+    authz.close();
+  });
+
+  const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) => new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: g.port, method, path, headers }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode!, body: text, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+
+  test('a denied check is the answer: its status, body, the allowed headers and Location; the check has the method, path and Content-Length 0', async () => {
+    checks.length = 0;
+    const r = await send('POST', '/x?y=1', { cookie: 'no', 'x-private': 'p', 'content-type': 'application/json' }, '{"a":1}');
+    expect([r.status, r.body, r.headers.location, r.headers['set-cookie'], r.headers['x-other']]).toEqual([302, 'to the login', '/dex/auth', ['csrf=1'], undefined]);
+    expect(checks).toHaveLength(1);
+    expect([checks[0].method, checks[0].url, checks[0].headers.cookie, checks[0].headers['content-length'], checks[0].headers['x-private']]).toEqual(['POST', '/x?y=1', 'no', '0', undefined]);
+  });
+
+  test('an allowed check sets its upstream headers; the token it adds is verified after it and its claims become headers', async () => {
+    seen.length = 0;
+    const r = await send('POST', '/x', { cookie: 'session=ok' }, 'body');
+    expect(r.status).toBe(200);
+    expect(seen[0].headers.authorization).toMatch(/^Bearer ey/); // forwardOriginalToken
+    expect(seen[0].headers['kubeflow-userid']).toBe('a@x');
+    expect(seen[0].headers['kubeflow-groups']).toBeUndefined(); // a list claim is not a header here
+    expect(seen[0].headers['x-other']).toBeUndefined();
+  });
+
+  test('paths outside the CUSTOM rule skip the check; DENY without a principal refuses the rest', async () => {
+    checks.length = 0;
+    expect((await send('GET', '/dex/auth')).status).toBe(200);
+    // a request with its own Authorization skips the check (when: notValues *), and without a valid JWT is refused
+    expect(await send('GET', '/x', { authorization: 'Basic abc' }).then((r) => [r.status, r.body])).toEqual([403, 'RBAC: access denied']);
+    expect(checks).toHaveLength(0);
+    expect((await send('GET', '/x', { authorization: `Bearer ${jwt({ iss: ISSUER, sub: 'm2m' })}` })).status).toBe(200);
+  });
+
+  test('ALLOW: a policy without rules allows nothing (global-deny-all); with another policy that allows all, the request passes', async () => {
+    const denyAll = { kind: 'AuthorizationPolicy', metadata: { namespace: 'istio-system', name: 'global-deny-all' }, spec: {} };
+    const allowAll = { kind: 'AuthorizationPolicy', metadata: { namespace: 'istio-system', name: 'gw' }, spec: { action: 'ALLOW', selector: { matchLabels: { app: 'istio-ingressgateway' } }, rules: [{}] } };
+    for (const [objects, want] of [[[denyAll], 403], [[denyAll, allowAll], 200]] as const) {
+      const one = await startGateway({ objects: [vs('d', [{ route: to('dashboard') }]), ...objects], gateway: 'kubeflow/kubeflow-gateway', upstreams: { 'dashboard:80': { host: '127.0.0.1', port } } });
+      const status = await new Promise<number>((resolve, reject) => http.get({ host: '127.0.0.1', port: one.port, path: '/' }, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject));
+      await one.close();
+      expect([objects.length, status]).toEqual([objects.length, want]);
+    }
+  });
+
+  test('what the policy model does not know is refused, not guessed', async () => {
+    const odd = await startGateway({
+      objects: [vs('d', [{ route: to('dashboard') }]), { kind: 'AuthorizationPolicy', metadata: { namespace: 'istio-system', name: 'ip' }, spec: { action: 'DENY', rules: [{ from: [{ source: { ipBlocks: ['1.2.3.4'] } }] }] } }],
+      gateway: 'kubeflow/kubeflow-gateway', upstreams: { 'dashboard:80': { host: '127.0.0.1', port } },
+    });
+    const r = await new Promise<[number, string]>((resolve, reject) => http.get({ host: '127.0.0.1', port: odd.port, path: '/' }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve([res.statusCode!, body]));
+    }).on('error', reject));
+    expect(r).toEqual([500, 'gateway model: AuthorizationPolicy source.ipBlocks is not modelled']);
+    await odd.close();
+  });
 });

@@ -22,8 +22,8 @@ export interface GoProgram {
   readonly files?: (moduleDir: string, version: string) => Map<string, string | Buffer>;
 }
 
-/** One build: the binary and the version it was built from. */
-export interface GoBuild { readonly bin: string; readonly version: string }
+/** One build: the program's name, the binary and the version it was built from. */
+export interface GoBuild { readonly name: string; readonly bin: string; readonly version: string }
 
 const BUILD_ARGS = ['build', '-mod=readonly', '-trimpath'];
 const GO_ENV = { GO111MODULE: 'on', GOFLAGS: '-mod=mod' };
@@ -67,7 +67,7 @@ export function goBinary(program: GoProgram, versions: readonly string[]): GoBui
     for (const [name, data] of [...files].sort(([a], [b]) => a.localeCompare(b))) hash.update(`\0${name}\0`).update(data);
     const bin = path.join(os.tmpdir(), `kfa-${program.name}-${version.replace(/[^\w.-]/g, '_')}-${hash.digest('hex').slice(0, 12)}`);
     if (!fs.existsSync(bin)) build(program, version, got.dir, files, bin);
-    return { bin, version };
+    return { name: program.name, bin, version };
   }
   return skipUnlessCi(`the Go module proxy serves none of ${program.module} ${versions.join(', ')}: ${refused.join('; ')}`) as { skipped: string };
 }

@@ -1,0 +1,117 @@
+// A release's login run for real for the request-path suite (issue 23): Dex and, on 1.9+,
+// oauth2-proxy, built at the release's versions (test/login-bin.ts) and run from the release's
+// own Deployments, config and Secrets (test/pods.ts), each behind its Service's loopback address.
+// What differs from the release, printed by the suite: Dex keeps its data in memory (the release's
+// `kubernetes` storage needs the pod's in-cluster account, and Dex v2.24 creates its CRDs as
+// apiextensions v1beta1, which Kubernetes 1.22+ no longer serves), and Dex gets the suite's users,
+// with the release's own password hash (Kubeflow's documented `12341234`).
+import * as http from 'http';
+import { parse, stringify } from 'yaml';
+import { Upstreams } from './gateway';
+import { dexBinary, LoginBuild, oauth2ProxyBinary } from './login-bin';
+import { canUnshare, prepareContainer, RunningProcess, ServiceAddresses, startProcess } from './pods';
+
+/** The password of every user of the suite: the one Kubeflow's example Dex user has. */
+export const PASSWORD = '12341234';
+
+/** A running login: its processes, where the gateway finds them, and what was built. */
+export interface LoginStack {
+  readonly dex: RunningProcess;
+  readonly oauth2Proxy?: RunningProcess;
+  readonly upstreams: Upstreams;
+  readonly builds: readonly LoginBuild[];
+  readonly notes: readonly string[];
+  /** The keys Dex signs with (its `/dex/keys`). */
+  jwks(): Promise<{ keys: any[] }>;
+  /** The last log lines of each process. */
+  logs(): string;
+  stop(): void;
+}
+
+const get = (url: string): Promise<{ status: number; body: string }> => new Promise((resolve) => {
+  http.get(url, (res) => {
+    let body = '';
+    res.on('data', (c) => { body += c; });
+    res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+  }).on('error', (e) => resolve({ status: 0, body: e.message }));
+});
+
+async function waitFor(what: string, url: string, proc: RunningProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await get(url)).status !== 200) {
+    if (proc.exitCode() !== null || Date.now() > deadline) throw new Error(`${what} did not answer ${url}:\n${proc.log()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Dex's config as the suite runs it: memory storage, and the suite's users beside the release's. */
+function dexConfig(text: string, users: readonly string[], notes: string[]): string {
+  const config = parse(text);
+  notes.push(`Dex storage ${config.storage.type} is memory`);
+  config.storage = { type: 'memory' };
+  const model = config.staticPasswords[0];
+  config.staticPasswords = [...config.staticPasswords, ...users.map((email, i) => ({ ...model, email, username: email.split('@')[0], userID: `suite-${i}` }))];
+  notes.push(`Dex users added: ${users.join(', ')}`);
+  return stringify(config);
+}
+
+const serviceHost = (s: any) => `${s.metadata.name}.${s.metadata.namespace}.svc.cluster.local`;
+
+/**
+ * Where the gateway sends each of the release's Services (`host:port`): the Service's address and
+ * its target port (a named one read from the Deployment whose pods it selects).
+ */
+function upstreamsOf(login: readonly any[], addresses: ServiceAddresses): Upstreams {
+  const out: Upstreams = {};
+  for (const s of login.filter((o) => o.kind === 'Service')) {
+    const deployment = login.find((o) => o.kind === 'Deployment' && o.metadata.namespace === s.metadata.namespace
+      && Object.entries(s.spec.selector ?? {}).every(([k, v]) => o.spec.template.metadata.labels?.[k] === v));
+    for (const p of s.spec.ports) {
+      const ports = (deployment?.spec.template.spec.containers ?? []).flatMap((c: any) => c.ports ?? []);
+      const target = typeof p.targetPort === 'string' ? ports.find((c: any) => c.name === p.targetPort)?.containerPort : (p.targetPort ?? p.port);
+      out[`${serviceHost(s)}:${p.port}`] = { host: addresses.of(serviceHost(s)), port: target };
+    }
+  }
+  return out;
+}
+
+/** Starts the release's login (Dex; oauth2-proxy on 1.9+) from its objects `login`, with `users` added to Dex. */
+export async function startLogin(login: readonly any[], users: readonly string[], addresses: ServiceAddresses, dir: string, withProxy: boolean): Promise<LoginStack> {
+  if (!canUnshare()) throw new Error('unshare --user --mount is refused here: the login programs need their own /etc/hosts');
+  const builds: LoginBuild[] = [];
+  const built = (b: LoginBuild | { skipped: string }) => { if ('skipped' in b) throw new Error(b.skipped); builds.push(b); return b; };
+  const dexBuild = built(dexBinary(login));
+  const proxyBuild = withProxy ? built(oauth2ProxyBinary(login)) : undefined;
+  const upstreams = upstreamsOf(login, addresses);
+  const service = (name: string) => login.find((o) => o.kind === 'Service' && o.metadata.name === name);
+  const notes: string[] = [];
+  const run = (name: string, bin: string, edit?: Parameters<typeof prepareContainer>[5]) => {
+    const deployment = login.find((o) => o.kind === 'Deployment' && o.metadata.name === name);
+    const c = prepareContainer(deployment, name, login, addresses.of(serviceHost(service(name))), dir, edit);
+    notes.push(...c.notes.map((n) => `${name}: ${n}`));
+    return startProcess(name, bin, c.args, c.env, addresses.hostsFile(), dir);
+  };
+  const dexAddress = upstreams[`${serviceHost(service('dex'))}:5556`];
+  // the Go programs call Dex at its Service's port: no port translation here (test/pods.ts)
+  if (dexAddress.port !== 5556) throw new Error(`Dex's Service maps 5556 to ${dexAddress.port}: test/pods.ts does not translate ports`);
+  const dex = run('dex', dexBuild.bin, (mountPath, text, n) => (mountPath === '/etc/dex/cfg' ? dexConfig(text, users, n) : text));
+  const stop = () => { dex.stop(); oauth2Proxy?.stop(); };
+  let oauth2Proxy: RunningProcess | undefined;
+  try {
+    await waitFor('Dex', `http://${dexAddress.host}:5556/dex/.well-known/openid-configuration`, dex);
+    if (proxyBuild) {
+      oauth2Proxy = run('oauth2-proxy', proxyBuild.bin);
+      const p = upstreams[`${serviceHost(service('oauth2-proxy'))}:80`];
+      await waitFor('oauth2-proxy', `http://${p.host}:${p.port}/ping`, oauth2Proxy);
+    }
+  } catch (e) {
+    stop();
+    throw e;
+  }
+  return {
+    dex, oauth2Proxy, upstreams, builds, notes,
+    jwks: async () => JSON.parse((await get(`http://${dexAddress.host}:5556/dex/keys`)).body),
+    logs: () => ([['dex', dex], ['oauth2-proxy', oauth2Proxy]] as Array<[string, RunningProcess | undefined]>).filter(([, p]) => p).map(([n, p]) => `--- ${n} log ---\n${p!.log()}`).join('\n'),
+    stop,
+  };
+}
