@@ -28,7 +28,7 @@ export class Browser {
   public readonly trail: string[] = [];
   private readonly jar = new CookieJar();
 
-  constructor(private readonly port: number, private readonly origin = 'http://kubeflow.test') {}
+  constructor(private readonly port: number, private readonly origin = 'https://kubeflow.test') {}
 
   /** GET `url`, following redirects. */
   public get(url: string, headers: Record<string, string> = {}): Promise<Page> {

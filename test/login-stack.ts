@@ -44,14 +44,26 @@ async function waitFor(what: string, url: string, proc: RunningProcess): Promise
   }
 }
 
-/** Dex's config as the suite runs it: memory storage, and the suite's users beside the release's. */
-function dexConfig(text: string, users: readonly string[], notes: string[]): string {
+/** What the suite adds to the release's login. */
+export interface LoginOptions {
+  /** Users added to Dex, with the release user's password. */
+  readonly users: readonly string[];
+  /** `staticClients` entries added to Dex's config (the output's `dex-static-client.yaml`, as docs/login.md step 2 says). */
+  readonly staticClients?: readonly any[];
+  /** Whether to run oauth2-proxy (1.9+). */
+  readonly withProxy: boolean;
+}
+
+/** Dex's config as the suite runs it: memory storage, and the suite's users and clients beside the release's. */
+function dexConfig(text: string, { users, staticClients = [] }: LoginOptions, notes: string[]): string {
   const config = parse(text);
   notes.push(`Dex storage ${config.storage.type} is memory`);
   config.storage = { type: 'memory' };
   const model = config.staticPasswords[0];
   config.staticPasswords = [...config.staticPasswords, ...users.map((email, i) => ({ ...model, email, username: email.split('@')[0], userID: `suite-${i}` }))];
   notes.push(`Dex users added: ${users.join(', ')}`);
+  config.staticClients = [...config.staticClients, ...staticClients];
+  if (staticClients.length) notes.push(`Dex clients added: ${staticClients.map((c) => c.name).join(', ')}`);
   return stringify(config);
 }
 
@@ -75,13 +87,13 @@ function upstreamsOf(login: readonly any[], addresses: ServiceAddresses): Upstre
   return out;
 }
 
-/** Starts the release's login (Dex; oauth2-proxy on 1.9+) from its objects `login`, with `users` added to Dex. */
-export async function startLogin(login: readonly any[], users: readonly string[], addresses: ServiceAddresses, dir: string, withProxy: boolean): Promise<LoginStack> {
+/** Starts the release's login (Dex; oauth2-proxy on 1.9+) from its objects `login`, with the suite's additions. */
+export async function startLogin(login: readonly any[], options: LoginOptions, addresses: ServiceAddresses, dir: string): Promise<LoginStack> {
   if (!canUnshare()) throw new Error('unshare --user --mount is refused here: the login programs need their own /etc/hosts');
   const builds: LoginBuild[] = [];
   const built = (b: LoginBuild | { skipped: string }) => { if ('skipped' in b) throw new Error(b.skipped); builds.push(b); return b; };
   const dexBuild = built(dexBinary(login));
-  const proxyBuild = withProxy ? built(oauth2ProxyBinary(login)) : undefined;
+  const proxyBuild = options.withProxy ? built(oauth2ProxyBinary(login)) : undefined;
   const upstreams = upstreamsOf(login, addresses);
   const service = (name: string) => login.find((o) => o.kind === 'Service' && o.metadata.name === name);
   const notes: string[] = [];
@@ -94,7 +106,7 @@ export async function startLogin(login: readonly any[], users: readonly string[]
   const dexAddress = upstreams[`${serviceHost(service('dex'))}:5556`];
   // the Go programs call Dex at its Service's port: no port translation here (test/pods.ts)
   if (dexAddress.port !== 5556) throw new Error(`Dex's Service maps 5556 to ${dexAddress.port}: test/pods.ts does not translate ports`);
-  const dex = run('dex', dexBuild.bin, (mountPath, text, n) => (mountPath === '/etc/dex/cfg' ? dexConfig(text, users, n) : text));
+  const dex = run('dex', dexBuild.bin, (mountPath, text, n) => (mountPath === '/etc/dex/cfg' ? dexConfig(text, options, n) : text));
   const stop = () => { dex.stop(); oauth2Proxy?.stop(); };
   let oauth2Proxy: RunningProcess | undefined;
   try {

@@ -6,11 +6,15 @@
 // release's own objects (test/login-stack.ts); a stand-in for the central dashboard that answers
 // with the user the gateway passed on; and the gateway model (test/gateway.ts) in front of all of
 // it, with Dex's keys for the release's RequestAuthentication.
+import { execFileSync } from 'child_process';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
-import { Platform } from '../lib';
+import { parse, parseAllDocuments } from 'yaml';
+import { KubeflowArgoChart, Platform } from '../lib';
 import { synthesizeApp } from '../lib/synth/synthesize';
 import { referenceApp } from '../scripts/rights-doc';
 import { ArgoServerBuild, argoServerBinary, argoServerTag } from './argo-server-bin';
@@ -18,8 +22,10 @@ import { Cluster, freePort, startCluster } from './cluster';
 import { installRelease, loadClusterFixture } from './cluster-fixtures';
 import { Gateway, startGateway, Upstreams } from './gateway';
 import { hasOauth2Proxy } from './login-bin';
+import { Headers, runLuaFilter } from './envoy-lua';
 import { LoginStack, startLogin } from './login-stack';
 import { RunningProcess, ServiceAddresses, startProcess } from './pods';
+import { lua51 } from './util';
 
 /** A response as the suite reads it. */
 export interface Answer { readonly status: number; readonly headers: http.IncomingHttpHeaders; readonly body: string }
@@ -98,6 +104,58 @@ function startDashboard(): Promise<{ port: number; server: http.Server; authoriz
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as net.AddressInfo).port, server, authorization: () => authorization })));
 }
 
+/**
+ * argo-server's sidecar, as far as the output configures it: the Lua filter of its EnvoyFilter
+ * (SSO's login redirect and cookies) run on each request and its response (test/envoy-lua.ts).
+ * The filter may change only the response here; a change to the request is refused.
+ */
+function startSidecar(code: string, upstream: number): Promise<{ port: number; server: http.Server }> {
+  const lua = lua51();
+  if (!lua) throw new Error('lua5.1 is missing: the SSO filter on argo-server\'s sidecar cannot run');
+  const server = http.createServer((req, res) => {
+    const request: Headers = [[':method', req.method!], [':path', req.url!], ...Object.entries(req.headers).flatMap(([k, v]) => [v].flat().map((x) => [k, String(x)] as [string, string]))];
+    const up = http.request({ host: '127.0.0.1', port: upstream, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      const response: Headers = [[':status', String(r.statusCode)], ...Object.entries(r.headers).flatMap(([k, v]) => [v].flat().map((x) => [k, String(x)] as [string, string]))];
+      const out = runLuaFilter(lua, code, request, response);
+      if (JSON.stringify(out.request) !== JSON.stringify(request)) {
+        res.writeHead(500).end('sidecar model: the filter changed the request, which is not modelled');
+        return;
+      }
+      const headers: Record<string, string[]> = {};
+      for (const [k, v] of out.response.filter(([k2]) => !k2.startsWith(':'))) (headers[k] ??= []).push(v);
+      res.writeHead(Number(out.response.find(([k]) => k === ':status')![1]), Object.entries(headers).flatMap(([k, vs]) => vs.map((v) => [k, v])).flat());
+      r.pipe(res);
+    });
+    up.on('error', (e) => res.writeHead(503).end(`sidecar upstream: ${e.message}`));
+    req.pipe(up);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as net.AddressInfo).port, server })));
+}
+
+/** The release's login objects as the output's Kubeflow-side Component leaves them (`kubectl kustomize`, as docs/platforms.md has admins add it). */
+function withComponent(login: readonly any[], component: string): any[] {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-component-'));
+  try {
+    fs.writeFileSync(path.join(work, 'login.yaml'), login.map((o) => JSON.stringify(o)).join('\n---\n'));
+    fs.mkdirSync(path.join(work, 'patches'));
+    fs.writeFileSync(path.join(work, 'patches', 'kustomization.yaml'), component);
+    fs.writeFileSync(path.join(work, 'kustomization.yaml'), 'resources:\n- login.yaml\ncomponents:\n- ./patches\n');
+    return parseAllDocuments(execFileSync('kubectl', ['kustomize', work], { encoding: 'utf8' })).map((d) => d.toJS()).filter(Boolean);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** docs/login.md step 1: the SSO client's Secret, the same in argo-server's SSO namespace and Dex's; returns Dex's copy. */
+function createClientSecret(cluster: Cluster, namespaces: readonly string[]): any {
+  const literals = ['--from-literal=client-id=argo-workflows', `--from-literal=client-secret=${randomBytes(32).toString('hex')}`];
+  for (const ns of namespaces) {
+    const r = cluster.kubectl(['-n', ns, 'create', 'secret', 'generic', 'argo-server-sso', ...literals]);
+    if (r.status !== 0) throw new Error(`creating Secret ${ns}/argo-server-sso: ${r.stderr}`);
+  }
+  return JSON.parse(cluster.kubectl(['-n', 'auth', 'get', 'secret', 'argo-server-sso', '-o', 'json']).stdout);
+}
+
 /** A preset's request path, running. */
 export interface RequestPath {
   readonly cluster: Cluster;
@@ -114,46 +172,72 @@ export interface RequestPath {
   stop(): Promise<void>;
 }
 
-/** Users the suite adds to Dex. */
-export const SUITE_USERS = ['alice@example.com', 'mallory@example.com'];
+/** Users the suite adds to Dex: the reference app's owner and contributor of `team-a`, and a stranger. */
+export const SUITE_USERS = ['alice@example.com', 'bob@example.com', 'mallory@example.com'];
 
-/** Starts the request path of `platform` (see the file's comment); prints the versions it runs. */
-export async function startRequestPath(platform: Platform, bins: { etcd: string; kubernetes: string }, dir: string): Promise<RequestPath> {
+/** The output applied, with, for `sso`, the client Secret (docs/login.md step 1); its objects, and the Kubeflow-side Component's text. */
+function applyOutput(cluster: Cluster, platform: Platform, sso: boolean): { objects: any[]; component?: string; dexClient?: string; clientSecret?: any } {
+  const app = referenceApp(platform, sso);
+  const chart = app.node.children.find((c) => c instanceof KubeflowArgoChart) as KubeflowArgoChart;
+  const objects = synthesizeApp(app).flatMap((f) => f.objects);
+  const applied = cluster.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+  if (applied.status !== 0 || applied.stderr) throw new Error(`applying the output: ${applied.stderr}`);
+  if (!sso) return { objects };
+  const ssoNamespace = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'argo-server-sso-config').metadata.namespace;
+  return { objects, component: chart.kubeflowPatches!.component, dexClient: chart.kubeflowPatches!.dexStaticClient, clientSecret: createClientSecret(cluster, [ssoNamespace, 'auth']) };
+}
+
+/** What the suite prints of a run: each program's version and each harness change. */
+function describeRun(platform: Platform, build: ArgoServerBuild, login?: LoginStack): string {
   const wanted = argoServerTag(platform);
-  const build = argoServerBinary(wanted);
+  return [`${platform.id}: argo-server ${build.version}${build.version === wanted ? '' : ` (the preset runs ${wanted}, which the Go module proxy does not serve)`}`,
+    ...(login?.builds ?? []).map((b) => `${platform.id}: ${b.name} ${b.version}${b.version === b.wanted ? '' : ` (the release runs ${b.wanted})`}`),
+    ...(login?.notes ?? []).map((n) => `${platform.id}: ${n}`),
+    ...(hasOauth2Proxy(platform) ? [] : [`${platform.id}: the release's login is not run (oidc-authservice cannot be built: test/login-bin.ts)`])].join('\n');
+}
+
+/**
+ * Starts the request path of `platform` (see the file's comment), with the output of the
+ * reference app with or without `sso`; prints the versions it runs. With `sso`, Dex runs on every
+ * release (with the output's client and the Component's changes to Dex) and argo-server behind its
+ * sidecar's Lua filter.
+ */
+export async function startRequestPath(platform: Platform, bins: { etcd: string; kubernetes: string }, dir: string, sso = false): Promise<RequestPath> {
+  const build = argoServerBinary(argoServerTag(platform));
   if ('skipped' in build) throw new Error(build.skipped);
   const fixture = loadClusterFixture(platform);
   if ('skipped' in fixture) throw new Error(fixture.skipped);
   const addresses = new ServiceAddresses();
   const cluster = await startCluster(bins);
-  const parts: { argo?: RunningServer; login?: LoginStack; gateway?: Gateway; dashboard?: http.Server } = {};
-  const stop = async () => { await parts.gateway?.close(); parts.dashboard?.close(); parts.argo?.stop(); parts.login?.stop(); cluster.stop(); };
+  const parts: { argo?: RunningServer; login?: LoginStack; gateway?: Gateway; servers: http.Server[] } = { servers: [] };
+  const stop = async () => { await parts.gateway?.close(); parts.servers.forEach((x) => x.close()); parts.argo?.stop(); parts.login?.stop(); cluster.stop(); };
   try {
     const release = installRelease(cluster, platform);
-    const objects = synthesizeApp(referenceApp(platform, false)).flatMap((f) => f.objects);
-    const applied = cluster.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
-    if (applied.status !== 0 || applied.stderr) throw new Error(`applying the output: ${applied.stderr}`);
-    if (hasOauth2Proxy(platform)) parts.login = await startLogin(fixture.login, SUITE_USERS, addresses, dir, true);
-    parts.argo = await startArgoServer(cluster, build, objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'argo-server'), addresses.hostsFile(), dir);
+    const out = applyOutput(cluster, platform, sso);
+    const login = out.component ? withComponent([...fixture.login, out.clientSecret], out.component) : fixture.login;
+    if (hasOauth2Proxy(platform) || sso) {
+      parts.login = await startLogin(login, { users: SUITE_USERS, withProxy: hasOauth2Proxy(platform), staticClients: out.dexClient ? parse(out.dexClient) : [] }, addresses, dir);
+    }
+    parts.argo = await startArgoServer(cluster, build, out.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'argo-server'), addresses.hostsFile(), dir);
     const dashboard = await startDashboard();
-    parts.dashboard = dashboard.server;
-    const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'argo-server');
+    parts.servers.push(dashboard.server);
+    const filter = out.objects.find((o) => o.kind === 'EnvoyFilter' && o.metadata.name === 'argo-server-sso-login');
+    const sidecar = filter ? await startSidecar(filter.spec.configPatches[0].patch.value.typed_config.inlineCode, parts.argo.port) : undefined;
+    if (sidecar) parts.servers.push(sidecar.server);
+    const service = out.objects.find((o) => o.kind === 'Service' && o.metadata.name === 'argo-server');
     const upstreams: Upstreams = {
       ...parts.login?.upstreams,
-      [`${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local:${service.spec.ports[0].port}`]: { host: '127.0.0.1', port: parts.argo.port },
+      [`${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local:${service.spec.ports[0].port}`]: { host: '127.0.0.1', port: sidecar?.port ?? parts.argo.port },
       'centraldashboard.kubeflow.svc.cluster.local:80': { host: '127.0.0.1', port: dashboard.port },
     };
     const keys = parts.login ? await parts.login.jwks() : { keys: [] };
-    parts.gateway = await startGateway({ objects: [...objects, ...release, ...(parts.login ? fixture.login : [])], gateway: 'kubeflow/kubeflow-gateway', upstreams, jwks: () => keys });
+    parts.gateway = await startGateway({ objects: [...out.objects, ...release, ...(parts.login ? login : [])], gateway: 'kubeflow/kubeflow-gateway', upstreams, jwks: () => keys });
     // eslint-disable-next-line no-console
-    console.log([`${platform.id}: argo-server ${build.version}${build.version === wanted ? '' : ` (the preset runs ${wanted}, which the Go module proxy does not serve)`}`,
-      ...(parts.login?.builds ?? []).map((b) => `${platform.id}: ${b.name} ${b.version}${b.version === b.wanted ? '' : ` (the release runs ${b.wanted})`}`),
-      ...(parts.login?.notes ?? []).map((n) => `${platform.id}: ${n}`),
-      ...(parts.login ? [] : [`${platform.id}: the release's login is not run (oidc-authservice cannot be built: test/login-bin.ts)`])].join('\n'));
-    const { argo, login, gateway } = parts as Required<typeof parts>;
+    console.log(describeRun(platform, build, parts.login));
+    const { argo, gateway } = parts as Required<typeof parts>;
     return {
-      cluster, argo, login, gateway, objects, release, dashboardAuthorization: dashboard.authorization,
-      logs: () => [`--- argo-server log ---\n${argo.log()}`, login?.logs() ?? ''].join('\n'),
+      cluster, argo, login: parts.login, gateway, objects: out.objects, release, dashboardAuthorization: dashboard.authorization,
+      logs: () => [`--- argo-server log ---\n${argo.log()}`, parts.login?.logs() ?? ''].join('\n'),
       stop,
     };
   } catch (e) {

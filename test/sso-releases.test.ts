@@ -14,7 +14,8 @@ import { loginLua } from '../lib/istio/login-redirect';
 import { preflight } from '../preflight/checks';
 import { whoGrants } from '../preflight/rbac';
 import { kustomize, MANIFESTS, releaseCluster } from './release-cluster';
-import { evaluateRules, exprRuleEvaluator, hasKubectl, lua51, Obj, RuleEvaluator, runLua, PRESETS, describeUnless } from './util';
+import { Headers, runLuaFilter } from './envoy-lua';
+import { evaluateRules, exprRuleEvaluator, hasKubectl, lua51, Obj, RuleEvaluator, PRESETS, describeUnless } from './util';
 
 const built = PRESETS.map((p) => exprRuleEvaluator(p.spec.argoWorkflows.manifests));
 /** The rule evaluation of a preset's argo-server tag. */
@@ -316,36 +317,10 @@ describeReleases('issue 20, item 4: a rule naming groups, for a user in no group
 describeReleases('the SSO login filter on argo-server\'s sidecar, in Lua 5.1 (the dialect of Envoy\'s Lua filter)', () => {
   const lua = lua51();
   const DEX = 'http://dex.auth.svc.cluster.local:5556/dex';
-  type Headers = Array<[string, string]>;
-  /**
-   * One request and its response through the filter, with the part of Envoy's Lua API it uses
-   * (Envoy's Lua filter docs, 1.17+): `headers()` with `get` (the first value), `replace`, `add`,
-   * `remove` and iteration over every entry (`pairs`, whose `__pairs` Envoy's LuaJIT honours), and
-   * `streamInfo():dynamicMetadata()` `set`/`get`, shared by the request and its response.
-   */
+  /** One request and its response through the filter (test/envoy-lua.ts). */
   const run = (request: Headers, response: Headers, settings: { secureCookie?: boolean; browserIssuer?: string } = {}): Headers => {
     const code = loginLua({ baseHref: '/argo/', issuer: DEX, browserIssuer: settings.browserIssuer ?? '/dex', secureCookie: settings.secureCookie ?? true });
-    const table = (h: Headers) => `{ ${h.map(([k, v]) => `{ ${JSON.stringify(k)}, ${JSON.stringify(v)} }`).join(', ')} }`;
-    const harness = [
-      'local raw_pairs = pairs',
-      'function pairs(t) local m = getmetatable(t); if m and m.__pairs then return m.__pairs(t) end; return raw_pairs(t) end',
-      'local function header_map(entries)',
-      '  local methods = {}',
-      '  function methods:get(k) for _, e in ipairs(entries) do if e[1] == k then return e[2] end end return nil end',
-      '  function methods:add(k, v) table.insert(entries, { k, v }) end',
-      '  function methods:remove(k) local kept = {} for _, e in ipairs(entries) do if e[1] ~= k then table.insert(kept, e) end end for i = #entries, 1, -1 do entries[i] = nil end for i, e in ipairs(kept) do entries[i] = e end end',
-      '  function methods:replace(k, v) self:remove(k) self:add(k, v) end',
-      '  return setmetatable({}, { __index = methods, __pairs = function() local i = 0 return function() i = i + 1 local e = entries[i] if e then return e[1], e[2] end end end })',
-      'end',
-      'local meta = {}',
-      'local dynamic = { set = function(_, f, k, v) meta[f] = meta[f] or {} meta[f][k] = v end, get = function(_, f) return meta[f] end }',
-      'local info = { dynamicMetadata = function() return dynamic end }',
-      `local request, response = ${table(request)}, ${table(response)}`,
-      'envoy_on_request({ headers = function() return header_map(request) end, streamInfo = function() return info end })',
-      'envoy_on_response({ headers = function() return header_map(response) end, streamInfo = function() return info end })',
-      'for _, e in ipairs(response) do io.write(e[1], "\\t", e[2], "\\n") end',
-    ].join('\n');
-    return runLua(lua!, `${code}\n${harness}`).split('\n').filter(Boolean).map((l) => l.split('\t') as [string, string]);
+    return runLuaFilter(lua!, code, request, response).response;
   };
   const get = (path: string): Headers => [[':method', 'GET'], [':path', path]];
   const withLua = lua ? test : test.skip;

@@ -1,0 +1,109 @@
+// Issue 23, case 4: single sign-on to the Argo UI through Kubeflow's Dex, run for real
+// (test/request-path.ts with `sso`: the reference app's SSO output applied, the client Secret as
+// docs/login.md step 1 makes it, Dex of the release with the output's static client and the
+// Component's changes to its Deployment, argo-server of the preset's tag behind its sidecar's Lua
+// filter, and on 1.9+ Kubeflow's own login in front). A browser-like client, logged in to Kubeflow
+// where its login runs, signs in at `/argo/` through Dex: argo-server's redirect to Dex's
+// in-cluster address is rewritten to `/dex/` by the filter, Dex's form takes the password, the
+// callback sets argo-server's session. Then, as docs/login.md's table says: the profile's owner and
+// its contributor list, create and delete workflows in `team-a` and get 403 elsewhere; a stranger
+// gets 403 everywhere; logging out (the UI's login page) ends the session.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { REQUEST_PATH_PRESETS } from './argo-server-bin';
+import { Browser, forms, Page } from './browser';
+import { clusterBinaries } from './cluster';
+import { loadClusterFixture } from './cluster-fixtures';
+import { hasOauth2Proxy } from './login-bin';
+import { PASSWORD } from './login-stack';
+import { RequestPath, startRequestPath } from './request-path';
+import { describeUnless, hasKubectl, lua51 } from './util';
+
+const CASES = REQUEST_PATH_PRESETS;
+const bins = hasKubectl() ? clusterBinaries() : { skipped: 'kubectl not found' };
+const why = bins.skipped ?? (lua51() ? undefined : 'lua5.1 is missing') ?? CASES.map((p) => loadClusterFixture(p)).map((f) => ('skipped' in f ? f.skipped : undefined)).find(Boolean);
+// eslint-disable-next-line no-console
+if (why) console.log(`SSO request path tests skipped: ${why}`);
+
+/** Fails with what happened: the page, the browser's trail and the programs' logs. */
+function fail(what: string, page: Page, rp: RequestPath, b: Browser): never {
+  throw new Error(`${what}: status ${page.status} at ${page.url}\n${page.body.slice(0, 500)}\n--- trail ---\n${b.trail.join('\n')}\n${rp.logs()}`);
+}
+
+/** Submits Dex's password form on `page` as `user`. */
+async function dexPassword(b: Browser, page: Page, user: string, rp: RequestPath): Promise<Page> {
+  const form = forms(page).find((f) => 'password' in f.fields);
+  if (!form) fail(`no Dex password form for ${user}`, page, rp, b);
+  return b.submit(page, form, { login: user, password: PASSWORD });
+}
+
+/** A browser signed in to the Argo UI as `user` (after Kubeflow's own login where it runs). */
+async function argoSession(rp: RequestPath, platform: (typeof CASES)[number], user: string): Promise<Browser> {
+  const b = new Browser(rp.gateway.port);
+  if (hasOauth2Proxy(platform)) {
+    const start = await b.get('/');
+    const signIn = forms(start).find((f) => f.action.includes('/oauth2/start'));
+    if (!signIn) fail('no Kubeflow sign-in button', start, rp, b);
+    const home = await dexPassword(b, await b.submit(start, signIn), user, rp);
+    if (home.body !== `dashboard for ${user}`) fail(`Kubeflow login of ${user}`, home, rp, b);
+  }
+  // the UI's single sign-on button: /argo/oauth2/redirect
+  const dex = await b.get('/argo/oauth2/redirect?redirect=%2Fargo%2Fworkflows');
+  if (!dex.url.startsWith('/dex/')) fail('argo-server\'s login redirect did not reach Dex through the gateway', dex, rp, b);
+  const back = await dexPassword(b, dex, user, rp);
+  if (back.status !== 200 || !back.url.startsWith('/argo/')) fail(`SSO login of ${user}`, back, rp, b);
+  return b;
+}
+
+describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: single sign-on for real', (_id, platform) => {
+  let rp: RequestPath;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-sso-path-'));
+
+  beforeAll(async () => {
+    rp = await startRequestPath(platform, bins as { etcd: string; kubernetes: string }, dir, true);
+  }, 1_200_000);
+
+  afterAll(async () => {
+    await rp?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('case 4: the owner signs in through Dex, lists, creates and deletes workflows in the profile, and is refused elsewhere', async () => {
+    const b = await argoSession(rp, platform, 'alice@example.com');
+    const session = b.cookies('/argo/');
+    expect(session).toMatch(/authorization=/);
+    const list = await b.api('GET', '/argo/api/v1/workflows/team-a');
+    if (list.status !== 200) fail('owner lists team-a', list, rp, b);
+    const template = rp.objects.find((o) => o.kind === 'WorkflowTemplate' && o.metadata.namespace === 'team-a');
+    const created = await b.api('POST', '/argo/api/v1/workflows/team-a', { namespace: 'team-a', workflow: { metadata: { generateName: 'sso-' }, spec: { workflowTemplateRef: { name: template.metadata.name } } } });
+    if (created.status !== 200) fail('owner creates in team-a', created, rp, b);
+    const name = JSON.parse(created.body).metadata.name;
+    const deleted = await b.api('DELETE', `/argo/api/v1/workflows/team-a/${name}`);
+    if (deleted.status !== 200) fail('owner deletes in team-a', deleted, rp, b);
+    for (const ns of ['kubeflow', 'argo-server-sso']) {
+      const other = await b.api('GET', `/argo/api/v1/workflows/${ns}`);
+      if (other.status !== 403) fail(`owner in ${ns}`, other, rp, b);
+    }
+  }, 120_000);
+
+  test('case 4: a contributor works in the profile; a stranger signs in and is refused everywhere', async () => {
+    const bob = await argoSession(rp, platform, 'bob@example.com');
+    const list = await bob.api('GET', '/argo/api/v1/workflows/team-a');
+    if (list.status !== 200) fail('contributor lists team-a', list, rp, bob);
+    const mallory = await argoSession(rp, platform, 'mallory@example.com');
+    for (const ns of ['team-a', 'kubeflow']) {
+      const r = await mallory.api('GET', `/argo/api/v1/workflows/${ns}`);
+      if (r.status !== 403) fail(`stranger in ${ns}`, r, rp, mallory);
+    }
+  }, 120_000);
+
+  test('case 4: logging out (the UI reloads its login page) ends the session', async () => {
+    const b = await argoSession(rp, platform, 'alice@example.com');
+    expect((await b.api('GET', '/argo/api/v1/workflows/team-a')).status).toBe(200);
+    await b.get('/argo/login?redirect=%2Fargo%2F');
+    expect(b.cookies('/argo/')).not.toMatch(/authorization=/);
+    const after = await b.api('GET', '/argo/api/v1/workflows/team-a');
+    if (after.status !== 401) fail('after logout', after, rp, b);
+  }, 120_000);
+});
