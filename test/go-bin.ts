@@ -23,7 +23,7 @@ export interface GoProgram {
 }
 
 /** One build: the program's name, the binary and the version it was built from. */
-export interface GoBuild { readonly name: string; readonly bin: string; readonly version: string }
+export interface GoBuild { readonly name: string; readonly bin: string; readonly version: string; /** The module's download (read-only). */ readonly moduleDir: string }
 
 const BUILD_ARGS = ['build', '-mod=readonly', '-trimpath'];
 const GO_ENV = { GO111MODULE: 'on', GOFLAGS: '-mod=mod' };
@@ -67,7 +67,7 @@ export function goBinary(program: GoProgram, versions: readonly string[]): GoBui
     for (const [name, data] of [...files].sort(([a], [b]) => a.localeCompare(b))) hash.update(`\0${name}\0`).update(data);
     const bin = path.join(os.tmpdir(), `kfa-${program.name}-${version.replace(/[^\w.-]/g, '_')}-${hash.digest('hex').slice(0, 12)}`);
     if (!fs.existsSync(bin)) build(program, version, got.dir, files, bin);
-    return { name: program.name, bin, version };
+    return { name: program.name, bin, version, moduleDir: got.dir };
   }
   return skipUnlessCi(`the Go module proxy serves none of ${program.module} ${versions.join(', ')}: ${refused.join('; ')}`) as { skipped: string };
 }

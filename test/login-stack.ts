@@ -97,16 +97,18 @@ export async function startLogin(login: readonly any[], options: LoginOptions, a
   const upstreams = upstreamsOf(login, addresses);
   const service = (name: string) => login.find((o) => o.kind === 'Service' && o.metadata.name === name);
   const notes: string[] = [];
-  const run = (name: string, bin: string, edit?: Parameters<typeof prepareContainer>[5]) => {
+  const run = (name: string, bin: string, edit?: Parameters<typeof prepareContainer>[5], cwd?: string) => {
     const deployment = login.find((o) => o.kind === 'Deployment' && o.metadata.name === name);
     const c = prepareContainer(deployment, name, login, addresses.of(serviceHost(service(name))), dir, edit);
     notes.push(...c.notes.map((n) => `${name}: ${n}`));
-    return startProcess(name, bin, c.args, c.env, addresses.hostsFile(), dir);
+    return startProcess(name, bin, c.args, c.env, addresses.hostsFile(), dir, cwd);
   };
   const dexAddress = upstreams[`${serviceHost(service('dex'))}:5556`];
   // the Go programs call Dex at its Service's port: no port translation here (test/pods.ts)
   if (dexAddress.port !== 5556) throw new Error(`Dex's Service maps 5556 to ${dexAddress.port}: test/pods.ts does not translate ports`);
-  const dex = run('dex', dexBuild.bin, (mountPath, text, n) => (mountPath === '/etc/dex/cfg' ? dexConfig(text, options, n) : text));
+  // in the module's directory: Dex up to v2.2x reads its web pages from ./web, which its image
+  // copies to /web and runs in / (Dockerfile at v2.24.0: `COPY web /web`, `WORKDIR /`); later tags embed them
+  const dex = run('dex', dexBuild.bin, (mountPath, text, n) => (mountPath === '/etc/dex/cfg' ? dexConfig(text, options, n) : text), dexBuild.moduleDir);
   const stop = () => { dex.stop(); oauth2Proxy?.stop(); };
   let oauth2Proxy: RunningProcess | undefined;
   try {

@@ -109,14 +109,14 @@ export function canUnshare(): boolean {
   return spawnSync('unshare', ['--user', '--map-root-user', '--mount', 'true']).status === 0;
 }
 
-/** Starts `bin` with `args` and `env` (and PATH, HOME) seeing `hosts` as /etc/hosts; its output goes to `dir/<name>.log`. */
-export function startProcess(name: string, bin: string, args: readonly string[], env: Record<string, string>, hosts: string, dir: string): RunningProcess {
+/** Starts `bin` with `args` and `env` (and PATH, HOME) seeing `hosts` as /etc/hosts, in `cwd` (default `dir`); its output goes to `dir/<name>.log`. */
+export function startProcess(name: string, bin: string, args: readonly string[], env: Record<string, string>, hosts: string, dir: string, cwd = dir): RunningProcess {
   const hostsFile = path.join(dir, `${name}.hosts`);
   fs.writeFileSync(hostsFile, hosts);
   const logFile = path.join(dir, `${name}.log`);
   const out = fs.openSync(logFile, 'w');
   const proc: ChildProcess = spawn('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsFile, bin, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, stdio: ['ignore', out, out], detached: true,
+    env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, stdio: ['ignore', out, out], detached: true, cwd,
   });
   return {
     log: (lines = 25) => fs.readFileSync(logFile, 'utf8').split('\n').slice(-lines).join('\n'),

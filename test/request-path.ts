@@ -132,15 +132,23 @@ function startSidecar(code: string, upstream: number): Promise<{ port: number; s
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as net.AddressInfo).port, server })));
 }
 
-/** The release's login objects as the output's Kubeflow-side Component leaves them (`kubectl kustomize`, as docs/platforms.md has admins add it). */
-function withComponent(login: readonly any[], component: string): any[] {
+const idOf = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+/**
+ * The release's login objects as the output's Kubeflow-side Component leaves them (`kubectl
+ * kustomize` over them and the release's other objects, which the Component also patches, as
+ * docs/platforms.md has admins add it to their install).
+ */
+function withComponent(login: readonly any[], release: readonly any[], component: string): any[] {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-component-'));
+  const ids = new Set(login.map(idOf));
   try {
-    fs.writeFileSync(path.join(work, 'login.yaml'), login.map((o) => JSON.stringify(o)).join('\n---\n'));
+    const all = [...login, ...release.filter((o) => !ids.has(idOf(o)))];
+    fs.writeFileSync(path.join(work, 'login.yaml'), all.map((o) => JSON.stringify(o)).join('\n---\n'));
     fs.mkdirSync(path.join(work, 'patches'));
     fs.writeFileSync(path.join(work, 'patches', 'kustomization.yaml'), component);
     fs.writeFileSync(path.join(work, 'kustomization.yaml'), 'resources:\n- login.yaml\ncomponents:\n- ./patches\n');
-    return parseAllDocuments(execFileSync('kubectl', ['kustomize', work], { encoding: 'utf8' })).map((d) => d.toJS()).filter(Boolean);
+    return parseAllDocuments(execFileSync('kubectl', ['kustomize', work], { encoding: 'utf8' })).map((d) => d.toJS()).filter((o) => o && ids.has(idOf(o)));
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -214,7 +222,7 @@ export async function startRequestPath(platform: Platform, bins: { etcd: string;
   try {
     const release = installRelease(cluster, platform);
     const out = applyOutput(cluster, platform, sso);
-    const login = out.component ? withComponent([...fixture.login, out.clientSecret], out.component) : fixture.login;
+    const login = out.component ? withComponent([...fixture.login, out.clientSecret], fixture.release, out.component) : fixture.login;
     if (hasOauth2Proxy(platform) || sso) {
       parts.login = await startLogin(login, { users: SUITE_USERS, withProxy: hasOauth2Proxy(platform), staticClients: out.dexClient ? parse(out.dexClient) : [] }, addresses, dir);
     }
