@@ -51,7 +51,8 @@ export function dexBinary(login: readonly any[]): LoginBuild | { skipped: string
       return new Map([...filesOf(api.dir)].map(([name, data]) => [`api/v2/${name}`, data]));
     },
   }, [pinned.version]);
-  return 'skipped' in built ? built : { ...built, wanted };
+  // the tag itself, built from its commit
+  return 'skipped' in built ? built : { ...built, version: `${wanted} (${built.version})`, wanted: `${wanted} (${built.version})` };
 }
 
 const minorOf = (v: string) => Number(/^v\d+\.(\d+)/.exec(v)![1]);
