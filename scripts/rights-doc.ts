@@ -19,11 +19,11 @@ export const REFERENCE_PROFILE = 'team-a';
  * with an owner and a contributor, a GitHub and a generic webhook source each triggering the
  * profile's template), with or without `sso`.
  */
-export function referenceApp(platform: Platform, withSso: boolean): App {
+export function referenceApp(platform: Platform, withSso: boolean, contributors: readonly string[] = ['bob@example.com']): App {
   const app = new App();
   new KubeflowArgoChart(app, 'kfa', {
     platform, kubeflowRoles: true,
-    profiles: [{ namespace: REFERENCE_PROFILE, owner: 'alice@example.com', contributors: ['bob@example.com'] }],
+    profiles: [{ namespace: REFERENCE_PROFILE, owner: 'alice@example.com', contributors: [...contributors] }],
     ...(withSso ? { sso: platform.spec.argoWorkflows.sso.accountLookup === 'cluster-informer-with-secrets' ? { allowClusterWideSecretList: true } : {} } : {}),
     events: {
       sources: [{ type: 'github', repositories: ['o/r'], webhookSecret: { name: 'gh', key: 'secret' } }, { type: 'webhook', name: 'hook', webhookSecret: { name: 'hook', key: 'token' } }],

@@ -7,10 +7,16 @@
 // in-cluster address is rewritten to `/dex/` by the filter, Dex's form takes the password, the
 // callback sets argo-server's session. Then, as docs/login.md's table says: the profile's owner and
 // its contributor list, create and delete workflows in `team-a` and get 403 elsewhere; a stranger
-// gets 403 everywhere; logging out (the UI's login page) ends the session.
+// gets 403 everywhere; logging out (the UI's login page) ends the session; after a contributor
+// leaves the profile and the new output is applied and pruned (prune.sh, docs/login.md), their old
+// session and a new login are refused while the owner keeps working.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { outputFiles } from '../lib/synth/output-formats';
+import { synthesizeApp } from '../lib/synth/synthesize';
+import { referenceApp } from '../scripts/rights-doc';
 import { REQUEST_PATH_PRESETS } from './argo-server-bin';
 import { Browser, forms, Page } from './browser';
 import { clusterBinaries } from './cluster';
@@ -54,6 +60,27 @@ async function argoSession(rp: RequestPath, platform: (typeof CASES)[number], us
   const back = await dexPassword(b, dex, user, rp);
   if (back.status !== 200 || !back.url.startsWith('/argo/')) fail(`SSO login of ${user}`, back, rp, b);
   return b;
+}
+
+/** The reference app without contributors, written as the synth writes it, applied, and pruned with its prune.sh. */
+function applyWithoutContributors(rp: RequestPath, platform: (typeof CASES)[number], dir: string): void {
+  const out = fs.mkdtempSync(path.join(dir, 'out-'));
+  const synthesized = synthesizeApp(referenceApp(platform, true, []));
+  for (const f of outputFiles(synthesized)) {
+    fs.mkdirSync(path.join(out, path.dirname(f.file)), { recursive: true });
+    fs.writeFileSync(path.join(out, f.file), f.text);
+  }
+  const applied = rp.cluster.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: synthesized.flatMap((f) => f.objects) }));
+  if (applied.status !== 0 || applied.stderr) throw new Error(`applying the new output: ${applied.stderr}`);
+  const kubectlDir = path.dirname(spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).stdout.trim());
+  const pruned = spawnSync('sh', [path.join(out, 'prune.sh'), '--kubeconfig', rp.cluster.kubeconfig], { encoding: 'utf8', env: { ...process.env, PATH: `${kubectlDir}:${process.env.PATH}` } });
+  if (pruned.status !== 0) throw new Error(`prune.sh: ${pruned.stderr}`);
+}
+
+/** Polls `check` for up to 20 s (the API server accepts a deleted account's token for up to 10 s: docs/login.md). */
+async function eventually(check: () => Promise<boolean>): Promise<boolean> {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) if (await check()) return true;
+  return check();
 }
 
 describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: single sign-on for real', (_id, platform) => {
@@ -105,5 +132,20 @@ describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: single sign-
     expect(b.cookies('/argo/')).not.toMatch(/authorization=/);
     const after = await b.api('GET', '/argo/api/v1/workflows/team-a');
     if (after.status !== 401) fail('after logout', after, rp, b);
+  }, 120_000);
+
+  test('case 4: after the documented prune, a contributor who left is refused with the old session and with a new login; the owner keeps working', async () => {
+    const alice = await argoSession(rp, platform, 'alice@example.com');
+    const bob = await argoSession(rp, platform, 'bob@example.com');
+    const bobList = await bob.api('GET', '/argo/api/v1/workflows/team-a');
+    if (bobList.status !== 200) fail('contributor before leaving', bobList, rp, bob);
+    applyWithoutContributors(rp, platform, dir);
+    const refused = (b: Browser) => async () => [401, 403].includes((await b.api('GET', '/argo/api/v1/workflows/team-a')).status);
+    if (!await eventually(refused(bob))) fail('the old session of a contributor who left', await bob.api('GET', '/argo/api/v1/workflows/team-a'), rp, bob);
+    const again = await argoSession(rp, platform, 'bob@example.com');
+    const list = await again.api('GET', '/argo/api/v1/workflows/team-a');
+    if (list.status !== 403) fail('a new login of a contributor who left', list, rp, again);
+    const owner = await alice.api('GET', '/argo/api/v1/workflows/team-a');
+    if (owner.status !== 200) fail('the owner after the prune', owner, rp, alice);
   }, 120_000);
 });
