@@ -31,9 +31,9 @@ const objects = [
   { kind: 'RequestAuthentication', metadata: { name: 'dex-jwt', namespace: 'istio-system' }, spec: { jwtRules: [{ issuer: ISSUER, jwksUri: 'http://dex/keys', fromHeaders: [{ name: 'Authorization', prefix: 'Bearer ' }] }] } },
 ];
 
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; location?: string }> {
+function get(path: string, headers: Record<string, string> = {}, to = gateway.port): Promise<{ status: number; body: string; location?: string }> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port: gateway.port, path, headers }, (res) => {
+    http.get({ host: '127.0.0.1', port: to, path, headers }, (res) => {
       let body = '';
       res.on('data', (c) => { body += c; });
       res.on('end', () => resolve({ status: res.statusCode!, body, location: res.headers.location }));
@@ -81,12 +81,8 @@ test('RequestAuthentication: no token passes, an invalid one is 401 before any r
 
 test('a match the model does not know is refused, not guessed', async () => {
   const g = await startGateway({ objects: [vs('h', [{ match: [{ headers: { x: { exact: '1' } } }], route: to('argo') }])], gateway: 'kubeflow/kubeflow-gateway', upstreams: { 'argo:80': { host: '127.0.0.1', port } } });
-  const r = await new Promise<[number, string]>((resolve, reject) => http.get({ host: '127.0.0.1', port: g.port, path: '/' }, (res) => {
-    let body = '';
-    res.on('data', (c) => { body += c; });
-    res.on('end', () => resolve([res.statusCode!, body]));
-  }).on('error', reject));
-  expect(r).toEqual([500, 'gateway model: match on headers is not modelled']);
+  const r = await get('/', {}, g.port);
+  expect([r.status, r.body]).toEqual([500, 'gateway model: match on headers is not modelled']);
   await g.close();
 });
 
@@ -166,7 +162,7 @@ describe('login filters: CUSTOM ext_authz, then jwt_authn, then DENY and ALLOW (
     const allowAll = { kind: 'AuthorizationPolicy', metadata: { namespace: 'istio-system', name: 'gw' }, spec: { action: 'ALLOW', selector: { matchLabels: { app: 'istio-ingressgateway' } }, rules: [{}] } };
     for (const [objects, want] of [[[denyAll], 403], [[denyAll, allowAll], 200]] as const) {
       const one = await startGateway({ objects: [vs('d', [{ route: to('dashboard') }]), ...objects], gateway: 'kubeflow/kubeflow-gateway', upstreams: { 'dashboard:80': { host: '127.0.0.1', port } } });
-      const status = await new Promise<number>((resolve, reject) => http.get({ host: '127.0.0.1', port: one.port, path: '/' }, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject));
+      const { status } = await get('/', {}, one.port);
       await one.close();
       expect([objects.length, status]).toEqual([objects.length, want]);
     }
@@ -177,12 +173,8 @@ describe('login filters: CUSTOM ext_authz, then jwt_authn, then DENY and ALLOW (
       objects: [vs('d', [{ route: to('dashboard') }]), { kind: 'AuthorizationPolicy', metadata: { namespace: 'istio-system', name: 'ip' }, spec: { action: 'DENY', rules: [{ from: [{ source: { ipBlocks: ['1.2.3.4'] } }] }] } }],
       gateway: 'kubeflow/kubeflow-gateway', upstreams: { 'dashboard:80': { host: '127.0.0.1', port } },
     });
-    const r = await new Promise<[number, string]>((resolve, reject) => http.get({ host: '127.0.0.1', port: odd.port, path: '/' }, (res) => {
-      let body = '';
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve([res.statusCode!, body]));
-    }).on('error', reject));
-    expect(r).toEqual([500, 'gateway model: AuthorizationPolicy source.ipBlocks is not modelled']);
+    const r = await get('/', {}, odd.port);
+    expect([r.status, r.body]).toEqual([500, 'gateway model: AuthorizationPolicy source.ipBlocks is not modelled']);
     await odd.close();
   });
 });
