@@ -1,9 +1,27 @@
 // A browser-like HTTP client for the request-path suite (issue 23): a cookie jar (tough-cookie,
 // as browsers keep cookies: path, expiry, deletion), redirects followed as browsers follow them
 // (303, and 301/302 after a POST, become GET), and HTML forms submitted with their hidden fields.
-// Each step is recorded, so a failing case prints the whole trail.
+// Each step is recorded, so a failing case prints the whole trail. `request` is the one plain
+// HTTP call the request-path helpers and tests make.
 import * as http from 'http';
 import { CookieJar } from 'tough-cookie';
+
+/** A response as the suite reads it. */
+export interface Answer { readonly status: number; readonly headers: http.IncomingHttpHeaders; readonly body: string }
+
+/** One HTTP request to `host:port` (loopback by default), its body sent as given; rejects when the connection fails. */
+export function request(port: number, method: string, url: string, headers: http.OutgoingHttpHeaders = {}, body?: string, host = '127.0.0.1'): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host, port, method, path: url, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** One response as the suite reads it. */
 export interface Page { readonly url: string; readonly status: number; readonly headers: http.IncomingHttpHeaders; readonly body: string }
@@ -76,21 +94,11 @@ export class Browser {
     throw new Error(`more than 20 redirects:\n${this.trail.join('\n')}`);
   }
 
-  private send(method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<Page> {
+  private async send(method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<Page> {
     const cookie = this.jar.getCookieStringSync(this.origin + url);
-    return new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: this.port, method, path: url, headers: { host: new URL(this.origin).host, ...(cookie ? { cookie } : {}), ...headers } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => { text += c; });
-        res.on('end', () => {
-          for (const c of res.headers['set-cookie'] ?? []) this.jar.setCookieSync(c, this.origin + url, { ignoreError: true });
-          this.trail.push(`${method} ${url} -> ${res.statusCode}${res.headers.location ? ` ${res.headers.location}` : ''}`);
-          resolve({ url, status: res.statusCode ?? 0, headers: res.headers, body: text });
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    const res = await request(this.port, method, url, { host: new URL(this.origin).host, ...(cookie ? { cookie } : {}), ...headers }, body);
+    for (const c of res.headers['set-cookie'] ?? []) this.jar.setCookieSync(c, this.origin + url, { ignoreError: true });
+    this.trail.push(`${method} ${url} -> ${res.status}${res.headers.location ? ` ${res.headers.location}` : ''}`);
+    return { url, ...res };
   }
 }

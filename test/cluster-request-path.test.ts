@@ -22,12 +22,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { REQUEST_PATH_PRESETS } from './argo-server-bin';
-import { Browser, forms, Page } from './browser';
+import { Answer, Browser, forms, Page } from './browser';
 import { clusterBinaries } from './cluster';
 import { loadClusterFixture } from './cluster-fixtures';
 import { hasOauth2Proxy } from './login-bin';
 import { PASSWORD } from './login-stack';
-import { Answer, RequestPath, startRequestPath } from './request-path';
+import { RequestPath, startRequestPath } from './request-path';
 import { describeUnless, hasKubectl } from './util';
 
 const CASES = REQUEST_PATH_PRESETS;
@@ -37,7 +37,7 @@ const why = bins.skipped ?? CASES.map((p) => loadClusterFixture(p)).map((f) => (
 if (why) console.log(`request path tests skipped: ${why}`);
 
 /** Fails with the request, the answer, the browser's trail and the programs' logs when the status is not `want`. */
-function expectStatus(what: string, got: Answer | Page, want: number, rp: RequestPath, browser?: Browser): void {
+function expectStatus(what: string, got: Answer, want: number, rp: RequestPath, browser?: Browser): void {
   if (got.status !== want) {
     throw new Error(`${what}: status ${got.status}, expected ${want}\n${got.body.slice(0, 600)}\n${browser ? `--- trail ---\n${browser.trail.join('\n')}\n` : ''}${rp.logs()}`);
   }

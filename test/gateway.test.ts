@@ -4,6 +4,7 @@
 import { createSign, generateKeyPairSync } from 'crypto';
 import * as http from 'http';
 import * as net from 'net';
+import { request } from './browser';
 import { Gateway, startGateway } from './gateway';
 
 let upstream: http.Server;
@@ -31,14 +32,9 @@ const objects = [
   { kind: 'RequestAuthentication', metadata: { name: 'dex-jwt', namespace: 'istio-system' }, spec: { jwtRules: [{ issuer: ISSUER, jwksUri: 'http://dex/keys', fromHeaders: [{ name: 'Authorization', prefix: 'Bearer ' }] }] } },
 ];
 
-function get(path: string, headers: Record<string, string> = {}, to = gateway.port): Promise<{ status: number; body: string; location?: string }> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port: to, path, headers }, (res) => {
-      let body = '';
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode!, body, location: res.headers.location }));
-    }).on('error', reject);
-  });
+async function get(path: string, headers: Record<string, string> = {}, to = gateway.port): Promise<{ status: number; body: string; location?: string }> {
+  const r = await request(to, 'GET', path, headers);
+  return { status: r.status, body: r.body, location: r.headers.location };
 }
 
 let gateway: Gateway;
@@ -120,15 +116,7 @@ describe('login filters: CUSTOM ext_authz, then jwt_authn, then DENY and ALLOW (
     authz.close();
   });
 
-  const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) => new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: g.port, method, path, headers }, (res) => {
-      let text = '';
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode!, body: text, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) => request(g.port, method, path, headers, body);
 
   test('a denied check is the answer: its status, body, the allowed headers and Location; the check has the method, path and Content-Length 0', async () => {
     checks.length = 0;

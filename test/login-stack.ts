@@ -5,8 +5,8 @@
 // `kubernetes` storage needs the pod's in-cluster account, and Dex v2.24 creates its CRDs as
 // apiextensions v1beta1, which Kubernetes 1.22+ no longer serves), and Dex gets the suite's users,
 // with the release's own password hash (Kubeflow's documented `12341234`).
-import * as http from 'http';
 import { parse, stringify } from 'yaml';
+import { request } from './browser';
 import { Upstreams } from './gateway';
 import { dexBinary, LoginBuild, oauth2ProxyBinary } from './login-bin';
 import { canUnshare, prepareContainer, RunningProcess, ServiceAddresses, startProcess } from './pods';
@@ -28,18 +28,13 @@ export interface LoginStack {
   stop(): void;
 }
 
-const get = (url: string): Promise<{ status: number; body: string }> => new Promise((resolve) => {
-  http.get(url, (res) => {
-    let body = '';
-    res.on('data', (c) => { body += c; });
-    res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-  }).on('error', (e) => resolve({ status: 0, body: e.message }));
-});
+/** GET `http://host:port/path`; a refused connection answers status 0. */
+const get = (host: string, port: number, url: string) => request(port, 'GET', url, {}, undefined, host).catch((e) => ({ status: 0, body: String(e) }));
 
-async function waitFor(what: string, url: string, proc: RunningProcess): Promise<void> {
+async function waitFor(what: string, to: { host: string; port: number }, url: string, proc: RunningProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
-  while ((await get(url)).status !== 200) {
-    if (proc.exitCode() !== null || Date.now() > deadline) throw new Error(`${what} did not answer ${url}:\n${proc.log()}`);
+  while ((await get(to.host, to.port, url)).status !== 200) {
+    if (proc.exitCode() !== null || Date.now() > deadline) throw new Error(`${what} did not answer ${to.host}:${to.port}${url}:\n${proc.log()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -112,11 +107,11 @@ export async function startLogin(login: readonly any[], options: LoginOptions, a
   const stop = () => { dex.stop(); oauth2Proxy?.stop(); };
   let oauth2Proxy: RunningProcess | undefined;
   try {
-    await waitFor('Dex', `http://${dexAddress.host}:5556/dex/.well-known/openid-configuration`, dex);
+    await waitFor('Dex', dexAddress, '/dex/.well-known/openid-configuration', dex);
     if (proxyBuild) {
       oauth2Proxy = run('oauth2-proxy', proxyBuild.bin);
       const p = upstreams[`${serviceHost(service('oauth2-proxy'))}:80`];
-      await waitFor('oauth2-proxy', `http://${p.host}:${p.port}/ping`, oauth2Proxy);
+      await waitFor('oauth2-proxy', p, '/ping', oauth2Proxy);
     }
   } catch (e) {
     stop();
@@ -124,7 +119,7 @@ export async function startLogin(login: readonly any[], options: LoginOptions, a
   }
   return {
     dex, oauth2Proxy, upstreams, builds, notes,
-    jwks: async () => JSON.parse((await get(`http://${dexAddress.host}:5556/dex/keys`)).body),
+    jwks: async () => JSON.parse((await get(dexAddress.host, dexAddress.port, '/dex/keys')).body),
     logs: () => ([['dex', dex], ['oauth2-proxy', oauth2Proxy]] as Array<[string, RunningProcess | undefined]>).filter(([, p]) => p).map(([n, p]) => `--- ${n} log ---\n${p!.log()}`).join('\n'),
     stop,
   };

@@ -18,32 +18,15 @@ import { KubeflowArgoChart, Platform } from '../lib';
 import { synthesizeApp } from '../lib/synth/synthesize';
 import { referenceApp } from '../scripts/rights-doc';
 import { ArgoServerBuild, argoServerBinary, argoServerTag } from './argo-server-bin';
+import { request } from './browser';
 import { Cluster, freePort, startCluster } from './cluster';
 import { installRelease, loadClusterFixture } from './cluster-fixtures';
 import { Gateway, startGateway, Upstreams } from './gateway';
 import { hasOauth2Proxy } from './login-bin';
 import { Headers, runLuaFilter } from './envoy-lua';
 import { LoginStack, startLogin } from './login-stack';
-import { RunningProcess, ServiceAddresses, startProcess } from './pods';
+import { containerEnv, RunningProcess, ServiceAddresses, startProcess } from './pods';
 import { lua51 } from './util';
-
-/** A response as the suite reads it. */
-export interface Answer { readonly status: number; readonly headers: http.IncomingHttpHeaders; readonly body: string }
-
-/** One plain HTTP request to loopback `port`. */
-export function request(port: number, method: string, url: string, headers: Record<string, string> = {}, body?: unknown): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request({ host: '127.0.0.1', port, method, path: url, headers: { ...headers, ...(data ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
 
 /** argo-server as the output's Deployment runs it, outside the cluster. */
 export interface RunningServer extends RunningProcess { readonly port: number; readonly build: ArgoServerBuild }
@@ -66,17 +49,15 @@ function podKubeconfig(cluster: Cluster, account: string, ns: string, file: stri
  * --kubeconfig and as KUBECONFIG: client mode builds each caller's config from the default loading
  * rules, util/kubeconfig/kubeconfig.go DefaultRestConfig, which in a pod find the in-cluster config).
  */
-export async function startArgoServer(cluster: Cluster, build: ArgoServerBuild, deployment: any, hosts: string, dir: string): Promise<RunningServer> {
+export async function startArgoServer(cluster: Cluster, build: ArgoServerBuild, objects: readonly any[], hosts: string, dir: string): Promise<RunningServer> {
+  const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'argo-server');
   const ns = deployment.metadata.namespace;
   const spec = deployment.spec.template.spec;
   const container = spec.containers.find((c: any) => c.name === 'argo-server');
   const kubeconfig = path.join(dir, 'argo-server.kubeconfig');
   podKubeconfig(cluster, spec.serviceAccountName, ns, kubeconfig);
   const port = await freePort();
-  const env = Object.fromEntries((container.env ?? []).map((e: any) => {
-    if (e.value === undefined) throw new Error(`argo-server env ${e.name} is not a plain value: the request-path suite does not model valueFrom`);
-    return [e.name, e.value];
-  }));
+  const env = containerEnv(container, ns, objects);
   const args = [...container.args, `--kubeconfig=${kubeconfig}`, `--port=${port}`];
   const proc = startProcess('argo-server', build.bin, args, { KUBECONFIG: kubeconfig, ...env }, hosts, dir);
   const deadline = Date.now() + 60_000;
@@ -104,6 +85,9 @@ function startDashboard(): Promise<{ port: number; server: http.Server; authoriz
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as net.AddressInfo).port, server, authorization: () => authorization })));
 }
 
+/** Node's headers as Envoy's header entries (a repeated header, e.g. set-cookie, once per value). */
+const entries = (h: http.IncomingHttpHeaders): Headers => Object.entries(h).flatMap(([k, v]) => [v ?? []].flat().map((x) => [k, String(x)] as [string, string]));
+
 /**
  * argo-server's sidecar, as far as the output configures it: the Lua filter of its EnvoyFilter
  * (SSO's login redirect and cookies) run on each request and its response (test/envoy-lua.ts).
@@ -113,11 +97,10 @@ function startSidecar(code: string, upstream: number): Promise<{ port: number; s
   const lua = lua51();
   if (!lua) throw new Error('lua5.1 is missing: the SSO filter on argo-server\'s sidecar cannot run');
   const server = http.createServer((req, res) => {
-    const request: Headers = [[':method', req.method!], [':path', req.url!], ...Object.entries(req.headers).flatMap(([k, v]) => [v].flat().map((x) => [k, String(x)] as [string, string]))];
+    const asked: Headers = [[':method', req.method!], [':path', req.url!], ...entries(req.headers)];
     const up = http.request({ host: '127.0.0.1', port: upstream, method: req.method, path: req.url, headers: req.headers }, (r) => {
-      const response: Headers = [[':status', String(r.statusCode)], ...Object.entries(r.headers).flatMap(([k, v]) => [v].flat().map((x) => [k, String(x)] as [string, string]))];
-      const out = runLuaFilter(lua, code, request, response);
-      if (JSON.stringify(out.request) !== JSON.stringify(request)) {
+      const out = runLuaFilter(lua, code, asked, [[':status', String(r.statusCode)], ...entries(r.headers)]);
+      if (JSON.stringify(out.request) !== JSON.stringify(asked)) {
         res.writeHead(500).end('sidecar model: the filter changed the request, which is not modelled');
         return;
       }
@@ -226,7 +209,7 @@ export async function startRequestPath(platform: Platform, bins: { etcd: string;
     if (hasOauth2Proxy(platform) || sso) {
       parts.login = await startLogin(login, { users: SUITE_USERS, withProxy: hasOauth2Proxy(platform), staticClients: out.dexClient ? parse(out.dexClient) : [] }, addresses, dir);
     }
-    parts.argo = await startArgoServer(cluster, build, out.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'argo-server'), addresses.hostsFile(), dir);
+    parts.argo = await startArgoServer(cluster, build, out.objects, addresses.hostsFile(), dir);
     const dashboard = await startDashboard();
     parts.servers.push(dashboard.server);
     const filter = out.objects.find((o) => o.kind === 'EnvoyFilter' && o.metadata.name === 'argo-server-sso-login');
