@@ -44,6 +44,12 @@ async function dexPassword(b: Browser, page: Page, user: string, rp: RequestPath
   return b.submit(page, form, { login: user, password: PASSWORD });
 }
 
+/** Lists the workflows of `ns` as `who` and fails with the trail unless the status is `want`. */
+async function expectList(rp: RequestPath, b: Browser, ns: string, want: number, who: string): Promise<void> {
+  const r = await b.api('GET', `/argo/api/v1/workflows/${ns}`);
+  if (r.status !== want) fail(`${who} lists ${ns}`, r, rp, b);
+}
+
 /** A browser signed in to the Argo UI as `user` (after Kubeflow's own login where it runs). */
 async function argoSession(rp: RequestPath, platform: (typeof CASES)[number], user: string): Promise<Browser> {
   const b = new Browser(rp.gateway.port);
@@ -100,52 +106,40 @@ describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: single sign-
     const b = await argoSession(rp, platform, 'alice@example.com');
     const session = b.cookies('/argo/');
     expect(session).toMatch(/authorization=/);
-    const list = await b.api('GET', '/argo/api/v1/workflows/team-a');
-    if (list.status !== 200) fail('owner lists team-a', list, rp, b);
+    await expectList(rp, b, 'team-a', 200, 'owner');
     const template = rp.objects.find((o) => o.kind === 'WorkflowTemplate' && o.metadata.namespace === 'team-a');
     const created = await b.api('POST', '/argo/api/v1/workflows/team-a', { namespace: 'team-a', workflow: { metadata: { generateName: 'sso-' }, spec: { workflowTemplateRef: { name: template.metadata.name } } } });
     if (created.status !== 200) fail('owner creates in team-a', created, rp, b);
     const name = JSON.parse(created.body).metadata.name;
     const deleted = await b.api('DELETE', `/argo/api/v1/workflows/team-a/${name}`);
     if (deleted.status !== 200) fail('owner deletes in team-a', deleted, rp, b);
-    for (const ns of ['kubeflow', 'argo-server-sso']) {
-      const other = await b.api('GET', `/argo/api/v1/workflows/${ns}`);
-      if (other.status !== 403) fail(`owner in ${ns}`, other, rp, b);
-    }
+    for (const ns of ['kubeflow', 'argo-server-sso']) await expectList(rp, b, ns, 403, 'owner');
   }, 120_000);
 
   test('case 4: a contributor works in the profile; a stranger signs in and is refused everywhere', async () => {
     const bob = await argoSession(rp, platform, 'bob@example.com');
-    const list = await bob.api('GET', '/argo/api/v1/workflows/team-a');
-    if (list.status !== 200) fail('contributor lists team-a', list, rp, bob);
+    await expectList(rp, bob, 'team-a', 200, 'contributor');
     const mallory = await argoSession(rp, platform, 'mallory@example.com');
-    for (const ns of ['team-a', 'kubeflow']) {
-      const r = await mallory.api('GET', `/argo/api/v1/workflows/${ns}`);
-      if (r.status !== 403) fail(`stranger in ${ns}`, r, rp, mallory);
-    }
+    for (const ns of ['team-a', 'kubeflow']) await expectList(rp, mallory, ns, 403, 'stranger');
   }, 120_000);
 
   test('case 4: logging out (the UI reloads its login page) ends the session', async () => {
     const b = await argoSession(rp, platform, 'alice@example.com');
-    expect((await b.api('GET', '/argo/api/v1/workflows/team-a')).status).toBe(200);
+    await expectList(rp, b, 'team-a', 200, 'the owner before logout');
     await b.get('/argo/login?redirect=%2Fargo%2F');
     expect(b.cookies('/argo/')).not.toMatch(/authorization=/);
-    const after = await b.api('GET', '/argo/api/v1/workflows/team-a');
-    if (after.status !== 401) fail('after logout', after, rp, b);
+    await expectList(rp, b, 'team-a', 401, 'the owner after logout');
   }, 120_000);
 
   test('case 4: after the documented prune, a contributor who left is refused with the old session and with a new login; the owner keeps working', async () => {
     const alice = await argoSession(rp, platform, 'alice@example.com');
     const bob = await argoSession(rp, platform, 'bob@example.com');
-    const bobList = await bob.api('GET', '/argo/api/v1/workflows/team-a');
-    if (bobList.status !== 200) fail('contributor before leaving', bobList, rp, bob);
+    await expectList(rp, bob, 'team-a', 200, 'the contributor before leaving');
     applyWithoutContributors(rp, platform, dir);
     const refused = (b: Browser) => async () => [401, 403].includes((await b.api('GET', '/argo/api/v1/workflows/team-a')).status);
     if (!await eventually(refused(bob))) fail('the old session of a contributor who left', await bob.api('GET', '/argo/api/v1/workflows/team-a'), rp, bob);
     const again = await argoSession(rp, platform, 'bob@example.com');
-    const list = await again.api('GET', '/argo/api/v1/workflows/team-a');
-    if (list.status !== 403) fail('a new login of a contributor who left', list, rp, again);
-    const owner = await alice.api('GET', '/argo/api/v1/workflows/team-a');
-    if (owner.status !== 200) fail('the owner after the prune', owner, rp, alice);
+    await expectList(rp, again, 'team-a', 403, 'a new login of the contributor who left');
+    await expectList(rp, alice, 'team-a', 200, 'the owner after the prune');
   }, 120_000);
 });
