@@ -47,8 +47,35 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts etcd and kube-apiserver; resolves when the API server answers /readyz. */
-export async function startCluster(bins: { etcd: string; kubernetes: string }, kubectlBin = 'kubectl'): Promise<Cluster> {
+/** A program could not listen: its port, free when picked, was taken by another process meanwhile. */
+export class PortTakenError extends Error {}
+
+/**
+ * Runs `start` again, with new ports, when a port it picked was taken before its program bound it
+ * (freePort closes the port it found, so parallel suites can race for it); up to three times.
+ */
+export async function withFreshPorts<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (e) {
+      if (!(e instanceof PortTakenError) || attempt === 3) throw e;
+      console.log(`a port was taken while a test program started; starting again (attempt ${attempt + 1} of 3)`);
+    }
+  }
+}
+
+/** The error for a program that did not start; a PortTakenError when a log says its port was taken. */
+export function startError(message: string, logs: string): Error {
+  return logs.includes('address already in use') ? new PortTakenError(message) : new Error(message);
+}
+
+/** Starts etcd, kube-apiserver and the controller manager; resolves when the controllers work. */
+export function startCluster(bins: { etcd: string; kubernetes: string }, kubectlBin = 'kubectl'): Promise<Cluster> {
+  return withFreshPorts(() => startClusterOnce(bins, kubectlBin));
+}
+
+async function startClusterOnce(bins: { etcd: string; kubernetes: string }, kubectlBin: string): Promise<Cluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-cluster-'));
   const [client, peer, secure] = [await freePort(), await freePort(), await freePort()];
   const procs: ChildProcess[] = [];
@@ -116,8 +143,9 @@ export async function startCluster(bins: { etcd: string; kubernetes: string }, k
     }
     return { kubeconfig, kubectl, stop };
   } catch (e) {
+    const logs = fs.readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
     stop();
-    throw e;
+    throw startError((e as Error).message, logs);
   }
 }
 

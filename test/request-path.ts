@@ -19,7 +19,7 @@ import { synthesizeApp } from '../lib/synth/synthesize';
 import { referenceApp } from '../scripts/rights-doc';
 import { ArgoServerBuild, argoServerBinary, argoServerTag } from './argo-server-bin';
 import { request } from './browser';
-import { Cluster, freePort, startCluster } from './cluster';
+import { Cluster, freePort, startCluster, startError, withFreshPorts } from './cluster';
 import { installRelease, loadClusterFixture } from './cluster-fixtures';
 import { Gateway, startGateway, Upstreams } from './gateway';
 import { hasOauth2Proxy } from './login-bin';
@@ -49,7 +49,11 @@ function podKubeconfig(cluster: Cluster, account: string, ns: string, file: stri
  * --kubeconfig and as KUBECONFIG: client mode builds each caller's config from the default loading
  * rules, util/kubeconfig/kubeconfig.go DefaultRestConfig, which in a pod find the in-cluster config).
  */
-export async function startArgoServer(cluster: Cluster, build: ArgoServerBuild, objects: readonly any[], hosts: string, dir: string): Promise<RunningServer> {
+export function startArgoServer(cluster: Cluster, build: ArgoServerBuild, objects: readonly any[], hosts: string, dir: string): Promise<RunningServer> {
+  return withFreshPorts(() => startArgoServerOnce(cluster, build, objects, hosts, dir));
+}
+
+async function startArgoServerOnce(cluster: Cluster, build: ArgoServerBuild, objects: readonly any[], hosts: string, dir: string): Promise<RunningServer> {
   const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'argo-server');
   const ns = deployment.metadata.namespace;
   const spec = deployment.spec.template.spec;
@@ -68,8 +72,9 @@ export async function startArgoServer(cluster: Cluster, build: ArgoServerBuild, 
     const r = await Promise.all(['/api/v1/version', '/api/v1/workflows/kubeflow'].map((u) => request(port, 'GET', u).catch(() => undefined)));
     if (r.every((x) => x && x.status !== 503)) return { ...proc, port, build };
     if (proc.exitCode() !== null || Date.now() > deadline) {
+      const [tail, log] = [proc.log(), proc.log(Number.MAX_SAFE_INTEGER)];
       proc.stop();
-      throw new Error(`argo-server ${build.version} (${args.join(' ')}) did not answer:\n${proc.log()}`);
+      throw startError(`argo-server ${build.version} (${args.join(' ')}) did not answer:\n${tail}`, log);
     }
     await new Promise((res) => setTimeout(res, 250));
   }
