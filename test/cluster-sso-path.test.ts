@@ -94,7 +94,7 @@ describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: single sign-
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-sso-path-'));
 
   beforeAll(async () => {
-    rp = await startRequestPath(platform, bins as { etcd: string; kubernetes: string }, dir, true);
+    rp = await startRequestPath(platform, bins as { etcd: string; kubernetes: string }, dir, { sso: true });
   }, 1_200_000);
 
   afterAll(async () => {

@@ -96,7 +96,7 @@ export async function startLogin(login: readonly any[], options: LoginOptions, a
     const deployment = login.find((o) => o.kind === 'Deployment' && o.metadata.name === name);
     const c = prepareContainer(deployment, name, login, addresses.of(serviceHost(service(name))), dir, edit);
     notes.push(...c.notes.map((n) => `${name}: ${n}`));
-    return startProcess(name, bin, c.args, c.env, addresses.hostsFile(), dir, cwd);
+    return startProcess(name, bin, c.args, c.env, addresses.hostsFile(), dir, { cwd, mounts: c.mounts });
   };
   const dexAddress = upstreams[`${serviceHost(service('dex'))}:5556`];
   // the Go programs call Dex at its Service's port: no port translation here (test/pods.ts)

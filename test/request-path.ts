@@ -14,6 +14,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
+import { App } from 'cdk8s';
 import { KubeflowArgoChart, Platform } from '../lib';
 import { synthesizeApp } from '../lib/synth/synthesize';
 import { referenceApp } from '../scripts/rights-doc';
@@ -21,6 +22,7 @@ import { ArgoServerBuild, argoServerBinary, argoServerTag } from './argo-server-
 import { request } from './browser';
 import { Cluster, freePort, startCluster, startError, withFreshPorts } from './cluster';
 import { installRelease, loadClusterFixture } from './cluster-fixtures';
+import { EventsStack, startEvents } from './events-path';
 import { Gateway, startGateway, Upstreams } from './gateway';
 import { hasOauth2Proxy } from './login-bin';
 import { Headers, runLuaFilter } from './envoy-lua';
@@ -94,24 +96,20 @@ function startDashboard(): Promise<{ port: number; server: http.Server; authoriz
 const entries = (h: http.IncomingHttpHeaders): Headers => Object.entries(h).flatMap(([k, v]) => [v ?? []].flat().map((x) => [k, String(x)] as [string, string]));
 
 /**
- * argo-server's sidecar, as far as the output configures it: the Lua filter of its EnvoyFilter
- * (SSO's login redirect and cookies) run on each request and its response (test/envoy-lua.ts).
- * The filter may change only the response here; a change to the request is refused.
+ * A workload's sidecar, as far as the output configures it: the Lua filter of an EnvoyFilter on it
+ * (argo-server's SSO login redirect and cookies; an event source's token header) run on each
+ * request before it goes on (test/envoy-lua.ts) and, with the same request, on its response.
  */
-function startSidecar(code: string, upstream: number): Promise<{ port: number; server: http.Server }> {
+function startSidecar(code: string, upstream: { host: string; port: number }): Promise<{ port: number; server: http.Server }> {
   const lua = lua51();
-  if (!lua) throw new Error('lua5.1 is missing: the SSO filter on argo-server\'s sidecar cannot run');
+  if (!lua) throw new Error('lua5.1 is missing: the Lua filters of the sidecars cannot run');
   const server = http.createServer((req, res) => {
     const asked: Headers = [[':method', req.method!], [':path', req.url!], ...entries(req.headers)];
-    const up = http.request({ host: '127.0.0.1', port: upstream, method: req.method, path: req.url, headers: req.headers }, (r) => {
+    const sent = runLuaFilter(lua, code, asked, [[':status', '200']]).request;
+    const headers = (list: Headers) => list.filter(([k]) => !k.startsWith(':')).flat();
+    const up = http.request({ host: upstream.host, port: upstream.port, method: req.method, path: sent.find(([k]) => k === ':path')![1], headers: headers(sent) }, (r) => {
       const out = runLuaFilter(lua, code, asked, [[':status', String(r.statusCode)], ...entries(r.headers)]);
-      if (JSON.stringify(out.request) !== JSON.stringify(asked)) {
-        res.writeHead(500).end('sidecar model: the filter changed the request, which is not modelled');
-        return;
-      }
-      const headers: Record<string, string[]> = {};
-      for (const [k, v] of out.response.filter(([k2]) => !k2.startsWith(':'))) (headers[k] ??= []).push(v);
-      res.writeHead(Number(out.response.find(([k]) => k === ':status')![1]), Object.entries(headers).flatMap(([k, vs]) => vs.map((v) => [k, v])).flat());
+      res.writeHead(Number(out.response.find(([k]) => k === ':status')![1]), headers(out.response));
       r.pipe(res);
     });
     up.on('error', (e) => res.writeHead(503).end(`sidecar upstream: ${e.message}`));
@@ -120,14 +118,20 @@ function startSidecar(code: string, upstream: number): Promise<{ port: number; s
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as net.AddressInfo).port, server })));
 }
 
+/** The inline Lua of the output's EnvoyFilter on the workload whose pods carry `labels`, if any. */
+function sidecarFilter(objects: readonly any[], labels: Record<string, string>): string | undefined {
+  const filter = objects.find((o) => o.kind === 'EnvoyFilter' && Object.entries(o.spec.workloadSelector?.labels ?? {}).every(([k, v]) => labels[k] === v));
+  return filter?.spec.configPatches[0].patch.value.typed_config.inlineCode;
+}
+
 const idOf = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 /**
- * The release's login objects as the output's Kubeflow-side Component leaves them (`kubectl
- * kustomize` over them and the release's other objects, which the Component also patches, as
- * docs/platforms.md has admins add it to their install).
+ * The release's login objects and its other objects as the output's Kubeflow-side Component
+ * leaves them (`kubectl kustomize` over them, as docs/platforms.md has admins add it to their
+ * install): the gateway's policies among them (the webhook paths the Component exempts from the login).
  */
-function withComponent(login: readonly any[], release: readonly any[], component: string): any[] {
+function withComponent(login: readonly any[], release: readonly any[], component: string): { login: any[]; release: any[] } {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-component-'));
   const ids = new Set(login.map(idOf));
   try {
@@ -136,7 +140,8 @@ function withComponent(login: readonly any[], release: readonly any[], component
     fs.mkdirSync(path.join(work, 'patches'));
     fs.writeFileSync(path.join(work, 'patches', 'kustomization.yaml'), component);
     fs.writeFileSync(path.join(work, 'kustomization.yaml'), 'resources:\n- login.yaml\ncomponents:\n- ./patches\n');
-    return parseAllDocuments(execFileSync('kubectl', ['kustomize', work], { encoding: 'utf8' })).map((d) => d.toJS()).filter((o) => o && ids.has(idOf(o)));
+    const out = parseAllDocuments(execFileSync('kubectl', ['kustomize', work], { encoding: 'utf8' })).map((d) => d.toJS()).filter(Boolean);
+    return { login: out.filter((o) => ids.has(idOf(o))), release: out.filter((o) => !ids.has(idOf(o))) };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -171,16 +176,54 @@ export interface RequestPath {
 /** Users the suite adds to Dex: the reference app's owner and contributor of `team-a`, and a stranger. */
 export const SUITE_USERS = ['alice@example.com', 'bob@example.com', 'mallory@example.com'];
 
+/**
+ * Where the gateway sends each event source's Service: its pod, or, where the output puts an
+ * EnvoyFilter on the event source's sidecar (1.9+: the token header), that sidecar in front of it.
+ */
+async function eventSourceUpstreams(objects: readonly any[], events: EventsStack | undefined, servers: http.Server[]): Promise<Upstreams> {
+  const out: Upstreams = {};
+  for (const [at, pod] of Object.entries(events?.upstreams ?? {})) {
+    const source = objects.find((o) => o.kind === 'EventSource' && at.startsWith(`${o.metadata.name}-eventsource-svc.${o.metadata.namespace}.`));
+    const code = source && sidecarFilter(objects, { 'eventsource-name': source.metadata.name, ...source.spec.template?.metadata?.labels });
+    const sidecar = code ? await startSidecar(code, pod) : undefined;
+    if (sidecar) servers.push(sidecar.server);
+    out[at] = sidecar ? { host: '127.0.0.1', port: sidecar.port } : pod;
+  }
+  return out;
+}
+
+/** The pod labels of the output's argo-server. */
+const argoServerPodLabels = (objects: readonly any[]) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'argo-server').spec.template.metadata.labels;
+
+/** What a request path runs besides the release and argo-server. */
+export interface RequestPathOptions {
+  /** With SSO (the reference app's `sso`; Dex runs on every release). */
+  readonly sso?: boolean;
+  /** The app whose output is applied. @default the reference app (scripts/rights-doc.ts) */
+  readonly app?: App;
+  /** Secrets created before the output's pods start, as `namespace/name` → key → value (a webhook's secret). */
+  readonly secrets?: Record<string, Record<string, string>>;
+  /** Run Argo Events for the output's EventBus, EventSources and Sensors (test/events-path.ts). */
+  readonly events?: boolean;
+}
+
 /** The output applied, with, for `sso`, the client Secret (docs/login.md step 1); its objects, and the Kubeflow-side Component's text. */
-function applyOutput(cluster: Cluster, platform: Platform, sso: boolean): { objects: any[]; component?: string; dexClient?: string; clientSecret?: any } {
-  const app = referenceApp(platform, sso);
+function applyOutput(cluster: Cluster, platform: Platform, options: RequestPathOptions): { objects: any[]; component?: string; dexClient?: string; clientSecret?: any } {
+  const sso = options.sso ?? false;
+  const app = options.app ?? referenceApp(platform, sso);
   const chart = app.node.children.find((c) => c instanceof KubeflowArgoChart) as KubeflowArgoChart;
   const objects = synthesizeApp(app).flatMap((f) => f.objects);
   const applied = cluster.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
   if (applied.status !== 0 || applied.stderr) throw new Error(`applying the output: ${applied.stderr}`);
-  if (!sso) return { objects };
+  for (const [at, data] of Object.entries(options.secrets ?? {})) {
+    const [ns, name] = at.split('/');
+    const r = cluster.kubectl(['-n', ns, 'create', 'secret', 'generic', name, ...Object.entries(data).map(([k, v]) => `--from-literal=${k}=${v}`)]);
+    if (r.status !== 0) throw new Error(`creating Secret ${at}: ${r.stderr}`);
+  }
+  const component = chart.kubeflowPatches?.component;
+  if (!sso) return { objects, component };
   const ssoNamespace = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'argo-server-sso-config').metadata.namespace;
-  return { objects, component: chart.kubeflowPatches!.component, dexClient: chart.kubeflowPatches!.dexStaticClient, clientSecret: createClientSecret(cluster, [ssoNamespace, 'auth']) };
+  return { objects, component, dexClient: chart.kubeflowPatches!.dexStaticClient, clientSecret: createClientSecret(cluster, [ssoNamespace, 'auth']) };
 }
 
 /** What the suite prints of a run: each program's version and each harness change. */
@@ -198,42 +241,46 @@ function describeRun(platform: Platform, build: ArgoServerBuild, login?: LoginSt
  * release (with the output's client and the Component's changes to Dex) and argo-server behind its
  * sidecar's Lua filter.
  */
-export async function startRequestPath(platform: Platform, bins: { etcd: string; kubernetes: string }, dir: string, sso = false): Promise<RequestPath> {
+export async function startRequestPath(platform: Platform, bins: { etcd: string; kubernetes: string }, dir: string, options: RequestPathOptions = {}): Promise<RequestPath> {
+  const sso = options.sso ?? false;
   const build = argoServerBinary(argoServerTag(platform));
   if ('skipped' in build) throw new Error(build.skipped);
   const fixture = loadClusterFixture(platform);
   if ('skipped' in fixture) throw new Error(fixture.skipped);
   const addresses = new ServiceAddresses();
   const cluster = await startCluster(bins);
-  const parts: { argo?: RunningServer; login?: LoginStack; gateway?: Gateway; servers: http.Server[] } = { servers: [] };
-  const stop = async () => { await parts.gateway?.close(); parts.servers.forEach((x) => x.close()); parts.argo?.stop(); parts.login?.stop(); cluster.stop(); };
+  const parts: { argo?: RunningServer; login?: LoginStack; events?: EventsStack; gateway?: Gateway; servers: http.Server[] } = { servers: [] };
+  const stop = async () => { await parts.gateway?.close(); parts.servers.forEach((x) => x.close()); parts.argo?.stop(); parts.login?.stop(); parts.events?.stop(); cluster.stop(); };
   try {
     const release = installRelease(cluster, platform);
-    const out = applyOutput(cluster, platform, sso);
-    const login = out.component ? withComponent([...fixture.login, out.clientSecret], fixture.release, out.component) : fixture.login;
+    const out = applyOutput(cluster, platform, options);
+    const patched = out.component ? withComponent([...fixture.login, ...(out.clientSecret ? [out.clientSecret] : [])], release, out.component) : { login: fixture.login, release };
+    const login = patched.login;
     if (hasOauth2Proxy(platform) || sso) {
       parts.login = await startLogin(login, { users: SUITE_USERS, withProxy: hasOauth2Proxy(platform), staticClients: out.dexClient ? parse(out.dexClient) : [] }, addresses, dir);
     }
     parts.argo = await startArgoServer(cluster, build, out.objects, addresses.hostsFile(), dir);
     const dashboard = await startDashboard();
     parts.servers.push(dashboard.server);
-    const filter = out.objects.find((o) => o.kind === 'EnvoyFilter' && o.metadata.name === 'argo-server-sso-login');
-    const sidecar = filter ? await startSidecar(filter.spec.configPatches[0].patch.value.typed_config.inlineCode, parts.argo.port) : undefined;
+    const argoFilter = sidecarFilter(out.objects, argoServerPodLabels(out.objects));
+    const sidecar = argoFilter ? await startSidecar(argoFilter, { host: '127.0.0.1', port: parts.argo.port }) : undefined;
     if (sidecar) parts.servers.push(sidecar.server);
     const service = out.objects.find((o) => o.kind === 'Service' && o.metadata.name === 'argo-server');
+    if (options.events) parts.events = await startEvents(cluster, platform, out.objects, addresses, dir);
     const upstreams: Upstreams = {
       ...parts.login?.upstreams,
+      ...await eventSourceUpstreams(out.objects, parts.events, parts.servers),
       [`${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local:${service.spec.ports[0].port}`]: { host: '127.0.0.1', port: sidecar?.port ?? parts.argo.port },
       'centraldashboard.kubeflow.svc.cluster.local:80': { host: '127.0.0.1', port: dashboard.port },
     };
     const keys = parts.login ? await parts.login.jwks() : { keys: [] };
-    parts.gateway = await startGateway({ objects: [...out.objects, ...release, ...(parts.login ? login : [])], gateway: 'kubeflow/kubeflow-gateway', upstreams, jwks: () => keys });
+    parts.gateway = await startGateway({ objects: [...out.objects, ...patched.release, ...(parts.login ? login : [])], gateway: 'kubeflow/kubeflow-gateway', upstreams, jwks: () => keys });
     // eslint-disable-next-line no-console
-    console.log(describeRun(platform, build, parts.login));
+    console.log([describeRun(platform, build, parts.login), ...(parts.events?.notes ?? []).map((n) => `${platform.id}: ${n}`)].join('\n'));
     const { argo, gateway } = parts as Required<typeof parts>;
     return {
       cluster, argo, login: parts.login, gateway, objects: out.objects, release, dashboardAuthorization: dashboard.authorization,
-      logs: () => [`--- argo-server log ---\n${argo.log()}`, parts.login?.logs() ?? ''].join('\n'),
+      logs: () => [`--- argo-server log ---\n${argo.log()}`, parts.login?.logs() ?? '', parts.events?.logs() ?? ''].join('\n'),
       stop,
     };
   } catch (e) {
