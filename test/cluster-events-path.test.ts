@@ -132,8 +132,8 @@ describeUnless(why).each(REQUEST_PATH_PRESETS.map((p) => [p.id, p] as const))('%
     const got = await workflows(2);
     const sorted = got.sort((a, b) => (a.sensor ?? '').localeCompare(b.sensor ?? ''));
     expect(sorted).toEqual([
-      { template: 'ci', sensor: `github-${PROFILE}`, revision: 'd'.repeat(40), branch: 'main', message: '' },
-      { template: 'ci', sensor: `hook-${PROFILE}`, revision: '', branch: '', message: 'hi' },
+      { template: 'ci', sensor: `github-${PROFILE}`, revision: 'd'.repeat(40), branch: 'main' },
+      { template: 'ci', sensor: `hook-${PROFILE}`, message: 'hi' },
     ]);
   }, 240_000);
 });

@@ -62,7 +62,7 @@ async function waitFor(what: string, ready: () => boolean | Promise<boolean>, pr
   const deadline = Date.now() + seconds * 1000;
   while (!(await ready())) {
     const dead = procs.find((p) => p.exitCode() !== null);
-    if (dead || Date.now() > deadline) throw new Error(`${what}: ${dead ? 'a program exited' : 'timed out'}:\n${procs.map((p) => p.log(15)).join('\n---\n')}`);
+    if (dead || Date.now() > deadline) throw new Error(`${what}: ${dead ? 'a program exited' : 'timed out'}:\n${procs.map((p) => `--- ${p.name} ---\n${p.log(40)}`).join('\n')}`);
     await sleep(500);
   }
 }
@@ -88,9 +88,9 @@ async function startEventBus(build: EventsBuild, objects: any[], addresses: Serv
     const c = prepareContainer(sts, 'stan', objects, address, dir, (_m, text, n) => stanConfig(text, address, i === 0 ? n : []), { name: podName });
     procs.push(startProcess(podName, build.natsStreaming.bin, c.args, c.env, addresses.hostsFile(), dir, { mounts: c.mounts }));
   }
-  // a leader is elected when the streaming servers answer on their monitoring port
+  // ready when each replica answers on its monitoring port as the RAFT leader or a follower (server/monitor.go Serverz.Role)
   const serving = async () => (await Promise.all(Array.from({ length: sts.spec.replicas }, (_, i) => request(8222, 'GET', '/streaming/serverz', {}, undefined, addresses.of(podHost(i)))
-    .then((r) => r.status === 200 && /"state": "(LEADER|FOLLOWER)"/.test(r.body)).catch(() => false)))).every(Boolean);
+    .then((r) => r.status === 200 && /"role": "(Leader|Follower)"/.test(r.body)).catch(() => false)))).every(Boolean);
   await waitFor('the EventBus\'s NATS Streaming servers', serving, procs);
 }
 
@@ -163,7 +163,7 @@ export async function startEvents(cluster: Cluster, platform: Platform, objects:
     const written = namespaceObjects(cluster);
     await startEventBus(build, written, addresses, dir, notes, procs);
     const upstreams = await startPods(cluster, build, written, addresses, dir, procs);
-    return { upstreams, notes, logs: () => procs.map((p) => p.log(20)).join('\n---\n'), stop };
+    return { upstreams, notes, logs: () => procs.map((p) => `--- ${p.name} log ---\n${p.log(20)}`).join('\n'), stop };
   } catch (e) {
     stop();
     throw e;

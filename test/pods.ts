@@ -145,7 +145,7 @@ export function prepareContainer(workload: any, name: string, objects: readonly 
 }
 
 /** A process of the suite: its log and how to stop it. */
-export interface RunningProcess { readonly log: (lines?: number) => string; readonly exitCode: () => number | null; stop(): void }
+export interface RunningProcess { readonly name: string; readonly log: (lines?: number) => string; readonly exitCode: () => number | null; stop(): void }
 
 /** Whether processes can run with their own /etc/hosts here (user and mount namespaces). */
 export function canUnshare(): boolean {
@@ -161,6 +161,7 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * mounts are bound last. Nothing outside the mount namespace changes.
  */
 export function rootScript(root: string, mounts: ReadonlyArray<readonly [string, string]>): string {
+  mounts = mounts.map(([to, from]) => [hostPath(to), from] as const);
   const targets = new Set(mounts.map(([to]) => to));
   const made = new Set<string>(['/']);
   for (const [to] of mounts) for (let d = path.dirname(to); !made.has(d); d = path.dirname(d)) made.add(d);
@@ -186,6 +187,17 @@ export function rootScript(root: string, mounts: ReadonlyArray<readonly [string,
   return lines.join('\n') + '\n';
 }
 
+/**
+ * `p` with the symbolic links on its way resolved as the machine has them (`/var/run/x` is
+ * `/run/x` where /var/run links to /run): a mount point must be made where the link leads, never
+ * through the link (which would lead outside the new root).
+ */
+function hostPath(p: string): string {
+  let existing = p;
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  return path.join(fs.realpathSync(existing), path.relative(existing, p));
+}
+
 /** Where and with what a process runs besides its hosts file: its directory (default the run's) and its mounts. */
 export interface ProcessOptions { readonly cwd?: string; readonly mounts?: ReadonlyArray<readonly [string, string]> }
 
@@ -206,6 +218,7 @@ export function startProcess(name: string, bin: string, args: readonly string[],
     env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, stdio: ['ignore', out, out], detached: true, cwd: dir,
   });
   return {
+    name,
     log: (lines = 25) => fs.readFileSync(logFile, 'utf8').split('\n').slice(-lines).join('\n'),
     exitCode: () => proc.exitCode,
     stop: () => { try { process.kill(-proc.pid!, 'SIGKILL'); } catch { /* gone */ } },
