@@ -15,9 +15,9 @@
 //   refused (403) in another namespace and across all; sent as the CLI sends it (an Authorization
 //   header) it works on 1.4-1.8, and on 1.9+ the gateway refuses it (401: no Kubeflow JWT) while a
 //   Dex token passes the gateway (and reaches argo-server without it: the route removes it).
-// Not yet run here: oidc-authservice (1.4-1.8: its Go module cannot be had), SSO, Argo Events
-// (see docs/development.md). A failing case prints the request, the status, the browser's trail
-// and the programs' last log lines.
+// Not run: oidc-authservice (1.4-1.8: its Go module cannot be had; see docs/development.md).
+// SSO is case 4 (test/cluster-sso-path.test.ts), webhooks case 5 (test/cluster-events-path.test.ts).
+// A failing case prints the request, the status, the browser's trail and the programs' last log lines.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
