@@ -5,7 +5,9 @@
 // filter, and on 1.9+ Kubeflow's own login in front). A browser-like client, logged in to Kubeflow
 // where its login runs, signs in at `/argo/` through Dex: argo-server's redirect to Dex's
 // in-cluster address is rewritten to `/dex/` by the filter, Dex's form takes the password, the
-// callback sets argo-server's session. Then, as docs/login.md's table says: the profile's owner and
+// callback sets argo-server's session. Then, as docs/login.md's table says: argo-server picks the
+// login account (3.1: the user's own) and, in the profile, the profile's, for a token without
+// groups; the profile's owner and
 // its contributor list, create and delete workflows in `team-a` and get 403 elsewhere; a stranger
 // gets 403 everywhere; logging out (the UI's login page) ends the session; after a contributor
 // leaves the profile and the new output is applied and pruned (prune.sh, docs/login.md), their old
@@ -114,6 +116,32 @@ describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: single sign-
     const deleted = await b.api('DELETE', `/argo/api/v1/workflows/team-a/${name}`);
     if (deleted.status !== 200) fail('owner deletes in team-a', deleted, rp, b);
     for (const ns of ['kubeflow', 'argo-server-sso']) await expectList(rp, b, ns, 403, 'owner');
+  }, 120_000);
+
+  test('case 4: argo-server picks the accounts docs/login.md\'s table names, for a user whose token has no groups', async () => {
+    const b = await argoSession(rp, platform, 'alice@example.com');
+    const logged = () => rp.argo.log(Number.MAX_SAFE_INTEGER).split('\n');
+    const before = logged().length;
+    await expectList(rp, b, 'team-a', 200, 'owner');
+    const listing = logged().slice(before - 1);
+    // userinfo answers the claims argo-server keeps and the account it used for this request, which
+    // names no namespace: the login account (server/info/info_server.go GetUserInfo; the
+    // gatekeeper's getClientsForServiceAccount sets claims.ServiceAccountName)
+    const info = await b.api('GET', '/argo/api/v1/userinfo');
+    if (info.status !== 200) fail('userinfo', info, rp, b);
+    const user = JSON.parse(info.body);
+    // Dex's static passwords carry no groups claim: the rules admit her without one (3.4.17+ and
+    // 3.5.5+ refuse a user whose token lacks a claim a rule names)
+    expect([user.email, user.groups ?? []]).toEqual(['alice@example.com', []]);
+    const perUser = /^v3\.[12]\./.test(rp.argo.build.version);
+    expect(user.serviceAccountName).toMatch(perUser ? /^argo-sso-alice-example-com-[0-9a-f]{8}$/ : /^argo-sso-login$/);
+    if (perUser) return;
+    // in the profile, the profile's account acts for her: argo-server's audit line for the list
+    // (server/auth/gatekeeper.go rbacAuthorization, "selected SSO RBAC service account for user")
+    const line = listing.find((l) => l.includes('selected SSO RBAC service account') && l.includes('alice@example.com'));
+    if (!line) throw new Error(`argo-server logged no account for alice@example.com:\n${rp.logs()}`);
+    expect(line).toMatch(/\bserviceAccount"?[=:]\s*"?argo-sso-editor\b/);
+    expect(line).toMatch(/\bssoDelegated"?[=:]\s*"?true\b/);
   }, 120_000);
 
   test('case 4: a contributor works in the profile; a stranger signs in and is refused everywhere', async () => {
