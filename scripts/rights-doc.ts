@@ -19,12 +19,12 @@ export const REFERENCE_PROFILE = 'team-a';
  * with an owner and a contributor, a GitHub and a generic webhook source each triggering the
  * profile's template), with or without `sso`.
  */
-export function referenceApp(platform: Platform, withSso: boolean, contributors: readonly string[] = ['bob@example.com']): App {
+export function referenceApp(platform: Platform, withSso: boolean, contributors: readonly string[] = ['bob@example.com'], defaultAccess?: 'view'): App {
   const app = new App();
   new KubeflowArgoChart(app, 'kfa', {
     platform, kubeflowRoles: true,
     profiles: [{ namespace: REFERENCE_PROFILE, owner: 'alice@example.com', contributors: [...contributors] }],
-    ...(withSso ? { sso: platform.spec.argoWorkflows.sso.accountLookup === 'cluster-informer-with-secrets' ? { allowClusterWideSecretList: true } : {} } : {}),
+    ...(withSso ? { sso: { ...(platform.spec.argoWorkflows.sso.accountLookup === 'cluster-informer-with-secrets' ? { allowClusterWideSecretList: true } : {}), ...(defaultAccess ? { defaultAccess } : {}) } } : {}),
     events: {
       sources: [{ type: 'github', repositories: ['o/r'], webhookSecret: { name: 'gh', key: 'secret' } }, { type: 'webhook', name: 'hook', webhookSecret: { name: 'hook', key: 'token' } }],
       triggers: [{ source: 'github', profile: REFERENCE_PROFILE }, { source: 'hook', profile: REFERENCE_PROFILE }],

@@ -9,7 +9,8 @@
 // login account (3.1: the user's own) and, in the profile, the profile's, for a token without
 // groups; the profile's owner and
 // its contributor list, create and delete workflows in `team-a` and get 403 elsewhere; a stranger
-// gets 403 everywhere; logging out (the UI's login page) ends the session; after a contributor
+// gets 403 everywhere (with `defaultAccess: 'view'`: lists the profile, may not create, 403
+// elsewhere); logging out (the UI's login page) ends the session; after a contributor
 // leaves the profile and the new output is applied and pruned (prune.sh, docs/login.md), their old
 // session and a new login are refused while the owner keeps working.
 import { spawnSync } from 'child_process';
@@ -169,5 +170,32 @@ describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: single sign-
     const again = await argoSession(rp, platform, 'bob@example.com');
     await expectList(rp, again, 'team-a', 403, 'a new login of the contributor who left');
     await expectList(rp, alice, 'team-a', 200, 'the owner after the prune');
+  }, 120_000);
+});
+
+describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: single sign-on with defaultAccess "view", for real', (_id, platform) => {
+  let rp: RequestPath;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-sso-view-'));
+
+  beforeAll(async () => {
+    rp = await startRequestPath(platform, bins as { etcd: string; kubernetes: string }, dir, { sso: true, app: referenceApp(platform, true, ['bob@example.com'], 'view') });
+  }, 1_200_000);
+
+  afterAll(async () => {
+    await rp?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('case 4: a stranger views the listed profile read-only (docs/login.md: defaultAccess "view") and nothing else; the owner still works there', async () => {
+    const mallory = await argoSession(rp, platform, 'mallory@example.com');
+    await expectList(rp, mallory, 'team-a', 200, 'a stranger with defaultAccess view');
+    const template = rp.objects.find((o) => o.kind === 'WorkflowTemplate' && o.metadata.namespace === 'team-a');
+    const body = { namespace: 'team-a', workflow: { metadata: { generateName: 'view-' }, spec: { workflowTemplateRef: { name: template.metadata.name } } } };
+    const created = await mallory.api('POST', '/argo/api/v1/workflows/team-a', body);
+    if (created.status !== 403) fail('a stranger with defaultAccess view creates in team-a', created, rp, mallory);
+    await expectList(rp, mallory, 'kubeflow', 403, 'a stranger with defaultAccess view');
+    const alice = await argoSession(rp, platform, 'alice@example.com');
+    const made = await alice.api('POST', '/argo/api/v1/workflows/team-a', body);
+    if (made.status !== 200) fail('the owner creates in team-a with defaultAccess view', made, rp, alice);
   }, 120_000);
 });
