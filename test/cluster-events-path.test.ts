@@ -11,16 +11,13 @@
 //   create nothing.
 // A failing case prints the request, the status and every program's last log lines.
 import { createHmac, randomBytes } from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { App } from 'cdk8s';
 import { EventField, KubeflowArgoChart, Platform } from '../lib';
 import { REQUEST_PATH_PRESETS } from './argo-server-bin';
 import { Answer, request } from './browser';
 import { clusterBinaries } from './cluster';
 import { loadClusterFixture } from './cluster-fixtures';
-import { RequestPath, startRequestPath } from './request-path';
+import { RequestPath, requestPathForBlock } from './request-path';
 import { describeUnless, hasKubectl } from './util';
 
 const PROFILE = 'team-a';
@@ -72,20 +69,11 @@ const signed = (secret: string, body: string) => ({
 
 describeUnless(why).each(REQUEST_PATH_PRESETS.map((p) => [p.id, p] as const))('%s: webhooks for real', (_id, platform) => {
   let rp: RequestPath;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-events-'));
   const secrets = { github: randomBytes(20).toString('hex'), hook: randomBytes(20).toString('hex') };
-
-  beforeAll(async () => {
-    rp = await startRequestPath(platform, bins as { etcd: string; kubernetes: string }, dir, {
-      app: eventsApp(platform), events: true,
-      secrets: { 'argo-events/gh': { secret: secrets.github }, 'argo-events/hook': { token: secrets.hook } },
-    });
-  }, 1_200_000);
-
-  afterAll(async () => {
-    await rp?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  requestPathForBlock(platform, bins as { etcd: string; kubernetes: string }, {
+    app: eventsApp(platform), events: true,
+    secrets: { 'argo-events/gh': { secret: secrets.github }, 'argo-events/hook': { token: secrets.hook } },
+  }, (x) => { rp = x; });
 
   /** Sends a webhook to the public URL; fails with the logs when the status is not what `want` accepts. */
   const send = async (what: string, url: string, headers: Record<string, string>, body: string, want: (status: number) => boolean): Promise<Answer> => {

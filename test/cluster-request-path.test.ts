@@ -18,16 +18,13 @@
 // Not run: oidc-authservice (1.4-1.8: its Go module cannot be had; see docs/development.md).
 // SSO is case 4 (test/cluster-sso-path.test.ts), webhooks case 5 (test/cluster-events-path.test.ts).
 // A failing case prints the request, the status, the browser's trail and the programs' last log lines.
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { REQUEST_PATH_PRESETS } from './argo-server-bin';
 import { Answer, Browser, forms, Page } from './browser';
 import { clusterBinaries } from './cluster';
 import { loadClusterFixture } from './cluster-fixtures';
 import { hasOauth2Proxy } from './login-bin';
 import { PASSWORD } from './login-stack';
-import { RequestPath, startRequestPath } from './request-path';
+import { RequestPath, requestPathForBlock } from './request-path';
 import { describeUnless, hasKubectl } from './util';
 
 const CASES = REQUEST_PATH_PRESETS;
@@ -56,7 +53,7 @@ async function kubeflowLogin(b: Browser, user: string, password: string): Promis
 
 describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: the request path for real', (_id, platform) => {
   let rp: RequestPath;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-path-'));
+  requestPathForBlock(platform, bins as { etcd: string; kubernetes: string }, {}, (x) => { rp = x; });
   const login = hasOauth2Proxy(platform);
   /** A browser logged in to Kubeflow where its login runs. */
   const session = async () => {
@@ -65,14 +62,6 @@ describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: the request 
     return b;
   };
 
-  beforeAll(async () => {
-    rp = await startRequestPath(platform, bins as { etcd: string; kubernetes: string }, dir);
-  }, 1_200_000);
-
-  afterAll(async () => {
-    await rp?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
 
   (login ? test : test.skip)('case 1: Kubeflow login through oauth2-proxy and Dex reaches the dashboard as the user; Dex is not looped; a wrong password stays on Dex', async () => {
     const b = new Browser(rp.gateway.port);

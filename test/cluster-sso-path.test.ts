@@ -15,7 +15,6 @@
 // session and a new login are refused while the owner keeps working.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { outputFiles } from '../lib/synth/output-formats';
 import { synthesizeApp } from '../lib/synth/synthesize';
@@ -26,7 +25,7 @@ import { clusterBinaries } from './cluster';
 import { loadClusterFixture } from './cluster-fixtures';
 import { hasOauth2Proxy } from './login-bin';
 import { PASSWORD } from './login-stack';
-import { RequestPath, startRequestPath } from './request-path';
+import { RequestPath, requestPathForBlock } from './request-path';
 import { describeUnless, hasKubectl, lua51 } from './util';
 
 const CASES = REQUEST_PATH_PRESETS;
@@ -94,16 +93,8 @@ async function eventually(check: () => Promise<boolean>): Promise<boolean> {
 
 describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: single sign-on for real', (_id, platform) => {
   let rp: RequestPath;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-sso-path-'));
+  const dir = requestPathForBlock(platform, bins as { etcd: string; kubernetes: string }, { sso: true }, (x) => { rp = x; });
 
-  beforeAll(async () => {
-    rp = await startRequestPath(platform, bins as { etcd: string; kubernetes: string }, dir, { sso: true });
-  }, 1_200_000);
-
-  afterAll(async () => {
-    await rp?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
 
   test('case 4: the owner signs in through Dex, lists, creates and deletes workflows in the profile, and is refused elsewhere', async () => {
     const b = await argoSession(rp, platform, 'alice@example.com');
@@ -175,16 +166,8 @@ describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: single sign-
 
 describeUnless(why).each(CASES.map((p) => [p.id, p] as const))('%s: single sign-on with defaultAccess "view", for real', (_id, platform) => {
   let rp: RequestPath;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-sso-view-'));
+  requestPathForBlock(platform, bins as { etcd: string; kubernetes: string }, { sso: true, app: referenceApp(platform, true, ['bob@example.com'], 'view') }, (x) => { rp = x; });
 
-  beforeAll(async () => {
-    rp = await startRequestPath(platform, bins as { etcd: string; kubernetes: string }, dir, { sso: true, app: referenceApp(platform, true, ['bob@example.com'], 'view') });
-  }, 1_200_000);
-
-  afterAll(async () => {
-    await rp?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
 
   test('case 4: a stranger views the listed profile read-only (docs/login.md: defaultAccess "view") and nothing else; the owner still works there', async () => {
     const mallory = await argoSession(rp, platform, 'mallory@example.com');

@@ -54,13 +54,13 @@ export class PortTakenError extends Error {}
  * Runs `start` again, with new ports, when a port it picked was taken before its program bound it
  * (freePort closes the port it found, so parallel suites can race for it); up to three times.
  */
-export async function withFreshPorts<T>(start: () => Promise<T>): Promise<T> {
+export async function withFreshPorts<T>(start: () => Promise<T>, say: (line: string) => void = console.log): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await start();
     } catch (e) {
       if (!(e instanceof PortTakenError) || attempt === 3) throw e;
-      console.log(`a port was taken while a test program started; starting again (attempt ${attempt + 1} of 3)`);
+      say(`a port was taken while a test program started; starting again (attempt ${attempt + 1} of 3)`);
     }
   }
 }

@@ -5,17 +5,19 @@ import { PortTakenError, startError, withFreshPorts } from './cluster';
 describe('withFreshPorts', () => {
   test('a port taken meanwhile starts the program again, up to three times', async () => {
     let attempts = 0;
+    const said: string[] = [];
     const started = await withFreshPorts(async () => {
       attempts++;
       if (attempts < 3) throw startError('kube-apiserver did not start', 'E1205 listen tcp 127.0.0.1:40123: bind: address already in use');
       return 'running';
-    });
+    }, (line) => said.push(line));
     expect([started, attempts]).toEqual(['running', 3]);
+    expect(said).toEqual(['a port was taken while a test program started; starting again (attempt 2 of 3)', 'a port was taken while a test program started; starting again (attempt 3 of 3)']);
   });
 
   test('gives up after the third attempt with the last error', async () => {
     let attempts = 0;
-    const start = withFreshPorts(async () => { attempts++; throw startError(`attempt ${attempts}`, 'bind: address already in use'); });
+    const start = withFreshPorts(async () => { attempts++; throw startError(`attempt ${attempts}`, 'bind: address already in use'); }, () => undefined);
     await expect(start).rejects.toThrow('attempt 3');
     expect(attempts).toBe(3);
   });

@@ -288,3 +288,21 @@ export async function startRequestPath(platform: Platform, bins: { etcd: string;
     throw e;
   }
 }
+
+/**
+ * Starts the request path before a describe block's tests and stops it, removing its directory,
+ * after them; `set` receives it. Returns the run's directory.
+ */
+export function requestPathForBlock(platform: Platform, bins: { etcd: string; kubernetes: string }, options: RequestPathOptions, set: (rp: RequestPath) => void): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-path-'));
+  let started: RequestPath | undefined;
+  beforeAll(async () => {
+    started = await startRequestPath(platform, bins, dir, options);
+    set(started);
+  }, 1_200_000);
+  afterAll(async () => {
+    await started?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
