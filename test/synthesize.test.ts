@@ -2,7 +2,10 @@
 // every YamlOutputType and app shape, with each object's construct path.
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
-import { ArgoServer, KubeflowArgoChart } from '../lib';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ArgoServer, KubeflowArgoChart, KubeflowPatches, Platform } from '../lib';
 import { checkOutput } from '../lib/synth/output-checks';
 import { synthesizeApp } from '../lib/synth/synthesize';
 import { synthToDir } from './util';
@@ -84,4 +87,39 @@ test('the app is left as it was: its outdir is untouched', () => {
   const app = mixedApp(YamlOutputType.FILE_PER_CHART)('keep-me');
   synthesizeApp(app);
   expect(app.outdir).toBe('keep-me');
+});
+
+describe('KubeflowPatches.writeFiles: the Kubeflow-side files for apps that any synth runs', () => {
+  const ssoApp = (outdir: string) => {
+    const app = new App({ outdir });
+    const chart = new KubeflowArgoChart(app, 'kfa', { platform: Platform.KUBEFLOW_1_11, profiles: [{ namespace: 'team-a', owner: 'alice@example.com' }], sso: {} });
+    return { app, chart };
+  };
+
+  test('app.synth() writes no Kubeflow-side files; writeFiles writes each as the synth command would, and nothing else changes', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-writefiles-'));
+    try {
+      const { app, chart } = ssoApp(dir);
+      app.synth();
+      const manifests = fs.readdirSync(dir).sort();
+      const before = manifests.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+      expect(fs.existsSync(path.join(dir, 'kubeflow-patches'))).toBe(false);
+      const written = KubeflowPatches.writeFiles(app);
+      expect(written.map((f) => path.relative(dir, f))).toEqual(['kubeflow-patches/kustomization.yaml', 'kubeflow-patches/dex-static-client.yaml']);
+      expect(written.map((f) => fs.readFileSync(f, 'utf8'))).toEqual([chart.kubeflowPatches!.component, chart.kubeflowPatches!.dexStaticClient]);
+      // the same text the synth command writes
+      expect(synthesizeApp(app).filter((f) => f.attached).map((f) => [f.file, f.text])).toEqual(written.map((f) => [path.relative(dir, f), fs.readFileSync(f, 'utf8')]));
+      expect(fs.readdirSync(dir).sort()).toEqual([...manifests, 'kubeflow-patches'].sort());
+      expect(manifests.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))).toEqual(before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an output directory that does not exist is refused, naming the prop, the value and the fix', () => {
+    const missing = path.join(os.tmpdir(), `kfa-writefiles-missing-${process.pid}`);
+    const { app } = ssoApp(missing);
+    expect(() => KubeflowPatches.writeFiles(app)).toThrow(/writeFiles\.outdir is not a directory, got ".*kfa-writefiles-missing-\d+"\. Fix: call app\.synth\(\) first/);
+    expect(fs.existsSync(missing)).toBe(false);
+  });
 });

@@ -1,9 +1,12 @@
-import { Construct } from 'constructs';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import DASHBOARD_LINKS from '../../imports/kubeflow-dashboard-links.json';
 import { brand, hasBrand } from '../brands';
 import { KUBEFLOW_DEX } from '../constants';
 import { AuthserviceSkip, Platform, resolvePlatform } from '../platform';
-import { attachFile } from '../synth/attached-files';
+import { attachedFiles, attachFile } from '../synth/attached-files';
 import { stringifyDocuments, yamlComment } from '../synth/yaml';
 import { checkDnsSubdomain, checkKnownKeys, checkList, fail, isPlainPath, propNames, requireString, snapshotProps, Where, whereIn, within } from '../validation';
 
@@ -118,6 +121,36 @@ export class KubeflowPatches extends Construct {
 
   /** The platform preset. */
   public readonly platform: Platform;
+  /**
+   * Writes the files of every KubeflowPatches in the app `scope` belongs to (the Component's
+   * `kustomization.yaml`, and with `dexClient` the `dex-static-client.yaml` entry) into `outdir`,
+   * beside the manifests: call it after `app.synth()` in an app that `cdk8s synth` (or any synth
+   * other than this package's `npm run synth`, which writes them itself) runs, or the Kubeflow-side
+   * patches are missing and the webhook and SSO paths cannot work. Each file is written whole
+   * (a temporary file renamed); nothing else in `outdir` changes. Returns the paths written.
+   *
+   * @param outdir the output directory @default - the app's `outdir` (cdk8s' `CDK8S_OUTDIR` or `dist`)
+   */
+  public static writeFiles(scope: IConstruct, outdir?: string): string[] {
+    const root = scope.node.root;
+    const dir = outdir ?? (root instanceof App ? root.outdir : undefined);
+    const where = at('writeFiles.outdir');
+    if (typeof dir !== 'string' || dir === '') {
+      fail(where, dir, 'is required when the scope\'s root is not a cdk8s App', 'pass the directory app.synth() wrote');
+    }
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+      fail(where, dir, 'is not a directory', 'call app.synth() first, or pass the directory it wrote');
+    }
+    return attachedFiles(root).map((f) => {
+      const target = path.join(dir, f.file);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const tmp = `${target}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, f.text);
+      fs.renameSync(tmp, target);
+      return target;
+    });
+  }
+
   /** Output folder of the Component. */
   public readonly directory: string;
   /** The Component (`kustomization.yaml`) as written. */
