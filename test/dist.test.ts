@@ -40,7 +40,14 @@ test.each(OUTPUTS)('%s is up to date: byte-identical to a fresh synth', (_name, 
   const actual = readDir(dir);
   const fresh = { ...expected, [RECORD_FILE]: recordText(Object.keys(expected).map((file) => ({ file }))) };
   if (!isDeepStrictEqual(actual, fresh)) {
-    expect({ stale: dir, fix: command, files: actual }).toEqual({ stale: dir, fix: command, files: fresh });
+    const was: Record<string, string> = actual;
+    const now: Record<string, string> = fresh;
+    const changed = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((f) => was[f] !== now[f]).sort();
+    try {
+      expect(actual).toEqual(fresh);
+    } catch (e) {
+      throw new Error(`${path.relative(path.join(__dirname, '..'), dir)} is stale (${changed.join(', ')}): run \`${command}\` (npm run synth:all writes every output)\n${(e as Error).message}`);
+    }
   }
 });
 

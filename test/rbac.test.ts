@@ -40,12 +40,17 @@ describe('what each ServiceAccount of the committed dist/ may do (docs/security.
     .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS()))
     .filter(Boolean);
 
-  test('argo-server reads ConfigMaps in kubeflow; the Sensors submit in the example profile; nothing else, nothing cluster-wide', () => {
+  // the profiles the Sensors submit to: main.ts is the app users edit, so its profiles are read, not assumed
+  const targets = [...new Set(objs.filter((o) => o.kind === 'Sensor')
+    .flatMap((s) => s.spec.triggers.map((t: any) => t.template.argoWorkflow.source.resource.metadata.namespace)))].sort();
+
+  test('argo-server reads ConfigMaps in kubeflow; the Sensors submit in the profiles they target; nothing else, nothing cluster-wide', () => {
+    expect(targets.length).toBeGreaterThan(0);
     expect(grants(objs)).toEqual({
-      'ServiceAccount argo-events/operate-workflow-sa': [
-        'kubeflow-user-example-com argoproj.io/workflows list,create',
-        'kubeflow-user-example-com argoproj.io/workflowtemplates get',
-      ],
+      'ServiceAccount argo-events/operate-workflow-sa': targets.flatMap((ns) => [
+        `${ns} argoproj.io/workflows list,create`,
+        `${ns} argoproj.io/workflowtemplates get`,
+      ]),
       'ServiceAccount kubeflow/argo-server': ['kubeflow /configmaps[workflow-controller-configmap] get,list,watch'],
     });
   });
