@@ -34,6 +34,18 @@ export interface Cluster {
   stop(): void;
 }
 
+/** A token of ServiceAccount `ns/account` (a TokenRequest, valid an hour), as a pod of it gets one. */
+export function serviceAccountToken(cluster: Cluster, ns: string, account: string): string {
+  const token = cluster.kubectl(['-n', ns, 'create', 'token', account, '--duration=1h']);
+  if (token.status !== 0) throw new Error(`kubectl create token ${ns}/${account}: ${token.stderr}`);
+  return token.stdout.trim();
+}
+
+/** The API server's URL (`https://127.0.0.1:<port>`). */
+export function apiServerUrl(cluster: Cluster): URL {
+  return new URL(JSON.parse(cluster.kubectl(['config', 'view', '--raw', '-o', 'json']).stdout).clusters[0].cluster.server);
+}
+
 /** A free port on loopback. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -17,10 +17,10 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { Platform } from '../lib';
 import { request } from './browser';
-import { Cluster } from './cluster';
+import { apiServerUrl, Cluster, serviceAccountToken } from './cluster';
 import { eventsBinaries, EventsBuild, LISTEN_PATCH } from './events-bin';
 import { Upstreams } from './gateway';
-import { PodIdentity, prepareContainer, RunningProcess, ServiceAddresses, startProcess } from './pods';
+import { PodIdentity, prepareContainer, RunningProcess, ServiceAddresses, startProcess, waitUntil } from './pods';
 
 /** Argo Events, running. */
 export interface EventsStack {
@@ -34,20 +34,13 @@ export interface EventsStack {
 }
 
 const NS = 'argo-events';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The API server's address, as the kubelet gives it to pods (KUBERNETES_SERVICE_HOST and _PORT). */
-function apiServer(cluster: Cluster): { host: string; port: number } {
-  const url = new URL(JSON.parse(cluster.kubectl(['config', 'view', '--raw', '-o', 'json']).stdout).clusters[0].cluster.server);
-  return { host: url.hostname, port: Number(url.port) };
-}
 
 /** A pod's identity with its ServiceAccount's token, CA and namespace, as the kubelet projects them. */
 function identity(cluster: Cluster, podName: string, account: string | undefined): PodIdentity {
-  const token = cluster.kubectl(['-n', NS, 'create', 'token', account ?? 'default', '--duration=1h']);
-  if (token.status !== 0) throw new Error(`kubectl create token ${account}: ${token.stderr}`);
   const ca = JSON.parse(cluster.kubectl(['-n', NS, 'get', 'configmap', 'kube-root-ca.crt', '-o', 'json']).stdout).data['ca.crt'];
-  return { name: podName, account: { token: token.stdout.trim(), 'ca.crt': ca, namespace: NS }, apiServer: apiServer(cluster) };
+  const api = apiServerUrl(cluster);
+  // KUBERNETES_SERVICE_HOST and _PORT, as the kubelet gives them to pods
+  return { name: podName, account: { token: serviceAccountToken(cluster, NS, account ?? 'default'), 'ca.crt': ca, namespace: NS }, apiServer: { host: api.hostname, port: Number(api.port) } };
 }
 
 /** The namespace's objects the pods read (what the controllers wrote, the output's Secrets). */
@@ -55,16 +48,6 @@ function namespaceObjects(cluster: Cluster): any[] {
   const r = cluster.kubectl(['-n', NS, 'get', 'secrets,configmaps,statefulsets,deployments,services', '-o', 'json']);
   if (r.status !== 0) throw new Error(`reading ${NS}: ${r.stderr}`);
   return JSON.parse(r.stdout).items;
-}
-
-/** Waits until `ready` answers true, or fails with the logs. */
-async function waitFor(what: string, ready: () => boolean | Promise<boolean>, procs: readonly RunningProcess[], seconds = 90): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (!(await ready())) {
-    const dead = procs.find((p) => p.exitCode() !== null);
-    if (dead || Date.now() > deadline) throw new Error(`${what}: ${dead ? 'a program exited' : 'timed out'}:\n${procs.map((p) => `--- ${p.name} ---\n${p.log(40)}`).join('\n')}`);
-    await sleep(500);
-  }
 }
 
 /** The stan.conf of the EventBus's ConfigMap with each listener on the pod's address. */
@@ -91,7 +74,7 @@ async function startEventBus(build: EventsBuild, objects: any[], addresses: Serv
   // ready when each replica answers on its monitoring port as the RAFT leader or a follower (server/monitor.go Serverz.Role)
   const serving = async () => (await Promise.all(Array.from({ length: sts.spec.replicas }, (_, i) => request(8222, 'GET', '/streaming/serverz', {}, undefined, addresses.of(podHost(i)))
     .then((r) => r.status === 200 && /"role": "(Leader|Follower)"/.test(r.body)).catch(() => false)))).every(Boolean);
-  await waitFor('the EventBus\'s NATS Streaming servers', serving, procs);
+  await waitUntil('the EventBus\'s NATS Streaming servers', serving, procs);
 }
 
 /** Runs the controllers of install.yaml until they have written the pods of the output's Argo Events objects; stops them. */
@@ -113,7 +96,7 @@ async function runControllers(cluster: Cluster, build: EventsBuild, output: read
     const count = (label: string) => items.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.[label]).length;
     return items.some((o) => o.kind === 'StatefulSet') && count('eventsource-name') === wanted('EventSource') && count('sensor-name') === wanted('Sensor');
   };
-  await waitFor(`argo-events ${build.argoEvents.version}'s controllers`, written, controllers);
+  await waitUntil(`argo-events ${build.argoEvents.version}'s controllers`, written, controllers);
   for (const c of controllers) c.stop();
 }
 
@@ -139,8 +122,8 @@ async function startPods(cluster: Cluster, build: EventsBuild, objects: any[], a
       listening.push(() => request(p.targetPort ?? p.port, 'GET', '/health', {}, undefined, address).then((x) => x.status === 200).catch(() => false));
     }
   }
-  await waitFor('the event sources', async () => (await Promise.all(listening.map((l) => l()))).every(Boolean), procs);
-  await waitFor('the sensors', () => sensors.every((s) => /Subscribed to subject/.test(s.log(Number.MAX_SAFE_INTEGER))), procs);
+  await waitUntil('the event sources', async () => (await Promise.all(listening.map((l) => l()))).every(Boolean), procs);
+  await waitUntil('the sensors', () => sensors.every((s) => /Subscribed to subject/.test(s.log(Number.MAX_SAFE_INTEGER))), procs);
   return upstreams;
 }
 

@@ -9,7 +9,7 @@ import { parse, stringify } from 'yaml';
 import { request } from './browser';
 import { Upstreams } from './gateway';
 import { dexBinary, LoginBuild, oauth2ProxyBinary } from './login-bin';
-import { canUnshare, prepareContainer, RunningProcess, ServiceAddresses, startProcess } from './pods';
+import { canUnshare, prepareContainer, RunningProcess, ServiceAddresses, startProcess, waitUntil } from './pods';
 
 /** The password of every user of the suite: the one Kubeflow's example Dex user has. */
 export const PASSWORD = '12341234';
@@ -31,13 +31,9 @@ export interface LoginStack {
 /** GET `http://host:port/path`; a refused connection answers status 0. */
 const get = (host: string, port: number, url: string) => request(port, 'GET', url, {}, undefined, host).catch((e) => ({ status: 0, body: String(e) }));
 
-async function waitFor(what: string, to: { host: string; port: number }, url: string, proc: RunningProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while ((await get(to.host, to.port, url)).status !== 200) {
-    if (proc.exitCode() !== null || Date.now() > deadline) throw new Error(`${what} did not answer ${to.host}:${to.port}${url}:\n${proc.log()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Waits until `to` answers `url` with 200 (test/pods.ts waitUntil). */
+const waitFor = (what: string, to: { host: string; port: number }, url: string, proc: RunningProcess) =>
+  waitUntil(`${what} did not answer ${to.host}:${to.port}${url}`, async () => (await get(to.host, to.port, url)).status === 200, [proc], 60);
 
 /** What the suite adds to the release's login. */
 export interface LoginOptions {

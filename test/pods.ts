@@ -147,6 +147,19 @@ export function prepareContainer(workload: any, name: string, objects: readonly 
 /** A process of the suite: its log and how to stop it. */
 export interface RunningProcess { readonly name: string; readonly log: (lines?: number) => string; readonly exitCode: () => number | null; stop(): void }
 
+/**
+ * Polls `ready` every half second until it answers true; fails, with the last log lines of each of
+ * `procs`, when one of them exits or `seconds` pass.
+ */
+export async function waitUntil(what: string, ready: () => boolean | Promise<boolean>, procs: readonly RunningProcess[], seconds = 90): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (!(await ready())) {
+    const dead = procs.find((p) => p.exitCode() !== null);
+    if (dead || Date.now() > deadline) throw new Error(`${what}: ${dead ? `${dead.name} exited` : 'timed out'}:\n${procs.map((p) => `--- ${p.name} ---\n${p.log(40)}`).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 /** Whether processes can run with their own /etc/hosts here (user and mount namespaces). */
 export function canUnshare(): boolean {
   return spawnSync('unshare', ['--user', '--map-root-user', '--mount', 'true']).status === 0;

@@ -20,7 +20,7 @@ import { synthesizeApp } from '../lib/synth/synthesize';
 import { referenceApp } from '../scripts/rights-doc';
 import { ArgoServerBuild, argoServerBinary, argoServerTag } from './argo-server-bin';
 import { request } from './browser';
-import { Cluster, freePort, startCluster, startError, withFreshPorts } from './cluster';
+import { apiServerUrl, Cluster, freePort, serviceAccountToken, startCluster, startError, withFreshPorts } from './cluster';
 import { installRelease, loadClusterFixture } from './cluster-fixtures';
 import { EventsStack, startEvents } from './events-path';
 import { Gateway, startGateway, Upstreams } from './gateway';
@@ -35,13 +35,10 @@ export interface RunningServer extends RunningProcess { readonly port: number; r
 
 /** The kubeconfig argo-server would find in its pod: the API server, its account's token, its namespace. */
 function podKubeconfig(cluster: Cluster, account: string, ns: string, file: string): void {
-  const token = cluster.kubectl(['create', 'token', account, '-n', ns, '--duration=1h']);
-  if (token.status !== 0) throw new Error(`kubectl create token ${account}: ${token.stderr}`);
-  const server = JSON.parse(cluster.kubectl(['config', 'view', '--raw', '-o', 'json']).stdout).clusters[0].cluster.server;
   fs.writeFileSync(file, JSON.stringify({
     apiVersion: 'v1', kind: 'Config', 'current-context': 'pod',
-    clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 'sa', user: { token: token.stdout.trim() } }],
+    clusters: [{ name: 'c', cluster: { server: apiServerUrl(cluster).href.replace(/\/$/, ''), 'insecure-skip-tls-verify': true } }],
+    users: [{ name: 'sa', user: { token: serviceAccountToken(cluster, ns, account) } }],
     contexts: [{ name: 'pod', context: { cluster: 'c', user: 'sa', namespace: ns } }],
   }));
 }
