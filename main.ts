@@ -26,8 +26,8 @@ export const CHECKOUT_SCRIPT = [
 ].join(' && ');
 
 /**
- * Builds the default app for `platform` (Kubeflow 1.4 for dist/; examples/kubeflow-1.11/ uses
- * the same app on Kubeflow 1.11); `outdir` defaults to cdk8s' own (`CDK8S_OUTDIR` or `dist`).
+ * Builds the default app for `platform` (Kubeflow 1.4 for dist/; examples/latest/ uses
+ * the same app on the newest release); `outdir` defaults to cdk8s' own (`CDK8S_OUTDIR` or `dist`).
  */
 export function buildApp(outdir?: string, platform: Platform = Platform.DEFAULT): App {
   const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });

@@ -157,6 +157,8 @@ export interface ArgoEventsPreset {
 export interface KubeflowPreset {
   /** kubeflow/manifests tag the values were read from, e.g. `v1.4.1`. */
   readonly release: string;
+  /** The commit that tag names (../shared/upstream/README.md's provenance table), for reading a clone. */
+  readonly commit: string;
   /** KFP release it ships. */
   readonly kfp: string;
   /**
@@ -256,7 +258,10 @@ const SECURITY_3_1 = { capabilities: { drop: ['ALL'] } };
 /** From 3.3 the container drops privileges and runs read-only. */
 const SECURITY_3_3 = { readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 
-/** One argo-server line: the newest patch of the controller's minor line (docs/platforms.md). */
+/**
+ * One argo-server line: the newest patch of the controller's minor line (docs/platforms.md).
+ * `controller` is the first workflow-controller on the line (a release entry names its own).
+ */
 function argoLine(minor: string, patch: number, controller: string, extra: Partial<ArgoWorkflowsPreset> = {}): ArgoWorkflowsPreset {
   const [major, min] = minor.split('.').map(Number);
   const atLeast = (m: number) => major > 3 || min >= m;
@@ -294,7 +299,7 @@ const ARGO = {
   '3.1': argoLine('3.1', 15, 'gcr.io/ml-pipeline/workflow-controller:v3.1.6-patch-license-compliance'),
   // 3.2.0 ignored BASE_HREF (argo-workflows#6923, fixed in 3.2.1): the line starts at 3.2.1
   '3.2': argoLine('3.2', 11, 'gcr.io/ml-pipeline/workflow-controller:v3.2.3-license-compliance', { line: { name: 'v3.2.x', tag: /^v3\.2\.(?:[1-9]\d*)$/ } }),
-  '3.3': argoLine('3.3', 10, 'gcr.io/ml-pipeline/workflow-controller:v3.3.8-license-compliance (1.6, 1.7), v3.3.10 (1.8)'),
+  '3.3': argoLine('3.3', 10, 'gcr.io/ml-pipeline/workflow-controller:v3.3.8-license-compliance'),
   '3.4': argoLine('3.4', 18, 'gcr.io/ml-pipeline/workflow-controller:v3.4.17-license-compliance'),
   '3.5': argoLine('3.5', 15, 'quay.io/argoproj/workflow-controller:v3.5.14'),
   '3.6': argoLine('3.6', 19, 'quay.io/argoproj/workflow-controller:v3.6.7 (standalone KFP 2.14)'),
@@ -305,6 +310,19 @@ const ARGO = {
 
 /** Standalone KFP releases newer than any Kubeflow release's, and their Argo line (docs/platforms.md, "KFP → Argo"). */
 const STANDALONE_KFP: Record<string, ArgoWorkflowsPreset> = { '2.14': ARGO['3.6'], '2.15': ARGO['3.7'], '2.16': ARGO['3.7'], '2.17': ARGO['4.0'] };
+
+/**
+ * The Argo Workflows lines the presets and standalone KFP releases use, for the generators
+ * (scripts/gen-schemas.js reads each line's WorkflowTemplate CRD). Internal: not in lib/index.ts.
+ */
+export function argoWorkflowsLines(): readonly ArgoWorkflowsPreset[] {
+  return Object.values(ARGO);
+}
+
+/** Standalone KFP releases and their Argo line, for the generated docs (scripts/release-docs.ts). Internal. */
+export function standaloneKfpLines(): Readonly<Record<string, ArgoWorkflowsPreset>> {
+  return STANDALONE_KFP;
+}
 
 /**
  * EnvoyFilter (the SSO login redirect) on every platform: Istio 1.9.6's CRD, the only copy held;
@@ -320,32 +338,78 @@ const istio = (version: string): IstioPreset => (Number(version.split('.')[1]) >
   ? { version, release: 'istio-1.30.3', networking: 'networking.istio.io/v1', security: 'security.istio.io/v1' }
   : { version, release: 'istio-1.9.6', networking: 'networking.istio.io/v1beta1', security: 'security.istio.io/v1beta1' });
 
+/** oidc-authservice (Kubeflow 1.4–1.8) as 1.4–1.6 run it: `SKIP_AUTH_URI`, space-separated. */
 const AUTHSERVICE = {
   skipAuth: { commit: '28c59ef', variable: 'SKIP_AUTH_URI', separator: ' ', statefulSet: 'authservice' },
-  authorizationUpstream: false, gatewayVerifiesBearer: false, restrictedNamespaces: [], podSecurity: {}, editRoleHasArgo: true,
+  authorizationUpstream: false, gatewayVerifiesBearer: false, restrictedNamespaces: [],
 } as const;
 /** Kubeflow 1.7 and 1.8 run oidc-authservice `e236439`: `SKIP_AUTH_URLS`, comma-separated. */
 const SKIP_AUTH_URLS = { commit: 'e236439', variable: 'SKIP_AUTH_URLS', separator: ',', statefulSet: 'authservice' } as const;
+/** oauth2-proxy (Kubeflow 1.9+): the gateway's CUSTOM and DENY policies, its JWT check, NetworkPolicies in `kubeflow`. */
 const OAUTH2_PROXY = {
   skipAuth: { notPaths: ['istio-ingressgateway-oauth2-proxy', 'istio-ingressgateway-require-jwt'] },
-  authorizationUpstream: true, gatewayVerifiesBearer: true, restrictedNamespaces: ['kubeflow'], editRoleHasArgo: true,
+  authorizationUpstream: true, gatewayVerifiesBearer: true, restrictedNamespaces: ['kubeflow'],
 } as const;
 
+/**
+ * One Kubeflow release, as the preset record holds it (ARCHITECTURE.md, "Adding a Kubeflow
+ * release"): everything else about the release (its id, description, the generators' list of
+ * kubeflow/manifests tags, the README's release table, `Platform.ALL` and `Platform.LATEST`)
+ * is derived from these entries.
+ */
+interface KubeflowRelease {
+  /** `1.11`: the preset is `KUBEFLOW_1_11`. */
+  readonly version: string;
+  /** kubeflow/manifests tag the values were read from, e.g. `v1.11.0`. */
+  readonly manifests: string;
+  /** The commit that tag names (../shared/upstream/README.md's provenance table). */
+  readonly commit: string;
+  /** KFP release the tag ships. */
+  readonly kfp: string;
+  /** The workflow-controller image the tag installs (its KFP's `third-party/argo`). */
+  readonly controller: string;
+  /** The argo-server line that matches that controller. */
+  readonly argo: ArgoWorkflowsPreset;
+  readonly istio: IstioPreset;
+  /** The gateway's login: {@link AUTHSERVICE} (with its skip variable) or {@link OAUTH2_PROXY}. */
+  readonly login: Pick<KubeflowPreset, 'skipAuth' | 'authorizationUpstream' | 'gatewayVerifiesBearer' | 'restrictedNamespaces'>;
+  readonly podSecurity?: KubeflowPreset['podSecurity'];
+  /** @default true (KFP 1.8+) */
+  readonly editRoleHasArgo?: boolean;
+  /** @default Argo Events v1.9.11 */
+  readonly argoEvents?: ArgoEventsPreset;
+}
+
 /** Builds a release preset; its id and description follow from the data. */
-function kubeflow(version: string, kf: KubeflowPreset, argoWorkflows: ArgoWorkflowsPreset, istioPreset: IstioPreset, argoEvents: ArgoEventsPreset = ARGO_EVENTS_1_9): Platform {
+function kubeflow(r: KubeflowRelease): Platform {
+  const kf: KubeflowPreset = {
+    ...r.login, release: r.manifests, commit: r.commit, kfp: r.kfp, podSecurity: r.podSecurity ?? {}, editRoleHasArgo: r.editRoleHasArgo ?? true,
+  };
+  const argoEvents = r.argoEvents ?? ARGO_EVENTS_1_9;
   const extras = [
     'notPaths' in kf.skipAuth ? 'oauth2-proxy' : 'oidc-authservice',
     ...(kf.restrictedNamespaces.length ? ['NetworkPolicies'] : []),
     ...(kf.podSecurity.kubeflow ? [`PSS ${kf.podSecurity.kubeflow}`] : []),
   ];
   return newPlatform({
-    id: `KUBEFLOW_${version.replace('.', '_')}`,
-    description: `Kubeflow ${version}: KFP ${kf.kfp}, Argo Workflows ${argoWorkflows.line.name.slice(1, -2)}, Istio ${istioPreset.version.split('.').slice(0, 2).join('.')}, ${extras.join(', ')}, Argo Events ${argoEvents.release.replace('argo-events-', '')}`,
+    id: `KUBEFLOW_${r.version.replace('.', '_')}`,
+    description: `Kubeflow ${r.version}: KFP ${kf.kfp}, Argo Workflows ${r.argo.line.name.slice(1, -2)}, Istio ${r.istio.version.split('.').slice(0, 2).join('.')}, ${extras.join(', ')}, Argo Events ${argoEvents.release.replace('argo-events-', '')}`,
     kubeflow: kf,
-    argoWorkflows,
-    istio: istioPreset,
+    argoWorkflows: { ...r.argo, controller: r.controller },
+    istio: r.istio,
     argoEvents,
   });
+}
+
+/**
+ * The release presets declared on `cls`, in declaration order (aliases such as DEFAULT left out).
+ * Runs while the class initializes, so it checks the brand, not `Platform.isPlatform`.
+ */
+function declaredPresets(cls: object): Platform[] {
+  return Object.getOwnPropertyNames(cls)
+    .map((key) => [key, (cls as Record<string, unknown>)[key]] as const)
+    .filter((entry): entry is readonly [string, Platform] => hasBrand(entry[1], 'Platform') && (entry[1] as Platform).id === entry[0])
+    .map(([, platform]) => platform);
 }
 
 /** Set by the class below: presets are made only here. */
@@ -364,35 +428,71 @@ export class Platform {
     newPlatform = (spec) => new Platform(spec);
   }
 
+  // The release record: one entry per Kubeflow release, oldest first (ARCHITECTURE.md).
+
   /**
    * Kubeflow 1.4: KFP 1.7.0 (workflow-controller v3.1.6), Istio 1.9 (networking v1alpha3,
    * security v1beta1), oidc-authservice, Argo Events v1.5 (no submit-from, no JetStream).
    */
-  public static readonly KUBEFLOW_1_4 = kubeflow('1.4', { ...AUTHSERVICE, release: 'v1.4.1', kfp: '1.7.0', editRoleHasArgo: false }, ARGO['3.1'],
-    { version: '1.9.6', release: 'istio-1.9.6', networking: 'networking.istio.io/v1alpha3', security: 'security.istio.io/v1beta1' }, ARGO_EVENTS_1_5);
+  public static readonly KUBEFLOW_1_4 = kubeflow({
+    version: '1.4', manifests: 'v1.4.1', commit: 'ca48b5eb6b77e74c957bf4522e47ae82ed78cc4a', kfp: '1.7.0', 
+    controller: 'gcr.io/ml-pipeline/workflow-controller:v3.1.6-patch-license-compliance', argo: ARGO['3.1'], login: AUTHSERVICE,
+    istio: { version: '1.9.6', release: 'istio-1.9.6', networking: 'networking.istio.io/v1alpha3', security: 'security.istio.io/v1beta1' },
+    editRoleHasArgo: false, argoEvents: ARGO_EVENTS_1_5,
+  });
   /** Kubeflow 1.5: KFP 1.8.2 (Argo 3.2.3), Istio 1.11, oidc-authservice. */
-  public static readonly KUBEFLOW_1_5 = kubeflow('1.5', { ...AUTHSERVICE, release: 'v1.5.1', kfp: '1.8.2' }, ARGO['3.2'], istio('1.11.4'));
+  public static readonly KUBEFLOW_1_5 = kubeflow({
+    version: '1.5', manifests: 'v1.5.1', commit: '9fc7538c118cc379313ab2abf4b96de8b43ace55', kfp: '1.8.2', 
+    controller: 'gcr.io/ml-pipeline/workflow-controller:v3.2.3-license-compliance', argo: ARGO['3.2'], istio: istio('1.11.4'), login: AUTHSERVICE,
+  });
   /** Kubeflow 1.6: KFP 2.0.0-alpha.5 (Argo 3.3.8), Istio 1.14, oidc-authservice. */
-  public static readonly KUBEFLOW_1_6 = kubeflow('1.6', { ...AUTHSERVICE, release: 'v1.6.1', kfp: '2.0.0-alpha.5' }, ARGO['3.3'], istio('1.14.1'));
+  public static readonly KUBEFLOW_1_6 = kubeflow({
+    version: '1.6', manifests: 'v1.6.1', commit: 'f038f81df39f3606c14ad52e06f60f3d9c5bddfb', kfp: '2.0.0-alpha.5', 
+    controller: 'gcr.io/ml-pipeline/workflow-controller:v3.3.8-license-compliance', argo: ARGO['3.3'], istio: istio('1.14.1'), login: AUTHSERVICE,
+  });
   /** Kubeflow 1.7: KFP 2.0.0-alpha.7 (Argo 3.3.8), Istio 1.16, oidc-authservice (`SKIP_AUTH_URLS`). */
-  public static readonly KUBEFLOW_1_7 = kubeflow('1.7', { ...AUTHSERVICE, skipAuth: SKIP_AUTH_URLS, release: 'v1.7.0', kfp: '2.0.0-alpha.7' }, ARGO['3.3'], istio('1.16.0'));
+  public static readonly KUBEFLOW_1_7 = kubeflow({
+    version: '1.7', manifests: 'v1.7.0', commit: '14c0f9abe70c4d0ce3e021a5839a7cdd54dc572d', kfp: '2.0.0-alpha.7', 
+    controller: 'gcr.io/ml-pipeline/workflow-controller:v3.3.8-license-compliance', argo: ARGO['3.3'], istio: istio('1.16.0'),
+    login: { ...AUTHSERVICE, skipAuth: SKIP_AUTH_URLS },
+  });
   /** Kubeflow 1.8: KFP 2.0.5 (Argo 3.3.10), Istio 1.17, oidc-authservice (`SKIP_AUTH_URLS`, StatefulSet `oidc-authservice`). */
-  public static readonly KUBEFLOW_1_8 = kubeflow('1.8', { ...AUTHSERVICE, skipAuth: { ...SKIP_AUTH_URLS, statefulSet: 'oidc-authservice' }, release: 'v1.8.1', kfp: '2.0.5' }, ARGO['3.3'], istio('1.17.5'));
+  public static readonly KUBEFLOW_1_8 = kubeflow({
+    version: '1.8', manifests: 'v1.8.1', commit: 'a925b2968e68f3085092adc04e9af39d4f5045f3', kfp: '2.0.5', 
+    controller: 'gcr.io/ml-pipeline/workflow-controller:v3.3.10-license-compliance', argo: ARGO['3.3'], istio: istio('1.17.5'),
+    login: { ...AUTHSERVICE, skipAuth: { ...SKIP_AUTH_URLS, statefulSet: 'oidc-authservice' } },
+  });
   /** Kubeflow 1.9: KFP 2.3.0 (Argo 3.4.17), Istio 1.22, oauth2-proxy, NetworkPolicies in `kubeflow`. */
-  public static readonly KUBEFLOW_1_9 = kubeflow('1.9', { ...OAUTH2_PROXY, release: 'v1.9.1', kfp: '2.3.0', podSecurity: {} }, ARGO['3.4'], istio('1.22.1'));
+  public static readonly KUBEFLOW_1_9 = kubeflow({
+    version: '1.9', manifests: 'v1.9.1', commit: 'b68bb751c3e067f4a23bad6b9b2c6720645bf266', kfp: '2.3.0', 
+    controller: 'gcr.io/ml-pipeline/workflow-controller:v3.4.17-license-compliance', argo: ARGO['3.4'], istio: istio('1.22.1'), login: OAUTH2_PROXY,
+  });
   /** Kubeflow 1.10: KFP 2.5.0 (Argo 3.5.14), Istio 1.26, oauth2-proxy, Pod Security baseline. */
-  public static readonly KUBEFLOW_1_10 = kubeflow('1.10', { ...OAUTH2_PROXY, release: 'v1.10.2', kfp: '2.5.0', podSecurity: { kubeflow: 'baseline', profiles: 'baseline' } }, ARGO['3.5'], istio('1.26.1'));
+  public static readonly KUBEFLOW_1_10 = kubeflow({
+    version: '1.10', manifests: 'v1.10.2', commit: 'd8d643f1a736b28c525bd9b8ee5c9b2f4a661b39', kfp: '2.5.0', 
+    controller: 'quay.io/argoproj/workflow-controller:v3.5.14', argo: ARGO['3.5'], istio: istio('1.26.1'), login: OAUTH2_PROXY,
+    podSecurity: { kubeflow: 'baseline', profiles: 'baseline' },
+  });
   /** Kubeflow 1.11: KFP 2.15.0 (Argo 3.7.3), Istio 1.28, oauth2-proxy, Pod Security restricted in `kubeflow`. */
-  public static readonly KUBEFLOW_1_11 = kubeflow('1.11', { ...OAUTH2_PROXY, release: 'v1.11.0', kfp: '2.15.0', podSecurity: { kubeflow: 'restricted', profiles: 'baseline' } }, ARGO['3.7'], istio('1.28.0'));
+  public static readonly KUBEFLOW_1_11 = kubeflow({
+    version: '1.11', manifests: 'v1.11.0', commit: '854bd3a21044f767204def71b2dcda83e376891f', kfp: '2.15.0', 
+    controller: 'quay.io/argoproj/workflow-controller:v3.7.3', argo: ARGO['3.7'], istio: istio('1.28.0'), login: OAUTH2_PROXY,
+    podSecurity: { kubeflow: 'restricted', profiles: 'baseline' },
+  });
+
+  // End of the release record. Everything below is derived from it.
+
+  /** Every Kubeflow release preset, oldest first (the presets declared above). */
+  public static readonly ALL: readonly Platform[] = declaredPresets(Platform);
+
+  /**
+   * The newest Kubeflow release preset: changes when a release is added, so pin a preset by name
+   * where the output must not change on upgrade.
+   */
+  public static readonly LATEST: Platform = Platform.ALL[Platform.ALL.length - 1];
 
   /** The preset used when none is given: Kubeflow 1.4. */
   public static readonly DEFAULT: Platform = Platform.KUBEFLOW_1_4;
-
-  /** Every Kubeflow release preset, oldest first. */
-  public static readonly ALL: readonly Platform[] = [
-    Platform.KUBEFLOW_1_4, Platform.KUBEFLOW_1_5, Platform.KUBEFLOW_1_6, Platform.KUBEFLOW_1_7, Platform.KUBEFLOW_1_8,
-    Platform.KUBEFLOW_1_9, Platform.KUBEFLOW_1_10, Platform.KUBEFLOW_1_11,
-  ];
 
   /** True for a Platform from this library (also across duplicate installs). */
   public static isPlatform(x: unknown): x is Platform {

@@ -37,16 +37,15 @@ const K8S_KINDS = {
   'networking.k8s.io/v1': ['NetworkPolicy'],
 };
 
-/** CRD files per release, with the versions to take from each. */
+// The Argo Workflows lines and Argo Events releases come from the release record (lib/platform.ts).
+require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } });
+const { Platform, argoWorkflowsLines } = require('../lib/platform');
+
+/** CRD files per release, with the versions to take from each: each Argo line's WorkflowTemplate CRD, then Istio's. */
 const CRDS = [
-  { release: 'argo-workflows-v3.1.15', file: 'argo-workflows/v3.1.15/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
-  { release: 'argo-workflows-v3.4.18', file: 'argo-workflows/v3.4.18/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
-  { release: 'argo-workflows-v3.5.15', file: 'argo-workflows/v3.5.15/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
-  { release: 'argo-workflows-v3.2.11', file: 'argo-workflows/v3.2.11/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
-  { release: 'argo-workflows-v3.3.10', file: 'argo-workflows/v3.3.10/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
-  { release: 'argo-workflows-v3.6.19', file: 'argo-workflows/v3.6.19/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
-  { release: 'argo-workflows-v3.7.18', file: 'argo-workflows/v3.7.18/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
-  { release: 'argo-workflows-v4.0.10', file: 'argo-workflows/v4.0.10/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml', versions: ['v1alpha1'] },
+  ...argoWorkflowsLines().map(({ manifests }) => ({
+    release: `argo-workflows-${manifests}`, file: `argo-workflows/${manifests}/manifests/base/crds/full/argoproj.io_workflowtemplates.yaml`, versions: ['v1alpha1'],
+  })),
   { release: 'istio-1.9.6', file: 'istio/1.9.6/split-crds/virtualservices.networking.istio.io.yaml', versions: ['v1alpha3', 'v1beta1'] },
   { release: 'istio-1.9.6', file: 'istio/1.9.6/split-crds/authorizationpolicies.security.istio.io.yaml', versions: ['v1beta1'] },
   { release: 'istio-1.30.3', file: 'istio/1.30.3/split-crds/virtualservices.networking.istio.io.yaml', versions: ['v1', 'v1alpha3', 'v1beta1'] },
@@ -61,10 +60,9 @@ const CRDS = [
  * Argo Events: the CRDs are schemaless (x-kubernetes-preserve-unknown-fields), so the kinds are
  * typed from the generated JSON Schema of the API (api/jsonschema/schema.json).
  */
-const ARGO_EVENTS = [
-  { release: 'argo-events-v1.5.6', file: 'argo-events/v1.5.6/api/jsonschema/schema.json' },
-  { release: 'argo-events-v1.9.11', file: 'argo-events/v1.9.11/api/jsonschema/schema.json' },
-];
+const ARGO_EVENTS = [...new Set(Platform.ALL.map((p) => p.spec.argoEvents.release))].map((release) => ({
+  release, file: `argo-events/${release.replace('argo-events-', '')}/api/jsonschema/schema.json`,
+}));
 const ARGO_EVENTS_KINDS = ['EventBus', 'EventSource', 'Sensor'];
 /**
  * Fields the generated JSON Schema marks required (Go fields without `omitempty`) although the

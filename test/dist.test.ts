@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { KUSTOMIZATION_FILE, outputFiles } from '../lib/synth/output-formats';
 import { PRUNE_SCRIPT } from '../lib/synth/prune';
 import { synthesizeApp } from '../lib/synth/synthesize';
-import { buildApp as buildKubeflow111 } from '../examples/kubeflow-1.11/main';
+import { buildApp as buildLatest } from '../examples/latest/main';
 import { buildApp as buildSso } from '../examples/sso/main';
 import { buildApp, EXAMPLE_PROFILE, GITHUB_WEBHOOK_SECRET } from '../main';
 import { podSecurityViolations, podsOf } from '../preflight/pod-security';
@@ -28,8 +28,8 @@ function distObjects(): any[] {
 /** The committed outputs and the apps they come from. */
 const OUTPUTS = [
   ['dist/ (Kubeflow 1.4)', DIST, () => buildApp(), 'scripts/synth'],
-  ['examples/kubeflow-1.11/dist/', path.join(__dirname, '..', 'examples', 'kubeflow-1.11', 'dist'), () => buildKubeflow111(),
-    'scripts/synth --entry examples/kubeflow-1.11/main.ts --outdir examples/kubeflow-1.11/dist'],
+  ['examples/latest/dist/', path.join(__dirname, '..', 'examples', 'latest', 'dist'), () => buildLatest(),
+    'scripts/synth --entry examples/latest/main.ts --outdir examples/latest/dist'],
   ['examples/sso/dist/ (SSO through Kubeflow\'s Dex)', path.join(__dirname, '..', 'examples', 'sso', 'dist'), () => buildSso(),
     'scripts/synth --entry examples/sso/main.ts --outdir examples/sso/dist'],
 ] as const;

@@ -220,7 +220,7 @@ describeReleases('issue 20, item 1: the authservice skip list, parsed as each au
   });
 });
 
-describeReleases('npm run preflight on a dump assembled from Kubeflow 1.11\'s files', () => {
+describeReleases('npm run preflight on a dump assembled from the newest release\'s files (examples/latest)', () => {
   // what the documented kubectl commands give: a List of the cluster's objects, and the ConfigMaps on their own
   const dump = (cluster: any[]) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-preflight-'));
@@ -229,8 +229,8 @@ describeReleases('npm run preflight on a dump assembled from Kubeflow 1.11\'s fi
     fs.writeFileSync(path.join(dir, 'mesh.yaml'), configMaps.map((o) => stringify(o)).join('---\n'));
     return dir;
   };
-  const run = (dir: string) => spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'preflight.js'), '--output', path.join(__dirname, '..', 'examples', 'kubeflow-1.11', 'dist'), 'cluster.yaml', 'mesh.yaml'], { cwd: dir, encoding: 'utf8' });
-  const platform = Platform.KUBEFLOW_1_11;
+  const run = (dir: string) => spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'preflight.js'), '--output', path.join(__dirname, '..', 'examples', 'latest', 'dist'), 'cluster.yaml', 'mesh.yaml'], { cwd: dir, encoding: 'utf8' });
+  const platform = Platform.LATEST;
 
   test('every check passes on the cluster with the patches: exit 0, one PASS line per check', () => {
     const dir = dump(releaseCluster(platform, EXAMPLE_PROFILE, componentOf(platform)));

@@ -1,5 +1,5 @@
 // Log in to the Argo UI with your Kubeflow account (docs/login.md, "Log in with your Kubeflow account"),
-// on Kubeflow 1.11: argo-server at /argo/ with SSO through Kubeflow's Dex, two profiles with
+// on the newest Kubeflow release preset (Platform.LATEST): argo-server at /argo/ with SSO through Kubeflow's Dex, two profiles with
 // their owners and a contributor who works in both. Alice may work in team-a, Carol in team-b,
 // Bob in both; anyone else who logs in to Dex is refused by argo-server.
 //   scripts/synth --entry examples/sso/main.ts --outdir examples/sso/dist
@@ -11,7 +11,7 @@ import { KubeflowArgoChart, Platform } from '../../lib';
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir });
   new KubeflowArgoChart(app, 'kubeflow-argo', {
-    platform: Platform.KUBEFLOW_1_11,
+    platform: Platform.LATEST,
     profiles: [
       { namespace: 'team-a', owner: 'alice@example.com', contributors: ['bob@example.com'] },
       { namespace: 'team-b', owner: 'carol@example.com', contributors: ['bob@example.com'] },
