@@ -194,4 +194,4 @@ export function crdAsV1(crd: any): any {
 }
 
 /** ../shared/upstream, where test/cluster-fixtures.ts reads the CRDs and release objects it commits. */
-export const UPSTREAM = path.resolve(__dirname, '..', '..', 'shared', 'upstream');
+export { UPSTREAM } from './upstream-dir';

@@ -4,9 +4,9 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { UPSTREAM } from './upstream-dir';
 
 const ROOT = path.join(__dirname, '..');
-const UPSTREAM = path.resolve(ROOT, '..', 'shared', 'upstream');
 const present = fs.existsSync(UPSTREAM);
 if (!present) {
   // eslint-disable-next-line no-console

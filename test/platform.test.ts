@@ -7,17 +7,18 @@ import {
   ArgoServer, ArgoServerRoute, EventBus, EventField, KubeflowArgoChart, KubeflowArgoChartProps, KubeflowArgoRoles, Platform, ProfileWorkflowTemplate, WebhookEventSource, WorkflowTrigger,
 } from '../lib';
 import { ARGO_SERVER_READS, one, Obj, PRESETS } from './util';
+import { UPSTREAM } from './upstream-dir';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { validateObjects, formatViolations } = require('../plugins/schema-validation');
 
-const UPSTREAM = path.resolve(__dirname, '..', '..', 'shared', 'upstream', 'argo-workflows');
-const haveUpstream = fs.existsSync(UPSTREAM);
+const ARGO_WORKFLOWS = path.join(UPSTREAM, 'argo-workflows');
+const haveUpstream = fs.existsSync(ARGO_WORKFLOWS);
 if (!haveUpstream) {
   // eslint-disable-next-line no-console
-  console.log(`platform upstream comparisons skipped: ${UPSTREAM} not found`);
+  console.log(`platform upstream comparisons skipped: ${ARGO_WORKFLOWS} not found`);
 }
-const upstream = (tag: string, rel: string) => parseAllDocuments(fs.readFileSync(path.join(UPSTREAM, tag, 'manifests', rel), 'utf8')).map((d) => d.toJS())[0];
+const upstream = (tag: string, rel: string) => parseAllDocuments(fs.readFileSync(path.join(ARGO_WORKFLOWS, tag, 'manifests', rel), 'utf8')).map((d) => d.toJS())[0];
 
 const everything = (platform: Platform): KubeflowArgoChartProps => ({
   platform,

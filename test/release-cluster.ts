@@ -9,8 +9,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { Platform } from '../lib';
+import { UPSTREAM } from './upstream-dir';
 
-export const MANIFESTS = path.resolve(__dirname, '..', '..', 'shared', 'upstream', 'kubeflow-manifests');
+export const MANIFESTS = path.join(UPSTREAM, 'kubeflow-manifests');
 
 const docs = (file: string): any[] => parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS()).filter(Boolean);
 const first = (dir: string, rels: string[]) => rels.map((r) => path.join(dir, r)).find((f) => fs.existsSync(f));

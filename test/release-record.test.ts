@@ -6,9 +6,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Platform } from '../lib';
+import { UPSTREAM } from './upstream-dir';
 
 const ROOT = path.join(__dirname, '..');
-const UPSTREAM = path.resolve(ROOT, '..', 'shared', 'upstream');
 
 describe('Platform.ALL and Platform.LATEST follow the record', () => {
   test('ALL is every KUBEFLOW_x_y preset declared on Platform, oldest first, without aliases', () => {

@@ -11,13 +11,13 @@ import { parseAllDocuments } from 'yaml';
 import { KubeflowArgoChart } from '../lib';
 import { CONFIGS } from './configs';
 import { Obj } from './util';
+import { UPSTREAM } from './upstream-dir';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { validateObject } = require('../plugins/schema-validation');
 
 const chartObjs = (props: any = {}): Obj[] => Testing.synth(new KubeflowArgoChart(Testing.app(), 'kfa', props)) as Obj[];
 
-const UPSTREAM = path.resolve(__dirname, '..', '..', 'shared', 'upstream');
 const SCHEMAS = path.join(__dirname, '..', 'plugins', 'schema-validation', 'schemas');
 if (!fs.existsSync(UPSTREAM)) {
   // eslint-disable-next-line no-console

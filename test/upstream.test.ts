@@ -7,8 +7,8 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { ArgoServer, Platform } from '../lib';
 import { hasKubectl, one, synth } from './util';
+import { UPSTREAM } from './upstream-dir';
 
-const UPSTREAM = path.resolve(__dirname, '..', '..', 'shared', 'upstream');
 const ARGO = path.join(UPSTREAM, 'argo-workflows', 'v3.1.15', 'manifests');
 const present = fs.existsSync(ARGO);
 if (!present) {
