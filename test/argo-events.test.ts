@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import {
   ArgoEventsRbac, EventBus, EventField, KubeflowArgoChart, Platform, ProfileWorkflowTemplate, WebhookEventSource, WorkflowTrigger,
 } from '../lib';
+import { PROVIDERS } from '../lib/argo-events/webhook-providers';
 import { one, Obj, synth } from './util';
 
 const SECRET = { name: 'github-webhook', key: 'secret' };
@@ -322,6 +323,27 @@ describe('WorkflowTrigger', () => {
       .toThrow(/parameters\.revision .*cannot be read from a webhook event/);
     const sensor = one(build(({ source, template }) => ({ eventSource: source, template, parameters: { revision: EventField.path('body.sha') } }), { type: 'webhook', webhookSecret: SECRET }), 'Sensor');
     expect(sensor.spec.triggers[0].template.argoWorkflow.parameters[0].src.dataKey).toBe('body.sha');
+  });
+
+  test('branches need a provider with a push payload (webhook-providers/index.ts), named with the fix', () => {
+    const err = (() => { try { build(({ source, template }) => ({ eventSource: source, template, branches: ['main'], parameters: {} }), { type: 'webhook', webhookSecret: SECRET }); } catch (e) { return (e as Error).message; } return ''; })();
+    expect(err).toBe('WorkflowTrigger: branches needs a github or gitlab source (a generic webhook has no push ref), got ["main"]. Fix: remove branches');
+  });
+
+  test('the push presets and the branch filter read the provider\'s own push fields', () => {
+    // the payload docs: GitHub push (docs.github.com webhook-events-and-payloads#push), GitLab push events
+    const expected = {
+      github: { repositoryUrl: 'body.repository.clone_url', revision: 'body.after', ref: 'body.ref', after: 'body.after' },
+      gitlab: { repositoryUrl: 'body.project.git_http_url', revision: 'body.checkout_sha', ref: 'body.ref', after: 'body.after' },
+    };
+    for (const type of ['github', 'gitlab'] as const) {
+      const push = expected[type];
+      expect(PROVIDERS[type].push).toEqual(push);
+      const props = type === 'github' ? GH : { type, projects: ['g/p'], webhookSecret: SECRET, apiToken: SECRET, publicUrl: 'https://kf.example.com' };
+      const sensor = one(build(({ source, template }) => ({ eventSource: source, template, branches: ['main'], parameters: { 'revision': EventField.revision(), 'repo-url': EventField.repositoryUrl() } }), props), 'Sensor');
+      expect(sensor.spec.dependencies[0].filters.data.map((f: any) => f.path)).toEqual([push.ref, push.after]);
+      expect(sensor.spec.triggers[0].template.argoWorkflow.parameters.map((p: any) => p.src.dataKey)).toEqual([push.repositoryUrl, push.revision]); // in the template's parameter order
+    }
   });
 
   test('snapshot', () => {

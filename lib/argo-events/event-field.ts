@@ -1,10 +1,11 @@
 import { brand, hasBrand } from '../brands';
 import { fail, whereIn } from '../validation';
+import { PROVIDERS, PUSH_SOURCE_TYPES, WebhookEventSourceType } from './webhook-providers';
+import type { PushFields, WebhookProvider } from './webhook-providers/provider';
+
+export type { WebhookEventSourceType } from './webhook-providers';
 
 const at = whereIn('EventField');
-
-/** Kinds of webhook event sources. */
-export type WebhookEventSourceType = 'github' | 'gitlab' | 'webhook';
 
 /** How a trigger parameter reads its value from the event (Argo Events `TriggerParameterSource`). */
 export interface EventFieldSource {
@@ -19,20 +20,12 @@ export interface EventFieldSource {
 /** The CloudEvents context attributes Argo Events sets on every event (`contextKey`). */
 export const EVENT_CONTEXT_KEYS: readonly string[] = ['id', 'source', 'specversion', 'type', 'datacontenttype', 'subject', 'time'];
 
-/** Push payload paths per provider. */
-const PUSH_FIELDS: Record<'repositoryUrl' | 'revision' | 'ref', Record<'github' | 'gitlab', string>> = {
-  // GitHub push: https://docs.github.com/webhooks/webhook-events-and-payloads#push
-  // GitLab push: https://docs.gitlab.com/ee/user/project/integrations/webhook_events.html#push-events
-  repositoryUrl: { github: 'body.repository.clone_url', gitlab: 'body.project.git_http_url' },
-  revision: { github: 'body.after', gitlab: 'body.checkout_sha' },
-  ref: { github: 'body.ref', gitlab: 'body.ref' },
-};
-
 /**
  * A value taken from an incoming event, for a workflow parameter.
  *
- * The push presets resolve to the right payload path for GitHub and GitLab; a generic
- * webhook has no standard payload, so use {@link EventField.path} there.
+ * The push presets resolve to the payload path of the source's provider (GitHub, GitLab:
+ * `push` of webhook-providers/); a generic webhook has no standard payload, so use
+ * {@link EventField.path} there.
  */
 export class EventField {
   /** True for an EventField of this library (also across duplicate installs of the package). */
@@ -42,18 +35,18 @@ export class EventField {
 
   /** The repository's clone URL (GitHub `repository.clone_url`, GitLab `project.git_http_url`). */
   public static repositoryUrl(): EventField {
-    return new EventField('repositoryUrl', (type) => ({ dataKey: PUSH_FIELDS.repositoryUrl[pushSource(type, 'repositoryUrl')] }));
+    return new EventField('repositoryUrl', (type) => ({ dataKey: pushFields(type, 'repositoryUrl').repositoryUrl }));
   }
 
   /** The pushed commit SHA (GitHub `after`, GitLab `checkout_sha`). */
   public static revision(): EventField {
-    return new EventField('revision', (type) => ({ dataKey: PUSH_FIELDS.revision[pushSource(type, 'revision')] }));
+    return new EventField('revision', (type) => ({ dataKey: pushFields(type, 'revision').revision }));
   }
 
   /** The pushed branch name, without `refs/heads/`. */
   public static branch(): EventField {
     return new EventField('branch', (type) => ({
-      dataTemplate: `{{ trimPrefix "refs/heads/" .Input.${PUSH_FIELDS.ref[pushSource(type, 'branch')]} }}`,
+      dataTemplate: `{{ trimPrefix "refs/heads/" .Input.${pushFields(type, 'branch').ref} }}`,
     }));
   }
 
@@ -95,10 +88,12 @@ export class EventField {
   }
 }
 
-function pushSource(type: WebhookEventSourceType, field: string): 'github' | 'gitlab' {
-  if (type === 'webhook') {
-    fail(at(field), type,
-      'has no standard location in a generic webhook payload', 'use EventField.path("body.<field>") for webhook sources');
+/** Where events from a source of `type` keep the push fields; refused for a provider without a push payload. */
+export function pushFields(type: WebhookEventSourceType, field: string): PushFields {
+  const push = (PROVIDERS[type] as WebhookProvider | undefined)?.push;
+  if (!push) {
+    fail(at(field), type, `has no standard location in a ${type === 'webhook' ? 'generic webhook' : type} payload`,
+      `use EventField.path("body.<field>") for ${type} sources, or a ${PUSH_SOURCE_TYPES.join(' or ')} source`);
   }
-  return type;
+  return push;
 }

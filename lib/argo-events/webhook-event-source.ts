@@ -14,12 +14,9 @@ import {
   isPlainPath, propNames, requireString, snapshotProps, whereIn,
 } from '../validation';
 import type { EventBus } from './event-bus';
-import { WebhookEventSourceType } from './event-field';
 import { EventSourceObject, SecretKeySelector, WebhookContext } from './events-api';
-import { GITHUB } from './webhook-providers/github';
-import { GITLAB } from './webhook-providers/gitlab';
+import { PROVIDERS, WebhookEventSourceType, WEBHOOK_EVENT_SOURCE_TYPES } from './webhook-providers';
 import { checkSecretRef, checkUrl, refuseOthers, WebhookProvider } from './webhook-providers/provider';
-import { GENERIC_WEBHOOK } from './webhook-providers/webhook';
 import { WorkflowTrigger, WorkflowTriggerOptions, TRIGGER_OPTIONS } from './workflow-trigger';
 
 const at = whereIn('WebhookEventSource');
@@ -29,12 +26,6 @@ const SET_BY_SOURCE = {
   eventSource: 'leave it out: the trigger listens to this source',
   platform: 'the trigger follows its event source: set platform there',
 };
-
-/** Each provider's checks and EventSource section, one file per provider (webhook-providers/). */
-const PROVIDERS: Record<WebhookEventSourceType, WebhookProvider> = { github: GITHUB, gitlab: GITLAB, webhook: GENERIC_WEBHOOK };
-
-/** Every {@link WebhookEventSourceType}. */
-const WEBHOOK_EVENT_SOURCE_TYPES = Object.keys(PROVIDERS) as WebhookEventSourceType[];
 
 // the compiler checks these lists against the interfaces (propNames)
 /** Keys of {@link WebhookEventSourceOptions}, for {@link EventBus.addWebhookEventSource}. */
@@ -279,7 +270,7 @@ export class WebhookEventSource extends Construct implements IEventSource {
       if (!props) fail(at('props'), props, 'are required', 'pass at least { type: "github" }');
       checkKnownKeys(at(''), props, PROPS);
       const type = this.type = checkOneOf(at('type'), props.type, WEBHOOK_EVENT_SOURCE_TYPES);
-      const provider = PROVIDERS[type];
+      const provider: WebhookProvider = PROVIDERS[type];
       if (props.eventBus !== undefined && !hasBrand(props.eventBus, 'EventBus')) {
         fail(at('eventBus'), typeof props.eventBus, 'must be an EventBus construct', 'pass the EventBus instance');
       }

@@ -10,6 +10,8 @@ import { ArgoEventsRbac, workflowVerbs } from './argo-events-rbac';
 import { EventField } from './event-field';
 import { SensorObject, TriggerParameter } from './events-api';
 import type { IEventSource } from './webhook-event-source';
+import { PROVIDERS, PUSH_SOURCE_TYPES } from './webhook-providers';
+import type { WebhookProvider } from './webhook-providers/provider';
 
 const at = whereIn('WorkflowTrigger');
 
@@ -212,8 +214,9 @@ export class WorkflowTrigger extends Construct {
           'pass it only as an environment variable (env: [{ name: "BRANCH", value: "{{inputs.parameters.branch}}" }], then "$BRANCH" in the script), listed before any env entry valueFrom a Secret; or set allowShellInterpolation: true if the event source is trusted');
       }
       const branches = props.branches === undefined ? undefined : checkList(at('branches'), props.branches, checkBranch);
-      if (branches && source.type === 'webhook') {
-        fail(at('branches'), branches, 'needs a github or gitlab source (a generic webhook has no push ref)', 'remove branches');
+      const push = (PROVIDERS[source.type] as WebhookProvider | undefined)?.push;
+      if (branches && !push) {
+        fail(at('branches'), branches, `needs a ${PUSH_SOURCE_TYPES.join(' or ')} source (a ${source.type === 'webhook' ? 'generic webhook' : `${source.type} source`} has no push ref)`, 'remove branches');
       }
 
       const defaultName = `${source.name}-${template.name}`;
@@ -243,8 +246,8 @@ export class WorkflowTrigger extends Construct {
             ...(branches ? {
               filters: {
                 data: [
-                  { path: 'body.ref', type: 'string', value: branches.map((b) => `^refs/heads/${escapeRegExp(b)}$`) },
-                  { path: 'body.after', type: 'string', value: ['[1-9a-f]'] },
+                  { path: push!.ref, type: 'string', value: branches.map((b) => `^refs/heads/${escapeRegExp(b)}$`) },
+                  { path: push!.after, type: 'string', value: ['[1-9a-f]'] },
                 ],
               },
             } : {}),

@@ -4,6 +4,8 @@ import { checkHookSettings, WebhookProvider } from './provider';
 /** GitHub (and GitHub Enterprise) push and other repository events. */
 export const GITHUB: WebhookProvider = {
   defaultEventName: 'push',
+  // https://docs.github.com/webhooks/webhook-events-and-payloads#push: `after` is forty zeros when the push deletes the branch
+  push: { repositoryUrl: 'body.repository.clone_url', revision: 'body.after', ref: 'body.ref', after: 'body.after' },
   uses: ['events', 'repositories', 'apiToken', 'baseUrl'],
   check(props, webhookSecret, at) {
     const { events, apiToken, baseUrl } = checkHookSettings(props, at, ['push']);

@@ -4,6 +4,8 @@ import { checkHookSettings, WebhookProvider } from './provider';
 /** GitLab (gitlab.com or self-hosted) project events. */
 export const GITLAB: WebhookProvider = {
   defaultEventName: 'push',
+  // https://docs.gitlab.com/ee/user/project/integrations/webhook_events.html#push-events: `after` is forty zeros when the push deletes the branch
+  push: { repositoryUrl: 'body.project.git_http_url', revision: 'body.checkout_sha', ref: 'body.ref', after: 'body.after' },
   uses: ['events', 'projects', 'apiToken', 'baseUrl'],
   check(props, webhookSecret, at) {
     const { events, apiToken, baseUrl } = checkHookSettings(props, at, ['PushEvents']);

@@ -31,10 +31,30 @@ export interface CheckedProvider {
   spec(eventName: string, webhook: WebhookContext): EventSourceSpec;
 }
 
-/** One kind of webhook event source: GitHub, GitLab or a generic webhook. */
+/**
+ * Where a provider's push event keeps what the push presets of `EventField` and the trigger's
+ * `branches` filter read (dot paths into the event data).
+ */
+export interface PushFields {
+  /** The repository's clone URL. */
+  readonly repositoryUrl: string;
+  /** The pushed commit. */
+  readonly revision: string;
+  /** The pushed ref, `refs/heads/<branch>`. */
+  readonly ref: string;
+  /** The commit after the push: forty zeros when the push deletes the branch. */
+  readonly after: string;
+}
+
+/**
+ * One kind of webhook event source: GitHub, GitLab or a generic webhook. Each is one file of
+ * this folder, registered in `PROVIDERS` (index.ts); ARCHITECTURE.md, "Adding a webhook provider".
+ */
 export interface WebhookProvider {
   /** The event name when none is given. */
   readonly defaultEventName: string;
+  /** Where its push events keep the repository, commit and ref; none for a provider without a push payload. */
+  readonly push?: PushFields;
   /** The {@link ProviderFields} it reads; the others are refused. */
   readonly uses: readonly (keyof ProviderFields)[];
   /**
