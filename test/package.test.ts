@@ -74,3 +74,46 @@ test('a separate cdk8s app installs the tarball, compiles with tsc and synthesiz
   expect(fs.existsSync(path.join(app, 'node_modules', 'cdk8s-kubeflow-argo', 'node_modules', 'cdk8s'))).toBe(false);
   expect(fs.existsSync(path.join(app, 'node_modules', 'cdk8s-kubeflow-argo', 'node_modules', 'constructs'))).toBe(false);
 }, 300_000);
+
+/** Every file under `dir`, relative, with its text. */
+function filesOf(dir: string, prefix = ''): Record<string, string> {
+  return Object.assign({}, ...fs.readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory()
+    ? filesOf(path.join(dir, e.name), `${prefix}${e.name}/`)
+    : { [`${prefix}${e.name}`]: fs.readFileSync(path.join(dir, e.name), 'utf8') })));
+}
+
+test('a fresh app with the packed library under the official cdk8s synth gets the complete output, as the CLI writes it', () => {
+  const app = path.join(work, 'fresh-app');
+  fs.mkdirSync(app);
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({
+    name: 'fresh-app', version: '0.0.0', private: true,
+    dependencies: { 'cdk8s': '2.70.106', 'constructs': '10.8.1', 'cdk8s-kubeflow-argo': `file:${tarball}` },
+  }, null, 2));
+  fs.writeFileSync(path.join(app, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\noutput: dist\n');
+  // what the README's library example does: SSO, a profile, a GitHub trigger, then the Kubeflow-side files
+  fs.writeFileSync(path.join(app, 'main.js'), `const { App } = require('cdk8s');
+const { KubeflowArgoChart, KubeflowPatches, Platform } = require('cdk8s-kubeflow-argo');
+const app = new App();
+new KubeflowArgoChart(app, 'kubeflow-argo', {
+  platform: Platform.KUBEFLOW_1_11,
+  profiles: [{ namespace: 'team-a', owner: 'alice@example.com', contributors: ['bob@example.com'] }],
+  sso: {},
+  events: { sources: [{ type: 'github', repositories: ['org/repo'], webhookSecret: { name: 'github-webhook', key: 'secret' } }],
+            triggers: [{ source: 'github', profile: 'team-a' }] },
+});
+app.synth();
+KubeflowPatches.writeFiles(app);
+`);
+  npm(['install', '--prefer-offline', '--no-package-lock'], app);
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade'], { cwd: app, stdio: 'pipe' });
+  const cli = path.join(work, 'fresh-app-cli');
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'synth.js'), '--entry', path.join(app, 'main.js'), '--outdir', cli], { cwd: app, stdio: 'pipe' });
+
+  const official = filesOf(path.join(app, 'dist'));
+  const ours = filesOf(cli);
+  expect(Object.keys(official).sort()).toEqual(['kubeflow-argo.k8s.yaml', 'kubeflow-patches/dex-static-client.yaml', 'kubeflow-patches/kustomization.yaml']);
+  for (const [file, text] of Object.entries(official)) expect([file, text === ours[file]]).toEqual([file, true]);
+  // the CLI adds only what applying and pruning need (docs/synth.md)
+  expect(Object.keys(ours).filter((f) => !(f in official)).sort()).toEqual(['.synth-output', 'Kustomization', 'prune.sh']);
+  expect(official['kubeflow-patches/kustomization.yaml']).toContain('istio-ingressgateway-oauth2-proxy');
+}, 300_000);
