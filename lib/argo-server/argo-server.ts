@@ -231,216 +231,33 @@ export class ArgoServer extends Construct {
     brand(this, 'ArgoServer');
     // A construct whose props are refused leaves the tree as it was (it removes itself).
     try {
-      props = snapshotProps('ArgoServer', props);
-      checkKnownKeys(at(''), props, PROPS);
-
-      this.platform = resolvePlatform(at('platform'), props.platform, this);
-      const argo = this.platform.spec.argoWorkflows;
-      this.namespace = checkNamespace(at('namespace'), props.namespace ?? KUBEFLOW_NAMESPACE);
-      const outside = checkBoolean(at('allowImageOutsidePlatform'), props.allowImageOutsidePlatform ?? false);
-      const image = checkImage(at('image'), props.image ?? argo.image, outside ? undefined : argo.line);
-      this.secure = checkBoolean(at('secure'), props.secure ?? false);
-      this.baseHref = checkNotKubeflowRoute(at('baseHref'), checkPathPrefix(at('baseHref'), props.baseHref ?? '/argo/'), this.platform);
-      const xFrameOptions = checkOneOf(at('xFrameOptions'), props.xFrameOptions ?? 'SAMEORIGIN', X_FRAME_OPTIONS);
-      if (props.sso !== undefined && props.authModes !== undefined) {
-        fail(at('authModes'), props.authModes, 'is set together with sso, which sets the auth modes (sso, and client for CLI tokens)', 'remove authModes');
-      }
-      const sso = this.sso = props.sso === undefined ? undefined : checkSso(at('sso'), props.sso, this.platform, this.baseHref, this.namespace);
-      const authModes: ArgoAuthMode[] = this.authModes = sso ? ['sso', 'client'] : checkList<ArgoAuthMode>(at('authModes'), props.authModes ?? ['client'], (w, v) => {
-        const mode = checkOneOf(w, v, ARGO_AUTH_MODES);
-        if (mode === 'sso') {
-          fail(w, v, 'needs settings argo-server reads from a ConfigMap, and rights for the accounts it picks', 'set the sso prop instead (e.g. sso: {}), which also sets the auth modes');
-        }
-        return mode;
-      });
-      const extraArgs = checkList(at('extraArgs'), props.extraArgs ?? [], checkExtraArg, { allowEmpty: true });
-      if (sso) {
-        extraArgs.forEach((a, i) => {
-          const flag = a.split('=')[0];
-          if (SSO_FLAGS.includes(flag)) {
-            fail(at(`extraArgs[${i}]`), a, `${flag} is set by sso (its own ConfigMap, and SSO accounts and delegation across the profile namespaces)`, 'remove it from extraArgs');
-          }
-        });
-        const patch = Number(parseImageReference(image)?.tag?.split('.')[2] ?? argo.sso.minimumPatch);
-        if (patch < argo.sso.minimumPatch) {
-          fail(at('image'), image, `with sso must be ${argo.line.name.replace('x', String(argo.sso.minimumPatch))} or later: before, argo-server finds an account's token only through the account's \`.secrets\` list (util/secrets, v3.4.2)`, `use ${argo.image}`);
-        }
-      }
-      const resources = checkResources(at('resources'), props.resources ?? { requests: DEFAULT_ARGO_SERVER_REQUESTS });
+      const c = checkProps(snapshotProps('ArgoServer', props), this);
+      this.platform = c.platform;
+      this.namespace = c.namespace;
+      this.secure = c.secure;
+      this.baseHref = c.baseHref;
+      this.sso = c.sso;
+      this.authModes = c.authModes;
       this.serviceHost = `${ARGO_SERVER_NAME}.${this.namespace}.svc.cluster.local`;
 
-      const args = [
-        'server',
-        `--secure=${this.secure}`,
-        ...authModes.map((m) => `--auth-mode=${m}`),
-        // with sso, its "installation namespace" (ConfigMap, Secrets, login accounts) is one of its own
-        ...(sso ? [`--namespace=${sso.namespace}`, `--configmap=${SSO_CONFIG_MAP}`] : []),
-        `--x-frame-options=${xFrameOptions}`,
-        ...extraArgs,
-      ];
-      const env = [
-        { name: argo.baseHrefEnv, value: this.baseHref },
-        // argo-server then also evaluates the accounts of the namespace a request is for (3.3+)
-        ...(sso && argo.sso.namespaceDelegation ? [{ name: 'SSO_DELEGATE_RBAC_TO_NAMESPACE', value: 'true' }] : []),
-      ];
-
-      this.deployment = new k8s.KubeDeployment(this, 'Resource', {
-        metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
-        spec: {
-          // No `replicas`: upstream leaves it unset (1), and an HPA or `kubectl scale` keeps working.
-          selector: { matchLabels: { ...ARGO_SERVER_SELECTOR } },
-          template: {
-            metadata: { labels: { ...ARGO_SERVER_SELECTOR }, annotations: { ...HOLD_UNTIL_PROXY_STARTS } },
-            spec: {
-              serviceAccountName: ARGO_SERVER_NAME,
-              // argo-server talks to the Kubernetes API with its ServiceAccount token.
-              automountServiceAccountToken: true,
-              containers: [{
-                name: ARGO_SERVER_NAME,
-                image,
-                // upstream's settings, plus what Pod Security "restricted" requires on every line
-                securityContext: {
-                  ...clone(argo.containerSecurityContext),
-                  runAsNonRoot: true,
-                  allowPrivilegeEscalation: false,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
-                resources: k8sResources(resources),
-                args,
-                env,
-                ports: [{ name: 'web', containerPort: ARGO_SERVER_PORT }],
-                readinessProbe: {
-                  httpGet: {
-                    port: k8s.IntOrString.fromNumber(ARGO_SERVER_PORT),
-                    // Derived, never set on its own: an HTTPS probe against --secure=false never passes.
-                    scheme: this.secure ? 'HTTPS' : 'HTTP',
-                    path: '/',
-                  },
-                  initialDelaySeconds: 10,
-                  periodSeconds: 20,
-                },
-                volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
-              }],
-              volumes: [{ name: 'tmp', emptyDir: {} }],
-              securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-              nodeSelector: { 'kubernetes.io/os': 'linux' },
-            },
-          },
-        },
-      });
-
+      this.deployment = new k8s.KubeDeployment(this, 'Resource', deploymentProps(c));
       this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
         metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
       });
-
-      this.service = new k8s.KubeService(this, 'Service', {
-        metadata: { name: ARGO_SERVER_NAME, namespace: this.namespace },
-        spec: {
-          selector: { ...ARGO_SERVER_SELECTOR },
-          ports: [{
-            // Istio picks the protocol from the port name prefix or appProtocol; upstream's
-            // "web" would be treated as opaque TCP.
-            name: this.secure ? 'https-web' : 'http-web',
-            appProtocol: this.secure ? 'https' : 'http',
-            port: ARGO_SERVER_PORT,
-            targetPort: k8s.IntOrString.fromNumber(ARGO_SERVER_PORT),
-          }],
-        },
-      });
-
-      const subjects = [{ kind: 'ServiceAccount', name: ARGO_SERVER_NAME, namespace: this.namespace }];
-      if (!authModes.includes('server')) {
-        // In client mode every API call uses the caller's token (server/auth/gatekeeper.go); argo-server's
-        // own account only runs the config controller (server/apiserver/argoserver.go NewArgoServer:
-        // config.NewController), which reads its one ConfigMap (ArgoWorkflowsPreset.configMapVerbs).
-        // The WorkflowEventBinding event recorder, artifactRepositoryRef lookups, webhook clients and persistence also use it
-        // but are not used with KFP; they fail with "forbidden" instead of holding cluster-wide rights.
-        const configMap = sso ? SSO_CONFIG_MAP : configMapArg(extraArgs) ?? KFP_CONFIG_MAP;
-        const rules: k8s.PolicyRule[] = [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [configMap], verbs: [...argo.configMapVerbs] }];
-        if (sso) {
-          // SSO (server/auth/sso/sso.go New): reads the client Secret, creates its session key Secret
-          // "sso" (at every start; AlreadyExists is ignored, Forbidden is fatal) and reads it back.
-          // RBAC cannot name an object that does not exist yet, so create is namespace-wide: hence
-          // a namespace of its own (ArgoServerSsoOptions.namespace), where a token Secret it could
-          // create would only be for accounts whose tokens it reads anyway. Each request then acts
-          // as the account the user's claims select (server/auth/gatekeeper.go rbacAuthorization),
-          // whose token argo-server reads: the profile accounts grant that (ProfileSsoAccess).
-          rules.push(
-            { apiGroups: [''], resources: ['secrets'], resourceNames: [...new Set([sso.clientSecret.name, 'sso'])], verbs: ['get'] },
-            { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-          );
-          if (argo.sso.accountLookup === 'namespace-list') {
-            // 3.1, 3.2: lists the annotated accounts of its namespace and gets the chosen one, per request
-            rules.push({ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list'] });
-          }
-        }
-        const home = sso ? sso.namespace : this.namespace;
-        this.role = new k8s.KubeRole(this, 'Role', {
-          metadata: { name: ARGO_SERVER_NAME, namespace: home },
-          rules,
-        });
-        this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
-          metadata: { name: ARGO_SERVER_NAME, namespace: home },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: ARGO_SERVER_NAME },
-          subjects,
-        });
-        const cacheRules: k8s.PolicyRule[] = [];
-        if (argo.serverCaches.length) {
-          // 3.6+: argo-server's own account lists and watches what its caches hold (Workflows; from
-          // 3.7 also WorkflowTemplates and ClusterWorkflowTemplates), see ArgoWorkflowsPreset.serverCaches
-          cacheRules.push({ apiGroups: ['argoproj.io'], resources: [...argo.serverCaches], verbs: ['get', 'list', 'watch'] });
-        }
-        if (sso && argo.sso.accountLookup !== 'namespace-list') {
-          // 3.3+ with SSO: an informer on ServiceAccounts of every namespace (server/cache/cache.go,
-          // NewResourceCache(…, v1.NamespaceAll) unless --namespaced), to find the annotated accounts;
-          // 3.3 also keeps one on every Secret (argo-workflows#8534, fixed in v3.4.0 by #8555; checkSso
-          // refuses that unless allowClusterWideSecretList). The informers run whether or not RBAC is on.
-          cacheRules.push({ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['list', 'watch'] });
-          if (argo.sso.accountLookup === 'cluster-informer-with-secrets') cacheRules.push({ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] });
-        }
-        if (cacheRules.length) {
-          this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
-            metadata: { name: INFORMER_ROLE },
-            rules: cacheRules,
-          }));
-          this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-            metadata: { name: INFORMER_ROLE },
-            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: INFORMER_ROLE },
-            subjects,
-          }));
-        }
-      } else {
-        this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
-          metadata: { name: 'argo-server-cluster-role' },
-          rules: argo.serverRules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
-        }));
-        this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-          metadata: { name: 'argo-server-binding' },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'argo-server-cluster-role' },
-          // Upstream hard-codes namespace "argo" here; kustomize `namespace:` does not rewrite it.
-          subjects,
-        }));
-      }
-      if (sso) {
-        this.ssoNamespaceObject = clusterScoped(new k8s.KubeNamespace(this, 'SsoNamespace', {
-          // no pods run there; "restricted" keeps it that way for anything but hardened pods
-          metadata: { name: sso.namespace, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
-        }));
-        // `groups` is requested only while a ProfileSsoAccess of this server has a rule that reads it
-        const readsGroups = () => this.node.root.node.findAll().some((c) => ProfileSsoAccess.isProfileSsoAccess(c) && c.server === this && c.rulesReadGroups);
-        const data = () => ssoConfigData(sso, readsGroups());
-        this.configMap = new k8s.KubeConfigMap(this, 'SsoConfig', {
-          metadata: { name: SSO_CONFIG_MAP, namespace: sso.namespace },
-          data: { sso: Lazy.any({ produce: () => data().sso }), artifactRepository: data().artifactRepository },
-        });
+      this.service = new k8s.KubeService(this, 'Service', serviceProps(c));
+      const rbac = c.authModes.includes('server') ? serverModeRbac(this, c) : clientModeRbac(this, c);
+      this.role = rbac.role;
+      this.roleBinding = rbac.roleBinding;
+      this.clusterRole = rbac.clusterRole;
+      this.clusterRoleBinding = rbac.clusterRoleBinding;
+      if (c.sso) {
+        const sso = ssoObjects(this, c.sso);
+        this.ssoNamespaceObject = sso.namespace;
+        this.configMap = sso.configMap;
+        this.loginRedirect = sso.loginRedirect;
         // the Namespace comes first in the output, so `kubectl apply -f` of a first output creates
         // it before what lives in it (apply -k sorts namespaces first anyway)
         for (const o of [this.role, this.roleBinding, this.configMap]) o?.addDependency(this.ssoNamespaceObject);
-        this.loginRedirect = new ApiObject(this, 'LoginRedirect', loginRedirectFilter({
-          name: `${ARGO_SERVER_NAME}-sso-login`, namespace: this.namespace, podSelector: ARGO_SERVER_SELECTOR, port: ARGO_SERVER_PORT,
-          baseHref: this.baseHref, issuer: sso.issuer, browserIssuer: sso.browserIssuer, secureCookie: sso.secureCookie,
-        }));
       }
     } catch (e) {
       scope.node.tryRemoveChild(id);
@@ -474,6 +291,269 @@ export class ArgoServer extends Construct {
     });
     return new ProfileSsoAccess(this, id, { ...options, server: this });
   }
+}
+
+/** The props as checked, defaults filled in: what the objects are built from. */
+interface CheckedProps {
+  readonly platform: Platform;
+  readonly namespace: string;
+  readonly image: string;
+  readonly secure: boolean;
+  readonly baseHref: string;
+  readonly xFrameOptions: string;
+  readonly sso?: SsoSettings;
+  readonly authModes: ArgoAuthMode[];
+  readonly extraArgs: string[];
+  readonly resources: ArgoServerResources;
+}
+
+/** Checks every prop once: the generic checks of each value, then the rules between them. */
+function checkProps(props: ArgoServerProps, scope: Construct): CheckedProps {
+  checkKnownKeys(at(''), props, PROPS);
+  const platform = resolvePlatform(at('platform'), props.platform, scope);
+  const argo = platform.spec.argoWorkflows;
+  const namespace = checkNamespace(at('namespace'), props.namespace ?? KUBEFLOW_NAMESPACE);
+  const outside = checkBoolean(at('allowImageOutsidePlatform'), props.allowImageOutsidePlatform ?? false);
+  const image = checkImage(at('image'), props.image ?? argo.image, outside ? undefined : argo.line);
+  const secure = checkBoolean(at('secure'), props.secure ?? false);
+  const baseHref = checkNotKubeflowRoute(at('baseHref'), checkPathPrefix(at('baseHref'), props.baseHref ?? '/argo/'), platform);
+  const xFrameOptions = checkOneOf(at('xFrameOptions'), props.xFrameOptions ?? 'SAMEORIGIN', X_FRAME_OPTIONS);
+  if (props.sso !== undefined && props.authModes !== undefined) {
+    fail(at('authModes'), props.authModes, 'is set together with sso, which sets the auth modes (sso, and client for CLI tokens)', 'remove authModes');
+  }
+  const sso = props.sso === undefined ? undefined : checkSso(at('sso'), props.sso, platform, baseHref, namespace);
+  const authModes: ArgoAuthMode[] = sso ? ['sso', 'client'] : checkList<ArgoAuthMode>(at('authModes'), props.authModes ?? ['client'], (w, v) => {
+    const mode = checkOneOf(w, v, ARGO_AUTH_MODES);
+    if (mode === 'sso') {
+      fail(w, v, 'needs settings argo-server reads from a ConfigMap, and rights for the accounts it picks', 'set the sso prop instead (e.g. sso: {}), which also sets the auth modes');
+    }
+    return mode;
+  });
+  const extraArgs = checkList(at('extraArgs'), props.extraArgs ?? [], checkExtraArg, { allowEmpty: true });
+  if (sso) checkWithSso(extraArgs, image, platform);
+  const resources = checkResources(at('resources'), props.resources ?? { requests: DEFAULT_ARGO_SERVER_REQUESTS });
+  return { platform, namespace, image, secure, baseHref, xFrameOptions, sso, authModes, extraArgs, resources };
+}
+
+/** With `sso`: no extra flag repeats what it sets, and the image is a patch whose SSO the preset describes. */
+function checkWithSso(extraArgs: readonly string[], image: string, platform: Platform): void {
+  const argo = platform.spec.argoWorkflows;
+  extraArgs.forEach((a, i) => {
+    const flag = a.split('=')[0];
+    if (SSO_FLAGS.includes(flag)) {
+      fail(at(`extraArgs[${i}]`), a, `${flag} is set by sso (its own ConfigMap, and SSO accounts and delegation across the profile namespaces)`, 'remove it from extraArgs');
+    }
+  });
+  const patch = Number(parseImageReference(image)?.tag?.split('.')[2] ?? argo.sso.minimumPatch);
+  if (patch < argo.sso.minimumPatch) {
+    fail(at('image'), image, `with sso must be ${argo.line.name.replace('x', String(argo.sso.minimumPatch))} or later: before, argo-server finds an account's token only through the account's \`.secrets\` list (util/secrets, v3.4.2)`, `use ${argo.image}`);
+  }
+}
+
+/** argo-server's Deployment: upstream's `base/argo-server` of the line, with the Kubeflow edits. */
+function deploymentProps(c: CheckedProps): k8s.KubeDeploymentProps {
+  const argo = c.platform.spec.argoWorkflows;
+  const args = [
+    'server',
+    `--secure=${c.secure}`,
+    ...c.authModes.map((m) => `--auth-mode=${m}`),
+    // with sso, its "installation namespace" (ConfigMap, Secrets, login accounts) is one of its own
+    ...(c.sso ? [`--namespace=${c.sso.namespace}`, `--configmap=${SSO_CONFIG_MAP}`] : []),
+    `--x-frame-options=${c.xFrameOptions}`,
+    ...c.extraArgs,
+  ];
+  const env = [
+    { name: argo.baseHrefEnv, value: c.baseHref },
+    // argo-server then also evaluates the accounts of the namespace a request is for (3.3+)
+    ...(c.sso && argo.sso.namespaceDelegation ? [{ name: 'SSO_DELEGATE_RBAC_TO_NAMESPACE', value: 'true' }] : []),
+  ];
+  return {
+    metadata: { name: ARGO_SERVER_NAME, namespace: c.namespace },
+    spec: {
+      // No `replicas`: upstream leaves it unset (1), and an HPA or `kubectl scale` keeps working.
+      selector: { matchLabels: { ...ARGO_SERVER_SELECTOR } },
+      template: {
+        metadata: { labels: { ...ARGO_SERVER_SELECTOR }, annotations: { ...HOLD_UNTIL_PROXY_STARTS } },
+        spec: {
+          serviceAccountName: ARGO_SERVER_NAME,
+          // argo-server talks to the Kubernetes API with its ServiceAccount token.
+          automountServiceAccountToken: true,
+          containers: [{
+            name: ARGO_SERVER_NAME,
+            image: c.image,
+            // upstream's settings, plus what Pod Security "restricted" requires on every line
+            securityContext: {
+              ...clone(argo.containerSecurityContext),
+              runAsNonRoot: true,
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'] },
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            resources: k8sResources(c.resources),
+            args,
+            env,
+            ports: [{ name: 'web', containerPort: ARGO_SERVER_PORT }],
+            readinessProbe: {
+              httpGet: {
+                port: k8s.IntOrString.fromNumber(ARGO_SERVER_PORT),
+                // Derived, never set on its own: an HTTPS probe against --secure=false never passes.
+                scheme: c.secure ? 'HTTPS' : 'HTTP',
+                path: '/',
+              },
+              initialDelaySeconds: 10,
+              periodSeconds: 20,
+            },
+            volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
+          }],
+          volumes: [{ name: 'tmp', emptyDir: {} }],
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          nodeSelector: { 'kubernetes.io/os': 'linux' },
+        },
+      },
+    },
+  };
+}
+
+/** argo-server's Service: named for Istio's protocol detection. */
+function serviceProps(c: CheckedProps): k8s.KubeServiceProps {
+  return {
+    metadata: { name: ARGO_SERVER_NAME, namespace: c.namespace },
+    spec: {
+      selector: { ...ARGO_SERVER_SELECTOR },
+      ports: [{
+        // Istio picks the protocol from the port name prefix or appProtocol; upstream's
+        // "web" would be treated as opaque TCP.
+        name: c.secure ? 'https-web' : 'http-web',
+        appProtocol: c.secure ? 'https' : 'http',
+        port: ARGO_SERVER_PORT,
+        targetPort: k8s.IntOrString.fromNumber(ARGO_SERVER_PORT),
+      }],
+    },
+  };
+}
+
+/** The RBAC objects one auth mode needs. */
+interface ServerRbac {
+  readonly role?: k8s.KubeRole;
+  readonly roleBinding?: k8s.KubeRoleBinding;
+  readonly clusterRole?: k8s.KubeClusterRole;
+  readonly clusterRoleBinding?: k8s.KubeClusterRoleBinding;
+}
+
+const subjectsOf = (c: CheckedProps) => [{ kind: 'ServiceAccount', name: ARGO_SERVER_NAME, namespace: c.namespace }];
+
+/** `server` auth mode: upstream's `argo-server-cluster-role` of the line, bound to where argo-server runs. */
+function serverModeRbac(scope: Construct, c: CheckedProps): ServerRbac {
+  return {
+    clusterRole: clusterScoped(new k8s.KubeClusterRole(scope, 'ClusterRole', {
+      metadata: { name: 'argo-server-cluster-role' },
+      rules: c.platform.spec.argoWorkflows.serverRules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+    })),
+    clusterRoleBinding: clusterScoped(new k8s.KubeClusterRoleBinding(scope, 'ClusterRoleBinding', {
+      metadata: { name: 'argo-server-binding' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'argo-server-cluster-role' },
+      // Upstream hard-codes namespace "argo" here; kustomize `namespace:` does not rewrite it.
+      subjects: subjectsOf(c),
+    })),
+  };
+}
+
+/**
+ * Client (and SSO) auth mode: every API call uses the caller's token (server/auth/gatekeeper.go);
+ * argo-server's own account reads only its config and what its caches hold.
+ */
+function clientModeRbac(scope: Construct, c: CheckedProps): ServerRbac {
+  const home = c.sso ? c.sso.namespace : c.namespace;
+  const role = new k8s.KubeRole(scope, 'Role', { metadata: { name: ARGO_SERVER_NAME, namespace: home }, rules: ownRules(c) });
+  const roleBinding = new k8s.KubeRoleBinding(scope, 'RoleBinding', {
+    metadata: { name: ARGO_SERVER_NAME, namespace: home },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: ARGO_SERVER_NAME },
+    subjects: subjectsOf(c),
+  });
+  const rules = cacheRules(c);
+  if (!rules.length) return { role, roleBinding };
+  return {
+    role,
+    roleBinding,
+    clusterRole: clusterScoped(new k8s.KubeClusterRole(scope, 'ClusterRole', { metadata: { name: INFORMER_ROLE }, rules })),
+    clusterRoleBinding: clusterScoped(new k8s.KubeClusterRoleBinding(scope, 'ClusterRoleBinding', {
+      metadata: { name: INFORMER_ROLE },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: INFORMER_ROLE },
+      subjects: subjectsOf(c),
+    })),
+  };
+}
+
+/**
+ * What argo-server's own account reads in its namespace in client mode. Only the config controller
+ * (server/apiserver/argoserver.go NewArgoServer: config.NewController) runs as it, reading its one
+ * ConfigMap (ArgoWorkflowsPreset.configMapVerbs). The WorkflowEventBinding event recorder,
+ * artifactRepositoryRef lookups, webhook clients and persistence also use it but are not used with
+ * KFP; they fail with "forbidden" instead of holding cluster-wide rights.
+ */
+function ownRules(c: CheckedProps): k8s.PolicyRule[] {
+  const { sso } = c;
+  const argo = c.platform.spec.argoWorkflows;
+  const configMap = sso ? SSO_CONFIG_MAP : configMapArg(c.extraArgs) ?? KFP_CONFIG_MAP;
+  const rules: k8s.PolicyRule[] = [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [configMap], verbs: [...argo.configMapVerbs] }];
+  if (sso) {
+    // SSO (server/auth/sso/sso.go New): reads the client Secret, creates its session key Secret
+    // "sso" (at every start; AlreadyExists is ignored, Forbidden is fatal) and reads it back.
+    // RBAC cannot name an object that does not exist yet, so create is namespace-wide: hence
+    // a namespace of its own (ArgoServerSsoOptions.namespace), where a token Secret it could
+    // create would only be for accounts whose tokens it reads anyway. Each request then acts
+    // as the account the user's claims select (server/auth/gatekeeper.go rbacAuthorization),
+    // whose token argo-server reads: the profile accounts grant that (ProfileSsoAccess).
+    rules.push(
+      { apiGroups: [''], resources: ['secrets'], resourceNames: [...new Set([sso.clientSecret.name, 'sso'])], verbs: ['get'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    );
+    if (argo.sso.accountLookup === 'namespace-list') {
+      // 3.1, 3.2: lists the annotated accounts of its namespace and gets the chosen one, per request
+      rules.push({ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list'] });
+    }
+  }
+  return rules;
+}
+
+/** What argo-server's caches list and watch cluster-wide with its own account, in client mode. */
+function cacheRules(c: CheckedProps): k8s.PolicyRule[] {
+  const argo = c.platform.spec.argoWorkflows;
+  const rules: k8s.PolicyRule[] = [];
+  if (argo.serverCaches.length) {
+    // 3.6+: argo-server's own account lists and watches what its caches hold (Workflows; from
+    // 3.7 also WorkflowTemplates and ClusterWorkflowTemplates), see ArgoWorkflowsPreset.serverCaches
+    rules.push({ apiGroups: ['argoproj.io'], resources: [...argo.serverCaches], verbs: ['get', 'list', 'watch'] });
+  }
+  if (c.sso && argo.sso.accountLookup !== 'namespace-list') {
+    // 3.3+ with SSO: an informer on ServiceAccounts of every namespace (server/cache/cache.go,
+    // NewResourceCache(…, v1.NamespaceAll) unless --namespaced), to find the annotated accounts;
+    // 3.3 also keeps one on every Secret (argo-workflows#8534, fixed in v3.4.0 by #8555; checkSso
+    // refuses that unless allowClusterWideSecretList). The informers run whether or not RBAC is on.
+    rules.push({ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['list', 'watch'] });
+    if (argo.sso.accountLookup === 'cluster-informer-with-secrets') rules.push({ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] });
+  }
+  return rules;
+}
+
+/** With `sso`: its own namespace, its ConfigMap and the EnvoyFilter that sends the login to Dex's browser address. */
+function ssoObjects(server: ArgoServer, sso: SsoSettings): { namespace: k8s.KubeNamespace; configMap: k8s.KubeConfigMap; loginRedirect: ApiObject } {
+  const namespace = clusterScoped(new k8s.KubeNamespace(server, 'SsoNamespace', {
+    // no pods run there; "restricted" keeps it that way for anything but hardened pods
+    metadata: { name: sso.namespace, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+  }));
+  // `groups` is requested only while a ProfileSsoAccess of this server has a rule that reads it
+  const readsGroups = () => server.node.root.node.findAll().some((c) => ProfileSsoAccess.isProfileSsoAccess(c) && c.server === server && c.rulesReadGroups);
+  const data = () => ssoConfigData(sso, readsGroups());
+  const configMap = new k8s.KubeConfigMap(server, 'SsoConfig', {
+    metadata: { name: SSO_CONFIG_MAP, namespace: sso.namespace },
+    data: { sso: Lazy.any({ produce: () => data().sso }), artifactRepository: data().artifactRepository },
+  });
+  const loginRedirect = new ApiObject(server, 'LoginRedirect', loginRedirectFilter({
+    name: `${ARGO_SERVER_NAME}-sso-login`, namespace: server.namespace, podSelector: ARGO_SERVER_SELECTOR, port: ARGO_SERVER_PORT,
+    baseHref: server.baseHref, issuer: sso.issuer, browserIssuer: sso.browserIssuer, secureCookie: sso.secureCookie,
+  }));
+  return { namespace, configMap, loginRedirect };
 }
 
 /** The read-only ClusterRole of argo-server's own caches: Workflows and WorkflowTemplates (3.6+), SSO accounts (3.3+). */
