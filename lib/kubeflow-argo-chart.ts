@@ -219,42 +219,16 @@ export class KubeflowArgoChart extends Chart {
       this.platform = checkPlatform(at('platform'), props.platform);
       Platform.use(this, this.platform);
       this.outputName = this.labels[OUTPUT_LABEL];
-      // Sorted: the output must not depend on the order profiles happen to be listed in.
-      const profileList = checkList(at('profiles'), props.profiles ?? [], checkProfileEntry, { allowEmpty: true });
-      const profiles = profileList.map((p) => p.namespace).sort();
-      profiles.forEach((ns, i) => {
-        if (profiles.indexOf(ns) !== i) fail(at('profiles'), ns, 'lists a profile twice', 'list each profile namespace once');
-      });
+      const profiles = checkProfiles(props);
       const enableEvents = checkBoolean(at('enableArgoEventsRbac'), props.enableArgoEventsRbac ?? true);
       if (!enableEvents && props.argoEventsRbac !== undefined) {
         fail(at('argoEventsRbac'), props.argoEventsRbac,
           'is set while enableArgoEventsRbac is false', 'remove argoEventsRbac or set enableArgoEventsRbac: true');
       }
-
-      if (props.sso !== undefined && props.argoServer?.sso !== undefined) {
-        fail(at('argoServer.sso'), props.argoServer.sso, 'is set together with the chart\'s sso', 'set sso on the chart only');
-      }
-      const { serverSso, defaultAccess } = splitSso(props.sso);
-      this.argoServer = new ArgoServer(this, 'ArgoServer', serverSso === undefined ? props.argoServer : { ...props.argoServer, sso: serverSso as ArgoServerSsoOptions });
-      this.route = this.argoServer.addRoute('Route', props.route);
-      const sso = this.argoServer.sso;
-      if (sso) {
-        if (profileList.length === 0) {
-          fail(at('profiles'), props.profiles, 'is empty, and with sso nobody could log in', 'list the profiles with their owners, e.g. [{ namespace: "team-a", owner: "alice@example.com" }]');
-        }
-        if (defaultAccess === 'view' && props.kubeflowRoles !== true) {
-          // KFP's multi-user roles aggregate Argo rights into kubeflow-edit only (see KubeflowArgoRoles)
-          fail(at('kubeflowRoles'), props.kubeflowRoles, 'is not true, and sso.defaultAccess "view" binds kubeflow-view, which has no Argo rights on any release without it',
-            'set kubeflowRoles: true');
-        }
-        if (!this.platform.spec.kubeflow.editRoleHasArgo && props.kubeflowRoles !== true) {
-          fail(at('kubeflowRoles'), props.kubeflowRoles, `is not true, and on ${this.platform.id} Kubeflow's kubeflow-edit has no Argo rights (KFP ${this.platform.spec.kubeflow.kfp}), so profile members would see nothing`,
-            'set kubeflowRoles: true');
-        }
-        // profiles given as namespaces only have no owner: checkProfiles names them
-        const entries = (props.profiles ?? []).map((p) => (typeof p === 'string' ? { namespace: p } : p));
-        this.profileAccess = this.argoServer.addProfileAccess('ProfileAccess', { profiles: entries, ...(defaultAccess === undefined ? {} : { defaultAccess }) });
-      }
+      const server = addServer(this, props);
+      this.argoServer = server.argoServer;
+      this.route = server.route;
+      this.profileAccess = server.profileAccess;
       // Sensors may act in the chart's profiles (each trigger binds its own target as well);
       // clusterWide: true in argoEventsRbac binds everywhere instead.
       if (enableEvents) {
@@ -272,84 +246,148 @@ export class KubeflowArgoChart extends Chart {
       });
       this.workflowTemplates = profiles.map((ns) =>
         new ProfileWorkflowTemplate(this, `Profile-${ns}`, { ...props.workflowTemplate, namespace: ns }));
-
       if (props.events !== undefined) {
-        const events = props.events;
-        checkKnownKeys(at('events'), events, ['eventBus', 'sources', 'triggers']);
-        if (!this.argoEventsRbac) {
-          fail(at('events'), 'enableArgoEventsRbac: false',
-            'needs the sensor RBAC (sensors run as its ServiceAccount)', 'remove enableArgoEventsRbac: false');
-        }
-        const namespace = this.argoEventsRbac.namespace;
-        // the bus goes next to the sensors
-        checkOptions(at('events.eventBus'), events.eventBus, EVENT_BUS_OPTIONS, 'the chart', {
-          namespace: 'the bus goes next to the sensors: set argoEventsRbac.namespace',
-          platform: 'set platform on the chart',
-        });
-        const eventBus = this.eventBus = new EventBus(this, 'EventBus', { ...events.eventBus, namespace });
-        const sources = checkList(at('events.sources'), events.sources, (w, v) => {
-          if (!v || typeof v !== 'object') fail(w, v, 'must be an object', 'pass { type, ... }');
-          return v as WebhookEventSourceOptions;
-        });
-        // same name, same default path: say so before the route check reports the overlap
-        const names = sources.map((src) => (src as { name?: unknown }).name ?? (src as { type?: unknown }).type);
-        names.forEach((n, i) => {
-          if (typeof n === 'string' && names.indexOf(n) !== i) {
-            fail(at(`events.sources[${i}].name`), n, 'is used by two event sources', 'give each source a unique name');
-          }
-        });
-        const byName = new Map<string, WebhookEventSource>();
-        sources.forEach((src, i) => {
-          const source = eventBus.addWebhookEventSource(`EventSource-${i}`, src);
-          if (byName.has(source.name)) {
-            fail(at(`events.sources[${i}].name`), source.name, 'is used by two event sources', 'give each source a unique name');
-          }
-          byName.set(source.name, source);
-        });
-        this.eventSources = [...byName.values()];
-        const sensorNames = new Set<string>();
-        this.triggers = checkList(at('events.triggers'), events.triggers ?? [], (_w, v) => v as KubeflowArgoTriggerOptions, { allowEmpty: true }).map((t, i) => {
-          const w = (prop: string) => at(`events.triggers[${i}].${prop}`);
-          checkKnownKeys(at(`events.triggers[${i}]`), t, ['source', 'profile', 'eventName', 'parameters', 'branches', 'name', 'allowShellInterpolation']);
-          const source = byName.get(t.source);
-          if (!source) {
-            fail(w('source'), t.source, `names no event source (sources are ${[...byName.keys()].map((n) => `"${n}"`).join(', ')})`,
-              'use the name of one of events.sources');
-          }
-          const template = this.workflowTemplates.find((wt) => wt.namespace === t.profile);
-          if (!template) {
-            fail(w('profile'), t.profile, `is not one of profiles (${profiles.map((p) => `"${p}"`).join(', ') || 'none'})`,
-              'add it to profiles or fix the name');
-          }
-          const trigger = source.addTrigger(`Trigger-${i}`, {
-            template,
-            rbac: this.argoEventsRbac,
-            eventName: t.eventName,
-            parameters: t.parameters,
-            branches: t.branches,
-            name: t.name ?? `${source.name}-${t.profile}`,
-            allowShellInterpolation: t.allowShellInterpolation,
-          });
-          if (sensorNames.has(trigger.name)) {
-            fail(w('name'), trigger.name, 'is the name of another trigger\'s Sensor', 'set a unique name');
-          }
-          sensorNames.add(trigger.name);
-          return trigger;
-        });
+        const events = addEvents(this, props.events, profiles);
+        this.eventBus = events.eventBus;
+        this.eventSources = events.eventSources;
+        this.triggers = events.triggers;
       }
-      const menuLinks = props.dashboardMenuLinks ?? [{ text: 'Argo Workflows', link: this.argoServer.baseHref }];
-      const webhookPaths = this.eventSources.map((s) => s.webhookPath);
-      const dexClient = sso && {
-        redirectUri: sso.redirectUrl, secretName: sso.clientSecret.name, clientIdKey: sso.clientSecret.clientIdKey, clientSecretKey: sso.clientSecret.clientSecretKey,
-      };
-      if (webhookPaths.length || dexClient || !(Array.isArray(menuLinks) && menuLinks.length === 0)) {
-        this.kubeflowPatches = new KubeflowPatches(this, 'KubeflowPatches', { webhookPaths, menuLinks, ...(dexClient ? { dexClient } : {}) });
-      }
+      this.kubeflowPatches = addKubeflowPatches(this, props);
     } catch (e) {
       scope.node.tryRemoveChild(id);
       throw e;
     }
   }
+}
+
+/** The profile namespaces, sorted: the output must not depend on the order profiles happen to be listed in. */
+function checkProfiles(props: KubeflowArgoChartProps): string[] {
+  const profiles = checkList(at('profiles'), props.profiles ?? [], checkProfileEntry, { allowEmpty: true }).map((p) => p.namespace).sort();
+  profiles.forEach((ns, i) => {
+    if (profiles.indexOf(ns) !== i) fail(at('profiles'), ns, 'lists a profile twice', 'list each profile namespace once');
+  });
+  return profiles;
+}
+
+/** argo-server, its route and, with `sso`, the profiles' SSO accounts. */
+function addServer(chart: KubeflowArgoChart, props: KubeflowArgoChartProps): { argoServer: ArgoServer; route: ArgoServerRoute; profileAccess?: ProfileSsoAccess } {
+  if (props.sso !== undefined && props.argoServer?.sso !== undefined) {
+    fail(at('argoServer.sso'), props.argoServer.sso, 'is set together with the chart\'s sso', 'set sso on the chart only');
+  }
+  const { serverSso, defaultAccess } = splitSso(props.sso);
+  const argoServer = new ArgoServer(chart, 'ArgoServer', serverSso === undefined ? props.argoServer : { ...props.argoServer, sso: serverSso as ArgoServerSsoOptions });
+  const route = argoServer.addRoute('Route', props.route);
+  if (!argoServer.sso) return { argoServer, route };
+  checkSsoNeeds(props, defaultAccess, chart.platform);
+  // profiles given as namespaces only have no owner: ProfileSsoAccess names them
+  const entries = (props.profiles ?? []).map((p) => (typeof p === 'string' ? { namespace: p } : p));
+  const profileAccess = argoServer.addProfileAccess('ProfileAccess', { profiles: entries, ...(defaultAccess === undefined ? {} : { defaultAccess }) });
+  return { argoServer, route, profileAccess };
+}
+
+/** With `sso`: someone can log in, and the roles the accounts bind have Argo rights. */
+function checkSsoNeeds(props: KubeflowArgoChartProps, defaultAccess: SsoDefaultAccess | undefined, platform: Platform): void {
+  if ((props.profiles ?? []).length === 0) {
+    fail(at('profiles'), props.profiles, 'is empty, and with sso nobody could log in', 'list the profiles with their owners, e.g. [{ namespace: "team-a", owner: "alice@example.com" }]');
+  }
+  if (defaultAccess === 'view' && props.kubeflowRoles !== true) {
+    // KFP's multi-user roles aggregate Argo rights into kubeflow-edit only (see KubeflowArgoRoles)
+    fail(at('kubeflowRoles'), props.kubeflowRoles, 'is not true, and sso.defaultAccess "view" binds kubeflow-view, which has no Argo rights on any release without it',
+      'set kubeflowRoles: true');
+  }
+  if (!platform.spec.kubeflow.editRoleHasArgo && props.kubeflowRoles !== true) {
+    fail(at('kubeflowRoles'), props.kubeflowRoles, `is not true, and on ${platform.id} Kubeflow's kubeflow-edit has no Argo rights (KFP ${platform.spec.kubeflow.kfp}), so profile members would see nothing`,
+      'set kubeflowRoles: true');
+  }
+}
+
+/** `events`: the EventBus next to the sensors, the sources in order, and one trigger per entry. */
+function addEvents(chart: KubeflowArgoChart, events: KubeflowArgoEventsOptions, profiles: readonly string[]) {
+  checkKnownKeys(at('events'), events, ['eventBus', 'sources', 'triggers']);
+  const rbac = chart.argoEventsRbac;
+  if (!rbac) {
+    fail(at('events'), 'enableArgoEventsRbac: false', 'needs the sensor RBAC (sensors run as its ServiceAccount)', 'remove enableArgoEventsRbac: false');
+  }
+  // the bus goes next to the sensors
+  checkOptions(at('events.eventBus'), events.eventBus, EVENT_BUS_OPTIONS, 'the chart', {
+    namespace: 'the bus goes next to the sensors: set argoEventsRbac.namespace',
+    platform: 'set platform on the chart',
+  });
+  const eventBus = new EventBus(chart, 'EventBus', { ...events.eventBus, namespace: rbac.namespace });
+  const byName = addSources(eventBus, events.sources);
+  const sensorNames = new Set<string>();
+  const triggers = checkList(at('events.triggers'), events.triggers ?? [], (_w, v) => v as KubeflowArgoTriggerOptions, { allowEmpty: true })
+    .map((t, i) => {
+      const trigger = addTrigger(t, i, byName, chart.workflowTemplates, profiles, rbac);
+      if (sensorNames.has(trigger.name)) {
+        fail(at(`events.triggers[${i}].name`), trigger.name, 'is the name of another trigger\'s Sensor', 'set a unique name');
+      }
+      sensorNames.add(trigger.name);
+      return trigger;
+    });
+  return { eventBus, eventSources: [...byName.values()], triggers };
+}
+
+/** The event sources on the bus, by name; two with one name are refused (they would share a path). */
+function addSources(eventBus: EventBus, value: unknown): Map<string, WebhookEventSource> {
+  const sources = checkList(at('events.sources'), value, (w, v) => {
+    if (!v || typeof v !== 'object') fail(w, v, 'must be an object', 'pass { type, ... }');
+    return v as WebhookEventSourceOptions;
+  });
+  // same name, same default path: say so before the route check reports the overlap
+  const names = sources.map((src) => (src as { name?: unknown }).name ?? (src as { type?: unknown }).type);
+  names.forEach((n, i) => {
+    if (typeof n === 'string' && names.indexOf(n) !== i) {
+      fail(at(`events.sources[${i}].name`), n, 'is used by two event sources', 'give each source a unique name');
+    }
+  });
+  const byName = new Map<string, WebhookEventSource>();
+  sources.forEach((src, i) => {
+    const source = eventBus.addWebhookEventSource(`EventSource-${i}`, src);
+    if (byName.has(source.name)) {
+      fail(at(`events.sources[${i}].name`), source.name, 'is used by two event sources', 'give each source a unique name');
+    }
+    byName.set(source.name, source);
+  });
+  return byName;
+}
+
+/** One `events.triggers` entry: its source by name, its profile's template. */
+function addTrigger(t: KubeflowArgoTriggerOptions, i: number, byName: ReadonlyMap<string, WebhookEventSource>, templates: readonly ProfileWorkflowTemplate[],
+  profiles: readonly string[], rbac: ArgoEventsRbac): WorkflowTrigger {
+  const w = (prop: string) => at(`events.triggers[${i}].${prop}`);
+  checkKnownKeys(at(`events.triggers[${i}]`), t, ['source', 'profile', 'eventName', 'parameters', 'branches', 'name', 'allowShellInterpolation']);
+  const source = byName.get(t.source);
+  if (!source) {
+    fail(w('source'), t.source, `names no event source (sources are ${[...byName.keys()].map((n) => `"${n}"`).join(', ')})`,
+      'use the name of one of events.sources');
+  }
+  const template = templates.find((wt) => wt.namespace === t.profile);
+  if (!template) {
+    fail(w('profile'), t.profile, `is not one of profiles (${profiles.map((p) => `"${p}"`).join(', ') || 'none'})`,
+      'add it to profiles or fix the name');
+  }
+  return source.addTrigger(`Trigger-${i}`, {
+    template,
+    rbac,
+    eventName: t.eventName,
+    parameters: t.parameters,
+    branches: t.branches,
+    name: t.name ?? `${source.name}-${t.profile}`,
+    allowShellInterpolation: t.allowShellInterpolation,
+  });
+}
+
+/** The Kubeflow-side Component, when there is something to change: menu links, webhook paths, Dex's client. */
+function addKubeflowPatches(chart: KubeflowArgoChart, props: KubeflowArgoChartProps): KubeflowPatches | undefined {
+  const sso = chart.argoServer.sso;
+  const menuLinks = props.dashboardMenuLinks ?? [{ text: 'Argo Workflows', link: chart.argoServer.baseHref }];
+  const webhookPaths = chart.eventSources.map((s) => s.webhookPath);
+  const dexClient = sso && {
+    redirectUri: sso.redirectUrl, secretName: sso.clientSecret.name, clientIdKey: sso.clientSecret.clientIdKey, clientSecretKey: sso.clientSecret.clientSecretKey,
+  };
+  if (!webhookPaths.length && !dexClient && Array.isArray(menuLinks) && menuLinks.length === 0) return undefined;
+  return new KubeflowPatches(chart, 'KubeflowPatches', { webhookPaths, menuLinks, ...(dexClient ? { dexClient } : {}) });
 }
 
 /**
