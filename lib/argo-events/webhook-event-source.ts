@@ -16,7 +16,7 @@ import {
 import type { EventBus } from './event-bus';
 import { EventSourceObject, SecretKeySelector, WebhookContext } from './events-api';
 import { PROVIDERS, WebhookEventSourceType, WEBHOOK_EVENT_SOURCE_TYPES } from './webhook-providers';
-import { checkSecretRef, checkUrl, refuseOthers, WebhookProvider } from './webhook-providers/provider';
+import { CheckedProvider, checkSecretRef, checkUrl, refuseOthers, WebhookProvider } from './webhook-providers/provider';
 import { WorkflowTrigger, WorkflowTriggerOptions, TRIGGER_OPTIONS } from './workflow-trigger';
 
 const at = whereIn('WebhookEventSource');
@@ -269,107 +269,24 @@ export class WebhookEventSource extends Construct implements IEventSource {
       props = snapshotProps('WebhookEventSource', props);
       if (!props) fail(at('props'), props, 'are required', 'pass at least { type: "github" }');
       checkKnownKeys(at(''), props, PROPS);
-      const type = this.type = checkOneOf(at('type'), props.type, WEBHOOK_EVENT_SOURCE_TYPES);
-      const provider: WebhookProvider = PROVIDERS[type];
-      if (props.eventBus !== undefined && !hasBrand(props.eventBus, 'EventBus')) {
-        fail(at('eventBus'), typeof props.eventBus, 'must be an EventBus construct', 'pass the EventBus instance');
-      }
+      const c = checkProps(props, this);
+      this.type = c.type;
       this.eventBus = props.eventBus;
-      this.platform = resolvePlatform(at('platform'), props.platform, this, props.eventBus && { platform: props.eventBus.platform, from: 'eventBus' });
-      this.name = checkDnsLabel(at('name'), props.name ?? type);
-      if (this.name.length > 47) {
-        // Argo Events names the Service "<name>-eventsource-svc", itself a DNS-1123 label (at most 63)
-        fail(at('name'), this.name, `is ${this.name.length} characters; Argo Events derives the Service name "<name>-eventsource-svc", which must fit in 63`,
-          'use a name of at most 47 characters');
-      }
-      this.namespace = checkNamespace(at('namespace'), props.namespace ?? props.eventBus?.namespace ?? ARGO_EVENTS_NAMESPACE);
-      if (props.eventBus && props.eventBus.namespace !== this.namespace) {
-        fail(at('namespace'), this.namespace,
-          `contradicts eventBus: the bus is in "${props.eventBus.namespace}", and an EventSource only uses the bus of its own namespace`,
-          'leave namespace out to follow the bus');
-      }
-      const eventName = checkDnsLabel(at('eventName'), props.eventName ?? provider.defaultEventName);
-      this.eventNames = [eventName];
-      this.port = checkPort(at('port'), props.port ?? 12000);
-      const endpoint = props.endpoint ?? `/${eventName}`;
-      requireString(at('endpoint'), endpoint);
-      if (!isPlainPath(endpoint)) {
-        fail(at('endpoint'), endpoint, 'must be a plain absolute path such as "/push"', 'start it with "/" and use letters, digits, "-", "_", "." and "/"');
-      }
-      const webhookSecret = props.webhookSecret === undefined ? undefined : checkSecretRef(at('webhookSecret'), props.webhookSecret);
-      refuseOthers(type, provider, props, at);
-      const checked = provider.check(props, webhookSecret, at);
-      const publicUrl = props.publicUrl === undefined ? undefined : checkUrl(at('publicUrl'), props.publicUrl);
-      const allowUnauthenticated = checkBoolean(at('allowUnauthenticated'), props.allowUnauthenticated ?? false);
-      if (!webhookSecret && !allowUnauthenticated) {
-        fail(at('webhookSecret'), undefined,
-          'is required: the webhook path bypasses Kubeflow\'s login, so the secret is what keeps strangers from starting workflows',
-          'create a Secret (kubectl -n <namespace> create secret generic <name> --from-literal=secret=<random>) and pass { name, key }, or set allowUnauthenticated: true');
-      }
-      if (webhookSecret && allowUnauthenticated) {
-        fail(at('allowUnauthenticated'), true, 'contradicts webhookSecret, which is set', 'remove one of them');
-      }
-      if (checked.apiToken && !publicUrl) {
-        fail(at('publicUrl'), undefined,
-          'is required with apiToken: the event source registers the hook at that URL', 'pass the gateway URL the provider can reach, e.g. "https://kubeflow.example.com"');
-      }
-      this.pathPrefix = checkNotKubeflowRoute(at('pathPrefix'), checkPathPrefix(at('pathPrefix'), props.pathPrefix ?? `/argo-events/${this.name}/`), this.platform);
-      const gateway = checkGateway(at('gateway'), props.gateway ?? KUBEFLOW_GATEWAY);
-      const hosts = checkList(at('hosts'), props.hosts ?? ['*'], checkHost);
-      const principals = checkList(at('allowedPrincipals'), props.allowedPrincipals ?? [INGRESS_GATEWAY_PRINCIPAL], checkPrincipal);
-
-      this.webhookPath = `${this.pathPrefix.slice(0, -1)}${endpoint}`;
-      this.webhookUrl = publicUrl ? `${publicUrl}${this.webhookPath}` : undefined;
+      this.platform = c.platform;
+      this.name = c.name;
+      this.namespace = c.namespace;
+      this.eventNames = [c.eventName];
+      this.port = c.port;
+      this.pathPrefix = c.pathPrefix;
+      this.webhookPath = `${this.pathPrefix.slice(0, -1)}${c.endpoint}`;
+      this.webhookUrl = c.publicUrl ? `${c.publicUrl}${this.webhookPath}` : undefined;
       this.podLabels = { 'eventsource-name': this.name };
 
-      // The provider calls url + endpoint, so the registered url carries the gateway prefix.
-      const webhook: WebhookContext = {
-        endpoint,
-        method: checked.method,
-        port: String(this.port),
-        ...(publicUrl ? { url: `${publicUrl}${this.pathPrefix.slice(0, -1)}` } : {}),
-      };
-      this.eventSource = new EventSourceObject(this, 'Resource', {
-        metadata: { name: this.name, namespace: this.namespace },
-        spec: {
-          template: {
-            metadata: {
-              labels: { ...this.podLabels },
-              ...(this.eventBus ? { annotations: { ...this.eventBus.clientPodAnnotations } } : {}),
-            },
-          },
-          // Port name prefix "http-" tells Istio the protocol.
-          service: { ports: [{ name: 'http-webhook', port: this.port, targetPort: this.port }] },
-          ...checked.spec(eventName, webhook),
-        },
-      });
-
-      claimRoute(this, 'WebhookEventSource', 'pathPrefix', { gateway, prefix: this.pathPrefix, hosts });
-      this.virtualService = createVirtualService(this, 'Route', this.platform, {
-        metadata: { name: `${this.name}-eventsource`, namespace: this.namespace },
-        spec: {
-          gateways: [gateway],
-          hosts,
-          http: [{
-            match: [{ uri: { prefix: this.pathPrefix } }],
-            rewrite: { uri: '/' },
-            route: [{ destination: { host: `${this.name}-eventsource-svc.${this.namespace}.svc.cluster.local`, port: { number: this.port } } }],
-          }],
-        },
-      });
-
-      this.authorizationPolicy = createAuthorizationPolicy(this, 'AuthorizationPolicy', this.platform, {
-        metadata: { name: `${this.name}-eventsource`, namespace: this.namespace },
-        spec: {
-          action: AuthorizationPolicySpecAction.ALLOW,
-          selector: { matchLabels: { ...this.podLabels } },
-          rules: [{
-            from: [{ source: { principals } }],
-            to: [{ operation: { ports: [String(this.port)], methods: [checked.method], paths: [endpoint] } }],
-          }],
-        },
-      });
-      if (type === 'webhook' && webhookSecret) {
+      this.eventSource = new EventSourceObject(this, 'Resource', eventSourceProps(this, c));
+      claimRoute(this, 'WebhookEventSource', 'pathPrefix', { gateway: c.gateway, prefix: this.pathPrefix, hosts: c.hosts });
+      this.virtualService = createVirtualService(this, 'Route', this.platform, routeProps(this, c));
+      this.authorizationPolicy = createAuthorizationPolicy(this, 'AuthorizationPolicy', this.platform, policyProps(this, c));
+      if (c.type === 'webhook' && c.webhookSecret) {
         const viaHeader = this.platform.spec.kubeflow.gatewayVerifiesBearer;
         this.tokenHeader = viaHeader ? WEBHOOK_TOKEN_HEADER : 'Authorization';
         if (viaHeader) {
@@ -379,7 +296,7 @@ export class WebhookEventSource extends Construct implements IEventSource {
         }
       }
       this.networkPolicy = gatewayNetworkPolicy(this, 'NetworkPolicy', this.platform, {
-        name: `${this.name}-eventsource`, namespace: this.namespace, podSelector: this.podLabels, port: this.port, principals, allowAll: false,
+        name: `${this.name}-eventsource`, namespace: this.namespace, podSelector: this.podLabels, port: this.port, principals: c.principals, allowAll: false,
       });
     } catch (e) {
       scope.node.tryRemoveChild(id);
@@ -392,6 +309,150 @@ export class WebhookEventSource extends Construct implements IEventSource {
     checkOptions({ owner: 'WorkflowTrigger', prop: '' }, snapshotProps('WorkflowTrigger', options), TRIGGER_OPTIONS, 'the event source (addTrigger)', SET_BY_SOURCE);
     return new WorkflowTrigger(this, id, { ...options, eventSource: this });
   }
+}
+
+/** The props as checked, defaults filled in: what the objects are built from. */
+interface CheckedProps {
+  readonly type: WebhookEventSourceType;
+  readonly platform: Platform;
+  readonly name: string;
+  readonly namespace: string;
+  readonly eventName: string;
+  readonly port: number;
+  readonly endpoint: string;
+  readonly webhookSecret?: SecretKeySelector;
+  readonly provider: CheckedProvider;
+  readonly publicUrl?: string;
+  readonly pathPrefix: string;
+  readonly gateway: string;
+  readonly hosts: string[];
+  readonly principals: string[];
+}
+
+/** Checks every prop once: where the source lives, then how it is reached and who may call it. */
+function checkProps(props: WebhookEventSourceProps, scope: Construct): CheckedProps {
+  const where = checkPlacement(props, scope);
+  const provider: WebhookProvider = PROVIDERS[where.type];
+  const eventName = checkDnsLabel(at('eventName'), props.eventName ?? provider.defaultEventName);
+  const port = checkPort(at('port'), props.port ?? 12000);
+  const endpoint = props.endpoint ?? `/${eventName}`;
+  requireString(at('endpoint'), endpoint);
+  if (!isPlainPath(endpoint)) {
+    fail(at('endpoint'), endpoint, 'must be a plain absolute path such as "/push"', 'start it with "/" and use letters, digits, "-", "_", "." and "/"');
+  }
+  const webhookSecret = props.webhookSecret === undefined ? undefined : checkSecretRef(at('webhookSecret'), props.webhookSecret);
+  refuseOthers(where.type, provider, props, at);
+  const checked = provider.check(props, webhookSecret, at);
+  const publicUrl = props.publicUrl === undefined ? undefined : checkUrl(at('publicUrl'), props.publicUrl);
+  checkCallers(props, webhookSecret, checked, publicUrl);
+  return {
+    ...where,
+    eventName,
+    port,
+    endpoint,
+    webhookSecret,
+    provider: checked,
+    publicUrl,
+    pathPrefix: checkNotKubeflowRoute(at('pathPrefix'), checkPathPrefix(at('pathPrefix'), props.pathPrefix ?? `/argo-events/${where.name}/`), where.platform),
+    gateway: checkGateway(at('gateway'), props.gateway ?? KUBEFLOW_GATEWAY),
+    hosts: checkList(at('hosts'), props.hosts ?? ['*'], checkHost),
+    principals: checkList(at('allowedPrincipals'), props.allowedPrincipals ?? [INGRESS_GATEWAY_PRINCIPAL], checkPrincipal),
+  };
+}
+
+/** The provider type, the bus, the platform, the name and the namespace, which must agree with the bus. */
+function checkPlacement(props: WebhookEventSourceProps, scope: Construct) {
+  const type = checkOneOf(at('type'), props.type, WEBHOOK_EVENT_SOURCE_TYPES);
+  if (props.eventBus !== undefined && !hasBrand(props.eventBus, 'EventBus')) {
+    fail(at('eventBus'), typeof props.eventBus, 'must be an EventBus construct', 'pass the EventBus instance');
+  }
+  const platform = resolvePlatform(at('platform'), props.platform, scope, props.eventBus && { platform: props.eventBus.platform, from: 'eventBus' });
+  const name = checkDnsLabel(at('name'), props.name ?? type);
+  if (name.length > 47) {
+    // Argo Events names the Service "<name>-eventsource-svc", itself a DNS-1123 label (at most 63)
+    fail(at('name'), name, `is ${name.length} characters; Argo Events derives the Service name "<name>-eventsource-svc", which must fit in 63`,
+      'use a name of at most 47 characters');
+  }
+  const namespace = checkNamespace(at('namespace'), props.namespace ?? props.eventBus?.namespace ?? ARGO_EVENTS_NAMESPACE);
+  if (props.eventBus && props.eventBus.namespace !== namespace) {
+    fail(at('namespace'), namespace,
+      `contradicts eventBus: the bus is in "${props.eventBus.namespace}", and an EventSource only uses the bus of its own namespace`,
+      'leave namespace out to follow the bus');
+  }
+  return { type, platform, name, namespace };
+}
+
+/** A secret, or an explicit `allowUnauthenticated`; a source that registers its hook needs the URL to register. */
+function checkCallers(props: WebhookEventSourceProps, webhookSecret: SecretKeySelector | undefined, provider: CheckedProvider, publicUrl: string | undefined): void {
+  const allowUnauthenticated = checkBoolean(at('allowUnauthenticated'), props.allowUnauthenticated ?? false);
+  if (!webhookSecret && !allowUnauthenticated) {
+    fail(at('webhookSecret'), undefined,
+      'is required: the webhook path bypasses Kubeflow\'s login, so the secret is what keeps strangers from starting workflows',
+      'create a Secret (kubectl -n <namespace> create secret generic <name> --from-literal=secret=<random>) and pass { name, key }, or set allowUnauthenticated: true');
+  }
+  if (webhookSecret && allowUnauthenticated) {
+    fail(at('allowUnauthenticated'), true, 'contradicts webhookSecret, which is set', 'remove one of them');
+  }
+  if (provider.apiToken && !publicUrl) {
+    fail(at('publicUrl'), undefined,
+      'is required with apiToken: the event source registers the hook at that URL', 'pass the gateway URL the provider can reach, e.g. "https://kubeflow.example.com"');
+  }
+}
+
+/** The EventSource: the provider's section, a Service port Istio reads as HTTP, the bus's client annotations. */
+function eventSourceProps(source: WebhookEventSource, c: CheckedProps) {
+  // The provider calls url + endpoint, so the registered url carries the gateway prefix.
+  const webhook: WebhookContext = {
+    endpoint: c.endpoint,
+    method: c.provider.method,
+    port: String(c.port),
+    ...(c.publicUrl ? { url: `${c.publicUrl}${c.pathPrefix.slice(0, -1)}` } : {}),
+  };
+  return {
+    metadata: { name: c.name, namespace: c.namespace },
+    spec: {
+      template: {
+        metadata: {
+          labels: { ...source.podLabels },
+          ...(source.eventBus ? { annotations: { ...source.eventBus.clientPodAnnotations } } : {}),
+        },
+      },
+      // Port name prefix "http-" tells Istio the protocol.
+      service: { ports: [{ name: 'http-webhook', port: c.port, targetPort: c.port }] },
+      ...c.provider.spec(c.eventName, webhook),
+    },
+  };
+}
+
+/** The gateway route: the path prefix, rewritten to `/`, to the event source's Service. */
+function routeProps(source: WebhookEventSource, c: CheckedProps) {
+  return {
+    metadata: { name: `${c.name}-eventsource`, namespace: c.namespace },
+    spec: {
+      gateways: [c.gateway],
+      hosts: c.hosts,
+      http: [{
+        match: [{ uri: { prefix: c.pathPrefix } }],
+        rewrite: { uri: '/' },
+        route: [{ destination: { host: `${c.name}-eventsource-svc.${c.namespace}.svc.cluster.local`, port: { number: source.port } } }],
+      }],
+    },
+  };
+}
+
+/** Only the allowed principals (the ingress gateway), only the endpoint, its method and port. */
+function policyProps(source: WebhookEventSource, c: CheckedProps) {
+  return {
+    metadata: { name: `${c.name}-eventsource`, namespace: c.namespace },
+    spec: {
+      action: AuthorizationPolicySpecAction.ALLOW,
+      selector: { matchLabels: { ...source.podLabels } },
+      rules: [{
+        from: [{ source: { principals: c.principals } }],
+        to: [{ operation: { ports: [String(c.port)], methods: [c.provider.method], paths: [c.endpoint] } }],
+      }],
+    },
+  };
 }
 
 /** An EventSource made elsewhere: only what a trigger needs to know of it. */
