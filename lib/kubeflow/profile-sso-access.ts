@@ -169,113 +169,146 @@ export class ProfileSsoAccess extends Construct {
       if (!server.sso) {
         fail(at('server'), server.node.path, 'has no sso: its users paste tokens and no account is chosen for them', 'set sso on the ArgoServer (e.g. sso: {})');
       }
-      const argo = this.platform.spec.argoWorkflows;
-      const role = checkDnsSubdomain(at('clusterRole'), props.clusterRole ?? 'kubeflow-edit');
-      const view = checkOneOf(at('defaultAccess'), props.defaultAccess ?? 'none', SSO_DEFAULT_ACCESS) === 'view';
-      const viewRole = checkDnsSubdomain(at('viewClusterRole'), props.viewClusterRole ?? 'kubeflow-view');
-      if (!view && props.viewClusterRole !== undefined) {
-        fail(at('viewClusterRole'), props.viewClusterRole, 'is set while defaultAccess is not "view"', 'remove it, or set defaultAccess: "view"');
-      }
+      const roles = checkRoles(props);
       this.profiles = checkProfiles(at('profiles'), props.profiles, this.platform);
-      const all = this.profiles.map((p) => p.namespace);
-
-      const accounts: SsoAccount[] = [];
-      const tokensByNamespace = new Map<string, string[]>();
-      const account = (cid: string, namespace: string, name: string, rule: string, precedence: number, profiles: readonly string[], viewProfiles: readonly string[] = []): SsoAccount => {
-        // The token Secret's name holds a hash of what the account grants to whom, so a change of
-        // membership or rights makes a new token, and prune.sh deletes the old Secret, which
-        // ends its token (profile contributors can read it: they hold kubeflow-edit there).
-        const token = tokenSecretName(name, { rule, precedence, profiles, viewProfiles, role, viewRole });
-        const serviceAccount = new k8s.KubeServiceAccount(this, `${cid}Account`, {
-          metadata: {
-            name, namespace,
-            annotations: {
-              [RBAC_RULE_ANNOTATION]: rule, [RBAC_PRECEDENCE_ANNOTATION]: String(precedence),
-              // from 3.4.2 argo-server takes the Secret this annotation names (util/secrets/secret_name.go
-              // TokenNameForServiceAccount: the account's first listed Secret, else this, else "<account>.service-account-token")
-              ...(argo.sso.tokenSecretByName ? { [TOKEN_NAME_ANNOTATION]: token } : {}),
-            },
-          },
-          // up to 3.4.1 argo-server takes the first Secret the account lists (util/secrets); from
-          // 3.4.2 the annotation names it, and listing it would make Kubernetes 1.29+ treat it as
-          // an auto-generated legacy token it may clean up
-          ...(argo.sso.tokenSecretByName ? {} : { secrets: [{ name: token }] }),
-          // workloads never run as these accounts
-          automountServiceAccountToken: false,
-        });
-        const tokenSecret = new k8s.KubeSecret(this, `${cid}Token`, {
-          metadata: { name: token, namespace, annotations: { 'kubernetes.io/service-account.name': name } },
-          type: 'kubernetes.io/service-account-token',
-        });
-        const bind = (ns: string, clusterRole: string) => new k8s.KubeRoleBinding(this, `${cid}Binding-${ns}`, {
-          metadata: { name, namespace: ns },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
-          subjects: [{ kind: 'ServiceAccount', name, namespace }],
-        });
-        for (const ns of profiles) bind(ns, role);
-        for (const ns of viewProfiles) bind(ns, viewRole);
-        tokensByNamespace.set(namespace, [...(tokensByNamespace.get(namespace) ?? []), token]);
-        const a = { serviceAccount, tokenSecret, rule, precedence, profiles, viewProfiles };
-        accounts.push(a);
-        return a;
-      };
-
       // argo-server's SSO namespace (its --namespace): the login accounts live there
       const home = server.sso.namespace;
-      // sso.requireVerifiedEmail: every rule also requires a verified address
-      const verified = server.sso.requireVerifiedEmail;
-      const anyone = verified ? VERIFIED : ANYONE;
       this.profiles.forEach((p, i) => {
         if (p.namespace === home) {
           fail(at(`profiles[${i}].namespace`), p.namespace, `is argo-server's SSO namespace, where it may create Secrets (and so mint tokens for the profile's accounts)`,
             'give ArgoServer sso.namespace a namespace of its own');
         }
       });
-      if (argo.sso.namespaceDelegation) {
-        // the login account admits the members (with "view": anyone, and views every profile);
-        // a member's own profile account outranks it there
-        const everyone = { emails: this.profiles.flatMap(members), groups: this.profiles.flatMap((p) => p.groups ?? []) };
-        account('Login', home, LOGIN_ACCOUNT, view ? anyone : rbacRule(everyone, verified), 0, [], view ? all : []);
-        for (const p of this.profiles) {
-          account(`Profile-${p.namespace}`, p.namespace, PROFILE_ACCOUNT, rbacRule({ emails: members(p), groups: p.groups }, verified), 1, [p.namespace]);
-        }
-      } else {
-        // one account per user; with "view", it also views the other profiles, and anyone else
-        // matches the viewer account, which ranks below every user's
-        const byUser = new Map<string, string[]>();
-        for (const p of this.profiles) for (const email of members(p)) byUser.set(email, [...(byUser.get(email) ?? []), p.namespace]);
-        for (const email of [...byUser.keys()].sort()) {
-          const own = byUser.get(email)!;
-          account(`User-${email}`, home, userAccountName(email), rbacRule({ emails: [email] }, verified), 0, own, view ? all.filter((ns) => !own.includes(ns)) : []);
-        }
-        if (view) account('Viewer', home, VIEWER_ACCOUNT, anyone, -1, [], all);
-      }
+      const plans = planAccounts(this.profiles, home, server.sso.requireVerifiedEmail, roles.view, this.platform.spec.argoWorkflows.sso.namespaceDelegation);
+      this.accounts = plans.map((plan) => addAccount(this, plan, roles, this.platform.spec.argoWorkflows.sso.tokenSecretByName));
       // argo-server reads exactly these tokens (gatekeeper authorizationForServiceAccount: a get by
       // name; 3.3 reads them from its cluster-wide Secret informer instead, see ArgoServer)
-      if (argo.sso.accountLookup !== 'cluster-informer-with-secrets') {
-        for (const [namespace, tokens] of [...tokensByNamespace.entries()].sort(([a], [b]) => compareText(a, b))) {
-          new k8s.KubeRole(this, `TokenReader-${namespace}`, {
-            metadata: { name: TOKEN_READER, namespace },
-            rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: [...tokens].sort(), verbs: ['get'] }],
-          });
-          new k8s.KubeRoleBinding(this, `TokenReaderBinding-${namespace}`, {
-            metadata: { name: TOKEN_READER, namespace },
-            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: TOKEN_READER },
-            subjects: [{ kind: 'ServiceAccount', name: ARGO_SERVER_NAME, namespace: server.namespace }],
-          });
-        }
-      }
+      if (this.platform.spec.argoWorkflows.sso.accountLookup !== 'cluster-informer-with-secrets') addTokenReaders(this, this.accounts, server.namespace);
       // what lives in argo-server's SSO namespace follows its Namespace in the output (see ArgoServer)
       for (const c of this.node.findAll()) {
         if (ApiObject.isApiObject(c) && c.metadata.namespace === home && server.ssoNamespaceObject) c.addDependency(server.ssoNamespaceObject);
       }
-      this.accounts = accounts;
       this.server = server;
       this.rulesReadGroups = this.profiles.some((p) => (p.groups ?? []).length > 0);
     } catch (e) {
       scope.node.tryRemoveChild(id);
       throw e;
     }
+  }
+}
+
+/** The roles the accounts bind: `clusterRole` in their profiles, with `defaultAccess: "view"` `viewClusterRole` elsewhere. */
+interface AccountRoles {
+  readonly role: string;
+  readonly view: boolean;
+  readonly viewRole: string;
+}
+
+function checkRoles(props: ProfileSsoAccessProps): AccountRoles {
+  const role = checkDnsSubdomain(at('clusterRole'), props.clusterRole ?? 'kubeflow-edit');
+  const view = checkOneOf(at('defaultAccess'), props.defaultAccess ?? 'none', SSO_DEFAULT_ACCESS) === 'view';
+  const viewRole = checkDnsSubdomain(at('viewClusterRole'), props.viewClusterRole ?? 'kubeflow-view');
+  if (!view && props.viewClusterRole !== undefined) {
+    fail(at('viewClusterRole'), props.viewClusterRole, 'is set while defaultAccess is not "view"', 'remove it, or set defaultAccess: "view"');
+  }
+  return { role, view, viewRole };
+}
+
+/** One SSO account to make: where it lives, its rule and precedence, and the profiles it edits and views. */
+interface AccountPlan {
+  readonly cid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly rule: string;
+  readonly precedence: number;
+  readonly profiles: readonly string[];
+  readonly viewProfiles: readonly string[];
+}
+
+/**
+ * The accounts argo-server's SSO RBAC picks from, in output order (docs/login.md's table). With
+ * namespace delegation (3.3+): a login account that admits the members (with "view": anyone, and
+ * views every profile), and in each profile an account for its members, which outranks it there.
+ * Before: one account per user; with "view", it also views the other profiles, and anyone else
+ * matches the viewer account, which ranks below every user's.
+ */
+function planAccounts(profiles: readonly KubeflowProfile[], home: string, verified: boolean, view: boolean, delegation: boolean): AccountPlan[] {
+  const all = profiles.map((p) => p.namespace);
+  // sso.requireVerifiedEmail: every rule also requires a verified address
+  const anyone = verified ? VERIFIED : ANYONE;
+  const plan = (cid: string, namespace: string, name: string, rule: string, precedence: number, edit: readonly string[], viewProfiles: readonly string[] = []): AccountPlan =>
+    ({ cid, namespace, name, rule, precedence, profiles: edit, viewProfiles });
+  if (delegation) {
+    const everyone = { emails: profiles.flatMap(members), groups: profiles.flatMap((p) => p.groups ?? []) };
+    return [
+      plan('Login', home, LOGIN_ACCOUNT, view ? anyone : rbacRule(everyone, verified), 0, [], view ? all : []),
+      ...profiles.map((p) => plan(`Profile-${p.namespace}`, p.namespace, PROFILE_ACCOUNT, rbacRule({ emails: members(p), groups: p.groups }, verified), 1, [p.namespace])),
+    ];
+  }
+  const byUser = new Map<string, string[]>();
+  for (const p of profiles) for (const email of members(p)) byUser.set(email, [...(byUser.get(email) ?? []), p.namespace]);
+  const users = [...byUser.keys()].sort().map((email) => {
+    const own = byUser.get(email)!;
+    return plan(`User-${email}`, home, userAccountName(email), rbacRule({ emails: [email] }, verified), 0, own, view ? all.filter((ns) => !own.includes(ns)) : []);
+  });
+  return view ? [...users, plan('Viewer', home, VIEWER_ACCOUNT, anyone, -1, [], all)] : users;
+}
+
+/** An account: its ServiceAccount with argo-server's annotations, its token Secret, and its RoleBindings. */
+function addAccount(scope: Construct, a: AccountPlan, roles: AccountRoles, tokenSecretByName: boolean): SsoAccount {
+  const { cid, namespace, name, rule, precedence, profiles, viewProfiles } = a;
+  // The token Secret's name holds a hash of what the account grants to whom, so a change of
+  // membership or rights makes a new token, and prune.sh deletes the old Secret, which
+  // ends its token (profile contributors can read it: they hold kubeflow-edit there).
+  const token = tokenSecretName(name, { rule, precedence, profiles, viewProfiles, role: roles.role, viewRole: roles.viewRole });
+  const serviceAccount = new k8s.KubeServiceAccount(scope, `${cid}Account`, {
+    metadata: {
+      name, namespace,
+      annotations: {
+        [RBAC_RULE_ANNOTATION]: rule, [RBAC_PRECEDENCE_ANNOTATION]: String(precedence),
+        // from 3.4.2 argo-server takes the Secret this annotation names (util/secrets/secret_name.go
+        // TokenNameForServiceAccount: the account's first listed Secret, else this, else "<account>.service-account-token")
+        ...(tokenSecretByName ? { [TOKEN_NAME_ANNOTATION]: token } : {}),
+      },
+    },
+    // up to 3.4.1 argo-server takes the first Secret the account lists (util/secrets); from
+    // 3.4.2 the annotation names it, and listing it would make Kubernetes 1.29+ treat it as
+    // an auto-generated legacy token it may clean up
+    ...(tokenSecretByName ? {} : { secrets: [{ name: token }] }),
+    // workloads never run as these accounts
+    automountServiceAccountToken: false,
+  });
+  const tokenSecret = new k8s.KubeSecret(scope, `${cid}Token`, {
+    metadata: { name: token, namespace, annotations: { 'kubernetes.io/service-account.name': name } },
+    type: 'kubernetes.io/service-account-token',
+  });
+  const bind = (ns: string, clusterRole: string) => new k8s.KubeRoleBinding(scope, `${cid}Binding-${ns}`, {
+    metadata: { name, namespace: ns },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
+    subjects: [{ kind: 'ServiceAccount', name, namespace }],
+  });
+  for (const ns of profiles) bind(ns, roles.role);
+  for (const ns of viewProfiles) bind(ns, roles.viewRole);
+  return { serviceAccount, tokenSecret, rule, precedence, profiles, viewProfiles };
+}
+
+/** Per namespace, a Role that lets argo-server get exactly the token Secrets of the accounts there. */
+function addTokenReaders(scope: Construct, accounts: readonly SsoAccount[], serverNamespace: string): void {
+  const tokensByNamespace = new Map<string, string[]>();
+  for (const a of accounts) {
+    const namespace = a.serviceAccount.metadata.namespace!;
+    tokensByNamespace.set(namespace, [...(tokensByNamespace.get(namespace) ?? []), a.tokenSecret.name]);
+  }
+  for (const [namespace, tokens] of [...tokensByNamespace.entries()].sort(([a], [b]) => compareText(a, b))) {
+    new k8s.KubeRole(scope, `TokenReader-${namespace}`, {
+      metadata: { name: TOKEN_READER, namespace },
+      rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: [...tokens].sort(), verbs: ['get'] }],
+    });
+    new k8s.KubeRoleBinding(scope, `TokenReaderBinding-${namespace}`, {
+      metadata: { name: TOKEN_READER, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: TOKEN_READER },
+      subjects: [{ kind: 'ServiceAccount', name: ARGO_SERVER_NAME, namespace: serverNamespace }],
+    });
   }
 }
 
