@@ -193,74 +193,21 @@ export class ProfileWorkflowTemplate extends Construct implements IWorkflowTempl
       const annotations = withoutInjection(at('annotations'), checkAnnotations(at('annotations'), props.annotations ?? {}));
 
       const useExample = props.templates === undefined;
-      const templates = useExample ? [exampleTemplate()] : props.templates!;
-      if (Array.isArray(templates)) templates.forEach((t, i) => withQuantities(at(`templates[${i}]`), t));
-      if (!Array.isArray(templates) || templates.length === 0) {
-        fail(at('templates'), props.templates, 'must list at least one template',
-          'pass one or more templates, or leave templates out for the built-in example');
-      }
-      const allowUnpinned = checkBoolean(at('allowUnpinnedImages'), props.allowUnpinnedImages ?? false);
-      const names = templates.map((t, i) => {
-        const name = checkDnsLabel(at(`templates[${i}].name`), t?.name);
-        if (t.metadata?.labels) checkLabels(at(`templates[${i}].metadata.labels`), t.metadata.labels);
-        checkEnvNames(at(`templates[${i}]`), t);
-        if (t.metadata?.annotations) {
-          withoutInjection(at(`templates[${i}].metadata.annotations`), checkAnnotations(at(`templates[${i}].metadata.annotations`), t.metadata.annotations));
-        }
-        return name;
-      });
-      templates.forEach((t, i) => {
-        for (const [path, image] of stepImages(t)) {
-          if (image !== undefined) checkImage(at(`templates[${i}].${path}`), image, undefined, { allowUnpinned });
-        }
-      });
-      const dup = names.find((n, i) => names.indexOf(n) !== i);
-      if (dup) {
-        fail(at('templates'), dup, 'contains two templates with the same name', 'give each template a unique name');
-      }
+      const templates = checkTemplates(props, useExample);
+      const names = templates.map((t) => t.name as string); // checked by checkTemplates
       const entrypoint = props.entrypoint ?? names[0];
       if (!names.includes(entrypoint)) {
         fail(at('entrypoint'), entrypoint, `names no template (templates are ${names.map((n) => `"${n}"`).join(', ')})`,
           'set entrypoint to one of the template names');
       }
       const args = props.arguments ?? (useExample ? { parameters: [{ name: 'message', value: 'hello from Kubeflow' }] } : undefined);
-      if (args !== undefined) checkKnownKeys(at('arguments'), args, ['parameters', 'artifacts']);
-      const declared = args?.parameters ?? [];
-      if (!Array.isArray(declared)) {
-        fail(at('arguments.parameters'), declared, 'must be a list of { name, value }', 'pass e.g. [{ name: "revision", value: "main" }]');
-      }
-      const paramNames = declared.map((p, i) => checkParamName(at(`arguments.parameters[${i}].name`), p?.name));
-      const dupParam = paramNames.find((n, i) => paramNames.indexOf(n) !== i);
-      if (dupParam) {
-        fail(at('arguments.parameters'), dupParam, 'declares the same parameter twice', 'remove the duplicate');
-      }
-
       this.templateNames = names;
-      this.parameterNames = paramNames;
+      this.parameterNames = checkArguments(args);
       this.templates = templates;
       this.entrypoint = entrypoint;
-      const inject = { [ISTIO_INJECT_ANNOTATION]: 'false' };
-      const manifest = {
-        metadata: {
-          name: this.name,
-          namespace: this.namespace,
-          ...(Object.keys(labels).length ? { labels: { ...labels } } : {}),
-          annotations: { ...annotations, ...inject },
-        },
-        spec: {
-          entrypoint,
-          serviceAccountName,
-          ...(args ? { arguments: args } : {}),
-          podMetadata: {
-            ...(Object.keys(podLabels).length ? { labels: { ...podLabels } } : {}),
-            annotations: { ...podAnnotations, ...inject },
-          },
-          templates: templates.map((t) => ({
-            ...t,
-            metadata: { ...t.metadata, annotations: { ...t.metadata?.annotations, ...inject } },
-          })),
-        },
-      };
+      const manifest = templateManifest({
+        name: this.name, namespace: this.namespace, labels, annotations, entrypoint, serviceAccountName, args, podLabels, podAnnotations, templates,
+      });
       // templates and arguments are free-form Argo structures: check them against the platform's
       // WorkflowTemplate schema before anything is created, naming the prop a violation came from
       checkEmitted('ProfileWorkflowTemplate', withoutUndefined({ apiVersion: WorkflowTemplate.GVK.apiVersion, kind: WorkflowTemplate.GVK.kind, ...manifest }),
@@ -282,6 +229,84 @@ export class ProfileWorkflowTemplate extends Construct implements IWorkflowTempl
   public shellSinks(parameters: readonly string[] = this.parameterNames): ShellSink[] {
     return shellSinks(this.templates, this.entrypoint, parameters);
   }
+}
+
+/** The templates (the built-in example when none are given): names, labels, env names and images checked, names unique. */
+function checkTemplates(props: ProfileWorkflowTemplateProps, useExample: boolean): WorkflowTemplateSpecTemplates[] {
+  const templates = useExample ? [exampleTemplate()] : props.templates!;
+  if (Array.isArray(templates)) templates.forEach((t, i) => withQuantities(at(`templates[${i}]`), t));
+  if (!Array.isArray(templates) || templates.length === 0) {
+    fail(at('templates'), props.templates, 'must list at least one template',
+      'pass one or more templates, or leave templates out for the built-in example');
+  }
+  const allowUnpinned = checkBoolean(at('allowUnpinnedImages'), props.allowUnpinnedImages ?? false);
+  const names = templates.map((t, i) => {
+    const name = checkDnsLabel(at(`templates[${i}].name`), t?.name);
+    if (t.metadata?.labels) checkLabels(at(`templates[${i}].metadata.labels`), t.metadata.labels);
+    checkEnvNames(at(`templates[${i}]`), t);
+    if (t.metadata?.annotations) {
+      withoutInjection(at(`templates[${i}].metadata.annotations`), checkAnnotations(at(`templates[${i}].metadata.annotations`), t.metadata.annotations));
+    }
+    return name;
+  });
+  templates.forEach((t, i) => {
+    for (const [path, image] of stepImages(t)) {
+      if (image !== undefined) checkImage(at(`templates[${i}].${path}`), image, undefined, { allowUnpinned });
+    }
+  });
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) {
+    fail(at('templates'), dup, 'contains two templates with the same name', 'give each template a unique name');
+  }
+  return templates;
+}
+
+/** The declared parameter names: each a valid name, none twice. */
+function checkArguments(args: ProfileWorkflowTemplateProps['arguments']): string[] {
+  if (args !== undefined) checkKnownKeys(at('arguments'), args, ['parameters', 'artifacts']);
+  const declared = args?.parameters ?? [];
+  if (!Array.isArray(declared)) {
+    fail(at('arguments.parameters'), declared, 'must be a list of { name, value }', 'pass e.g. [{ name: "revision", value: "main" }]');
+  }
+  const paramNames = declared.map((p, i) => checkParamName(at(`arguments.parameters[${i}].name`), p?.name));
+  const dupParam = paramNames.find((n, i) => paramNames.indexOf(n) !== i);
+  if (dupParam) {
+    fail(at('arguments.parameters'), dupParam, 'declares the same parameter twice', 'remove the duplicate');
+  }
+  return paramNames;
+}
+
+/**
+ * The WorkflowTemplate: `sidecar.istio.io/inject: "false"` on the template, in `podMetadata` and on
+ * every template's `metadata` (Argo 3.1 copies neither the Workflow's annotations nor podMetadata
+ * to every pod on its own).
+ */
+function templateManifest(t: {
+  name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string>; entrypoint: string; serviceAccountName: string;
+  args: ProfileWorkflowTemplateProps['arguments']; podLabels: Record<string, string>; podAnnotations: Record<string, string>; templates: readonly WorkflowTemplateSpecTemplates[];
+}) {
+  const inject = { [ISTIO_INJECT_ANNOTATION]: 'false' };
+  return {
+    metadata: {
+      name: t.name,
+      namespace: t.namespace,
+      ...(Object.keys(t.labels).length ? { labels: { ...t.labels } } : {}),
+      annotations: { ...t.annotations, ...inject },
+    },
+    spec: {
+      entrypoint: t.entrypoint,
+      serviceAccountName: t.serviceAccountName,
+      ...(t.args ? { arguments: t.args } : {}),
+      podMetadata: {
+        ...(Object.keys(t.podLabels).length ? { labels: { ...t.podLabels } } : {}),
+        annotations: { ...t.podAnnotations, ...inject },
+      },
+      templates: t.templates.map((tpl) => ({
+        ...tpl,
+        metadata: { ...tpl.metadata, annotations: { ...tpl.metadata?.annotations, ...inject } },
+      })),
+    },
+  };
 }
 
 /** A WorkflowTemplate made elsewhere: its name, namespace and (optionally) parameters. */
