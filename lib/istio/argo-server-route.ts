@@ -137,47 +137,14 @@ export class ArgoServerRoute extends Construct {
       const allowAll = checkBoolean(at('allowAllSources'), props.allowAllSources ?? false);
       const principals = checkList(at('allowedPrincipals'), props.allowedPrincipals ?? [INGRESS_GATEWAY_PRINCIPAL], checkPrincipal);
 
-      if (server) {
-        if (server.namespace !== namespace) {
-          contradiction('namespace', namespace, `argo-server runs in "${server.namespace}"`, 'leave namespace out to follow the server');
-        }
-        if (server.baseHref !== this.baseHref) {
-          contradiction('baseHref', this.baseHref, `argo-server's baseHref is "${server.baseHref}" and the UI loads blank when they differ`,
-            'leave baseHref out to follow the server');
-        }
-        if (server.port !== port) contradiction('port', port, `argo-server listens on ${server.port}`, 'leave port out');
-        if (server.secure) {
-          contradiction('server', 'secure: true', 'this route sends plain HTTP, which argo-server with secure: true rejects',
-            'keep secure: false on the ArgoServer (the mesh encrypts pod-to-pod traffic)');
-        }
-      }
+      if (server) checkAgainstServer(server, namespace, this.baseHref, port);
       if (allowAll && props.allowedPrincipals !== undefined) {
         contradiction('allowAllSources', true, 'allowedPrincipals is set too, and allowAllSources ignores it', 'set only one of them');
       }
 
       const host = server?.serviceHost ?? `${ARGO_SERVER_NAME}.${namespace}.svc.cluster.local`;
-      const bare = this.baseHref.slice(0, -1);
       claimRoute(this, 'ArgoServerRoute', 'baseHref', { gateway, prefix: this.baseHref, hosts });
-      this.virtualService = createVirtualService(this, 'Resource', this.platform, {
-        metadata: { name: ARGO_SERVER_NAME, namespace },
-        spec: {
-          gateways: [gateway],
-          hosts,
-          http: [
-            ...(bare ? [{ match: [{ uri: { exact: bare } }], redirect: { uri: this.baseHref } }] : []),
-            {
-              match: [{ uri: { prefix: this.baseHref } }],
-              rewrite: { uri: '/' },
-              route: [{ destination: { host, port: { number: port } } }],
-              timeout,
-              // oauth2-proxy (Kubeflow 1.9+) hands argo-server "Authorization: Bearer <Dex ID token>";
-              // argo-server reads that header before its own "authorization" cookie (server/auth/gatekeeper.go
-              // getAuthHeaders), so the token a user pasted in the UI would never be used.
-              ...(this.platform.spec.kubeflow.authorizationUpstream ? { headers: { request: { remove: ['authorization'] } } } : {}),
-            },
-          ],
-        },
-      });
+      this.virtualService = createVirtualService(this, 'Resource', this.platform, routeSpec(this.platform, { namespace, gateway, hosts, baseHref: this.baseHref, host, port, timeout }));
 
       const rules: AuthorizationPolicySpecRules[] = allowAll
         ? [{}]
@@ -198,6 +165,47 @@ export class ArgoServerRoute extends Construct {
       throw e;
     }
   }
+}
+
+/** A route built on a server must agree with it, and argo-server must speak plain HTTP behind the mesh. */
+function checkAgainstServer(server: ArgoServer, namespace: string, baseHref: string, port: number): void {
+  if (server.namespace !== namespace) {
+    contradiction('namespace', namespace, `argo-server runs in "${server.namespace}"`, 'leave namespace out to follow the server');
+  }
+  if (server.baseHref !== baseHref) {
+    contradiction('baseHref', baseHref, `argo-server's baseHref is "${server.baseHref}" and the UI loads blank when they differ`,
+      'leave baseHref out to follow the server');
+  }
+  if (server.port !== port) contradiction('port', port, `argo-server listens on ${server.port}`, 'leave port out');
+  if (server.secure) {
+    contradiction('server', 'secure: true', 'this route sends plain HTTP, which argo-server with secure: true rejects',
+      'keep secure: false on the ArgoServer (the mesh encrypts pod-to-pod traffic)');
+  }
+}
+
+/** The VirtualService: the bare prefix redirected to the base href, then the base href rewritten to `/`. */
+function routeSpec(platform: Platform, r: { namespace: string; gateway: string; hosts: string[]; baseHref: string; host: string; port: number; timeout: string }) {
+  const bare = r.baseHref.slice(0, -1);
+  return {
+    metadata: { name: ARGO_SERVER_NAME, namespace: r.namespace },
+    spec: {
+      gateways: [r.gateway],
+      hosts: r.hosts,
+      http: [
+        ...(bare ? [{ match: [{ uri: { exact: bare } }], redirect: { uri: r.baseHref } }] : []),
+        {
+          match: [{ uri: { prefix: r.baseHref } }],
+          rewrite: { uri: '/' },
+          route: [{ destination: { host: r.host, port: { number: r.port } } }],
+          timeout: r.timeout,
+          // oauth2-proxy (Kubeflow 1.9+) hands argo-server "Authorization: Bearer <Dex ID token>";
+          // argo-server reads that header before its own "authorization" cookie (server/auth/gatekeeper.go
+          // getAuthHeaders), so the token a user pasted in the UI would never be used.
+          ...(platform.spec.kubeflow.authorizationUpstream ? { headers: { request: { remove: ['authorization'] } } } : {}),
+        },
+      ],
+    },
+  };
 }
 
 function contradiction(prop: string, value: unknown, problem: string, fix: string): never {
