@@ -83,16 +83,25 @@ function main() {
     console.error(`gen-schemas: ${up} not found; the schemas are committed, regenerate them only where the upstream files are available`);
     process.exit(1);
   }
-  /** release → definitions */
-  const groups = {};
-  const kinds = {};
-  const sources = {};
-  const group = (release) => (groups[release] = groups[release] || {});
-  const addKind = (key, release, def) => { (kinds[key] = kinds[key] || []).push({ release, def }); };
+  const acc = collector();
+  addKubernetes(acc);
+  for (const crd of CRDS) addCrd(acc, crd);
+  for (const source of ARGO_EVENTS) addArgoEvents(acc, source);
+  writeSchemas(acc);
+}
 
-  // Kubernetes
+/** What the readers below fill: definitions per release, the releases of each kind, the files read per release. */
+function collector() {
+  const acc = { groups: {}, kinds: {}, sources: {} };
+  acc.group = (release) => (acc.groups[release] = acc.groups[release] || {});
+  acc.addKind = (key, release, def) => { (acc.kinds[key] = acc.kinds[key] || []).push({ release, def }); };
+  return acc;
+}
+
+/** The core kinds the constructs emit, and every definition they reference. */
+function addKubernetes(acc) {
   const k8s = JSON.parse(fs.readFileSync(path.join(up, K8S.file), 'utf8')).definitions;
-  const k8sDefs = group(K8S.release);
+  const k8sDefs = acc.group(K8S.release);
   const addK8s = (name) => {
     const key = `${K8S.release}:${name}`;
     if (k8sDefs[key]) return;
@@ -107,70 +116,73 @@ function main() {
         .some((x) => x.group === g && x.version === version && x.kind === kind));
       if (!name) throw new Error(`no definition for ${apiVersion} ${kind}`);
       addK8s(name);
-      addKind(`${apiVersion}/${kind}`, K8S.release, `${K8S.release}:${name}`);
+      acc.addKind(`${apiVersion}/${kind}`, K8S.release, `${K8S.release}:${name}`);
     }
   }
   addK8s('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
-  sources[K8S.release] = [K8S.file];
+  acc.sources[K8S.release] = [K8S.file];
+}
 
-  // CRDs
-  for (const crd of CRDS) {
-    const doc = crd.kind
-      ? YAML.parseAllDocuments(fs.readFileSync(path.join(up, crd.file), 'utf8')).map((d) => d.toJS()).find((d) => d && d.spec && d.spec.names && d.spec.names.kind === crd.kind)
-      : YAML.parse(fs.readFileSync(path.join(up, crd.file), 'utf8'));
-    if (!doc) throw new Error(`${crd.file}: no CRD of kind ${crd.kind}`);
-    const { group: apiGroup, names } = doc.spec;
-    for (const version of crd.versions) {
-      const v = (doc.spec.versions || []).find((x) => x.name === version);
-      if (!v) throw new Error(`${crd.file} does not serve ${version}`);
-      const raw = (v.schema && v.schema.openAPIV3Schema) || (doc.spec.validation && doc.spec.validation.openAPIV3Schema);
-      if (!raw) throw new Error(`${crd.file} has no openAPIV3Schema for ${version}`);
-      const schema = normalizeSchema(raw, () => { throw new Error(`${crd.file}: unexpected $ref`); });
-      schema.properties = {
-        ...schema.properties,
-        apiVersion: { type: 'string', enum: [`${apiGroup}/${version}`] },
-        kind: { type: 'string', enum: [names.kind] },
-        metadata: { $ref: `#/definitions/${OBJECT_META}` },
-      };
-      schema.required = [...new Set([...(schema.required || []), 'apiVersion', 'kind', 'metadata'])];
-      const name = `${crd.release}:${apiGroup}/${version}/${names.kind}`;
-      group(crd.release)[name] = schema;
-      addKind(`${apiGroup}/${version}/${names.kind}`, crd.release, name);
-    }
-    (sources[crd.release] = sources[crd.release] || []).push(crd.file);
-  }
-
-  // Argo Events
-  for (const { release, file } of ARGO_EVENTS) {
-    const defs = JSON.parse(fs.readFileSync(path.join(up, file), 'utf8')).definitions;
-    const prefix = `${release}:`;
-    const target = group(release);
-    const addDef = (name) => {
-      const key = prefix + name;
-      if (target[key]) return;
-      if (!defs[name]) throw new Error(`${file}: missing definition ${name}`);
-      target[key] = {};
-      const schema = normalizeSchema(rewriteRefs(defs[name], prefix), (ref) => addDef(ref.slice(prefix.length)));
-      const relax = ARGO_EVENTS_OPTIONAL[name.split('.').pop()];
-      if (relax && schema.required) {
-        schema.required = schema.required.filter((r) => !relax.includes(r));
-        if (schema.required.length === 0) delete schema.required;
-      }
-      target[key] = schema;
+/** One CRD file: each listed version's openAPIV3Schema, with Kubernetes' ObjectMeta as metadata. */
+function addCrd(acc, crd) {
+  const doc = crd.kind
+    ? YAML.parseAllDocuments(fs.readFileSync(path.join(up, crd.file), 'utf8')).map((d) => d.toJS()).find((d) => d && d.spec && d.spec.names && d.spec.names.kind === crd.kind)
+    : YAML.parse(fs.readFileSync(path.join(up, crd.file), 'utf8'));
+  if (!doc) throw new Error(`${crd.file}: no CRD of kind ${crd.kind}`);
+  const { group: apiGroup, names } = doc.spec;
+  for (const version of crd.versions) {
+    const v = (doc.spec.versions || []).find((x) => x.name === version);
+    if (!v) throw new Error(`${crd.file} does not serve ${version}`);
+    const raw = (v.schema && v.schema.openAPIV3Schema) || (doc.spec.validation && doc.spec.validation.openAPIV3Schema);
+    if (!raw) throw new Error(`${crd.file} has no openAPIV3Schema for ${version}`);
+    const schema = normalizeSchema(raw, () => { throw new Error(`${crd.file}: unexpected $ref`); });
+    schema.properties = {
+      ...schema.properties,
+      apiVersion: { type: 'string', enum: [`${apiGroup}/${version}`] },
+      kind: { type: 'string', enum: [names.kind] },
+      metadata: { $ref: `#/definitions/${OBJECT_META}` },
     };
-    for (const kind of ARGO_EVENTS_KINDS) {
-      const name = Object.keys(defs).find((n) => n.endsWith(`.v1alpha1.${kind}`) && defs[n].properties && defs[n].properties.spec);
-      if (!name) throw new Error(`${file}: no ${kind} definition`);
-      addDef(name);
-      const def = target[prefix + name];
-      def.properties.apiVersion = { type: 'string', enum: ['argoproj.io/v1alpha1'] };
-      def.properties.kind = { type: 'string', enum: [kind] };
-      def.required = [...new Set([...(def.required || []), 'apiVersion', 'kind', 'metadata'])];
-      addKind(`argoproj.io/v1alpha1/${kind}`, release, prefix + name);
-    }
-    sources[release] = [file];
+    schema.required = [...new Set([...(schema.required || []), 'apiVersion', 'kind', 'metadata'])];
+    const name = `${crd.release}:${apiGroup}/${version}/${names.kind}`;
+    acc.group(crd.release)[name] = schema;
+    acc.addKind(`${apiGroup}/${version}/${names.kind}`, crd.release, name);
   }
+  (acc.sources[crd.release] = acc.sources[crd.release] || []).push(crd.file);
+}
 
+/** One Argo Events release: its kinds from the API's JSON Schema, with the fields it does not require relaxed. */
+function addArgoEvents(acc, { release, file }) {
+  const defs = JSON.parse(fs.readFileSync(path.join(up, file), 'utf8')).definitions;
+  const prefix = `${release}:`;
+  const target = acc.group(release);
+  const addDef = (name) => {
+    const key = prefix + name;
+    if (target[key]) return;
+    if (!defs[name]) throw new Error(`${file}: missing definition ${name}`);
+    target[key] = {};
+    const schema = normalizeSchema(rewriteRefs(defs[name], prefix), (ref) => addDef(ref.slice(prefix.length)));
+    const relax = ARGO_EVENTS_OPTIONAL[name.split('.').pop()];
+    if (relax && schema.required) {
+      schema.required = schema.required.filter((r) => !relax.includes(r));
+      if (schema.required.length === 0) delete schema.required;
+    }
+    target[key] = schema;
+  };
+  for (const kind of ARGO_EVENTS_KINDS) {
+    const name = Object.keys(defs).find((n) => n.endsWith(`.v1alpha1.${kind}`) && defs[n].properties && defs[n].properties.spec);
+    if (!name) throw new Error(`${file}: no ${kind} definition`);
+    addDef(name);
+    const def = target[prefix + name];
+    def.properties.apiVersion = { type: 'string', enum: ['argoproj.io/v1alpha1'] };
+    def.properties.kind = { type: 'string', enum: [kind] };
+    def.required = [...new Set([...(def.required || []), 'apiVersion', 'kind', 'metadata'])];
+    acc.addKind(`argoproj.io/v1alpha1/${kind}`, release, prefix + name);
+  }
+  acc.sources[release] = [file];
+}
+
+/** Replaces the output directory: one file per release, and index.json. */
+function writeSchemas({ groups, kinds, sources }) {
   const sorted = (o) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
