@@ -118,17 +118,7 @@ class SchemaInterpreter {
     if (schema.$ref) {
       this.check(this.resolve(schema.$ref), value, ptr, errors);
     }
-    if (schema.allOf) for (const s of schema.allOf) this.check(s, value, ptr, errors);
-    if (schema.anyOf && !schema.anyOf.some((s) => this.matches(s, value))) {
-      errors.push({ pointer: ptr, message: alternativesMessage(schema.anyOf, 'anyOf') });
-    }
-    if (schema.oneOf) {
-      const n = schema.oneOf.filter((s) => this.matches(s, value)).length;
-      if (n !== 1) errors.push({ pointer: ptr, message: n === 0 ? alternativesMessage(schema.oneOf, 'oneOf') : 'must match exactly one schema in oneOf' });
-    }
-    if (schema.not && this.matches(schema.not, value)) {
-      errors.push({ pointer: ptr, message: `must NOT match ${describeNot(schema.not)}` });
-    }
+    if (schema.allOf || schema.anyOf || schema.oneOf || schema.not) this.checkCombinators(schema, value, ptr, errors);
     if (schema.type !== undefined) {
       const types = Array.isArray(schema.type) ? schema.type : [schema.type];
       if (!types.some((t) => TYPE_CHECKS[t](value))) {
@@ -142,61 +132,85 @@ class SchemaInterpreter {
     if (schema.const !== undefined && !equal(schema.const, value)) {
       errors.push({ pointer: ptr, message: `must be ${JSON.stringify(schema.const)}` });
     }
-    if (typeof value === 'string') {
-      if (schema.pattern !== undefined && !this.pattern(schema.pattern).test(value)) {
-        errors.push({ pointer: ptr, message: `must match pattern "${schema.pattern}"` });
-      }
-      if (schema.minLength !== undefined && codePoints(value) < schema.minLength) {
-        errors.push({ pointer: ptr, message: `must NOT have fewer than ${schema.minLength} characters` });
-      }
-      if (schema.maxLength !== undefined && codePoints(value) > schema.maxLength) {
-        errors.push({ pointer: ptr, message: `must NOT have more than ${schema.maxLength} characters` });
-      }
-    }
+    if (typeof value === 'string') this.checkString(schema, value, ptr, errors);
     if (typeof value === 'number') this.checkNumber(schema, value, ptr, errors);
-    if (TYPE_CHECKS.object(value)) {
-      const n = Object.keys(value).length;
-      if (schema.minProperties !== undefined && n < schema.minProperties) {
-        errors.push({ pointer: ptr, message: `must NOT have fewer than ${schema.minProperties} properties` });
-      }
-      if (schema.maxProperties !== undefined && n > schema.maxProperties) {
-        errors.push({ pointer: ptr, message: `must NOT have more than ${schema.maxProperties} properties` });
-      }
-      if (schema.required) {
-        for (const r of schema.required) {
-          if (!Object.prototype.hasOwnProperty.call(value, r)) errors.push({ pointer: ptr, message: `must have required property '${r}'` });
-        }
-      }
-      const props = schema.properties;
-      for (const key of Object.keys(value)) {
-        const child = value[key];
-        if (props && Object.prototype.hasOwnProperty.call(props, key)) {
-          this.check(props[key], child, `${ptr}/${seg(key)}`, errors);
-        } else if (schema.additionalProperties === false) {
-          errors.push({ pointer: `${ptr}/${seg(key)}`, message: 'is not a field of this schema (typo, or a field of another API version?)' });
-        } else if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
-          this.check(schema.additionalProperties, child, `${ptr}/${seg(key)}`, errors);
-        }
+    if (TYPE_CHECKS.object(value)) this.checkObject(schema, value, ptr, errors);
+    if (Array.isArray(value)) this.checkArray(schema, value, ptr, errors);
+  }
+
+  /** allOf, anyOf, oneOf and not. */
+  checkCombinators(schema, value, ptr, errors) {
+    if (schema.allOf) for (const s of schema.allOf) this.check(s, value, ptr, errors);
+    if (schema.anyOf && !schema.anyOf.some((s) => this.matches(s, value))) {
+      errors.push({ pointer: ptr, message: alternativesMessage(schema.anyOf, 'anyOf') });
+    }
+    if (schema.oneOf) {
+      const n = schema.oneOf.filter((s) => this.matches(s, value)).length;
+      if (n !== 1) errors.push({ pointer: ptr, message: n === 0 ? alternativesMessage(schema.oneOf, 'oneOf') : 'must match exactly one schema in oneOf' });
+    }
+    if (schema.not && this.matches(schema.not, value)) {
+      errors.push({ pointer: ptr, message: `must NOT match ${describeNot(schema.not)}` });
+    }
+  }
+
+  /** pattern, minLength and maxLength (in code points, as JSON Schema counts). */
+  checkString(schema, value, ptr, errors) {
+    if (schema.pattern !== undefined && !this.pattern(schema.pattern).test(value)) {
+      errors.push({ pointer: ptr, message: `must match pattern "${schema.pattern}"` });
+    }
+    if (schema.minLength !== undefined && codePoints(value) < schema.minLength) {
+      errors.push({ pointer: ptr, message: `must NOT have fewer than ${schema.minLength} characters` });
+    }
+    if (schema.maxLength !== undefined && codePoints(value) > schema.maxLength) {
+      errors.push({ pointer: ptr, message: `must NOT have more than ${schema.maxLength} characters` });
+    }
+  }
+
+  /** Property counts, required properties, and each property against its schema or additionalProperties. */
+  checkObject(schema, value, ptr, errors) {
+    const n = Object.keys(value).length;
+    if (schema.minProperties !== undefined && n < schema.minProperties) {
+      errors.push({ pointer: ptr, message: `must NOT have fewer than ${schema.minProperties} properties` });
+    }
+    if (schema.maxProperties !== undefined && n > schema.maxProperties) {
+      errors.push({ pointer: ptr, message: `must NOT have more than ${schema.maxProperties} properties` });
+    }
+    if (schema.required) {
+      for (const r of schema.required) {
+        if (!Object.prototype.hasOwnProperty.call(value, r)) errors.push({ pointer: ptr, message: `must have required property '${r}'` });
       }
     }
-    if (Array.isArray(value)) {
-      if (schema.minItems !== undefined && value.length < schema.minItems) {
-        errors.push({ pointer: ptr, message: `must NOT have fewer than ${schema.minItems} items` });
+    const props = schema.properties;
+    for (const key of Object.keys(value)) {
+      const child = value[key];
+      if (props && Object.prototype.hasOwnProperty.call(props, key)) {
+        this.check(props[key], child, `${ptr}/${seg(key)}`, errors);
+      } else if (schema.additionalProperties === false) {
+        errors.push({ pointer: `${ptr}/${seg(key)}`, message: 'is not a field of this schema (typo, or a field of another API version?)' });
+      } else if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+        this.check(schema.additionalProperties, child, `${ptr}/${seg(key)}`, errors);
       }
-      if (schema.maxItems !== undefined && value.length > schema.maxItems) {
-        errors.push({ pointer: ptr, message: `must NOT have more than ${schema.maxItems} items` });
+    }
+  }
+
+  /** Item counts, uniqueItems, and items (one schema, or one per position). */
+  checkArray(schema, value, ptr, errors) {
+    if (schema.minItems !== undefined && value.length < schema.minItems) {
+      errors.push({ pointer: ptr, message: `must NOT have fewer than ${schema.minItems} items` });
+    }
+    if (schema.maxItems !== undefined && value.length > schema.maxItems) {
+      errors.push({ pointer: ptr, message: `must NOT have more than ${schema.maxItems} items` });
+    }
+    if (schema.uniqueItems === true) {
+      for (let i = 1; i < value.length; i++) {
+        const j = value.slice(0, i).findIndex((x) => equal(x, value[i]));
+        if (j >= 0) { errors.push({ pointer: ptr, message: `must NOT have duplicate items (items ## ${j} and ${i} are identical)` }); break; }
       }
-      if (schema.uniqueItems === true) {
-        for (let i = 1; i < value.length; i++) {
-          const j = value.slice(0, i).findIndex((x) => equal(x, value[i]));
-          if (j >= 0) { errors.push({ pointer: ptr, message: `must NOT have duplicate items (items ## ${j} and ${i} are identical)` }); break; }
-        }
-      }
-      if (Array.isArray(schema.items)) {
-        schema.items.forEach((s, i) => { if (i < value.length) this.check(s, value[i], `${ptr}/${i}`, errors); });
-      } else if (schema.items) {
-        value.forEach((item, i) => this.check(schema.items, item, `${ptr}/${i}`, errors));
-      }
+    }
+    if (Array.isArray(schema.items)) {
+      schema.items.forEach((s, i) => { if (i < value.length) this.check(s, value[i], `${ptr}/${i}`, errors); });
+    } else if (schema.items) {
+      value.forEach((item, i) => this.check(schema.items, item, `${ptr}/${i}`, errors));
     }
   }
 
