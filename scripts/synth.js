@@ -301,28 +301,64 @@ function describeAppError(err) {
 }
 
 async function main() {
-  const { entry, outdir, schemas, strict, allowEmpty } = parseArgs(process.argv.slice(2));
-  const shown = relative(outdir);
-  const entryShown = relative(entry);
+  const args = parseArgs(process.argv.slice(2));
+  const shown = relative(args.outdir);
   const unchanged = `synth failed; ${shown}/ left unchanged`;
   if (timing) phases.push(`boot ${performance.now().toFixed(1)}`);
   // before anything else: output an interrupted run left aside goes back in place
-  try {
-    for (const note of recoverInterrupted(outdir)) console.error(`synth: ${note}`);
-  } catch (err) {
-    if (!(err instanceof OutputError)) throw err;
-    console.error(`synth: ${err.message}; ${shown}/ left unchanged`);
-    return err.kind === 'io' ? 4 : 3;
-  }
+  const recovered = outputStep(args.outdir, () => {
+    for (const note of recoverInterrupted(args.outdir)) console.error(`synth: ${note}`);
+  });
+  if (recovered !== 0) return recovered;
   phase('start');
   const plugin = require('../plugins/schema-validation');
   let userSchemas;
   try {
-    userSchemas = schemas.length ? plugin.useSchemas(schemas) : undefined;
+    userSchemas = args.schemas.length ? plugin.useSchemas(args.schemas) : undefined;
   } catch (err) {
     console.error(`synth: ${err.message}\n${unchanged}`);
     return 1;
   }
+  const built = await buildOutput(args, unchanged);
+  if (typeof built === 'number') return built;
+  const { lib, app, files, saveCodeCache } = built;
+  const checked = checkFiles(lib, plugin, app, files, { ...args, userSchemas }, unchanged);
+  if (typeof checked === 'number') return checked;
+  // the manifests, the Kustomization and, for labelled objects, prune.sh
+  const out = lib.outputFiles(files);
+  // under `cdk8s synth` with validation plugins: construct paths for the plugin (which removes the file)
+  const forPlugin = process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true'
+    ? (dir) => fs.writeFileSync(path.join(dir, plugin.SYNTH_METADATA_FILE), lib.synthMetadata(app, files)) : undefined;
+  const written = outputStep(args.outdir, () => {
+    const { notes } = replaceOutput(args.outdir, out, { afterWrite: forPlugin });
+    for (const note of notes) console.error(`synth: ${note}`);
+  });
+  if (written !== 0) return written;
+  phase('write');
+  saveCodeCache();
+  if (timing) console.error(`timing (ms): ${phases.join(', ')}; at ${performance.now().toFixed(1)}`);
+  const objects = files.flatMap((f) => f.objects);
+  const manifests = files.map((f) => f.file);
+  const counted = `${objects.length} object${objects.length === 1 ? '' : 's'}, ${plugin.summary(checked).replace(/^(\d+) objects checked/, '$1 schema-checked')}`;
+  console.log(`wrote ${shown}/ (${manifests.length > 3 ? `${manifests.length} files` : manifests.join(', ') || 'no manifests'}; ${counted})`);
+  return 0;
+}
+
+/** Runs a step on the output directory: 0, or the exit code of the OutputError it refused with (3, or 4 for I/O). */
+function outputStep(outdir, step) {
+  try {
+    step();
+    return 0;
+  } catch (err) {
+    if (!(err instanceof OutputError)) throw err;
+    console.error(`synth: ${err.message}; ${relative(outdir)}/ left unchanged`);
+    return err.kind === 'io' ? 4 : 3;
+  }
+}
+
+/** Loads the entry, builds its app and synthesizes it in memory; exit code 1 when any of that fails. */
+async function buildOutput({ entry, outdir }, unchanged) {
+  const entryShown = relative(entry);
   const captured = [];
   globalThis[SYNTH_HOOK] = (app) => { captured.push(app); };
   let loaded;
@@ -336,52 +372,34 @@ async function main() {
   }
   const { exports: lib, saveCodeCache } = loaded;
   phase('load');
-  let app;
-  let files;
   try {
-    app = appOf(lib.entry, captured, outdir, entryShown);
+    const app = appOf(lib.entry, captured, outdir, entryShown);
     phase('build');
-    files = lib.synthesizeApp(app);
+    const files = lib.synthesizeApp(app);
     phase('synth');
+    return { lib, app, files, saveCodeCache };
   } catch (err) {
     console.error(`${describeAppError(err)}\n${unchanged}`);
     return 1;
   }
+}
+
+/** The whole-output checks, then every object against its schema: the schema result, or exit code 2. */
+function checkFiles(lib, plugin, app, files, { allowEmpty, userSchemas, strict }, unchanged) {
   const problems = lib.checkOutput(files, { allowEmpty, clusterScoped: userSchemas ? userSchemas.clusterScoped : [] });
   if (problems.length > 0) {
     console.error(`output check failed (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.join('\n')}\n${unchanged}`);
     return 2;
   }
   const objects = files.flatMap((f) => f.objects);
-  const releases = lib.schemaReleases(app);
-  const result = plugin.checkObjects(objects, () => files.flatMap((f) => f.paths), { releases, userSchemas, strict });
+  const result = plugin.checkObjects(objects, () => files.flatMap((f) => f.paths), { releases: lib.schemaReleases(app), userSchemas, strict });
   phase('validate');
   if (result.violations.length > 0) {
     const n = result.violations.length;
     console.error(`schema validation failed (${n} violation${n === 1 ? '' : 's'}):\n${plugin.formatViolations(result.violations)}\n${unchanged}`);
     return 2;
   }
-  const manifests = files.map((f) => f.file);
-  // kustomize lists only files with objects (an empty chart still gets its empty file, as in cdk8s)
-  // the manifests, the Kustomization and, for labelled objects, prune.sh
-  const out = lib.outputFiles(files);
-  // under `cdk8s synth` with validation plugins: construct paths for the plugin (which removes the file)
-  const forPlugin = process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true'
-    ? (dir) => fs.writeFileSync(path.join(dir, plugin.SYNTH_METADATA_FILE), lib.synthMetadata(app, files)) : undefined;
-  try {
-    const { notes } = replaceOutput(outdir, out, { afterWrite: forPlugin });
-    for (const note of notes) console.error(`synth: ${note}`);
-  } catch (err) {
-    if (!(err instanceof OutputError)) throw err;
-    console.error(`synth: ${err.message}; ${shown}/ left unchanged`);
-    return err.kind === 'io' ? 4 : 3;
-  }
-  phase('write');
-  saveCodeCache();
-  if (timing) console.error(`timing (ms): ${phases.join(', ')}; at ${performance.now().toFixed(1)}`);
-  const counted = `${objects.length} object${objects.length === 1 ? '' : 's'}, ${plugin.summary(result).replace(/^(\d+) objects checked/, '$1 schema-checked')}`;
-  console.log(`wrote ${shown}/ (${manifests.length > 3 ? `${manifests.length} files` : manifests.join(', ') || 'no manifests'}; ${counted})`);
-  return 0;
+  return result;
 }
 
 main().then((code) => { process.exitCode = code; }, (err) => {
