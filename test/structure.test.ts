@@ -61,3 +61,40 @@ test('the entry point exports constructs, presets, EventField and ValidationErro
     'ProfileSsoAccess', 'ProfileWorkflowTemplate', 'ValidationError', 'WebhookEventSource', 'WorkflowTrigger',
   ]);
 });
+
+/** Every function of `text` longer than `limit` lines, as `name (lines)` (TypeScript's parser; .js too). */
+function longFunctions(file: string, text: string, limit: number): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts = require('typescript') as typeof import('typescript');
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, file.endsWith('.js') ? ts.ScriptKind.JS : ts.ScriptKind.TS);
+  const found: string[] = [];
+  const visit = (node: import('typescript').Node): void => {
+    if ((ts.isFunctionLike(node)) && (node as { body?: unknown }).body) {
+      const lines = source.getLineAndCharacterOfPosition(node.end).line - source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+      const name = ts.isConstructorDeclaration(node) ? 'constructor' : (node as { name?: import('typescript').Node }).name?.getText(source) ?? '(anonymous)';
+      if (lines > limit) found.push(`${name} (${lines} lines)`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+test('no function of the library, the scripts, the preflight, the plugin or the app is over 80 lines (STYLE: named steps)', () => {
+  const ROOT = path.join(__dirname, '..');
+  const files = ['lib', 'scripts', 'preflight', 'plugins', 'bench'].flatMap(function walk(dir: string): string[] {
+    const abs = path.join(ROOT, dir);
+    return fs.readdirSync(abs, { withFileTypes: true }).flatMap((e) => (e.isDirectory()
+      ? (e.name === 'schemas' ? [] : walk(path.join(dir, e.name)))
+      : /\.(ts|js)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [path.join(dir, e.name)] : []));
+  }).concat(['main.ts']);
+  expect(files.length).toBeGreaterThan(50);
+  const long = files.flatMap((f) => longFunctions(f, fs.readFileSync(path.join(ROOT, f), 'utf8'), 80).map((l) => `${f}: ${l}`));
+  expect(long).toEqual([]);
+});
+
+test('the length check finds a long function, in TypeScript and JavaScript', () => {
+  const body = Array.from({ length: 81 }, (_, i) => `  x += ${i};`).join('\n');
+  expect(longFunctions('a.ts', `class A {\n  constructor() {\n${body}\n  }\n}\n`, 80)).toEqual(['constructor (83 lines)']);
+  expect(longFunctions('a.js', `const f = () => {\n${body}\n};\nfunction g() { return 1; }\n`, 80)).toEqual(['(anonymous) (83 lines)']);
+});
