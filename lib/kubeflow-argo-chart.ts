@@ -7,17 +7,17 @@ import { WebhookEventSource, WebhookEventSourceOptions } from './argo-events/web
 import { WorkflowTrigger } from './argo-events/workflow-trigger';
 import { ArgoServer, ArgoServerProps } from './argo-server/argo-server';
 import { ArgoServerSsoOptions } from './argo-server/sso';
-import { checkEmail, checkGroup } from './argo-server/sso-rules';
 import { ArgoServerRoute, ArgoServerRouteOptions } from './istio/argo-server-route';
 import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 import { DashboardMenuLink, KubeflowPatches } from './kubeflow/kubeflow-patches';
-import { inProfile, KubeflowProfile, ProfileSsoAccess, SsoDefaultAccess } from './kubeflow/profile-sso-access';
+import { checkProfileList, KubeflowProfile } from './kubeflow/profile';
+import { ProfileSsoAccess, SsoDefaultAccess } from './kubeflow/profile-sso-access';
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateOptions, TEMPLATE_OPTIONS } from './kubeflow/profile-workflow-template';
 import { brand, hasBrand } from './brands';
 import { checkPlatform, Platform } from './platform';
 import { OUTPUT_LABEL, pruneLabels } from './synth/prune';
 import {
-  checkBoolean, checkKnownKeys, LABEL_VALUE, checkOptions, checkLabels, checkList, checkProfileNamespace, fail, propNames, snapshotProps, Where, whereIn, within,
+  checkBoolean, checkKnownKeys, LABEL_VALUE, checkOptions, checkLabels, checkList, fail, propNames, snapshotProps, whereIn,
 } from './validation';
 
 const at = whereIn('KubeflowArgoChart');
@@ -260,13 +260,9 @@ export class KubeflowArgoChart extends Chart {
   }
 }
 
-/** The profile namespaces, sorted: the output must not depend on the order profiles happen to be listed in. */
+/** The profile namespaces, sorted (lib/kubeflow/profile.ts: the checks every profile gets). */
 function checkProfiles(props: KubeflowArgoChartProps): string[] {
-  const profiles = checkList(at('profiles'), props.profiles ?? [], checkProfileEntry, { allowEmpty: true }).map((p) => p.namespace).sort();
-  profiles.forEach((ns, i) => {
-    if (profiles.indexOf(ns) !== i) fail(at('profiles'), ns, 'lists a profile twice', 'list each profile namespace once');
-  });
-  return profiles;
+  return checkProfileList(at('profiles'), props.profiles ?? [], { namespaceOnly: true, allowEmpty: true }).map((p) => p.namespace);
 }
 
 /** argo-server, its route and, with `sso`, the profiles' SSO accounts. */
@@ -388,27 +384,6 @@ function addKubeflowPatches(chart: KubeflowArgoChart, props: KubeflowArgoChartPr
   };
   if (!webhookPaths.length && !dexClient && Array.isArray(menuLinks) && menuLinks.length === 0) return undefined;
   return new KubeflowPatches(chart, 'KubeflowPatches', { webhookPaths, menuLinks, ...(dexClient ? { dexClient } : {}) });
-}
-
-/**
- * A profile of the chart: its namespace (a string), or a {@link KubeflowProfile}. Its members are
- * checked here whether or not `sso` uses them; with `sso`, ProfileSsoAccess also requires the
- * owner and checks the members against the Argo line.
- */
-function checkProfileEntry(where: Where, value: unknown): { namespace: string } {
-  if (typeof value === 'string') return { namespace: checkProfileNamespace(where, value) };
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    fail(where, value, 'must be a profile namespace or a profile object', 'pass e.g. "team-a" or { namespace: "team-a", owner: "alice@example.com" }');
-  }
-  checkKnownKeys(where, value, ['namespace', 'owner', 'contributors', 'groups']);
-  const p = value as KubeflowProfile;
-  const namespace = checkProfileNamespace(within(where, 'namespace'), p.namespace);
-  inProfile(namespace, () => {
-    if (p.owner !== undefined) checkEmail(within(where, 'owner'), p.owner);
-    checkList(within(where, 'contributors'), p.contributors ?? [], checkEmail, { allowEmpty: true });
-    checkList(within(where, 'groups'), p.groups ?? [], checkGroup, { allowEmpty: true });
-  });
-  return { namespace };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { KubeflowArgoChart } from '../lib';
+import { ArgoServer, KubeflowArgoChart } from '../lib';
 import { one, Obj } from './util';
 
 const chartObjs = (props: any = {}): Obj[] => Testing.synth(new KubeflowArgoChart(Testing.app(), 'kfa', props)) as Obj[];
@@ -50,7 +50,18 @@ describe('KubeflowArgoChart', () => {
   });
 
   test('fails on a duplicate profile', () => {
-    expect(() => new KubeflowArgoChart(Testing.app(), 'c', { profiles: ['alice', 'alice'] })).toThrow(/profiles\[1\] is listed twice/);
+    expect(() => new KubeflowArgoChart(Testing.app(), 'c', { profiles: ['alice', 'alice'] })).toThrow('KubeflowArgoChart: profiles[1].namespace is listed twice, got "alice". Fix: list each profile once, with all its contributors');
+  });
+
+  test('one set of profile rules (lib/kubeflow/profile.ts): the chart without sso refuses what ProfileSsoAccess refuses of any profile', () => {
+    const profile = { namespace: 'team-a', owner: 'a@x.io', contributors: ['a@x.io'] };
+    const msg = 'profiles[0].contributors[0] is already the owner of profile "team-a", got "a@x.io". Fix: list each address once per profile';
+    expect(() => new KubeflowArgoChart(Testing.app(), 'c', { profiles: [profile] })).toThrow(`KubeflowArgoChart: ${msg}`);
+    const server = new ArgoServer(Testing.chart(), 's', { sso: {} });
+    expect(() => server.addProfileAccess('a', { profiles: [profile] })).toThrow(`ProfileSsoAccess: ${msg}`);
+    // what only SSO needs stays with ProfileSsoAccess: a profile without an owner is fine without sso
+    expect(() => new KubeflowArgoChart(Testing.app(), 'c', { profiles: [{ namespace: 'team-a' }] })).not.toThrow();
+    expect(() => server.addProfileAccess('b', { profiles: [{ namespace: 'team-a' }] })).toThrow('ProfileSsoAccess: profiles[0].owner is missing');
   });
 
   test('fails when route tries to override what argoServer decides', () => {

@@ -73,7 +73,7 @@ const cases: Array<[string, () => unknown, string, string]> = [
   ['misspelt podMetadata key', () => wft({ podMetadata: { label: { a: 'b' } } }), 'podMetadata.label', '{"a":"b"}'],
   ['wildcard RBAC verb', () => roles({ verbs: ['*'] }), 'verbs[0]', '"*"'],
   ['unknown RBAC verb', () => roles({ verbs: ['fly'] }), 'verbs[0]', '"fly"'],
-  ['profile listed twice', () => chart({ profiles: ['alice', 'alice'] }), 'profiles[1]', '"alice"'],
+  ['profile listed twice', () => chart({ profiles: ['alice', 'alice'] }), 'profiles[1].namespace', '"alice"'],
   ['profile that is an e-mail address', () => chart({ profiles: ['user@example.com'] }), 'profiles[0]', '"user@example.com"'],
   ['profile that is a system namespace', () => chart({ profiles: ['kubeflow'] }), 'profiles[0]', '"kubeflow"'],
   ['chart-wide namespace', () => chart({ namespace: 'kubeflow' }), 'namespace', '"kubeflow"'],

@@ -3,40 +3,18 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import type { ArgoServer } from '../argo-server/argo-server';
-import { checkEmail, checkGroup, RBAC_PRECEDENCE_ANNOTATION, RBAC_RULE_ANNOTATION, rbacRule, VERIFIED } from '../argo-server/sso-rules';
+import { RBAC_PRECEDENCE_ANNOTATION, RBAC_RULE_ANNOTATION, rbacRule, VERIFIED } from '../argo-server/sso-rules';
 import { brand, hasBrand } from '../brands';
 import { ARGO_SERVER_NAME } from '../constants';
 import { Platform, resolvePlatform } from '../platform';
+import { CheckedProfile, checkProfileList, KubeflowProfile } from './profile';
+
+export type { KubeflowProfile } from './profile';
 import {
-  checkDnsSubdomain, checkKnownKeys, checkList, compareText, checkOneOf, checkProfileNamespace, fail, propNames, snapshotProps, ValidationError, Where, whereIn, within,
+  checkDnsSubdomain, checkKnownKeys, compareText, checkOneOf, fail, propNames, snapshotProps, Where, whereIn, within,
 } from '../validation';
 
 const at = whereIn('ProfileSsoAccess');
-
-/** A Kubeflow profile: its namespace and who may work in it, as its Profile and KFAM say. */
-export interface KubeflowProfile {
-  /** The profile's namespace (its name). */
-  readonly namespace: string;
-  /**
-   * The owner's e-mail address (`spec.owner.name` of the Profile): the address the user logs in
-   * to Kubeflow with. Required for SSO.
-   * @default - none
-   */
-  readonly owner?: string;
-  /**
-   * E-mail addresses of the contributors (KFAM's RoleBindings `user-<email>-clusterrole-edit`).
-   * @default []
-   */
-  readonly contributors?: string[];
-  /**
-   * Groups whose members may work in the profile (the `groups` claim from Dex). Only on Argo
-   * 3.3 (Kubeflow 1.6 to 1.8): 3.1 and 3.2 give each user one account, and from v3.4.17 and
-   * v3.5.5 (so Kubeflow 1.9's pinned 3.4.18 too) a rule naming `groups` refuses every user whose
-   * token has no groups (argo-workflows#13061).
-   * @default []
-   */
-  readonly groups?: string[];
-}
 
 /** Options for {@link ArgoServer.addProfileAccess}. */
 export interface ProfileSsoAccessOptions {
@@ -344,57 +322,26 @@ export function userAccountName(email: string): string {
   return `argo-sso-${slug}-${hash}`;
 }
 
-/** Runs `check`; a ValidationError it raises about a member also names the profile. */
-export function inProfile<T>(namespace: string, check: () => T): T {
-  const name = `profile "${namespace}"`;
-  try {
-    return check();
-  } catch (e) {
-    if (e instanceof ValidationError && !e.problem.includes(name)) throw new ValidationError(e.owner, e.prop, e.value, `(${name}) ${e.problem}`, e.fix);
-    throw e;
-  }
-}
-
-/** Checks the profiles for SSO: each has a namespace and an owner; no address twice in a profile. */
-export function checkProfiles(where: Where, value: unknown, platform: Platform): KubeflowProfile[] {
+/**
+ * Checks the profiles for SSO: the checks every profile gets (lib/kubeflow/profile.ts), then what
+ * SSO needs of each: an owner, and `groups` only where the Argo line can honour them.
+ */
+export function checkProfiles(where: Where, value: unknown, platform: Platform): CheckedProfile[] {
   const argo = platform.spec.argoWorkflows;
-  const seen = new Set<string>();
-  const profiles = checkList(where, value, (w, v) => {
-    checkKnownKeys(w, v, ['namespace', 'owner', 'contributors', 'groups']);
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-      fail(w, v, 'must be a profile object', 'pass e.g. { namespace: "team-a", owner: "alice@example.com" }');
-    }
-    const p = v as KubeflowProfile;
-    const namespace = checkProfileNamespace(within(w, 'namespace'), p.namespace);
-    const name = `profile "${namespace}"`;
-    return inProfile(namespace, () => checkMembers(w, p, namespace, name));
+  return checkProfileList(where, value, {
+    namespaceOnly: false,
+    also: (w, p) => {
+      if (p.owner === undefined) {
+        fail(within(w, 'owner'), p.owner, `is missing: profile "${p.namespace}" needs its owner for SSO (the Profile's spec.owner.name)`, 'add owner: "<the owner\'s e-mail address>"');
+      }
+      if (p.groups.length && !argo.sso.namespaceDelegation) {
+        fail(within(w, 'groups'), p.groups, `cannot be used on ${platform.id} (Argo ${argo.line.name}): it gives each user one account, so a user in a group and in another profile would lose one of them`,
+          'list the members\' e-mail addresses as contributors instead');
+      }
+      if (p.groups.length && argo.sso.strictClaims) {
+        fail(within(w, 'groups'), p.groups, `cannot be used on ${platform.id} (Argo ${argo.line.name}): a rule that names "groups" refuses every user whose token has no groups (argo-workflows#13061: rules are compiled against the claims from v3.4.17 and v3.5.5)`,
+          'list the members\' e-mail addresses as contributors instead');
+      }
+    },
   });
-  return profiles.sort((a, b) => compareText(a.namespace, b.namespace));
-
-  function checkMembers(w: Where, p: KubeflowProfile, namespace: string, name: string): KubeflowProfile {
-    if (seen.has(namespace)) fail(within(w, 'namespace'), namespace, 'is listed twice', 'list each profile once, with all its contributors');
-    seen.add(namespace);
-    if (p.owner === undefined) {
-      fail(within(w, 'owner'), p.owner, `is missing: ${name} needs its owner for SSO (the Profile's spec.owner.name)`, 'add owner: "<the owner\'s e-mail address>"');
-    }
-    const owner = checkEmail(within(w, 'owner'), p.owner);
-    const contributors = checkList(within(w, 'contributors'), p.contributors ?? [], checkEmail, { allowEmpty: true });
-    // (checkList refuses an address listed twice among the contributors)
-    contributors.forEach((c, i) => {
-      if (c === owner) fail(within(w, `contributors[${i}]`), c, `is already the owner of ${name}`, 'list each address once per profile');
-    });
-    const groups = checkList(within(w, 'groups'), p.groups ?? [], checkGroup, { allowEmpty: true });
-    if (groups.length && !argo.sso.namespaceDelegation) {
-      fail(within(w, 'groups'), groups, `cannot be used on ${platform.id} (Argo ${argo.line.name}): it gives each user one account, so a user in a group and in another profile would lose one of them`,
-        'list the members\' e-mail addresses as contributors instead');
-    }
-    if (groups.length && argo.sso.strictClaims) {
-      fail(within(w, 'groups'), groups, `cannot be used on ${platform.id} (Argo ${argo.line.name}): a rule that names "groups" refuses every user whose token has no groups (argo-workflows#13061: rules are compiled against the claims from v3.4.17 and v3.5.5)`,
-        'list the members\' e-mail addresses as contributors instead');
-    }
-    groups.forEach((g, i) => {
-      if (groups.indexOf(g) !== i) fail(within(w, `groups[${i}]`), g, `is listed twice in ${name}`, 'list each group once');
-    });
-    return { namespace, owner, contributors, groups };
-  }
 }
