@@ -9,8 +9,9 @@
 //    Bundled modules keep their own __dirname/__filename (cdk8s' Yaml.load, an app reading files
 //    next to its sources). Type-checking stays in `npm test`.
 // 2. The bundle is loaded with a V8 code cache. scripts/synth also drops NODE_EXTRA_CA_CERTS.
-//    While the entry loads and builds, cdk8s' App.prototype.synth() writes nothing: it records
-//    the app instead (an entry that calls app.synth() at module level is synthesized here).
+//    While the entry loads and builds, its app.synth() writes nothing: the entry's `cdk8s` is
+//    cdk8s with an App subclass that records the app instead (appCapture; cdk8s is not patched),
+//    so an entry that calls app.synth() at module level is synthesized here.
 // 3. The app is synthesized in memory (lib/synth/synthesize.ts, every cdk8s output type), the
 //    whole output is checked (lib/synth/output-checks.ts: duplicates, namespaces on cluster-scoped
 //    objects, empty output), every object is checked against its schema
@@ -38,33 +39,41 @@ function phase(name) {
   last = now;
 }
 /** Part of the cache key. Edits to this file rebuild the bundle anyway (it is one of the inputs). */
-const RECIPE = 'kfa-synth-11';
+const RECIPE = 'kfa-synth-12';
 /** A cache key: the first 16 hex digits of the SHA-256 of `text`. */
 function cacheKey(text) {
   return require('crypto').createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
-/** The hook cdk8s' App.prototype.synth() calls instead of writing (see appSynthHook). */
+/** Where the app's synth() hands the app to the command instead of writing (see appCapture). */
 const SYNTH_HOOK = Symbol.for('cdk8s-kubeflow-argo.synth-hook');
 
 /**
- * esbuild plugin: cdk8s' `App.prototype.synth()` (lib/app.js, every copy of cdk8s in the bundle)
- * asks globalThis[SYNTH_HOOK] first. The synth command sets the hook, so an entry that calls
- * app.synth() while it is loaded or built writes nothing: the command controls every write.
+ * esbuild plugin: in the app's own files (not packages under node_modules), `cdk8s` resolves to a
+ * module that re-exports cdk8s with `App` replaced by a subclass whose synth() hands the app to
+ * globalThis[SYNTH_HOOK] when the command has set it. So an entry that calls app.synth() while it
+ * is loaded or built writes nothing: the command controls every write. cdk8s itself is not
+ * changed (no prototype is patched): the subclass is an App to every check (instanceof, App.of),
+ * and packages get the real module.
  */
-const appSynthHook = {
-  name: 'app-synth-hook',
+const appCapture = {
+  name: 'app-capture',
   setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/]cdk8s[\\/]lib[\\/]app\.js$/ }, (a) => ({
+    build.onResolve({ filter: /^cdk8s$/ }, (a) => {
+      if (a.namespace === 'app-capture' || a.importer.split(/[\\/]/).includes('node_modules')) return undefined;
+      return { path: 'cdk8s', namespace: 'app-capture', pluginData: { resolveDir: a.resolveDir } };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'app-capture' }, (a) => ({
       loader: 'js',
-      contents: `${fs.readFileSync(a.path, 'utf8')}
-;(() => {
-  const original = App.prototype.synth;
-  App.prototype.synth = function synth() {
+      resolveDir: a.pluginData.resolveDir,
+      contents: `const cdk8s = require('cdk8s');
+class App extends cdk8s.App {
+  synth() {
     const hook = globalThis[Symbol.for('cdk8s-kubeflow-argo.synth-hook')];
-    return hook ? hook(this) : original.call(this);
-  };
-})();
+    return hook ? hook(this) : super.synth();
+  }
+}
+module.exports = { ...cdk8s, App };
 `,
     }));
   },
@@ -199,13 +208,13 @@ async function loadApp(entry) {
       write: false,
       metafile: true,
       minify: true,
-      plugins: [appSynthHook, ownDirname],
+      plugins: [appCapture, ownDirname],
       logLevel: 'error',
     });
     // Project files are checked one by one; installed packages through npm's record of the
     // install (node_modules/.package-lock.json changes whenever npm installs anything).
     const watched = Object.keys(result.metafile.inputs)
-      .filter((input) => !input.startsWith('<stdin>') && input !== 'synth-entry.ts' && !input.split('/').includes('node_modules'));
+      .filter((input) => !input.startsWith('<stdin>') && !input.startsWith('app-capture:') && input !== 'synth-entry.ts' && !input.split('/').includes('node_modules'));
     watched.push(path.relative(root, __filename).split(path.sep).join('/')); // this recipe itself
     watched.push(fs.existsSync(path.join(root, 'node_modules', '.package-lock.json')) ? 'node_modules/.package-lock.json' : 'package-lock.json');
     const inputs = {};

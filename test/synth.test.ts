@@ -442,6 +442,23 @@ describe('scripts/synth: every cdk8s app shape', () => {
     expect(fs.existsSync(path.join(scratch, 'elsewhere'))).toBe(false);
   }, 60_000);
 
+  test('cdk8s is not patched: the entry\'s App is a subclass that records the app; cdk8s\' own App.prototype.synth and packages\' cdk8s are untouched', () => {
+    const e = entry('unpatched.ts', `import * as kplus from 'cdk8s-plus-25';
+      export function buildApp() {
+        const real = Object.getPrototypeOf(App);
+        const own = Object.getOwnPropertyDescriptor(real.prototype, 'synth')!.value.toString();
+        if (own.includes('synth-hook')) throw new Error('cdk8s App.prototype.synth was replaced');
+        const app = new App();
+        if (!(app instanceof real) || App.of(new Chart(app, 'c')) !== app) throw new Error('the subclass is not an App to cdk8s');
+        new kplus.ConfigMap(app.charts[0], 'cm', { metadata: { name: 'from-kplus', namespace: 'alice' }, data: { a: 'b' } });
+        return app;
+      }`);
+    const res = synth(outdir, '--entry', e);
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(readDir(outdir)['c.k8s.yaml']).toContain('name: from-kplus');
+  }, 60_000);
+
   test('an entry that breaks the contract is refused with the fix (exit 1)', () => {
     const none = entry('none.ts', 'export const x = 1;');
     const res = synth(outdir, '--entry', none);
