@@ -12,9 +12,9 @@
 //   removes every staging directory earlier runs left. A staging directory is proven ours before
 //   it is touched (a marker file with its own name and random token, and nothing but new/old);
 //   anything else named like one is left alone.
-// - One writer at a time per directory: a lock file beside it (`.<name>.synth-lock`, holding a
-//   line with the writer's pid); a lock whose process is gone is taken over, a file named like
-//   the lock that does not hold that line is refused, never removed.
+// - One writer at a time per directory: proper-lockfile's lock beside it (`.<name>.synth-lock`, a
+//   directory); a lock left by a killed run is taken over once stale, and anything else named like
+//   the lock is refused, never removed.
 // - A file written into the output while the synth runs is never lost: found in the moved-aside
 //   output, it puts everything back and refuses.
 // - Errors are one line (OutputError): `kind` 'refused' (the directory is not earlier output, is
@@ -27,6 +27,7 @@
 const fs = require('fs');
 const path = require('path');
 const { CONSTRUCT_METADATA_FILE, SYNTH_METADATA_FILE } = require('../plugins/schema-validation');
+const lockfile = require('proper-lockfile');
 const { shown } = require('./cli');
 
 /** The record of what a write put in the directory (one relative path per line). */
@@ -35,6 +36,12 @@ const RECORD_FILE = '.synth-output';
 const PLUGIN_FILES = [CONSTRUCT_METADATA_FILE, SYNTH_METADATA_FILE];
 /** How long to wait for another writer (KFA_SYNTH_LOCK_WAIT_MS shortens it in tests). */
 const LOCK_WAIT_MS = Number(process.env.KFA_SYNTH_LOCK_WAIT_MS) || 120_000;
+/**
+ * When a lock counts as left by a killed run (its mtime older than this; proper-lockfile's minimum
+ * is 2 s; KFA_SYNTH_LOCK_STALE_MS shortens it in tests). A writer holds the lock only while it
+ * replaces the directory, well under a second.
+ */
+const LOCK_STALE_MS = Math.max(Number(process.env.KFA_SYNTH_LOCK_STALE_MS) || 10_000, 2000);
 
 const REASONS = {
   ENOSPC: 'no space left on device', EROFS: 'read-only file system', EACCES: 'permission denied', EPERM: 'operation not permitted',
@@ -66,17 +73,6 @@ function sleep(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** What a lock (and its temporary files) holds: a line that says whose it is. */
-const LOCK_MAGIC = 'cdk8s-kubeflow-argo synth lock';
-function lockText(pid) {
-  return `${LOCK_MAGIC} ${pid}\n`;
-}
-/** The pid in a lock's text, or undefined when the text is not a lock of ours. */
-function lockPid(text) {
-  const m = new RegExp(`^${LOCK_MAGIC} (\\d+)\\n$`).exec(text);
-  return m ? Number(m[1]) : undefined;
-}
-
 /**
  * Every staging directory holds this file, written before anything else: its text names the
  * directory and a random token that is also the end of the directory's name. Only a directory
@@ -97,68 +93,40 @@ function isOurStaging(dir, name) {
   }
 }
 
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === 'EPERM';
-  }
-}
-
 /**
  * Takes the directory's lock, waiting for a live writer; returns a function that releases it.
- * The lock file appears with its content in one step (written under a temporary name, then
- * hard-linked into place, which fails if it exists), so no other run can ever read it empty.
- * A lock whose process is gone is taken over by renaming it away first (atomic: of two runs
- * doing so at once, one wins), and checking that what was renamed is that stale lock.
+ * The lock is proper-lockfile's: a directory created atomically (mkdir), released when the
+ * process exits, and taken over when its mtime is older than LOCK_STALE_MS (a run killed with
+ * SIGKILL). Anything else named like the lock (a file, or a directory with content) is refused,
+ * never removed.
  */
 function lock(parent, base) {
   const file = path.join(parent, `.${base}.synth-lock`);
-  const mine = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  io('create the lock file', file, () => {
-    try {
-      fs.writeFileSync(mine, lockText(process.pid));
-    } catch (err) {
-      fs.rmSync(mine, { force: true }); // e.g. ENOSPC after the file was created
-      throw err;
-    }
-  });
   const deadline = Date.now() + LOCK_WAIT_MS;
-  try {
-    for (;;) {
-      try {
-        fs.linkSync(mine, file);
-        return () => fs.rmSync(file, { force: true });
-      } catch (err) {
-        if (err.code !== 'EEXIST') return io('create the lock file', file, () => { throw err; });
-      }
-      let pid;
-      try { pid = lockPid(fs.readFileSync(file, 'utf8')); } catch { continue; /* released meanwhile */ }
-      if (pid === undefined) {
-        throw new OutputError('refused', `${shown(file)} is named like this synth's lock but was not written by it. Fix: remove it if it is yours to remove`);
-      }
-      if (!alive(pid)) {
-        // left by a run that was killed: move it aside, and keep it only if it was that stale lock
-        const aside = `${file}.stale.${process.pid}`;
-        try {
-          fs.renameSync(file, aside);
-          const moved = lockPid(fs.readFileSync(aside, 'utf8'));
-          if (moved === undefined || (moved !== pid && alive(moved))) {
-            try { fs.linkSync(aside, file); } catch { /* someone else holds it now */ }
-          }
-          fs.rmSync(aside, { force: true });
-        } catch { /* another run took it over first */ }
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new OutputError('refused', `${shown(path.join(parent, base))}/ is being written by another synth (pid ${pid}, lock ${shown(file)}); try again when it has finished`);
-      }
-      sleep(50);
+  for (;;) {
+    refuseForeignLock(file);
+    try {
+      const release = lockfile.lockSync(parent, { lockfilePath: file, realpath: false, stale: LOCK_STALE_MS });
+      return () => { try { release(); } catch { /* released already */ } };
+    } catch (err) {
+      if (err.code !== 'ELOCKED') return io('create the lock', file, () => { throw err; });
     }
-  } finally {
-    fs.rmSync(mine, { force: true });
+    if (Date.now() > deadline) {
+      throw new OutputError('refused', `${shown(path.join(parent, base))}/ is being written by another synth (lock ${shown(file)}); try again when it has finished`);
+    }
+    sleep(50);
   }
+}
+
+/** Refuses an entry named like the lock that proper-lockfile would not have made: a file, or a directory with content. */
+function refuseForeignLock(file) {
+  let st;
+  try { st = fs.lstatSync(file); } catch { return; }
+  let foreign = !st.isDirectory();
+  if (!foreign) {
+    try { foreign = fs.readdirSync(file).length > 0; } catch { return; /* released meanwhile */ }
+  }
+  if (foreign) throw new OutputError('refused', `${shown(file)} is named like this synth's lock but was not written by it. Fix: remove it if it is yours to remove`);
 }
 
 /**
@@ -172,13 +140,6 @@ function recover(parent, base, target) {
   try { listing = fs.readdirSync(parent, { withFileTypes: true }); } catch { return notes; }
   for (const e of listing) {
     const left = leftover(e.name, base);
-    if (left && left.kind === 'lock-temp' && e.isFile() && left.pid !== process.pid && !alive(left.pid)) {
-      // a lock temp file of a killed run: only one that holds our lock text
-      let text;
-      try { text = fs.readFileSync(path.join(parent, e.name), 'utf8'); } catch { continue; }
-      if (lockPid(text) === left.pid) fs.rmSync(path.join(parent, e.name), { force: true });
-      continue;
-    }
     if (!left || left.kind !== 'staging' || !e.isDirectory()) continue;
     const staging = path.join(parent, e.name);
     if (!isOurStaging(staging, e.name)) continue; // named like ours, but not proven ours: left alone
@@ -198,16 +159,12 @@ function recover(parent, base, target) {
 
 /**
  * What an entry beside the output `base` is, when a synth made it: a staging directory
- * (`.<base>.synth-<pid>-<random>`, or `.<base>.new-*` of older versions), a lock temp file
- * (`.<base>.synth-lock.<pid>.*`, `.<base>.synth-lock.stale.<pid>`), or the lock itself.
+ * (`.<base>.synth-<pid>-<random>`, or `.<base>.new-*` of older versions), or the lock.
  */
 function leftover(name, base) {
   const lockFile = `.${base}.synth-lock`;
   if (name === lockFile) return { kind: 'lock' };
-  if (name.startsWith(`${lockFile}.`)) {
-    const m = /^(?:stale\.)?(\d+)/.exec(name.slice(lockFile.length + 1));
-    return m ? { kind: 'lock-temp', pid: Number(m[1]) } : undefined;
-  }
+  if (name.startsWith(`${lockFile}.`)) return undefined;
   if (name.startsWith(`.${base}.synth-`)) return { kind: 'staging' };
   return undefined;
 }

@@ -274,17 +274,21 @@ describe('scripts/synth: the output directory', () => {
     expect(read('mountpoint.contents')).toBe('');
   }, 120_000);
 
-  test('a lock left by a killed run is taken over; a live writer\'s lock is waited for, then refused', () => {
+  test('a lock left by a killed run is taken over once stale; a live writer\'s lock is waited for, then refused', () => {
+    // proper-lockfile's lock: a directory; a live writer keeps its mtime fresh
     const lock = path.join(scratch, '.dist.synth-lock');
-    fs.writeFileSync(lock, 'cdk8s-kubeflow-argo synth lock 999999999\n'); // no such process
+    fs.mkdirSync(lock);
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lock, old, old); // left by a run killed a minute ago
     expect(synth(outdir).status).toBe(0);
     expect(fs.existsSync(lock)).toBe(false);
-    fs.writeFileSync(lock, `cdk8s-kubeflow-argo synth lock ${process.pid}\n`); // this test process: alive
+    fs.mkdirSync(lock); // fresh: another synth is writing
     const before = readDir(outdir);
     const res = run([SYNTH, '--outdir', outdir], { env: { KFA_SYNTH_LOCK_WAIT_MS: '300' } });
     expect(res.status).toBe(3);
-    expect(res.stderr).toContain(`dist/ is being written by another synth (pid ${process.pid}`);
+    expect(res.stderr).toContain('dist/ is being written by another synth (lock ');
     expect(readDir(outdir)).toEqual(before);
+    expect(fs.existsSync(lock)).toBe(true); // not ours to remove
   }, 60_000);
 
   test('a failing app leaves dist/ byte-identical and exits 1 with the error', () => {
@@ -515,11 +519,14 @@ describe('scripts/synth: the command', () => {
     }
   }, 120_000);
 
-  test('lock temp files of killed runs are removed by the next run', () => {
-    fs.writeFileSync(path.join(scratch, '.dist.synth-lock.999999999.abc'), 'cdk8s-kubeflow-argo synth lock 999999999\n');
-    fs.writeFileSync(path.join(scratch, '.dist.synth-lock.stale.999999998'), 'cdk8s-kubeflow-argo synth lock 999999998\n');
-    expect(synth(outdir).status).toBe(0);
-    expect(fs.readdirSync(scratch)).toEqual(['dist']);
+  test('a directory named like the lock that holds anything is refused, never removed', () => {
+    const lock = path.join(scratch, '.dist.synth-lock');
+    fs.mkdirSync(lock);
+    fs.writeFileSync(path.join(lock, 'notes'), 'mine\n');
+    const res = synth(outdir);
+    expect(res.status).toBe(3);
+    expect(res.stderr).toContain('.dist.synth-lock is named like this synth\'s lock but was not written by it');
+    expect(fs.readFileSync(path.join(lock, 'notes'), 'utf8')).toBe('mine\n');
   }, 60_000);
 
   test('rebuilds its cached bundle when a source file changes', () => {
