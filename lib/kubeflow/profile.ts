@@ -54,7 +54,10 @@ export interface ProfileListOptions {
   readonly namespaceOnly: boolean;
   /** An empty list is allowed. @default false */
   readonly allowEmpty?: boolean;
-  /** What the caller needs of each profile beyond the common checks (run in order, naming the profile). */
+  /**
+   * What the caller needs of each profile beyond the common checks (run in order, naming the profile).
+   * @default - nothing more
+   */
   readonly also?: (where: Where, profile: CheckedProfile) => void;
 }
 
