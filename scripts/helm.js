@@ -10,13 +10,14 @@
 // which would make Helm install Argo's and Istio's CRDs over the ones KFP and Istio own.
 // Here every `{{` is escaped as `{{"{{"}}`, so with its default values the chart renders exactly
 // the objects in dist/ (already schema-checked by `npm run synth`), and no CRD is added. The only
-// Helm actions are the value hooks below (`VALUE_HOOKS`): settings a Helm user expects that the
+// Helm actions are the value hooks below (addValueHooks): settings a Helm user expects that the
 // constructs do not validate against the release (labels, argo-server scheduling and resources).
+// They are placed in the parsed YAML document, never by editing its text (Placeholders).
 // Written by scripts/output-dir.js: the chart folder is replaced only while it holds an earlier chart.
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { parseAllDocuments, stringify } = require('yaml');
+const { isMap, parseAllDocuments, stringify } = require('yaml');
 const { parseCommandLine, shown } = require('./cli');
 const { replaceOutput, OutputError } = require('./output-dir');
 
@@ -88,96 +89,100 @@ function escapeForHelm(text) {
   return text.replace(/\{\{/g, '{{"{{"}}');
 }
 
-const indentOf = (line) => line.length - line.trimStart().length;
-
-/** Index after the block of `lines[i]`: the lines indented deeper than it. */
-function blockEnd(lines, i) {
-  let j = i + 1;
-  while (j < lines.length && indentOf(lines[j]) > indentOf(lines[i])) j++;
-  return j;
-}
-
-/** The line of `key:` at exactly `indent`, searched in [from, to); -1 when absent. */
-function keyLine(lines, from, to, indent, key) {
-  const head = `${' '.repeat(indent)}${key}:`;
-  for (let i = from; i < to; i++) if (lines[i] === head || lines[i].startsWith(`${head} `)) return i;
-  return -1;
-}
-
 const quoteKeys = (obj) => Object.keys(obj ?? {}).map((k) => ` ${JSON.stringify(k)}`).join('');
 
 /**
- * Adds `values` to a map at `indent` under line `at` (the map's key line, e.g. `  labels:`), or
- * creates the map under `parent` when absent. Keys the object already sets win: labels can be
- * selectors, which must not change.
+ * Helm actions to put where the YAML has a placeholder. The value hooks edit the parsed document
+ * (never the text): a placeholder key (`<token>: null`) in a map becomes lines of actions at that
+ * key's indent; a placeholder value (`key: <token>`) becomes `key: {{- toYaml … }}`. The document
+ * is then serialized, every `{{` of it escaped, and only then the placeholders replaced, so the
+ * actions are the only template code in the file.
  */
-function mergeMap(lines, parent, at, indent, key, values, existing) {
-  const pad = ' '.repeat(indent);
-  const omit = `omit (${values} | default dict)${quoteKeys(existing)}`;
-  if (at >= 0) {
-    lines.splice(blockEnd(lines, at), 0, `{{- with ${omit} }}{{ toYaml . | nindent ${indent + 2} }}{{- end }}`);
-  } else {
-    lines.splice(parent + 1, 0, `{{- with ${omit} }}`, `${pad}${key}: {{- toYaml . | nindent ${indent + 2} }}`, '{{- end }}');
+class Placeholders {
+  constructor() {
+    this.actions = new Map();
   }
-}
 
-/** Replaces the block of `key:` at `indent` under [from, to) with the value `values` (default: what it was). */
-function replaceBlock(lines, from, to, indent, key, values) {
-  const i = keyLine(lines, from, to, indent, key);
-  if (i < 0) return false;
-  lines.splice(i, blockEnd(lines, i) - i, `${' '.repeat(indent)}${key}: {{- toYaml ${values} | nindent ${indent + 2} }}`);
-  return true;
+  /** A placeholder for `render(indent, key)`, which returns the lines of Helm actions. */
+  add(render) {
+    const token = `kfa-helm-hook-${this.actions.size}`;
+    this.actions.set(token, render);
+    return token;
+  }
+
+  /** `text` with every placeholder line replaced by its actions. */
+  apply(text) {
+    return text.split('\n').flatMap((line) => {
+      const m = /^( *)(?:(kfa-helm-hook-\d+): null|([^:\s][^:]*): (kfa-helm-hook-\d+))$/.exec(line);
+      if (!m) return [line];
+      const [, pad, keyToken, key, valueToken] = m;
+      return this.actions.get(keyToken ?? valueToken)(pad.length, key);
+    }).join('\n');
+  }
 }
 
 /**
- * The value hooks, applied to one escaped document whose object is `obj`: `commonLabels` on
- * every object; on argo-server's Deployment, pod annotations, resources, nodeSelector,
- * tolerations and affinity. Relies on the synth's block style: two-space indents, sorted keys.
+ * Merges `values` into the map at `path` (the object's own keys win: labels can be selectors,
+ * which must not change), or adds the map when the object has none.
+ */
+function mergeMap(doc, holders, path, values) {
+  const existing = doc.getIn(path);
+  const omit = `omit (${values} | default dict)${quoteKeys(existing?.toJSON())}`;
+  if (isMap(existing)) {
+    existing.set(holders.add((indent) => [`{{- with ${omit} }}{{ toYaml . | nindent ${indent} }}{{- end }}`]), null);
+    return;
+  }
+  const key = path[path.length - 1];
+  doc.getIn(path.slice(0, -1)).set(holders.add((indent) => [`{{- with ${omit} }}`, `${' '.repeat(indent)}${key}: {{- toYaml . | nindent ${indent + 2} }}`, '{{- end }}']), null);
+}
+
+/** Replaces the value at `path` with `values` (whose default is what it was). */
+function replaceValue(doc, holders, path, values) {
+  doc.setIn(path, holders.add((indent, key) => [`${' '.repeat(indent)}${key}: {{- toYaml ${values} | nindent ${indent + 2} }}`]));
+}
+
+/** Adds `key` from `values` to the map at `path` when the value is set. */
+function addOptional(doc, holders, path, key, values) {
+  doc.getIn(path).set(holders.add((indent) => [`{{- with ${values} }}`, `${' '.repeat(indent)}${key}: {{- toYaml . | nindent ${indent + 2} }}`, '{{- end }}']), null);
+}
+
+/** The value of `key` in the map at `path` from `values` (default: as it was), or, when the map has no `key`, added when set. */
+function setOrAdd(doc, holders, path, key, values) {
+  if (doc.hasIn([...path, key])) replaceValue(doc, holders, [...path, key], values);
+  else addOptional(doc, holders, path, key, values);
+}
+
+/**
+ * The value hooks of one document whose object is `obj`: `commonLabels` on every object; on
+ * argo-server's Deployment, pod annotations, resources, nodeSelector, tolerations and affinity.
  * Returns the argo-server defaults it found (for values.yaml), if this is that Deployment.
  */
-function addValueHooks(lines, obj) {
-  const meta = keyLine(lines, 0, lines.length, 0, 'metadata');
-  if (meta < 0) return undefined; // not an object of ours (no metadata block): left as it is
-  const metaEnd = blockEnd(lines, meta);
+function addValueHooks(doc, holders, obj) {
+  if (!isMap(doc.get('metadata'))) return undefined; // not an object of ours: left as it is
   let found;
   if (obj.kind === 'Deployment' && obj.metadata.name === 'argo-server') {
     const pod = obj.spec.template;
-    const tpl = keyLine(lines, metaEnd, lines.length, 2, 'template');
-    const podMeta = keyLine(lines, tpl, blockEnd(lines, tpl), 4, 'metadata');
-    const specLine = keyLine(lines, tpl, blockEnd(lines, tpl), 4, 'spec');
-    // bottom-up, so earlier line numbers stay valid
-    const specEnd = blockEnd(lines, specLine);
-    const nodeSelector = keyLine(lines, specLine, specEnd, 6, 'nodeSelector');
-    const placement = [
-      '{{- with $.Values.argoServer.tolerations }}', '      tolerations: {{- toYaml . | nindent 8 }}', '{{- end }}',
-      '{{- with $.Values.argoServer.affinity }}', '      affinity: {{- toYaml . | nindent 8 }}', '{{- end }}'];
-    if (nodeSelector >= 0) {
-      lines.splice(blockEnd(lines, nodeSelector), 0, ...placement);
-      replaceBlock(lines, specLine, specEnd, 6, 'nodeSelector', '$.Values.argoServer.nodeSelector');
-    } else {
-      // a pod spec without nodeSelector (e.g. set to {}): the hooks go at its end
-      lines.splice(specEnd, 0, '{{- with $.Values.argoServer.nodeSelector }}', '      nodeSelector: {{- toYaml . | nindent 8 }}', '{{- end }}', ...placement);
-    }
-    const containers = keyLine(lines, specLine, specEnd, 6, 'containers'); // one container: argo-server
-    replaceBlock(lines, containers, blockEnd(lines, containers), 10, 'resources', '$.Values.argoServer.resources');
-    const annotations = keyLine(lines, podMeta, blockEnd(lines, podMeta), 6, 'annotations');
-    mergeMap(lines, podMeta, annotations, 6, 'annotations', '$.Values.argoServer.podAnnotations', pod.metadata.annotations);
+    const spec = ['spec', 'template', 'spec'];
+    mergeMap(doc, holders, ['spec', 'template', 'metadata', 'annotations'], '$.Values.argoServer.podAnnotations');
+    setOrAdd(doc, holders, [...spec, 'containers', 0], 'resources', '$.Values.argoServer.resources');
+    setOrAdd(doc, holders, spec, 'nodeSelector', '$.Values.argoServer.nodeSelector');
+    addOptional(doc, holders, spec, 'tolerations', '$.Values.argoServer.tolerations');
+    addOptional(doc, holders, spec, 'affinity', '$.Values.argoServer.affinity');
     found = { resources: pod.spec.containers[0].resources ?? {}, nodeSelector: pod.spec.nodeSelector ?? {} };
   }
-  mergeMap(lines, meta, keyLine(lines, meta, metaEnd, 2, 'labels'), 2, 'labels', '$.Values.commonLabels', obj.metadata.labels);
+  mergeMap(doc, holders, ['metadata', 'labels'], '$.Values.commonLabels');
   return found;
 }
 
-/** A manifest file as a template: every `{{` escaped, then the value hooks added per document. */
+/** A manifest file as a template: the value hooks added to each parsed document, then every `{{` of the YAML escaped. */
 function templatize(text) {
-  const docs = parseAllDocuments(text, { version: '1.1' });
   let argoServer;
-  const parts = escapeForHelm(text).split(/^---\n/m).map((part, i) => {
-    const obj = docs[i]?.toJS();
-    if (!obj || typeof obj !== 'object') return part;
-    const lines = part.replace(/\n$/, '').split('\n');
-    argoServer = addValueHooks(lines, obj) ?? argoServer;
-    return `${lines.join('\n')}\n`;
+  const parts = parseAllDocuments(text, { version: '1.1' }).map((doc) => {
+    const holders = new Placeholders();
+    const obj = doc.toJS();
+    if (obj && typeof obj === 'object') argoServer = addValueHooks(doc, holders, obj) ?? argoServer;
+    // block style: a placeholder must be a line of its own
+    return holders.apply(escapeForHelm(doc.toString({ lineWidth: 0, collectionStyle: 'block' })));
   });
   return { text: parts.join('---\n'), argoServer };
 }

@@ -97,6 +97,50 @@ withHelm('values.yaml settings reach the objects; labels and annotations the obj
   expect(pod.spec.affinity).toEqual({ podAntiAffinity: {} });
 }, 120_000);
 
+withHelm('the hooks follow the YAML, not its layout: 4-space indents, flow maps and an object without labels render with the values', () => {
+  const input = path.join(work, 'styled');
+  fs.mkdirSync(input);
+  fs.writeFileSync(path.join(input, 'styled.k8s.yaml'), [
+    'kind: Deployment',
+    'apiVersion: apps/v1',
+    'metadata: {name: argo-server, namespace: kubeflow}',
+    'spec:',
+    '    selector: {matchLabels: {app: argo-server}}',
+    '    template:',
+    '        metadata: {labels: {app: argo-server}}',
+    '        spec:',
+    '            containers:',
+    '                - {name: argo-server, image: "quay.io/argoproj/argocli:v3.1.15", args: ["--x={{inputs.parameters.a}}"]}',
+    '---',
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    '    name: c',
+    '    labels: {keep: "yes"}',
+    'data: {a: "{{ .Input.body.ref }}"}',
+    '',
+  ].join('\n'));
+  const out = path.join(work, 'chart-styled');
+  expect(helm('--chart-version', '0.1.0', '--input', input, '--outdir', out).status).toBe(0);
+  const values = path.join(work, 'styled-values.yaml');
+  fs.writeFileSync(values, 'commonLabels: {team: ml, keep: "no"}\nargoServer: {podAnnotations: {a: b}, resources: {limits: {memory: 1Gi}}, nodeSelector: {pool: system}}\n');
+  const render = (...extra: string[]) => parseAllDocuments(execFileSync(helmBin.bin!, ['template', 'k', out, ...extra], { encoding: 'utf8' })).map((d) => d.toJS()).filter(Boolean)
+    .sort((a: any, b: any) => a.kind.localeCompare(b.kind)); // ConfigMap, Deployment
+  const [deploymentIn, configMapIn] = parseAllDocuments(fs.readFileSync(path.join(input, 'styled.k8s.yaml'), 'utf8')).map((d) => d.toJS());
+  // with the defaults: the same objects (the container without resources gets the default, none)
+  const [configMapOut, deploymentOut] = render();
+  expect(configMapOut).toEqual(configMapIn);
+  expect(deploymentOut).toEqual(deploymentIn);
+  const [configMap, deployment] = render('-f', values);
+  expect(deployment.metadata.labels).toEqual({ team: 'ml', keep: 'no' });
+  expect(deployment.spec.template.metadata.annotations).toEqual({ a: 'b' });
+  expect(deployment.spec.template.spec.containers[0].resources).toEqual({ limits: { memory: '1Gi' } });
+  expect(deployment.spec.template.spec.nodeSelector).toEqual({ pool: 'system' });
+  expect(deployment.spec.template.spec.containers[0].args).toEqual(['--x={{inputs.parameters.a}}']);
+  expect(configMap.metadata.labels).toEqual({ keep: 'yes', team: 'ml' });
+  expect(configMap.data).toEqual({ a: '{{ .Input.body.ref }}' });
+}, 120_000);
+
 withHelm('Chart.yaml carries the argocli version as appVersion; the synth record stays out of the package', () => {
   const out = path.join(work, 'chart-meta');
   expect(helm('--chart-version', '0.2.0', '--outdir', out).status).toBe(0);
