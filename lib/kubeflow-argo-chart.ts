@@ -72,9 +72,11 @@ export interface KubeflowArgoEventsOptions {
 /** Props for {@link KubeflowArgoChart}. */
 export interface KubeflowArgoChartProps extends ChartProps {
   /**
-   * The platform every construct targets: KFP 1.7 (Kubeflow 1.4), KFP 2.2–2.4 or KFP 2.5.
-   * Sets the argocli line and image, upstream argo-server shape, Istio API versions and Argo
-   * Events behaviour (docs/platforms.md, "Platform presets").
+   * The Kubeflow release the output targets: one {@link Platform} preset per release
+   * (`Platform.KUBEFLOW_1_4` … `Platform.LATEST`), or one with a newer standalone KFP
+   * (`withStandaloneKfp`). Sets the argocli line and image, upstream argo-server shape, Istio API
+   * versions, what the release's login, NetworkPolicies and Pod Security need, and Argo Events
+   * behaviour (docs/platforms.md, "Platform presets").
    * Every construct of the chart follows it (a child's own `platform` must agree).
    * @default Platform.DEFAULT
    */
@@ -161,8 +163,9 @@ export interface KubeflowArgoChartProps extends ChartProps {
 }
 
 /**
- * Everything Kubeflow 1.4 (KFP 1.7.0 / Argo 3.1, Istio 1.9) needs for the Argo UI at `/argo/`,
- * Argo Events triggers and profile workflow templates, as one cdk8s Chart.
+ * Everything a Kubeflow release (its {@link Platform} preset) needs for the Argo UI at `/argo/`
+ * behind its gateway and login, Argo Events triggers and profile workflow templates, as one
+ * cdk8s Chart.
  */
 export class KubeflowArgoChart extends Chart {
   /** True for a KubeflowArgoChart of this library (also across duplicate installs of the package). */
