@@ -140,7 +140,7 @@ describe('dist/', () => {
 });
 
 (hasKubectl() ? test : test.skip)('kubectl kustomize dist/ (what apply -k and Argo CD do) yields exactly the manifests', () => {
-  const out = execFileSync('kubectl', ['kustomize', DIST], { encoding: 'utf8' });
+  const out = execFileSync('kubectl', ['kustomize', DIST], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const canon = (v: any): any => (Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
   const key = (o: any) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
   const sorted = (objs: any[]) => objs.map(canon).sort((a, b) => key(a).localeCompare(key(b)));

@@ -36,7 +36,7 @@ export function kustomize(dir: string, component?: string): any[] {
       ...(isComponent ? ['resources: []'] : ['resources:', `- ${rel}`]),
       ...(comps.length ? ['components:', ...comps.map((c) => `- ${c}`)] : []),
     ].join('\n'));
-    const out = execFileSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', work], { encoding: 'utf8' });
+    const out = execFileSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', work], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return parseAllDocuments(out).map((d) => d.toJS()).filter(Boolean);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -137,7 +137,7 @@ function withComponent(login: readonly any[], release: readonly any[], component
     fs.mkdirSync(path.join(work, 'patches'));
     fs.writeFileSync(path.join(work, 'patches', 'kustomization.yaml'), component);
     fs.writeFileSync(path.join(work, 'kustomization.yaml'), 'resources:\n- login.yaml\ncomponents:\n- ./patches\n');
-    const out = parseAllDocuments(execFileSync('kubectl', ['kustomize', work], { encoding: 'utf8' })).map((d) => d.toJS()).filter(Boolean);
+    const out = parseAllDocuments(execFileSync('kubectl', ['kustomize', work], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).map((d) => d.toJS()).filter(Boolean);
     return { login: out.filter((o) => ids.has(idOf(o))), release: out.filter((o) => !ids.has(idOf(o))) };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -83,7 +83,7 @@ describeUpstream('ArgoServer against upstream Argo Workflows v3.1.15', () => {
         `- ${path.relative(dir, path.join(ARGO, 'base', 'argo-server'))}`,
         `- ${path.relative(dir, path.join(ARGO, 'cluster-install', 'argo-server-rbac'))}`,
       ].join('\n'));
-      const out = execFileSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', dir], { encoding: 'utf8' });
+      const out = execFileSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       const kust = parseAllDocuments(out).map((d) => d.toJS());
       const kb = kust.find((o) => o.kind === 'ClusterRoleBinding');
       expect(kb.subjects[0].namespace).toBe('argo');

@@ -104,7 +104,7 @@ describe('what Kubernetes reads back equals what was written', () => {
     const objs = corpus.map((s, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}`, annotations: { a: s } }, data: { v: s, [`k${i}`]: s } }));
     fs.writeFileSync(path.join(dir, 'all.yaml'), stringifyDocuments(objs));
     fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources:\n  - all.yaml\n');
-    const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
     const back = read(out) as any[];
     const byName = new Map(back.map((o) => [o.metadata.name, o]));
     for (const o of objs) expect(byName.get(o.metadata.name)).toEqual(o);
