@@ -1,6 +1,7 @@
 // Public API of cdk8s-kubeflow-argo: constructs, their props and options, the interfaces that
 // connect them, presets and the types users need. Everything else under lib/ is internal.
-// Folders: argo-server/, istio/, argo-events/ (webhook-providers/), kubeflow/.
+// Folders by feature: argo-server/ (server, route, SSO accounts), argo-events/ (webhook-providers/);
+// shared by them: kubeflow/ (profiles, templates, roles, the Kubeflow-side Component), gateway/.
 export { Platform } from './platform';
 export type { ArgoEventsPreset, ArgoSsoPreset, AuthserviceSkip, ArgoWorkflowsPreset, ImageLine, IstioPreset, KubeflowPreset, PlatformSpec, RbacRule } from './platform';
 
@@ -10,8 +11,8 @@ export type { KubeflowArgoChartProps, KubeflowArgoEventsOptions, KubeflowArgoSso
 export { ArgoServer } from './argo-server/argo-server';
 export type { ArgoAuthMode, ArgoServerProps, ArgoServerResourceList, ArgoServerResources } from './argo-server/argo-server';
 export type { ArgoServerSsoOptions, SsoClientSecret, SsoSettings } from './argo-server/sso';
-export { ArgoServerRoute } from './istio/argo-server-route';
-export type { ArgoServerRouteOptions, ArgoServerRouteProps } from './istio/argo-server-route';
+export { ArgoServerRoute } from './argo-server/argo-server-route';
+export type { ArgoServerRouteOptions, ArgoServerRouteProps } from './argo-server/argo-server-route';
 
 export { ArgoEventsRbac } from './argo-events/argo-events-rbac';
 export type { ArgoEventsRbacProps, WorkflowOperation } from './argo-events/argo-events-rbac';
@@ -28,9 +29,9 @@ export type { WorkflowTriggerOptions, WorkflowTriggerProps } from './argo-events
 export { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 export { KubeflowPatches } from './kubeflow/kubeflow-patches';
 export type { DashboardMenuLink, DexClient, KubeflowPatchesProps } from './kubeflow/kubeflow-patches';
-export { ProfileSsoAccess } from './kubeflow/profile-sso-access';
+export { ProfileSsoAccess } from './argo-server/profile-sso-access';
 export type { KubeflowProfile } from './kubeflow/profile';
-export type { ProfileSsoAccessOptions, ProfileSsoAccessProps, SsoAccount, SsoDefaultAccess } from './kubeflow/profile-sso-access';
+export type { ProfileSsoAccessOptions, ProfileSsoAccessProps, SsoAccount, SsoDefaultAccess } from './argo-server/profile-sso-access';
 export type { KubeflowArgoRolesProps } from './kubeflow/kubeflow-argo-roles';
 export { ProfileWorkflowTemplate } from './kubeflow/profile-workflow-template';
 export type { IWorkflowTemplate, ProfileWorkflowTemplateOptions, ProfileWorkflowTemplateProps, WorkflowTemplateImportOptions } from './kubeflow/profile-workflow-template';

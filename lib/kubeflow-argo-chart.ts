@@ -7,11 +7,11 @@ import { WebhookEventSource, WebhookEventSourceOptions } from './argo-events/web
 import { WorkflowTrigger } from './argo-events/workflow-trigger';
 import { ArgoServer, ArgoServerProps } from './argo-server/argo-server';
 import { ArgoServerSsoOptions } from './argo-server/sso';
-import { ArgoServerRoute, ArgoServerRouteOptions } from './istio/argo-server-route';
+import { ArgoServerRoute, ArgoServerRouteOptions } from './argo-server/argo-server-route';
 import { KubeflowArgoRoles } from './kubeflow/kubeflow-argo-roles';
 import { DashboardMenuLink, KubeflowPatches } from './kubeflow/kubeflow-patches';
 import { checkProfileList, KubeflowProfile } from './kubeflow/profile';
-import { ProfileSsoAccess, SsoDefaultAccess } from './kubeflow/profile-sso-access';
+import { ProfileSsoAccess, SsoDefaultAccess } from './argo-server/profile-sso-access';
 import { ProfileWorkflowTemplate, ProfileWorkflowTemplateOptions, TEMPLATE_OPTIONS } from './kubeflow/profile-workflow-template';
 import { brand, hasBrand } from './brands';
 import { checkPlatform, Platform } from './platform';

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { INGRESS_GATEWAY_POD_LABELS, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_DEX, KUBEFLOW_DEX_ISSUER, KUBEFLOW_GATEWAY } from '../lib/constants';
-import { TOKEN_HEADER_ANNOTATION } from '../lib/istio/webhook-token';
+import { TOKEN_HEADER_ANNOTATION } from '../lib/argo-events/webhook-token';
 import { groupKind } from '../lib/synth/output-checks';
 import { OUTPUT_LABEL } from '../lib/synth/prune';
 import { RBAC_RULE_ANNOTATION } from '../lib/argo-server/sso-rules';
@@ -248,7 +248,7 @@ function tokenMintCheck(all: readonly any[], server: any): CheckResult {
   return { check, pass: problems.length === 0, detail: problems.length ? `${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}; run argo-server with sso.namespace, a namespace of its own` : 'it may create Secrets only where every other account is unbound or already readable by it' };
 }
 
-/** The names ProfileSsoAccess gives SSO accounts (lib/kubeflow/profile-sso-access.ts), also before outputs were labelled. */
+/** The names ProfileSsoAccess gives SSO accounts (lib/argo-server/profile-sso-access.ts), also before outputs were labelled. */
 const SSO_ACCOUNT_NAME = /^argo-sso-(?:login|editor|viewer|[a-z0-9-]+-[0-9a-f]{8})$/;
 
 /**
@@ -291,7 +291,7 @@ function readsAuthorization(ra: any): boolean {
   return (ra.spec?.jwtRules ?? []).some((r: any) => !r.fromHeaders || r.fromHeaders.some((h: any) => String(h.name).toLowerCase() === 'authorization'));
 }
 
-/** EnvoyFilters of the output on a pod's sidecar that turn a header into `Authorization: Bearer` (lib/istio/webhook-token.ts). */
+/** EnvoyFilters of the output on a pod's sidecar that turn a header into `Authorization: Bearer` (lib/argo-events/webhook-token.ts). */
 function bearerFilters(output: readonly any[], pod: PodRef): string[] {
   return output.filter((o) => o.kind === 'EnvoyFilter' && o.metadata.namespace === pod.namespace && o.metadata.annotations?.[TOKEN_HEADER_ANNOTATION]
     && Object.entries(o.spec?.workloadSelector?.labels ?? {}).every(([k, v]) => pod.labels[k] === v))

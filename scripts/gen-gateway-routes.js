@@ -3,7 +3,7 @@
 // exact path) the release's own VirtualServices route (on the Kubeflow gateway once its overlays
 // are applied), with the file that routes it. The
 // constructs refuse a base href or webhook prefix that overlaps one of them
-// (lib/istio/kubeflow-routes.ts): Istio merges the VirtualServices of one gateway in no
+// (lib/gateway/kubeflow-routes.ts): Istio merges the VirtualServices of one gateway in no
 // guaranteed order, so an overlap takes one of the two routes.
 //
 // The whole release is read from a clone of github.com/kubeflow/manifests

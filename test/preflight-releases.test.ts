@@ -12,7 +12,7 @@ import { KubeflowArgoChart, KubeflowPatches, Platform } from '../lib';
 import { buildApp, EXAMPLE_PROFILE } from '../main';
 import { authserviceSkipList, preflight } from '../preflight/checks';
 import { MANIFESTS, releaseCluster } from './release-cluster';
-import { webhookTokenLua, WEBHOOK_TOKEN_HEADER } from '../lib/istio/webhook-token';
+import { webhookTokenLua, WEBHOOK_TOKEN_HEADER } from '../lib/argo-events/webhook-token';
 import { authserviceSkipParser, authserviceSkips, hasKubectl, lua51, runLua, PRESETS, describeUnless } from './util';
 
 const why = !fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined;

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { KubeflowArgoChart, KubeflowProfile, Platform } from '../lib';
-import { loginLua } from '../lib/istio/login-redirect';
+import { loginLua } from '../lib/argo-server/login-redirect';
 import { preflight } from '../preflight/checks';
 import { whoGrants } from '../preflight/rbac';
 import { kustomize, MANIFESTS, releaseCluster } from './release-cluster';

@@ -7,7 +7,7 @@ import ARTIFACT_REPOSITORIES from '../imports/kfp-artifact-repositories.json';
 import { OUTPUT_LABEL } from '../lib/synth/prune';
 import { ArgoServer, KubeflowArgoChart, KubeflowArgoChartProps, KubeflowPatches, Platform, ProfileSsoAccess, ValidationError } from '../lib';
 import { rbacRule } from '../lib/argo-server/sso-rules';
-import { userAccountName } from '../lib/kubeflow/profile-sso-access';
+import { userAccountName } from '../lib/argo-server/profile-sso-access';
 import { ARGO_SERVER_READS, Obj, PRESETS } from './util';
 
 const TEAM_A = { namespace: 'team-a', owner: 'alice@example.com', contributors: ['bob@example.com'] };

@@ -55,6 +55,36 @@ test('lib/ has no import cycles', () => {
   expect(cycles(graph).map((c) => c.map(rel).join(' → '))).toEqual([]);
 });
 
+/** The folder of lib/ a module is in ('' for lib/ itself). */
+const folderOf = (file: string) => path.relative(LIB, file).split(path.sep).slice(0, -1)[0] ?? '';
+/** What a folder may import at run time: features the shared folders; shared folders no feature; lib/ itself anything. */
+const FEATURES = ['argo-server', 'argo-events'];
+const SHARED = ['kubeflow', 'gateway', 'synth'];
+
+/** The run-time imports that cross from one lib/ folder into a folder it may not import. */
+function forbiddenImports(graph: Map<string, string[]>): string[] {
+  const found: string[] = [];
+  for (const [file, targets] of graph) {
+    const from = folderOf(file);
+    for (const target of targets) {
+      const to = folderOf(target);
+      if (!to || to === from) continue;
+      const bad = (FEATURES.includes(from) && FEATURES.includes(to)) || (SHARED.includes(from) && FEATURES.includes(to));
+      if (bad) found.push(`${path.relative(LIB, file)} -> ${path.relative(LIB, target)}`);
+    }
+  }
+  return found;
+}
+
+test('lib/ is split by feature: argo-server and argo-events import the shared folders, never each other, and kubeflow/, gateway/ and synth/ import no feature', () => {
+  const graph = new Map(modules(LIB).map((f) => [f, runtimeImports(f)]));
+  expect(new Set(modules(LIB).map(folderOf))).toEqual(new Set(['', ...FEATURES, ...SHARED]));
+  expect(forbiddenImports(graph)).toEqual([]);
+  // and the rule finds a crossing
+  const crossing = new Map([[path.join(LIB, 'kubeflow', 'x.ts'), [path.join(LIB, 'argo-server', 'argo-server.ts')]]]);
+  expect(forbiddenImports(crossing)).toEqual(['kubeflow/x.ts -> argo-server/argo-server.ts']);
+});
+
 test('the entry point exports constructs, presets, EventField and ValidationError: no helpers or constants', () => {
   expect(Object.keys(lib).sort()).toEqual([
     'ArgoEventsRbac', 'ArgoServer', 'ArgoServerRoute', 'EventBus', 'EventField', 'KubeflowArgoChart', 'KubeflowArgoRoles', 'KubeflowPatches', 'Platform',

@@ -3,11 +3,11 @@ import { Construct, IConstruct } from 'constructs';
 import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import { brand, hasBrand } from '../brands';
 import { ARGO_EVENTS_NAMESPACE, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } from '../constants';
-import { claimRoute } from '../istio/gateway-routes';
-import { gatewayNetworkPolicy } from '../kubeflow/gateway-network-policy';
-import { createAuthorizationPolicy, createVirtualService } from '../istio/istio-api';
-import { webhookTokenFilter, WEBHOOK_TOKEN_HEADER } from '../istio/webhook-token';
-import { checkNotKubeflowRoute } from '../istio/kubeflow-routes';
+import { claimRoute } from '../gateway/gateway-routes';
+import { gatewayNetworkPolicy } from '../gateway/gateway-network-policy';
+import { createAuthorizationPolicy, createVirtualService } from '../gateway/istio-api';
+import { webhookTokenFilter, WEBHOOK_TOKEN_HEADER } from './webhook-token';
+import { checkNotKubeflowRoute } from '../gateway/kubeflow-routes';
 import { Platform, resolvePlatform } from '../platform';
 import {
   checkBoolean, checkDnsLabel, checkGateway, checkHost, checkKnownKeys, checkOptions, checkList, checkNamespace, checkOneOf, checkPathPrefix, checkPort, checkPrincipal, fail,

@@ -1,4 +1,4 @@
-import { checkNotKubeflowRoute } from '../istio/kubeflow-routes';
+import { checkNotKubeflowRoute } from '../gateway/kubeflow-routes';
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { brand, hasBrand } from '../brands';
@@ -6,9 +6,9 @@ import { ARGO_SERVER_NAME, ARGO_SERVER_PORT, ARGO_SERVER_SELECTOR, KUBEFLOW_NAME
 import * as k8s from '../../imports/k8s';
 import { Platform, resolvePlatform } from '../platform';
 import { clusterScoped } from '../cluster-scoped';
-import { ArgoServerRoute, ArgoServerRouteOptions, ROUTE_OPTIONS } from '../istio/argo-server-route';
-import { loginRedirectFilter } from '../istio/login-redirect';
-import { PROFILE_ACCESS_OPTIONS, ProfileSsoAccess, ProfileSsoAccessOptions } from '../kubeflow/profile-sso-access';
+import { ArgoServerRoute, ArgoServerRouteOptions, ROUTE_OPTIONS } from './argo-server-route';
+import { loginRedirectFilter } from './login-redirect';
+import { PROFILE_ACCESS_OPTIONS, ProfileSsoAccess, ProfileSsoAccessOptions } from './profile-sso-access';
 import {
   checkBoolean, checkImage, checkKnownKeys, checkOptions, checkList, checkNamespace, checkOneOf, checkPathPrefix, fail, parseImageReference, propNames, requireString, snapshotProps, Where, whereIn,
 } from '../validation';

@@ -1,4 +1,3 @@
-import { fail, requireString, Where } from '../validation';
 
 /**
  * argo-server's SSO RBAC rules: `expr` expressions over the user's claims, as the annotation
@@ -17,31 +16,6 @@ import { fail, requireString, Where } from '../validation';
 /** The annotations argo-server reads on an SSO RBAC account. */
 export const RBAC_RULE_ANNOTATION = 'workflows.argoproj.io/rbac-rule';
 export const RBAC_PRECEDENCE_ANNOTATION = 'workflows.argoproj.io/rbac-rule-precedence';
-
-/**
- * An e-mail address as Kubeflow keys users (the `email` claim, the profile's owner): the WHATWG
- * "valid e-mail address" form, which has no quotes, backslashes or spaces.
- */
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-
-/** Checks an e-mail address (a profile's owner or contributor). */
-export function checkEmail(where: Where, value: unknown): string {
-  requireString(where, value);
-  if (value.length > 254 || !EMAIL.test(value)) {
-    fail(where, value, 'is not an e-mail address', 'write the address the user logs in to Kubeflow with, e.g. "alice@example.com"');
-  }
-  return value;
-}
-
-/** Checks a group name as Dex passes it in the `groups` claim (any printable text). */
-export function checkGroup(where: Where, value: unknown): string {
-  requireString(where, value);
-  // eslint-disable-next-line no-control-regex
-  if (value.length === 0 || value.length > 256 || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) {
-    fail(where, value, 'is not a group name (1 to 256 printable characters)', 'write the group as your Dex connector puts it in the "groups" claim, e.g. "ml-team"');
-  }
-  return value;
-}
 
 /**
  * An `expr` string literal: JSON's double-quoted form. Its escapes (`\"`, `\\`, `\n`, `\uXXXX`)

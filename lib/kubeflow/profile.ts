@@ -1,8 +1,7 @@
 // A Kubeflow profile as the constructs take it, and the checks every profile gets, in one place:
 // KubeflowArgoChart (which also takes a bare namespace) and ProfileSsoAccess (which adds what SSO
 // needs: an owner, groups only where the Argo line honours them) both check through it.
-import { checkEmail, checkGroup } from '../argo-server/sso-rules';
-import { checkKnownKeys, checkList, checkProfileNamespace, compareText, fail, ValidationError, Where, within } from '../validation';
+import { checkKnownKeys, checkList, checkProfileNamespace, compareText, fail, requireString, ValidationError, Where, within } from '../validation';
 
 /** A Kubeflow profile: its namespace and who may work in it, as its Profile and KFAM say. */
 export interface KubeflowProfile {
@@ -102,4 +101,29 @@ function checkProfile(w: Where, v: unknown, namespaceOnly: boolean): CheckedProf
     });
     return { namespace, ...(owner === undefined ? {} : { owner }), contributors, groups };
   });
+}
+
+/**
+ * An e-mail address as Kubeflow keys users (the `email` claim, the profile's owner): the WHATWG
+ * "valid e-mail address" form, which has no quotes, backslashes or spaces.
+ */
+const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** Checks an e-mail address (a profile's owner or contributor). */
+export function checkEmail(where: Where, value: unknown): string {
+  requireString(where, value);
+  if (value.length > 254 || !EMAIL.test(value)) {
+    fail(where, value, 'is not an e-mail address', 'write the address the user logs in to Kubeflow with, e.g. "alice@example.com"');
+  }
+  return value;
+}
+
+/** Checks a group name as Dex passes it in the `groups` claim (any printable text). */
+export function checkGroup(where: Where, value: unknown): string {
+  requireString(where, value);
+  // eslint-disable-next-line no-control-regex
+  if (value.length === 0 || value.length > 256 || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) {
+    fail(where, value, 'is not a group name (1 to 256 printable characters)', 'write the group as your Dex connector puts it in the "groups" claim, e.g. "ml-team"');
+  }
+  return value;
 }

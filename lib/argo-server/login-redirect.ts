@@ -1,5 +1,5 @@
 import { ApiObjectProps } from 'cdk8s';
-import { inboundLuaFilter } from './inbound-lua-filter';
+import { inboundLuaFilter } from '../gateway/inbound-lua-filter';
 
 /** Where the SSO login filter goes and what it does. */
 export interface LoginRedirectSettings {

@@ -1,17 +1,17 @@
-import { checkNotKubeflowRoute } from './kubeflow-routes';
+import { checkNotKubeflowRoute } from '../gateway/kubeflow-routes';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { hasBrand } from '../brands';
 import { ARGO_SERVER_NAME, ARGO_SERVER_PORT, ARGO_SERVER_SELECTOR, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY, KUBEFLOW_NAMESPACE } from '../constants';
 import { AuthorizationPolicySpecAction, AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
-import type { ArgoServer } from '../argo-server/argo-server';
+import type { ArgoServer } from './argo-server';
 import { Platform, resolvePlatform } from '../platform';
 import {
   checkBoolean, checkDuration, checkGateway, checkHost, checkKnownKeys, checkList, checkNamespace, checkPathPrefix, checkPort, checkPrincipal, fail, propNames, snapshotProps, whereIn,
 } from '../validation';
-import { gatewayNetworkPolicy } from '../kubeflow/gateway-network-policy';
-import { claimRoute } from './gateway-routes';
-import { createAuthorizationPolicy, createVirtualService } from './istio-api';
+import { gatewayNetworkPolicy } from '../gateway/gateway-network-policy';
+import { claimRoute } from '../gateway/gateway-routes';
+import { createAuthorizationPolicy, createVirtualService } from '../gateway/istio-api';
 
 const at = whereIn('ArgoServerRoute');
 

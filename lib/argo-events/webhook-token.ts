@@ -1,5 +1,5 @@
 import { ApiObjectProps } from 'cdk8s';
-import { inboundLuaFilter } from './inbound-lua-filter';
+import { inboundLuaFilter } from '../gateway/inbound-lua-filter';
 
 /**
  * The header a generic webhook's caller sends its secret in where the Kubeflow gateway verifies

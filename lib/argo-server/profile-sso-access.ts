@@ -2,14 +2,14 @@ import { ApiObject } from 'cdk8s';
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import type { ArgoServer } from '../argo-server/argo-server';
-import { RBAC_PRECEDENCE_ANNOTATION, RBAC_RULE_ANNOTATION, rbacRule, VERIFIED } from '../argo-server/sso-rules';
+import type { ArgoServer } from './argo-server';
+import { RBAC_PRECEDENCE_ANNOTATION, RBAC_RULE_ANNOTATION, rbacRule, VERIFIED } from './sso-rules';
 import { brand, hasBrand } from '../brands';
 import { ARGO_SERVER_NAME } from '../constants';
 import { Platform, resolvePlatform } from '../platform';
-import { CheckedProfile, checkProfileList, KubeflowProfile } from './profile';
+import { CheckedProfile, checkProfileList, KubeflowProfile } from '../kubeflow/profile';
 
-export type { KubeflowProfile } from './profile';
+export type { KubeflowProfile } from '../kubeflow/profile';
 import {
   checkDnsSubdomain, checkKnownKeys, compareText, checkOneOf, fail, propNames, snapshotProps, Where, whereIn, within,
 } from '../validation';
