@@ -1,14 +1,7 @@
 /**
- * Jest, everyday suite (`npm test`): constructs, validation, in-process synthesis and checks.
- * The slow suites (jest.common.js SLOW: subprocesses, packing, external tools, regeneration) run
- * with `npm run test:slow`, the cluster suites (a real API server) with `npm run test:cluster`;
- * `.ci/run` runs all three. TypeScript goes through ts-jest in transpile-only mode
- * (type-checking is `tsc` in the scripts), snapshots live in the top-level `__snapshots__/`.
+ * Jest, everyday suite (`npm test`): test/everyday/, constructs, validation, in-process synthesis
+ * and checks. `npm run test:slow` runs test/slow/, `npm run test:cluster` test/cluster/; `.ci/run`
+ * runs all three. TypeScript goes through ts-jest in transpile-only mode (type-checking is `tsc`
+ * in the scripts), snapshots live in the top-level `__snapshots__/`.
  */
-const { SLOW, common } = require('./jest.common');
-
-module.exports = {
-  ...common,
-  testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/cluster-', ...SLOW.map((s) => `/test/${s}\\.test\\.ts$`)],
-};
+module.exports = require('./jest.common').suite('everyday');

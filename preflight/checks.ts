@@ -304,7 +304,7 @@ function tokenHeaderOf(output: readonly any[], pod: PodRef): string {
 }
 
 /**
- * What the pod's sidecar passes on: the filter's Lua (test/preflight-releases.test.ts runs it in
+ * What the pod's sidecar passes on: the filter's Lua (test/slow/preflight-releases.test.ts runs it in
  * Lua 5.1) replaces `authorization` with `Bearer <header value>` and removes the header, when the
  * header is present.
  */

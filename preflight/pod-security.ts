@@ -4,7 +4,7 @@ const BASELINE_CAPS = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID
 const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
 /**
  * The sysctls Baseline allows, by the Kubernetes minor version that added them
- * (k8s.io/pod-security-admission v0.34.2 policy/check_sysctls.go). test/cluster-pod-security.test.ts
+ * (k8s.io/pod-security-admission v0.34.2 policy/check_sysctls.go). test/cluster/pod-security.test.ts
  * found that a list of 1.0's alone refused pods Kubernetes 1.34 admits.
  */
 const SAFE_SYSCTLS: ReadonlyArray<readonly [number, readonly string[]]> = [
@@ -27,7 +27,7 @@ export function policyMinor(version: string | undefined): number {
  * The controls of kubernetes.io/docs/concepts/security/pod-security-standards/ ("Baseline" and
  * "Restricted" tables) for a pod spec, as the policy of Kubernetes 1.`minor` has them (default:
  * the newest this file follows), one message per failed control. Not modelled: AppArmor and
- * SELinux options (none of our pods sets them), Windows HostProcess. test/cluster-pod-security.test.ts
+ * SELinux options (none of our pods sets them), Windows HostProcess. test/cluster/pod-security.test.ts
  * holds it to the real admission on seeded random pods.
  */
 export function podSecurityViolations(pod: any, level: 'baseline' | 'restricted', minor = LATEST_MINOR): string[] {

@@ -47,7 +47,7 @@ function grants(rule: any, verb: string, group: string, resource: string, name?:
  * has the rules of every ClusterRole whose labels match one of its `clusterRoleSelectors`
  * ("Aggregated ClusterRoles"), recursively, as the controller fills them in. `resource` may name
  * a subresource (`serviceaccounts/token`). Returns the binding that grants the request, or
- * undefined. test/cluster-rbac.test.ts holds it to the API server's answers.
+ * undefined. test/cluster/rbac.test.ts holds it to the API server's answers.
  */
 export function whoGrants(objects: readonly any[], subject: Subject, verb: string, group: string, resource: string, namespace: string, name?: string): string | undefined {
   const index = rbacIndex(objects);

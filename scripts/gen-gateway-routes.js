@@ -12,7 +12,7 @@
 // app, the model registry, …), since a site may install any of them. ../shared/upstream holds a
 // subset of each release (Dex, oauth2-proxy, KFP, kfam, the central dashboard); with `--check
 // FILE` and no clone, the script reads that subset and fails unless FILE routes every prefix it
-// finds there (what CI can check; test/imports.test.ts).
+// finds there (what CI can check; test/slow/imports.test.ts).
 // Regenerated with imports/, never edited by hand.
 //   KUBEFLOW_MANIFESTS_GIT=/path/to/manifests.git node scripts/gen-gateway-routes.js [OUTFILE]
 //   node scripts/gen-gateway-routes.js --check imports/kubeflow-gateway-routes.json

@@ -8,7 +8,7 @@
 // Why not cdk8s-plus-25's `k8s` module: it holds every Kubernetes kind (2.3 MB of CommonJS),
 // and loading it was ~8 ms of each synth. This file is ES modules with a few kinds, so the synth
 // bundle carries only what those kinds reach. The classes are generated the same way, so they
-// write the same JSON (test/imports.test.ts compares them with cdk8s-plus-25's).
+// write the same JSON (test/slow/imports.test.ts compares them with cdk8s-plus-25's).
 'use strict';
 const fs = require('fs');
 const path = require('path');

@@ -1,6 +1,6 @@
 // The release tables of README.md and docs/platforms.md, derived from the release record
 // (lib/platform.ts): written by `npm run docs` (scripts/gen-release-docs.js) between the
-// markers `<!-- release-table:NAME -->` and `<!-- /release-table:NAME -->`; test/docs.test.ts
+// markers `<!-- release-table:NAME -->` and `<!-- /release-table:NAME -->`; test/slow/docs.test.ts
 // fails when a committed table is stale. Adding a release changes these tables, never by hand.
 import { Platform } from '../lib';
 import { standaloneKfpLines } from '../lib/platform';

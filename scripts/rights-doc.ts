@@ -1,7 +1,7 @@
 // docs/rights.md: what every ServiceAccount of the reference app may do, per preset, with and
 // without `sso`. Written by `npm run docs` (scripts/gen-rights-doc.js) from the output through
-// preflight/rbac.ts; test/rights-doc.test.ts fails when the committed page is stale, and
-// test/cluster-apply.test.ts holds each section to the API server's own enumeration
+// preflight/rbac.ts; test/everyday/rights-doc.test.ts fails when the committed page is stale, and
+// test/cluster/apply.test.ts holds each section to the API server's own enumeration
 // (SelfSubjectRulesReview) on that preset's release.
 import { App } from 'cdk8s';
 import { KubeflowArgoChart, Platform } from '../lib';
@@ -107,7 +107,7 @@ export function renderRightsDoc(sections: readonly RightsSection[] = rightsSecti
     'A role the output holds is spelled out; one of Kubeflow\'s is named, with the rules the release gives it',
     '(our `kubeflowRoles` aggregate into `kubeflow-edit` and `kubeflow-view`). `default-editor` is bound by',
     'Kubeflow\'s profile controller, not by us; the profile\'s workflows run as it.', '',
-    'Written by `npm run docs`; `test/rights-doc.test.ts` fails when it is stale, and',
+    'Written by `npm run docs`; `test/everyday/rights-doc.test.ts` fails when it is stale, and',
     '`npm run test:cluster` asks a real API server (SelfSubjectRulesReview) for every account of every',
     'section and fails on any difference, more or less.', '',
   ];

@@ -1,5 +1,5 @@
 // Keeps every snapshot in the top-level __snapshots__/ folder (design card layout):
-// test/argo-server.test.ts <-> __snapshots__/argo-server.test.ts.snap
+// test/everyday/argo-server.test.ts <-> __snapshots__/everyday/argo-server.test.ts.snap
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
@@ -11,5 +11,5 @@ module.exports = {
     path.join(snapDir, path.relative(testDir, testPath) + ext),
   resolveTestPath: (snapshotPath, ext) =>
     path.join(testDir, path.relative(snapDir, snapshotPath).slice(0, -ext.length)),
-  testPathForConsistencyCheck: path.join(testDir, 'example.test.ts'),
+  testPathForConsistencyCheck: path.join(testDir, 'everyday', 'example.test.ts'),
 };

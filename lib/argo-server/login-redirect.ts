@@ -46,7 +46,7 @@ export function loginRedirectFilter(s: LoginRedirectSettings): ApiObjectProps {
  *   Logout clears it from script and reloads that page (`ui/src/.../login.tsx`): up to 3.6
  *   without a path, so the `/argo/` cookie stayed; and script cannot clear an HttpOnly cookie.
  * Headers are read as Envoy's Lua filter offers them (`headers()`, `pairs` over every header,
- * `streamInfo():dynamicMetadata()`), from Envoy 1.17 (Istio 1.9) on; test/sso-releases.test.ts
+ * `streamInfo():dynamicMetadata()`), from Envoy 1.17 (Istio 1.9) on; test/slow/sso-releases.test.ts
  * runs this code in Lua 5.1 against that interface.
  */
 export function loginLua(s: Pick<LoginRedirectSettings, 'baseHref' | 'issuer' | 'browserIssuer' | 'secureCookie'>): string {

@@ -9,7 +9,7 @@
  * The rules written here use only what the oldest dialect (antonmedv/expr 1.8, Argo 3.1) and
  * the newest (expr-lang, Argo 3.4.17+/3.5.5+) both read the same way: string literals, `==`, `in`
  * on a list of strings, `||`, `&&`, `!= nil` and `any(list, {# in [...]})`.
- * test/sso-releases.test.ts evaluates them with the exact expr module and call of each preset's
+ * test/slow/sso-releases.test.ts evaluates them with the exact expr module and call of each preset's
  * argo-server tag (test/fixtures/exprrules, built per tag from the Go module proxy).
  */
 

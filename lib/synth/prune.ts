@@ -31,7 +31,7 @@ export function pruneLabels(outputName: string): Record<string, string> {
 
 /**
  * The resource types this library writes (`kubectl api-resources -o name` spelling), by
- * `group/Kind` (`/Kind` for the core group, as output-checks.ts `groupKind` gives it). `test/prune.test.ts` checks that every kind of
+ * `group/Kind` (`/Kind` for the core group, as output-checks.ts `groupKind` gives it). `test/everyday/prune.test.ts` checks that every kind of
  * every preset's output is here.
  */
 export const PRUNED_RESOURCES: Readonly<Record<string, string>> = {

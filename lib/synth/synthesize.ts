@@ -27,7 +27,7 @@ export interface SynthesizedFile {
  * copies of cdk8s included: kinds are recognised by cdk8s' own `isChart`/`isApiObject` brands)
  * are handled as `App.synth()` handles them (cdk8s `lib/app.js`): charts in dependency order,
  * file names numbered `0000-` when any chart depends on another, objects in dependency order
- * within their closest chart. `test/synthesize.test.ts` compares the result with `app.synth()`.
+ * within their closest chart. `test/everyday/synthesize.test.ts` compares the result with `app.synth()`.
  * cdk8s' `construct-metadata.json` is not produced: construct paths are in `paths`. Files that
  * constructs attach (`attachFile`, e.g. `kubeflow-patches/`) follow the manifests, without objects.
  */

@@ -11,8 +11,8 @@ import { Yaml } from 'cdk8s';
  * C1 controls and U+FFFE/U+FFFF, drops a BOM, and loses whitespace-only lines of a block scalar.
  * The library's own double quotes do not escape those characters, so such strings are replaced
  * by unique plain placeholders before the library writes the document and the placeholders are
- * then swapped for `doubleQuoted`. `test/yaml-k8s.test.ts` reads the output back with a Go
- * program built on sigs.k8s.io/yaml and with `kubectl kustomize`; `test/yaml.test.ts` checks the
+ * then swapped for `doubleQuoted`. `test/slow/yaml-k8s.test.ts` reads the output back with a Go
+ * program built on sigs.k8s.io/yaml and with `kubectl kustomize`; `test/slow/yaml.test.ts` checks the
  * text equals `Yaml.stringify` wherever no such string occurs.
  *
  * The library writer was measured against a hand-made one (issue 13): with it, synth stays
