@@ -22,7 +22,8 @@ export { EventField } from './argo-events/event-field';
 export type { EventFieldSource, WebhookEventSourceType } from './argo-events/event-field';
 export type { SecretKeySelector } from './argo-events/events-api';
 export { WebhookEventSource } from './argo-events/webhook-event-source';
-export type { EventSourceImportOptions, IEventSource, WebhookEventSourceOptions, WebhookEventSourceProps } from './argo-events/webhook-event-source';
+export type { IEventSource } from './argo-events/event-source';
+export type { EventSourceImportOptions, WebhookEventSourceOptions, WebhookEventSourceProps } from './argo-events/webhook-event-source';
 export { WorkflowTrigger } from './argo-events/workflow-trigger';
 export type { WorkflowTriggerOptions, WorkflowTriggerProps } from './argo-events/workflow-trigger';
 

@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import { brand, hasBrand } from '../brands';
 import { ARGO_EVENTS_NAMESPACE, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_GATEWAY } from '../constants';
@@ -15,7 +15,10 @@ import {
 } from '../validation';
 import type { EventBus } from './event-bus';
 import { EventSourceObject, SecretKeySelector, WebhookContext } from './events-api';
+import type { IEventSource } from './event-source';
 import { PROVIDERS, WebhookEventSourceType, WEBHOOK_EVENT_SOURCE_TYPES } from './webhook-providers';
+
+export type { IEventSource } from './event-source';
 import { CheckedProvider, checkSecretRef, checkUrl, refuseOthers, WebhookProvider } from './webhook-providers/provider';
 import { WorkflowTrigger, WorkflowTriggerOptions, TRIGGER_OPTIONS } from './workflow-trigger';
 
@@ -37,25 +40,6 @@ const PROPS = propNames<WebhookEventSourceProps>()(
   'platform', 'namespace', 'eventBus', 'type', 'name', 'eventName', 'port', 'endpoint', 'method', 'events', 'repositories', 'projects',
   'webhookSecret', 'apiToken', 'publicUrl', 'baseUrl', 'pathPrefix', 'gateway', 'hosts', 'allowedPrincipals', 'allowUnauthenticated',
 );
-
-/**
- * An Argo Events EventSource a trigger can listen to: a {@link WebhookEventSource}, or one made
- * elsewhere ({@link WebhookEventSource.fromEventSourceName}).
- */
-export interface IEventSource extends IConstruct {
-  /** EventSource name. */
-  readonly name: string;
-  /** Its namespace (Sensors listening to it run there). */
-  readonly namespace: string;
-  /** Provider type: decides which event fields exist. */
-  readonly type: WebhookEventSourceType;
-  /** Event names it emits. */
-  readonly eventNames: readonly string[];
-  /** Its platform preset. */
-  readonly platform: Platform;
-  /** The bus, when known: Sensor pods get the annotations that let them reach it. */
-  readonly eventBus?: EventBus;
-}
 
 /** Where to find an EventSource made elsewhere ({@link WebhookEventSource.fromEventSourceName}). */
 export interface EventSourceImportOptions {

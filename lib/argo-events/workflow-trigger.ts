@@ -9,7 +9,7 @@ import {
 import { ArgoEventsRbac, workflowVerbs } from './argo-events-rbac';
 import { EventField } from './event-field';
 import { SensorObject, TriggerParameter } from './events-api';
-import type { IEventSource } from './webhook-event-source';
+import type { IEventSource } from './event-source';
 import { PROVIDERS, PUSH_SOURCE_TYPES } from './webhook-providers';
 import type { WebhookProvider } from './webhook-providers/provider';
 
