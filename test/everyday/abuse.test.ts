@@ -11,7 +11,7 @@ import { attachedFiles } from '../../lib/synth/attached-files';
 import { checkOutput } from '../../lib/synth/output-checks';
 import { synthesizeApp } from '../../lib/synth/synthesize';
 import { yamlComment } from '../../lib/synth/yaml';
-import { buildApp } from '../../main';
+import { buildApp } from '../support/reference-app';
 import { preflight } from '../../preflight/checks';
 import { checkCluster, InputError, readDump } from '../../preflight/input';
 import { stringify } from 'yaml';

@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as esbuild from 'esbuild';
 import { Testing } from 'cdk8s';
 import { KubeflowArgoChart } from '../../lib';
-import { buildApp } from '../../main';
+import { buildApp } from '../support/reference-app';
 import { synthToDir } from '../support/util';
 
 

@@ -6,7 +6,7 @@
 // the standard, itself tested first on one violating and one passing pod per control.
 import { Testing } from 'cdk8s';
 import { ArgoServer, Platform } from '../../lib';
-import { buildApp, EXAMPLE_PROFILE } from '../../main';
+import { buildApp, EXAMPLE_PROFILE } from '../support/reference-app';
 import { podSecurityViolations, podsOf, policyMinor } from '../../preflight/pod-security';
 import { one } from '../support/util';
 

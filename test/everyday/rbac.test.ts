@@ -1,11 +1,11 @@
 // What each ServiceAccount in the output may do, worked out by a small RBAC evaluator over the
 // synthesized Roles, ClusterRoles and their bindings, compared with the table in docs/security.md
 // ("Security"). The evaluator is checked on the examples of the Kubernetes documentation first.
-import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { ArgoServer } from '../../lib';
 import { grants } from '../support/rights';
-import { readDir, synth } from '../support/util';
+import { buildApp as buildReferenceApp } from '../support/reference-app';
+import { synth, synthToDir } from '../support/util';
 
 describe('the RBAC evaluator, on the Kubernetes documentation\'s examples', () => {
   // "Role example" + "RoleBinding examples": pod-reader in default, bound to jane
@@ -34,13 +34,13 @@ describe('the RBAC evaluator, on the Kubernetes documentation\'s examples', () =
   });
 });
 
-describe('what each ServiceAccount of the committed dist/ may do (docs/security.md, "Security")', () => {
-  const objs = Object.entries(readDir(path.join(__dirname, '..', '..', 'dist')))
+describe('what each ServiceAccount of the reference app may do (docs/security.md, "Security")', () => {
+  const objs = Object.entries(synthToDir(buildReferenceApp))
     .filter(([f]) => f.endsWith('.yaml'))
     .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS()))
     .filter(Boolean);
 
-  // the profiles the Sensors submit to: main.ts is the app users edit, so its profiles are read, not assumed
+  // the profiles the Sensors submit to, as the app names them
   const targets = [...new Set(objs.filter((o) => o.kind === 'Sensor')
     .flatMap((s) => s.spec.triggers.map((t: any) => t.template.argoWorkflow.source.resource.metadata.namespace)))].sort();
 

@@ -1,20 +1,22 @@
-// Security defaults, audited over dist/ and over charts built with every non-risky option:
+// Security defaults, audited over the reference app (the template as shipped), examples/sso/dist/ and over charts built with every non-risky option:
 // nothing weaker than the defaults appears unless a risky prop explicitly asks for it.
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { KubeflowArgoChart } from '../../lib';
-import { Obj } from '../support/util';
+import { buildApp as buildReferenceApp } from '../support/reference-app';
+import { Obj, synthToDir } from '../support/util';
 
-const DIST = path.join(__dirname, '..', '..', 'dist');
 const dirObjs = (dir: string): Obj[] => fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))
   .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJS())).filter(Boolean);
-const distObjs = (): Obj[] => dirObjs(DIST);
+/** The reference app's manifests (main.ts is a template users edit; test/support/reference-app.ts). */
+const referenceObjs = (): Obj[] => Object.entries(synthToDir(buildReferenceApp)).filter(([f]) => f.endsWith('.yaml'))
+  .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS())).filter(Boolean);
 const chartObjs = (props: any = {}): Obj[] => Testing.synth(new KubeflowArgoChart(Testing.app(), 'kfa', props)) as Obj[];
 
 const OUTPUTS: Array<[string, () => Obj[]]> = [
-  ['dist/', distObjs],
+  ['the reference app', referenceObjs],
   ['examples/sso/dist/', () => dirObjs(path.join(__dirname, '..', '..', 'examples', 'sso', 'dist'))],
   ['chart defaults', () => chartObjs()],
   ['chart with every safe option', () => chartObjs({

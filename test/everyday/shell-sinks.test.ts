@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { EventField, ProfileWorkflowTemplate, WebhookEventSource, WorkflowTrigger } from '../../lib';
 import { shellSinks } from '../../lib/kubeflow/shell-sinks';
-import { buildApp, CHECKOUT_SCRIPT } from '../../main';
+import { buildApp, CHECKOUT_SCRIPT } from '../support/reference-app';
 
 /** A valid git branch name (`git check-ref-format --branch` accepts it) that runs a command when spliced into sh -c. */
 const HOSTILE_BRANCH = (marker: string) => `x";touch\${IFS}${marker};"`;

@@ -9,7 +9,9 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
 import { KubeflowArgoChart, KubeflowPatches, Platform } from '../../lib';
-import { buildApp, EXAMPLE_PROFILE } from '../../main';
+import { outputFiles } from '../../lib/synth/output-formats';
+import { synthesizeApp } from '../../lib/synth/synthesize';
+import { buildApp, EXAMPLE_PROFILE } from '../support/reference-app';
 import { authserviceSkipList, preflight } from '../../preflight/checks';
 import { MANIFESTS, releaseCluster } from '../support/release-cluster';
 import { webhookTokenLua, WEBHOOK_TOKEN_HEADER } from '../../lib/argo-events/webhook-token';
@@ -220,7 +222,7 @@ describeReleases('issue 20, item 1: the authservice skip list, parsed as each au
   });
 });
 
-describeReleases('npm run preflight on a dump assembled from the newest release\'s files (examples/latest)', () => {
+describeReleases('npm run preflight on a dump assembled from the newest release\'s files, with the reference app on it', () => {
   // what the documented kubectl commands give: a List of the cluster's objects, and the ConfigMaps on their own
   const dump = (cluster: any[]) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-preflight-'));
@@ -229,8 +231,15 @@ describeReleases('npm run preflight on a dump assembled from the newest release\
     fs.writeFileSync(path.join(dir, 'mesh.yaml'), configMaps.map((o) => stringify(o)).join('---\n'));
     return dir;
   };
-  const run = (dir: string) => spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'preflight.js'), '--output', path.join(__dirname, '..', '..', 'examples', 'latest', 'dist'), 'cluster.yaml', 'mesh.yaml'], { cwd: dir, encoding: 'utf8' });
   const platform = Platform.LATEST;
+  // the reference app's output on the newest release, as the synth command writes it
+  const output = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-preflight-output-'));
+  for (const f of outputFiles(synthesizeApp(buildApp(undefined, platform)))) {
+    fs.mkdirSync(path.dirname(path.join(output, f.file)), { recursive: true });
+    fs.writeFileSync(path.join(output, f.file), f.text);
+  }
+  afterAll(() => fs.rmSync(output, { recursive: true, force: true }));
+  const run = (dir: string) => spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'preflight.js'), '--output', output, 'cluster.yaml', 'mesh.yaml'], { cwd: dir, encoding: 'utf8' });
 
   test('every check passes on the cluster with the patches: exit 0, one PASS line per check', () => {
     const dir = dump(releaseCluster(platform, EXAMPLE_PROFILE, componentOf(platform)));

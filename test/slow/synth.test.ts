@@ -631,7 +631,7 @@ describe('cdk8s synth (cdk8s.yaml runs scripts/synth.js, then the validation plu
   test('writes the same usable dist/: manifests, Kustomization and record, no metadata files', () => {
     const res = cdk8sSynth(outdir);
     expect(res.status).toBe(0);
-    expect(res.output).toContain('schema-validation: 18 objects checked, 0 violations');
+    expect(res.output).toMatch(/schema-validation: \d+ objects checked, 0 violations/); // as many as the app in main.ts has
     expect(res.output).not.toMatch(/\n\s+at /); // no stack trace (upgrade check off)
     expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
   }, 60_000);
