@@ -230,8 +230,10 @@ class SchemaValidation {
     const userSchemas = this.props.schemas && this.props.schemas.length ? useSchemas(this.props.schemas) : undefined;
     const total = { checked: 0, unchecked: [], violations: [] };
     let failures = 0;
-    // kustomize's own files (the Kubeflow-side Component in kubeflow-patches/) are build inputs, not cluster objects
-    const parsed = context.manifests.map((manifest) => [manifest, context.parseManifest(manifest).filter((o) => o && !isKustomizeFile(o))]);
+    // kustomize's own files (the Kubeflow-side Component in kubeflow-patches/) are build inputs, not
+    // cluster objects, and Dex's client entry beside them is part of Dex's config
+    const parsed = context.manifests.filter((m) => !isDexClientEntry(m))
+      .map((manifest) => [manifest, context.parseManifest(manifest).filter((o) => o && !isKustomizeFile(o))]);
     // cdk8s' own construct-metadata.json is keyed by metadata.name: usable only for unique names
     const named = new Map();
     for (const [, objects] of parsed) for (const o of objects) named.set(o && o.metadata && o.metadata.name, (named.get(o && o.metadata && o.metadata.name) || 0) + 1);
@@ -281,6 +283,15 @@ function synthMetadata(dir) {
 }
 
 /** A kustomize Kustomization or Component: read by kustomize, never sent to the cluster. */
+/**
+ * The `staticClients` entry for Dex that KubeflowPatches writes with `sso`
+ * (`kubeflow-patches/dex-static-client.yaml`, lib/kubeflow/kubeflow-patches.ts DEX_CLIENT_FILE):
+ * a list for Dex's config, not a manifest.
+ */
+function isDexClientEntry(file) {
+  return path.basename(file) === 'dex-static-client.yaml' && path.basename(path.dirname(file)) === 'kubeflow-patches';
+}
+
 function isKustomizeFile(obj) {
   return typeof obj.apiVersion === 'string' && obj.apiVersion.startsWith('kustomize.config.k8s.io/');
 }

@@ -144,7 +144,10 @@ withHelm('the hooks follow the YAML, not its layout: 4-space indents, flow maps 
 withHelm('Chart.yaml carries the argocli version as appVersion; the synth record stays out of the package', () => {
   const out = path.join(work, 'chart-meta');
   expect(helm('--chart-version', '0.2.0', '--outdir', out).status).toBe(0);
-  expect(parse(fs.readFileSync(path.join(out, 'Chart.yaml'), 'utf8'))).toMatchObject({ appVersion: 'v3.1.15', type: 'application' });
+  // the argocli tag of dist/ (main.ts is the user's: whichever release it targets)
+  const argocli = /image: quay\.io\/argoproj\/argocli:(v[\w.-]+)/.exec(manifests().map((f) => fs.readFileSync(path.join(DIST, f), 'utf8')).join('\n'))![1];
+  expect(argocli).toMatch(/^v\d+\.\d+\.\d+$/);
+  expect(parse(fs.readFileSync(path.join(out, 'Chart.yaml'), 'utf8'))).toMatchObject({ appVersion: argocli, type: 'application' });
   const pkgDir = path.join(work, 'pkg');
   execFileSync(helmBin.bin!, ['package', out, '-d', pkgDir], { encoding: 'utf8' });
   const listing = execFileSync('tar', ['tzf', path.join(pkgDir, 'kubeflow-argo-0.2.0.tgz')], { encoding: 'utf8' });
