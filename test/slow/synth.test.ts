@@ -158,7 +158,7 @@ describe('scripts/synth: the output directory', () => {
 
   test('issue 21: a directory or file only named like a leftover is never touched; a proven staging directory is', () => {
     expect(synth(outdir).status).toBe(0);
-    // the user's: named like staging directories (with and without an old/), a lock temp file of a dead pid, old-version staging
+    // the user's: named like staging directories (with and without an old/), a file named like an old lock temp file, old-version staging
     const mine = ['.dist.synth-notes', '.dist.synth-123-abcdef', '.dist.new-abc123'];
     for (const d of mine) fs.mkdirSync(path.join(scratch, d, 'old'), { recursive: true });
     fs.writeFileSync(path.join(scratch, '.dist.synth-123-abcdef', 'old', 'precious.txt'), 'mine');

@@ -10,7 +10,7 @@
 // argo-workflows (ARGO_WORKFLOWS_GIT) for what ../shared lacks: Kubeflow 1.11.0 installs its Argo CRDs from argo-workflows by a
 // remote reference (`applications/pipeline/upstream/third-party/argo/installs/cluster/
 // kustomization.yaml`: `manifests/base/crds/minimal?ref=v3.7.3`). Each CRD file records where it
-// came from; test/cluster-fixtures.test.ts regenerates what the sources at hand allow and compares.
+// came from; test/slow/fixtures-cluster.test.ts regenerates what the sources at hand allow and compares.
 import { createHash } from 'crypto';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
