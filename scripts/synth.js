@@ -39,7 +39,7 @@ function phase(name) {
   last = now;
 }
 /** Part of the cache key. Edits to this file rebuild the bundle anyway (it is one of the inputs). */
-const RECIPE = 'kfa-synth-12';
+const RECIPE = 'kfa-synth-13';
 /** A cache key: the first 16 hex digits of the SHA-256 of `text`. */
 function cacheKey(text) {
   return require('crypto').createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -59,14 +59,19 @@ const SYNTH_HOOK = Symbol.for('cdk8s-kubeflow-argo.synth-hook');
 const appCapture = {
   name: 'app-capture',
   setup(build) {
-    build.onResolve({ filter: /^cdk8s$/ }, (a) => {
-      if (a.namespace === 'app-capture' || a.importer.split(/[\\/]/).includes('node_modules')) return undefined;
-      return { path: 'cdk8s', namespace: 'app-capture', pluginData: { resolveDir: a.resolveDir } };
+    build.onResolve({ filter: /^cdk8s$/ }, async (a) => {
+      if (a.pluginData === 'real' || a.importer.split(/[\\/]/).includes('node_modules')) return undefined;
+      // one stand-in per copy of cdk8s, keyed by the file that copy resolves to: an app with its
+      // own node_modules and this project's lib/ may each reach another copy, and each must get
+      // a subclass of its own copy's App
+      const real = await build.resolve('cdk8s', { resolveDir: a.resolveDir, kind: a.kind, pluginData: 'real' });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'app-capture' };
     });
     build.onLoad({ filter: /.*/, namespace: 'app-capture' }, (a) => ({
       loader: 'js',
-      resolveDir: a.pluginData.resolveDir,
-      contents: `const cdk8s = require('cdk8s');
+      resolveDir: path.dirname(a.path),
+      contents: `const cdk8s = require(${JSON.stringify(a.path)});
 class App extends cdk8s.App {
   synth() {
     const hook = globalThis[Symbol.for('cdk8s-kubeflow-argo.synth-hook')];

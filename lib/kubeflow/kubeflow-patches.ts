@@ -33,6 +33,9 @@ export const DEX_CLIENT_ENV = { id: 'ARGO_WORKFLOWS_SSO_CLIENT_ID', secret: 'ARG
 /** File (in the Component's folder) with the entry to add to Dex's `staticClients`. */
 export const DEX_CLIENT_FILE = 'dex-static-client.yaml';
 
+/** Set by this package's synth command (scripts/synth.js) while it loads and builds an app. */
+const SYNTH_COMMAND = Symbol.for('cdk8s-kubeflow-argo.synth-hook');
+
 /** An entry of Kubeflow's central dashboard menu. */
 export interface DashboardMenuLink {
   /** The text of the entry. */
@@ -128,10 +131,13 @@ export class KubeflowPatches extends Construct {
    * other than this package's `npm run synth`, which writes them itself) runs, or the Kubeflow-side
    * patches are missing and the webhook and SSO paths cannot work. Each file is written whole
    * (a temporary file renamed); nothing else in `outdir` changes. Returns the paths written.
+   * Under this package's synth command, which writes every file of the app itself (and only after
+   * its checks pass), it writes nothing and returns `[]`.
    *
    * @param outdir the output directory @default - the app's `outdir` (cdk8s' `CDK8S_OUTDIR` or `dist`)
    */
   public static writeFiles(scope: IConstruct, outdir?: string): string[] {
+    if (typeof (globalThis as Record<symbol, unknown>)[SYNTH_COMMAND] === 'function') return [];
     const root = scope.node.root;
     const dir = outdir ?? (root instanceof App ? root.outdir : undefined);
     const where = at('writeFiles.outdir');

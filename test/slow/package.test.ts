@@ -107,7 +107,11 @@ KubeflowPatches.writeFiles(app);
   npm(['install', '--prefer-offline', '--no-package-lock'], app);
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade'], { cwd: app, stdio: 'pipe' });
   const cli = path.join(work, 'fresh-app-cli');
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'synth.js'), '--entry', path.join(app, 'main.js'), '--outdir', cli], { cwd: app, stdio: 'pipe' });
+  // the synth command writes only into --outdir: the app's own writeFiles() call writes nothing under it
+  const cwd = path.join(work, 'fresh-app-cwd');
+  fs.mkdirSync(path.join(cwd, 'dist'), { recursive: true });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'synth.js'), '--entry', path.join(app, 'main.js'), '--outdir', cli], { cwd, stdio: 'pipe' });
+  expect(filesOf(cwd)).toEqual({});
 
   const official = filesOf(path.join(app, 'dist'));
   const ours = filesOf(cli);
