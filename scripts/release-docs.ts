@@ -15,10 +15,13 @@ function presetName(p: Platform): string {
   return `\`${p.id}\`${marks.length ? ` (${marks.join(', ')})` : ''}`;
 }
 
+/** The login proxy in front of the gateway. */
+const loginProxy = (p: Platform) => ('notPaths' in p.spec.kubeflow.skipAuth ? 'oauth2-proxy' : 'oidc-authservice');
+
+/** The login proxy, with what oidc-authservice's skip list is read from. */
 function login(p: Platform): string {
   const skip = p.spec.kubeflow.skipAuth;
-  if ('notPaths' in skip) return 'oauth2-proxy';
-  return `oidc-authservice (\`${skip.variable}\`, StatefulSet \`${skip.statefulSet}\`)`;
+  return 'notPaths' in skip ? loginProxy(p) : `${loginProxy(p)} (\`${skip.variable}\`, StatefulSet \`${skip.statefulSet}\`)`;
 }
 
 function podSecurity(p: Platform): string {
@@ -33,7 +36,7 @@ const events = (p: Platform) => p.spec.argoEvents.release.replace('argo-events-'
 export function renderReadmeTable(): string {
   const rows = Platform.ALL.map((p) => {
     const { kubeflow: kf, argoWorkflows: argo, istio } = p.spec;
-    return `| ${presetName(p)} | ${kf.release} | ${kf.kfp} | ${imageVersion(argo.image)} | ${minor(istio.version)} | ${login(p).split(' (')[0]} | ${events(p)} |`;
+    return `| ${presetName(p)} | ${kf.release} | ${kf.kfp} | ${imageVersion(argo.image)} | ${minor(istio.version)} | ${loginProxy(p)} | ${events(p)} |`;
   });
   return [
     '| Preset | kubeflow/manifests | KFP | argo-server | Istio | Login | Argo Events |',

@@ -39,7 +39,7 @@ function phase(name) {
   last = now;
 }
 /** Part of the cache key. Edits to this file rebuild the bundle anyway (it is one of the inputs). */
-const RECIPE = 'kfa-synth-13';
+const RECIPE = 'kfa-synth-14';
 /** A cache key: the first 16 hex digits of the SHA-256 of `text`. */
 function cacheKey(text) {
   return require('crypto').createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -74,7 +74,7 @@ const appCapture = {
       contents: `const cdk8s = require(${JSON.stringify(a.path)});
 class App extends cdk8s.App {
   synth() {
-    const hook = globalThis[Symbol.for('cdk8s-kubeflow-argo.synth-hook')];
+    const hook = globalThis[Symbol.for(${JSON.stringify(SYNTH_HOOK.description)})];
     return hook ? hook(this) : super.synth();
   }
 }
