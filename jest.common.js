@@ -11,6 +11,13 @@ const common = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
+  // the workspace packages from their sources, as tsconfig.json's paths map them for tsc and esbuild
+  moduleNameMapper: {
+    '^cdk8s-kubeflow-argo$': '<rootDir>/packages/library/lib/index.ts',
+    '^cdk8s-kubeflow-argo/synth$': '<rootDir>/packages/library/lib/synth-api.ts',
+    '^cdk8s-kubeflow-argo/imports/(.*)$': '<rootDir>/packages/library/imports/$1',
+    '^cdk8s-kubeflow-argo-preflight$': '<rootDir>/packages/preflight/lib/index.ts',
+  },
 };
 
 /** A configuration that runs the tests of one folder of test/. */

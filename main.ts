@@ -1,7 +1,8 @@
-// The default app: what `npm run synth` writes to dist/. Reusable pieces live in lib/.
+// The default app: what `npm run synth` writes to dist/. The constructs come from the library
+// package cdk8s-kubeflow-argo (packages/library/), as in any cdk8s app that installs it.
 import { App, YamlOutputType } from 'cdk8s';
-import { WorkflowTemplateSpecTemplatesContainerResourcesLimits as Quantity } from './imports/argoproj.io';
-import { EventField, KubeflowArgoChart, Platform } from './lib';
+import { WorkflowTemplateSpecTemplatesContainerResourcesLimits as Quantity } from 'cdk8s-kubeflow-argo/imports/argoproj.io';
+import { EventField, KubeflowArgoChart, Platform } from 'cdk8s-kubeflow-argo';
 
 /** The Kubeflow 1.4 example profile (created by the example install for user@example.com). */
 export const EXAMPLE_PROFILE = 'kubeflow-user-example-com';

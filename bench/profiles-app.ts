@@ -2,7 +2,7 @@
 // (user-00000, user-00001, …) and no event triggers, so the only thing that grows with the
 // profile count is one WorkflowTemplate per profile.
 import { App, YamlOutputType } from 'cdk8s';
-import { KubeflowArgoChart } from '../lib';
+import { KubeflowArgoChart } from '../packages/library/lib';
 
 export function profileNames(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `user-${String(i).padStart(5, '0')}`);

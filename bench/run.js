@@ -149,7 +149,7 @@ function main() {
     rows.push({ ...compare('default app', runsArg || (quick ? 5 : 11), cmd, kdir, () => readDocs(out)), goal: 1.5 });
     // For reference: the same synth started as plain `node scripts/synth.js` (what npm run synth
     // runs), which pays NODE_EXTRA_CA_CERTS at Node start-up when it is set.
-    const plain = { cmd: process.execPath, argv: [path.join(root, 'scripts', 'synth.js'), ...cmd.argv] };
+    const plain = { cmd: process.execPath, argv: [path.join(root, 'packages', 'cli', 'lib', 'synth.js'), ...cmd.argv] };
     rows.push(compare('default app, `node scripts/synth.js`', runsArg || (quick ? 5 : 11), plain, kdir, () => readDocs(out)));
 
     const counts = quick ? [10, 100, 1000] : [10, 100, 1000, 10000];
@@ -177,7 +177,7 @@ function main() {
       const times = [];
       let rss = 0;
       for (let i = 0; i < (quick ? 1 : 3); i++) {
-        const r = run(process.execPath, ['--max-old-space-size=400', path.join(root, 'scripts', 'preflight.js'), file], {}, [0, 1]);
+        const r = run(process.execPath, ['--max-old-space-size=400', path.join(root, 'packages', 'cli', 'lib', 'preflight.js'), file], {}, [0, 1]);
         times.push(r.seconds);
         rss = Math.max(rss, (r.rssKiB || 0) / 1024);
       }

@@ -17,7 +17,7 @@ const path = require('path');
 const { parse } = require('yaml');
 const { root, upstream, KUBEFLOW_RELEASES: RELEASES, applicationPath } = require('./kubeflow-manifests');
 
-const out = path.resolve(process.argv[2] || path.join(root, 'imports', 'kfp-artifact-repositories.json'));
+const out = path.resolve(process.argv[2] || path.join(root, 'packages', 'library', 'imports', 'kfp-artifact-repositories.json'));
 const KFP = ['2.15.0', '2.17.0'];
 const VARS = { 'kfp-namespace': 'kubeflow', 'kfp-artifact-bucket-name': 'mlpipeline' };
 const PATCH = 'third-party/argo/base/workflow-controller-configmap-patch.yaml';

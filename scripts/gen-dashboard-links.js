@@ -12,7 +12,7 @@ const path = require('path');
 const { parse } = require('yaml');
 const { root, upstream, KUBEFLOW_RELEASES: RELEASES, applicationPath } = require('./kubeflow-manifests');
 
-const out = path.resolve(process.argv[2] || path.join(root, 'imports', 'kubeflow-dashboard-links.json'));
+const out = path.resolve(process.argv[2] || path.join(root, 'packages', 'library', 'imports', 'kubeflow-dashboard-links.json'));
 
 const result = {};
 for (const tag of RELEASES) {

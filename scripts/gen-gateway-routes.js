@@ -96,7 +96,7 @@ function main(argv) {
     return;
   }
   if (!gitDir) throw new Error('set KUBEFLOW_MANIFESTS_GIT to a clone of github.com/kubeflow/manifests (a git dir with its tags); the copies in ../shared hold only part of each release');
-  const out = path.resolve(argv[0] || path.join(root, 'imports', 'kubeflow-gateway-routes.json'));
+  const out = path.resolve(argv[0] || path.join(root, 'packages', 'library', 'imports', 'kubeflow-gateway-routes.json'));
   const result = {};
   for (const tag of RELEASES) result[tag] = routesOf(gitFiles(gitDir, tag));
   fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);

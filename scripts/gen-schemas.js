@@ -19,8 +19,8 @@ const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const YAML = require('yaml');
-const { normalizeSchema } = require('../plugins/schema-validation/normalize');
-const { assertKnownKeywords } = require('../plugins/schema-validation/validate');
+const { normalizeSchema } = require('../packages/library/plugins/schema-validation/normalize');
+const { assertKnownKeywords } = require('../packages/library/plugins/schema-validation/validate');
 
 const root = path.resolve(__dirname, '..');
 const up = path.resolve(root, process.env.UPSTREAM || '../shared/upstream');
@@ -39,7 +39,7 @@ const K8S_KINDS = {
 
 // The Argo Workflows lines and Argo Events releases come from the release record (lib/platform.ts).
 require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } });
-const { Platform, argoWorkflowsLines } = require('../lib/platform');
+const { Platform, argoWorkflowsLines } = require('../packages/library/lib/platform');
 
 /** CRD files per release, with the versions to take from each: each Argo line's WorkflowTemplate CRD, then Istio's. */
 const CRDS = [

@@ -73,7 +73,7 @@ class ImportSelectedKubernetesKinds extends ImportBase {
 }
 
 async function main() {
-  const outdir = path.resolve(process.argv[2] || path.join(root, 'imports'));
+  const outdir = path.resolve(process.argv[2] || path.join(root, 'packages', 'library', 'imports'));
   if (!fs.existsSync(DEFINITIONS)) {
     console.error(`import-k8s: ${DEFINITIONS} not found; imports/k8s.ts is committed, regenerate it only where ../shared/upstream is available`);
     process.exit(1);

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates imports/ offline from the pinned upstream CRD files (see imports/README.md).
+# Regenerates imports/ offline from the pinned upstream CRD files (see packages/library/imports/README.md).
 # Usage: scripts/import.sh [OUTDIR]   (UPSTREAM=/path/to/shared/upstream to override)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 up="${UPSTREAM:-../shared/upstream}"
-out="${1:-imports}"
+out="${1:-packages/library/imports}"
 if [ ! -d "$up" ]; then
   echo "import: $up not found; imports/ is committed, regenerate it only where the upstream CRD files are available" >&2
   exit 1
@@ -31,7 +31,7 @@ UPSTREAM="$up" node scripts/gen-artifact-repositories.js "$out/kfp-artifact-repo
 if [ -n "${KUBEFLOW_MANIFESTS_GIT:-}" ]; then
   node scripts/gen-gateway-routes.js "$out/kubeflow-gateway-routes.json" >/dev/null
 else
-  UPSTREAM="$up" node scripts/gen-gateway-routes.js --check imports/kubeflow-gateway-routes.json >/dev/null
-  [ "$out" -ef imports ] || cp imports/kubeflow-gateway-routes.json "$out/kubeflow-gateway-routes.json"
+  UPSTREAM="$up" node scripts/gen-gateway-routes.js --check packages/library/imports/kubeflow-gateway-routes.json >/dev/null
+  [ "$out" -ef packages/library/imports ] || cp packages/library/imports/kubeflow-gateway-routes.json "$out/kubeflow-gateway-routes.json"
 fi
 echo "imports written to $out/"

@@ -10,7 +10,7 @@ const upstream = process.env.UPSTREAM ? path.resolve(process.env.UPSTREAM) : pat
 
 // The release record (lib/platform.ts, ARCHITECTURE.md) is the one list of releases.
 require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } });
-const { Platform } = require('../lib/platform');
+const { Platform } = require('../packages/library/lib/platform');
 
 /** The kubeflow/manifests tags of the presets, oldest first. */
 const KUBEFLOW_RELEASES = Platform.ALL.map((p) => p.spec.kubeflow.release);

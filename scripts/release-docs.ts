@@ -2,8 +2,8 @@
 // (lib/platform.ts): written by `npm run docs` (scripts/gen-release-docs.js) between the
 // markers `<!-- release-table:NAME -->` and `<!-- /release-table:NAME -->`; test/slow/docs.test.ts
 // fails when a committed table is stale. Adding a release changes these tables, never by hand.
-import { Platform } from '../lib';
-import { standaloneKfpLines } from '../lib/platform';
+import { Platform } from '../packages/library/lib';
+import { standaloneKfpLines } from '../packages/library/lib/platform';
 
 /** The version in an image reference, e.g. `v3.3.10` from `…/workflow-controller:v3.3.10-license-compliance`. */
 const imageVersion = (image: string) => /:(v\d+\.\d+\.\d+)/.exec(image)?.[1] ?? image;

@@ -4,9 +4,9 @@
 // test/cluster/apply.test.ts holds each section to the API server's own enumeration
 // (SelfSubjectRulesReview) on that preset's release.
 import { App } from 'cdk8s';
-import { KubeflowArgoChart, Platform } from '../lib';
-import { synthesizeApp } from '../lib/synth/synthesize';
-import { grantsTo } from '../preflight/rbac';
+import { KubeflowArgoChart, Platform } from '../packages/library/lib';
+import { synthesizeApp } from '../packages/library/lib/synth/synthesize';
+import { grantsTo } from '../packages/preflight/lib/rbac';
 
 /** Every preset the reference page and the cluster suites cover: each Kubeflow release and the newest standalone KFP. */
 export const RIGHTS_PRESETS: readonly Platform[] = [...Platform.ALL, Platform.KUBEFLOW_1_11.withStandaloneKfp('2.17')];

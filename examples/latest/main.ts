@@ -3,7 +3,7 @@
 // to the record (ARCHITECTURE.md), this example moves to it: `npm run synth:all` rewrites dist/.
 //   scripts/synth --entry examples/latest/main.ts --outdir examples/latest/dist
 import { App } from 'cdk8s';
-import { Platform } from '../../lib';
+import { Platform } from 'cdk8s-kubeflow-argo';
 import { buildApp as buildDefault } from '../../main';
 
 export function buildApp(outdir?: string): App {

@@ -6,7 +6,7 @@
 // The output also holds kubeflow-patches/: the Component that gives Dex argo-server's client,
 // and dex-static-client.yaml, the entry to add to Dex's config.
 import { App } from 'cdk8s';
-import { KubeflowArgoChart, Platform } from '../../lib';
+import { KubeflowArgoChart, Platform } from 'cdk8s-kubeflow-argo';
 
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir });

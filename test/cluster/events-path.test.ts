@@ -12,7 +12,7 @@
 // A failing case prints the request, the status and every program's last log lines.
 import { createHmac, randomBytes } from 'crypto';
 import { App } from 'cdk8s';
-import { EventField, KubeflowArgoChart, Platform } from '../../lib';
+import { EventField, KubeflowArgoChart, Platform } from '../../packages/library/lib';
 import { REQUEST_PATH_PRESETS } from '../support/argo-server-bin';
 import { Answer, request } from '../support/browser';
 import { clusterBinaries } from '../support/cluster';

@@ -5,7 +5,7 @@
 // dry run) in namespaces that enforce baseline, restricted, and baseline pinned to an older
 // policy version; the preflight's verdict must be the
 // admission's for every pod the API server finds valid. Every disagreement is printed.
-import { podSecurityViolations, policyMinor } from '../../preflight/pod-security';
+import { podSecurityViolations, policyMinor } from '../../packages/preflight/lib/pod-security';
 import { Cluster, clusterBinaries, startCluster } from '../support/cluster';
 import { describeUnless, hasKubectl, seeded } from '../support/util';
 

@@ -7,8 +7,8 @@
 // gives that subject's token; and for a sample of subjects, their whole rights (grantsTo, which
 // docs/rights.md is built from) are what SelfSubjectRulesReview lists in every namespace. Every
 // disagreement is printed and fails the test.
-import { readDump } from '../../preflight/input';
-import { grantsTo, Subject, whoGrants } from '../../preflight/rbac';
+import { readDump } from '../../packages/preflight/lib/input';
+import { grantsTo, Subject, whoGrants } from '../../packages/preflight/lib/rbac';
 import { Cluster, clusterBinaries, startCluster } from '../support/cluster';
 import { reviewAtoms } from '../support/rights';
 import { describeUnless, hasKubectl, seeded } from '../support/util';

@@ -16,8 +16,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { outputFiles } from '../../lib/synth/output-formats';
-import { synthesizeApp } from '../../lib/synth/synthesize';
+import { outputFiles } from '../../packages/library/lib/synth/output-formats';
+import { synthesizeApp } from '../../packages/library/lib/synth/synthesize';
 import { referenceApp } from '../../scripts/rights-doc';
 import { REQUEST_PATH_PRESETS } from '../support/argo-server-bin';
 import { Browser, forms, Page } from '../support/browser';

@@ -5,15 +5,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ArgoServer, EventBus, KubeflowArgoChart, KubeflowPatches, Platform, ProfileWorkflowTemplate, ValidationError, WorkflowTrigger } from '../../lib';
-import { ArgoEventsRbac } from '../../lib/argo-events/argo-events-rbac';
-import { attachedFiles } from '../../lib/synth/attached-files';
-import { checkOutput } from '../../lib/synth/output-checks';
-import { synthesizeApp } from '../../lib/synth/synthesize';
-import { yamlComment } from '../../lib/synth/yaml';
+import { ArgoServer, EventBus, KubeflowArgoChart, KubeflowPatches, Platform, ProfileWorkflowTemplate, ValidationError, WorkflowTrigger } from '../../packages/library/lib';
+import { ArgoEventsRbac } from '../../packages/library/lib/argo-events/argo-events-rbac';
+import { attachedFiles } from '../../packages/library/lib/synth/attached-files';
+import { checkOutput } from '../../packages/library/lib/synth/output-checks';
+import { synthesizeApp } from '../../packages/library/lib/synth/synthesize';
+import { yamlComment } from '../../packages/library/lib/synth/yaml';
 import { buildApp } from '../support/reference-app';
-import { preflight } from '../../preflight/checks';
-import { checkCluster, InputError, readDump } from '../../preflight/input';
+import { preflight } from '../../packages/preflight/lib/checks';
+import { checkCluster, InputError, readDump } from '../../packages/preflight/lib/input';
 import { stringify } from 'yaml';
 
 /** The error `f` throws (fails the test when it throws none). */
@@ -199,7 +199,7 @@ describe('preflight on what users really feed it (issue 21)', () => {
     try {
       fs.writeFileSync(path.join(dir, 'dump.yaml'), 'hello');
       // INIT_CWD is where npm was run from (npm itself runs scripts in the project root)
-      const r = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'preflight.js'), 'dump.yaml'], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, INIT_CWD: dir, npm_lifecycle_event: 'preflight' } });
+      const r = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'packages', 'cli', 'lib', 'preflight.js'), 'dump.yaml'], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, INIT_CWD: dir, npm_lifecycle_event: 'preflight' } });
       expect([r.status, r.stdout, r.stderr]).toEqual([2, '', 'preflight: dump.yaml: document 1: not a Kubernetes object (a string without apiVersion, kind and metadata.name)\n']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
-import { ArgoEventsRbac, Platform } from '../../lib';
-import { workflowVerbs } from '../../lib/argo-events/argo-events-rbac';
+import { ArgoEventsRbac, Platform } from '../../packages/library/lib';
+import { workflowVerbs } from '../../packages/library/lib/argo-events/argo-events-rbac';
 import { one, synth } from '../support/util';
 
 const rbac = (props = {}) => synth((c) => new ArgoEventsRbac(c, 'rbac', props));

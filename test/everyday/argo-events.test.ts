@@ -1,8 +1,8 @@
 import { Testing } from 'cdk8s';
 import {
   ArgoEventsRbac, EventBus, EventField, KubeflowArgoChart, Platform, ProfileWorkflowTemplate, WebhookEventSource, WorkflowTrigger,
-} from '../../lib';
-import { PROVIDERS } from '../../lib/argo-events/webhook-providers';
+} from '../../packages/library/lib';
+import { PROVIDERS } from '../../packages/library/lib/argo-events/webhook-providers';
 import { one, Obj, synth } from '../support/util';
 
 const SECRET = { name: 'github-webhook', key: 'secret' };

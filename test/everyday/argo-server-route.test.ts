@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
-import { ArgoServer, ArgoServerRoute } from '../../lib';
-import { INGRESS_GATEWAY_PRINCIPAL } from '../../lib/constants';
+import { ArgoServer, ArgoServerRoute } from '../../packages/library/lib';
+import { INGRESS_GATEWAY_PRINCIPAL } from '../../packages/library/lib/constants';
 import { one, synth } from '../support/util';
 
 const route = (props = {}) => synth((c) => new ArgoServerRoute(c, 'route', props));

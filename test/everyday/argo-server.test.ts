@@ -1,5 +1,5 @@
 import { ApiObject, Testing } from 'cdk8s';
-import { ArgoServer } from '../../lib';
+import { ArgoServer } from '../../packages/library/lib';
 import { one, synth } from '../support/util';
 
 const deployment = (props = {}) => one(synth((c) => new ArgoServer(c, 'server', props)), 'Deployment', 'argo-server');

@@ -3,7 +3,7 @@ import { execFileSync } from 'child_process';
 import * as path from 'path';
 import * as esbuild from 'esbuild';
 import { Testing } from 'cdk8s';
-import { KubeflowArgoChart } from '../../lib';
+import { KubeflowArgoChart } from '../../packages/library/lib';
 import { buildApp } from '../support/reference-app';
 import { synthToDir } from '../support/util';
 
@@ -51,14 +51,14 @@ test('no timestamps or random suffixes: names are the contract', () => {
 test('issue 21: the output is the same under any locale (Danish sorts "aa" after "z")', () => {
   // a fresh process per locale (ICU reads LANG once, at start), running the library bundled by esbuild
   const entry = [
-    "import { Testing } from 'cdk8s'; import { KubeflowArgoChart, Platform } from './lib';",
+    "import { Testing } from 'cdk8s'; import { KubeflowArgoChart, Platform } from 'cdk8s-kubeflow-argo';",
     'const app = Testing.app();',
     "new KubeflowArgoChart(app, 'c', { platform: Platform.KUBEFLOW_1_9, sso: {}, profiles: [",
     "  { namespace: 'z-team', owner: 'zoe@example.com', contributors: ['aase@example.com'] }, { namespace: 'aa-team', owner: 'aase@example.com' }, { namespace: 'b-team', owner: 'bo@example.com' }] });",
     'process.stdout.write(app.synthYaml());',
   ].join('\n');
   const root = path.join(__dirname, '..', '..');
-  const bundle = esbuild.buildSync({ stdin: { contents: entry, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent', define: { __dirname: JSON.stringify(path.join(root, 'lib')) } }).outputFiles[0].text;
+  const bundle = esbuild.buildSync({ stdin: { contents: entry, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent', define: { __dirname: JSON.stringify(path.join(root, 'packages', 'library', 'lib')) } }).outputFiles[0].text;
   const run = (lang: string, code = bundle) => execFileSync(process.execPath, ['-'], { input: code, cwd: root, encoding: 'utf8', env: { ...process.env, LANG: lang, LC_ALL: lang } });
   // the locale is in effect: localeCompare orders Danish "aa" last
   expect(run('da_DK.UTF-8', 'process.stdout.write(["aa","z"].sort((a,b)=>a.localeCompare(b)).join())')).toBe('z,aa');

@@ -6,17 +6,17 @@ import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { execFileSync } from 'child_process';
 import { parseAllDocuments } from 'yaml';
-import { KUSTOMIZATION_FILE, outputFiles } from '../../lib/synth/output-formats';
-import { PRUNE_SCRIPT } from '../../lib/synth/prune';
-import { synthesizeApp } from '../../lib/synth/synthesize';
+import { KUSTOMIZATION_FILE, outputFiles } from '../../packages/library/lib/synth/output-formats';
+import { PRUNE_SCRIPT } from '../../packages/library/lib/synth/prune';
+import { synthesizeApp } from '../../packages/library/lib/synth/synthesize';
 import { buildApp as buildLatest } from '../../examples/latest/main';
 import { buildApp as buildSso } from '../../examples/sso/main';
 import { buildApp } from '../../main';
-import { podSecurityViolations, podsOf } from '../../preflight/pod-security';
+import { podSecurityViolations, podsOf } from '../../packages/preflight/lib/pod-security';
 import { buildApp as buildReferenceApp, EXAMPLE_PROFILE, GITHUB_WEBHOOK_SECRET } from '../support/reference-app';
 import { hasKubectl, readDir, synthToDir } from '../support/util';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { RECORD_FILE, recordText } = require('../../scripts/output-dir');
+const { RECORD_FILE, recordText } = require('../../packages/cli/lib/output-dir');
 
 const DIST = path.join(__dirname, '..', '..', 'dist');
 

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { ArgoServer, KubeflowArgoChart } from '../../lib';
+import { ArgoServer, KubeflowArgoChart } from '../../packages/library/lib';
 import { one, Obj } from '../support/util';
 
 const chartObjs = (props: any = {}): Obj[] => Testing.synth(new KubeflowArgoChart(Testing.app(), 'kfa', props)) as Obj[];

@@ -5,12 +5,12 @@ import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import {
   ArgoServer, ArgoServerRoute, EventBus, EventField, KubeflowArgoChart, KubeflowArgoChartProps, KubeflowArgoRoles, Platform, ProfileWorkflowTemplate, WebhookEventSource, WorkflowTrigger,
-} from '../../lib';
+} from '../../packages/library/lib';
 import { ARGO_SERVER_READS, one, Obj, PRESETS } from '../support/util';
 import { UPSTREAM } from '../support/upstream-dir';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { validateObjects, formatViolations } = require('../../plugins/schema-validation');
+const { validateObjects, formatViolations } = require('../../packages/library/plugins/schema-validation');
 
 const ARGO_WORKFLOWS = path.join(UPSTREAM, 'argo-workflows');
 const haveUpstream = fs.existsSync(ARGO_WORKFLOWS);

@@ -5,9 +5,9 @@
 // executor containers are the controller's. The checker below is a small model of
 // the standard, itself tested first on one violating and one passing pod per control.
 import { Testing } from 'cdk8s';
-import { ArgoServer, Platform } from '../../lib';
+import { ArgoServer, Platform } from '../../packages/library/lib';
 import { buildApp, EXAMPLE_PROFILE } from '../support/reference-app';
-import { podSecurityViolations, podsOf, policyMinor } from '../../preflight/pod-security';
+import { podSecurityViolations, podsOf, policyMinor } from '../../packages/preflight/lib/pod-security';
 import { one } from '../support/util';
 
 describe('the Pod Security model, one control at a time (kubernetes.io/docs/concepts/security/pod-security-standards/)', () => {

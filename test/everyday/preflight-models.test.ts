@@ -1,9 +1,9 @@
 // The evaluators behind `npm run preflight` (preflight/), each checked on the examples of the
 // documentation it implements before it is trusted with a release's objects.
-import { authorize, stringMatches } from '../../preflight/authorization-policy';
-import { connectionAllowed } from '../../preflight/network-policy';
-import { whoGrants } from '../../preflight/rbac';
-import { selects } from '../../preflight/selectors';
+import { authorize, stringMatches } from '../../packages/preflight/lib/authorization-policy';
+import { connectionAllowed } from '../../packages/preflight/lib/network-policy';
+import { whoGrants } from '../../packages/preflight/lib/rbac';
+import { selects } from '../../packages/preflight/lib/selectors';
 
 describe('NetworkPolicy (kubernetes.io/docs/concepts/services-networking/network-policies/)', () => {
   // "Example NetworkPolicy": test-network-policy in default

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { KubeflowArgoRoles, ProfileWorkflowTemplate } from '../../lib';
+import { KubeflowArgoRoles, ProfileWorkflowTemplate } from '../../packages/library/lib';
 import { one, synth } from '../support/util';
 
 const NS = 'kubeflow-user-example-com';

@@ -1,6 +1,6 @@
 // propNames: each construct's list of known props is checked by the compiler against its props
 // interface (`npm test` type-checks this file: an unused @ts-expect-error fails it too).
-import { propNames } from '../../lib/validation';
+import { propNames } from '../../packages/library/lib/validation';
 
 interface Props {
   readonly a?: string;

@@ -7,12 +7,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import { KubeflowArgoChart, KubeflowArgoChartProps, Platform } from '../../lib';
-import { OUTPUT_LABEL } from '../../lib/synth/prune';
-import { ArgoServer } from '../../lib/argo-server/argo-server';
-import { groupKind } from '../../lib/synth/output-checks';
-import { PRUNED_RESOURCES, pruneKey, pruneScript } from '../../lib/synth/prune';
-import { synthesizeApp } from '../../lib/synth/synthesize';
+import { KubeflowArgoChart, KubeflowArgoChartProps, Platform } from '../../packages/library/lib';
+import { OUTPUT_LABEL } from '../../packages/library/lib/synth/prune';
+import { ArgoServer } from '../../packages/library/lib/argo-server/argo-server';
+import { groupKind } from '../../packages/library/lib/synth/output-checks';
+import { PRUNED_RESOURCES, pruneKey, pruneScript } from '../../packages/library/lib/synth/prune';
+import { synthesizeApp } from '../../packages/library/lib/synth/synthesize';
 import { CONFIGS } from '../support/configs';
 import { PRESETS } from '../support/util';
 

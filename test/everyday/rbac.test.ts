@@ -2,7 +2,7 @@
 // synthesized Roles, ClusterRoles and their bindings, compared with the table in docs/security.md
 // ("Security"). The evaluator is checked on the examples of the Kubernetes documentation first.
 import { parseAllDocuments } from 'yaml';
-import { ArgoServer } from '../../lib';
+import { ArgoServer } from '../../packages/library/lib';
 import { grants } from '../support/rights';
 import { buildApp as buildReferenceApp } from '../support/reference-app';
 import { synth, synthToDir } from '../support/util';

@@ -5,7 +5,7 @@
 // commit, KFP and workflow-controller are what the provenance table and the release's files say.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Platform } from '../../lib';
+import { Platform } from '../../packages/library/lib';
 import { UPSTREAM } from '../support/upstream-dir';
 
 const ROOT = path.join(__dirname, '..', '..');

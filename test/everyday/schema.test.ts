@@ -2,12 +2,12 @@
 // (plugins/schema-validation, declared in cdk8s.yaml). Regeneration and the comparison with Ajv
 // on every emitted object are in schemas-upstream.test.ts (slow suite).
 import { Chart, Testing } from 'cdk8s';
-import { KubeflowArgoChart, Platform, WebhookEventSource } from '../../lib';
+import { KubeflowArgoChart, Platform, WebhookEventSource } from '../../packages/library/lib';
 import { CONFIGS } from '../support/configs';
 import { Obj } from '../support/util';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { validateObject, validateObjects, checkObjects, formatViolations, knownKinds } = require('../../plugins/schema-validation');
+const { validateObject, validateObjects, checkObjects, formatViolations, knownKinds } = require('../../packages/library/plugins/schema-validation');
 
 const chartObjs = (props: any = {}): Obj[] => Testing.synth(new KubeflowArgoChart(Testing.app(), 'kfa', props)) as Obj[];
 
@@ -118,7 +118,7 @@ describe('every keyword the interpreter implements agrees with Ajv on generated 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Ajv = require('ajv');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { SchemaInterpreter, KEYWORDS } = require('../../plugins/schema-validation/validate');
+  const { SchemaInterpreter, KEYWORDS } = require('../../packages/library/plugins/schema-validation/validate');
   let seed = 5;
   const rand = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
@@ -168,7 +168,7 @@ describe('every keyword the interpreter implements agrees with Ajv on generated 
 
 test('a schema keyword the interpreter does not implement is refused, naming it and where it is', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { assertKnownKeywords } = require('../../plugins/schema-validation/validate');
+  const { assertKnownKeywords } = require('../../packages/library/plugins/schema-validation/validate');
   expect(() => assertKnownKeywords({ definitions: { a: { properties: { x: { type: 'string', contentEncoding: 'base64' } } } } }, 'test'))
     .toThrow('test: schema keyword "contentEncoding" at /definitions/a/properties/x/contentEncoding is not implemented by the schema checker');
   expect(() => assertKnownKeywords({ definitions: { a: { properties: { patternProperties: { type: 'string' } } } } }, 'test')).not.toThrow(); // a field named like a keyword

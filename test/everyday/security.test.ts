@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
-import { KubeflowArgoChart } from '../../lib';
+import { KubeflowArgoChart } from '../../packages/library/lib';
 import { buildApp as buildReferenceApp } from '../support/reference-app';
 import { Obj, synthToDir } from '../support/util';
 

@@ -6,8 +6,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { EventField, ProfileWorkflowTemplate, WebhookEventSource, WorkflowTrigger } from '../../lib';
-import { shellSinks } from '../../lib/kubeflow/shell-sinks';
+import { EventField, ProfileWorkflowTemplate, WebhookEventSource, WorkflowTrigger } from '../../packages/library/lib';
+import { shellSinks } from '../../packages/library/lib/kubeflow/shell-sinks';
 import { buildApp, CHECKOUT_SCRIPT } from '../support/reference-app';
 
 /** A valid git branch name (`git check-ref-format --branch` accepts it) that runs a command when spliced into sh -c. */

@@ -3,11 +3,11 @@
 // and the accounts checked against each release's RBAC in test/slow/sso-releases.test.ts.
 import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
-import ARTIFACT_REPOSITORIES from '../../imports/kfp-artifact-repositories.json';
-import { OUTPUT_LABEL } from '../../lib/synth/prune';
-import { ArgoServer, KubeflowArgoChart, KubeflowArgoChartProps, KubeflowPatches, Platform, ProfileSsoAccess, ValidationError } from '../../lib';
-import { rbacRule } from '../../lib/argo-server/sso-rules';
-import { userAccountName } from '../../lib/argo-server/profile-sso-access';
+import ARTIFACT_REPOSITORIES from '../../packages/library/imports/kfp-artifact-repositories.json';
+import { OUTPUT_LABEL } from '../../packages/library/lib/synth/prune';
+import { ArgoServer, KubeflowArgoChart, KubeflowArgoChartProps, KubeflowPatches, Platform, ProfileSsoAccess, ValidationError } from '../../packages/library/lib';
+import { rbacRule } from '../../packages/library/lib/argo-server/sso-rules';
+import { userAccountName } from '../../packages/library/lib/argo-server/profile-sso-access';
 import { ARGO_SERVER_READS, Obj, PRESETS } from '../support/util';
 
 const TEAM_A = { namespace: 'team-a', owner: 'alice@example.com', contributors: ['bob@example.com'] };

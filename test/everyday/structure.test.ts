@@ -2,9 +2,9 @@
 // time and do not count), and the public entry point exports only the public surface.
 import * as fs from 'fs';
 import * as path from 'path';
-import * as lib from '../../lib';
+import * as lib from '../../packages/library/lib';
 
-const LIB = path.join(__dirname, '..', '..', 'lib');
+const LIB = path.join(__dirname, '..', '..', 'packages', 'library', 'lib');
 
 function modules(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -112,7 +112,7 @@ function longFunctions(file: string, text: string, limit: number): string[] {
 
 test('no function of the library, the scripts, the preflight, the plugin or the app is over 80 lines (STYLE: named steps)', () => {
   const ROOT = path.join(__dirname, '..', '..');
-  const files = ['lib', 'scripts', 'preflight', 'plugins', 'bench'].flatMap(function walk(this: void, dir: string): string[] {
+  const files = ['packages/library/lib', 'packages/library/plugins', 'packages/preflight/lib', 'packages/cli/lib', 'scripts', 'bench'].flatMap(function walk(this: void, dir: string): string[] {
     const abs = path.join(ROOT, dir);
     return fs.readdirSync(abs, { withFileTypes: true }).flatMap((e) => (e.isDirectory()
       ? (e.name === 'schemas' ? [] : walk(path.join(dir, e.name)))

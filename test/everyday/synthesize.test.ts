@@ -5,9 +5,9 @@ import * as kplus from 'cdk8s-plus-25';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ArgoServer, KubeflowArgoChart, KubeflowPatches, Platform } from '../../lib';
-import { checkOutput } from '../../lib/synth/output-checks';
-import { synthesizeApp } from '../../lib/synth/synthesize';
+import { ArgoServer, KubeflowArgoChart, KubeflowPatches, Platform } from '../../packages/library/lib';
+import { checkOutput } from '../../packages/library/lib/synth/output-checks';
+import { synthesizeApp } from '../../packages/library/lib/synth/synthesize';
 import { synthToDir } from '../support/util';
 
 /** The manifests synthesizeApp returns: what app.synth() writes (attached files are the synth command's own). */

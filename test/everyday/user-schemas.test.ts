@@ -4,10 +4,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkOutput } from '../../lib/synth/output-checks';
+import { checkOutput } from '../../packages/library/lib/synth/output-checks';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { useSchemas, validateObject, checkObjects } = require('../../plugins/schema-validation');
+const { useSchemas, validateObject, checkObjects } = require('../../packages/library/plugins/schema-validation');
 
 let dir: string;
 beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-user-schemas-')); });

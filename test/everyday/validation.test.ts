@@ -3,7 +3,7 @@
 import { Testing } from 'cdk8s';
 import {
   ArgoEventsRbac, ArgoServer, ArgoServerRoute, KubeflowArgoChart, KubeflowArgoRoles, ProfileWorkflowTemplate, ValidationError, WebhookEventSource,
-} from '../../lib';
+} from '../../packages/library/lib';
 
 const NS = 'kubeflow-user-example-com';
 const container = { name: 'main', image: 'alpine:3.14' };

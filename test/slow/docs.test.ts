@@ -8,7 +8,7 @@ import * as ts from 'typescript';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-function libFiles(dir = path.join(ROOT, 'lib')): string[] {
+function libFiles(dir = path.join(ROOT, 'packages', 'library', 'lib')): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? libFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []);
 }

@@ -5,10 +5,10 @@ import { App, Chart, Testing } from 'cdk8s';
 import {
   ArgoEventsRbac, ArgoServer, ArgoServerRoute, EventBus, EventField, KubeflowArgoChart, KubeflowArgoRoles, KubeflowPatches, Platform, ProfileSsoAccess, ProfileWorkflowTemplate,
   WebhookEventSource, WorkflowTrigger,
-} from '../../lib';
-import { checkOutput } from '../../lib/synth/output-checks';
-import { checkDuration, checkGateway, parseImageReference } from '../../lib/validation';
-import { synthesizeApp } from '../../lib/synth/synthesize';
+} from '../../packages/library/lib';
+import { checkOutput } from '../../packages/library/lib/synth/output-checks';
+import { checkDuration, checkGateway, parseImageReference } from '../../packages/library/lib/validation';
+import { synthesizeApp } from '../../packages/library/lib/synth/synthesize';
 import { helmBinary, k8sYamlReader, readAsKubernetes } from '../support/util';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -17,7 +17,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { checkObjects, formatViolations } = require('../../plugins/schema-validation');
+const { checkObjects, formatViolations } = require('../../packages/library/plugins/schema-validation');
 
 /** Cases per target: 15 targets, over 50,000 in all (issue 21). */
 const CASES = 3500;
@@ -256,7 +256,7 @@ describe.each(TARGETS.map((t) => [t.name, t] as const))('%s, given 3,500 seeded 
         sample.forEach((t, i) => fs.writeFileSync(path.join(dir, `case-${i}.k8s.yaml`), t));
         const expected = sample.map((t) => parseAllDocuments(t).filter((d) => d.toJS()).length).reduce((a, b) => a + b, 0);
         const chart = path.join(dir, 'chart');
-        const made = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'helm.js'), '--chart-version', '0.1.0', '--input', dir, '--outdir', chart], { encoding: 'utf8' });
+        const made = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'packages', 'cli', 'lib', 'helm.js'), '--chart-version', '0.1.0', '--input', dir, '--outdir', chart], { encoding: 'utf8' });
         const rendered = made.status === 0 ? spawnSync(helm.bin, ['template', 'fuzz', chart], { encoding: 'utf8', maxBuffer: 1 << 28 }) : undefined;
         const count = rendered?.status === 0 ? parseAllDocuments(rendered.stdout).filter((d) => d.toJS()).length : -1;
         if (count !== expected) failures.push(`Helm renders ${count} of the ${expected} objects of ${sample.length} accepted outputs: ${(made.stderr || rendered?.stderr || '').slice(0, 300)}`);

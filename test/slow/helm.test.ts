@@ -15,7 +15,7 @@ let work: string;
 beforeAll(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-helm-')); });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-const helm = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'helm.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+const helm = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'packages', 'cli', 'lib', 'helm.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
 const manifests = () => fs.readdirSync(DIST).filter((f) => f.endsWith('.yaml')).sort();
 
 test('writes Chart.yaml, values.yaml and one template per manifest, without CRDs', () => {
@@ -193,7 +193,7 @@ test('arguments: values with "=" and "+" kept whole, missing values and unknown 
   expect(help.status).toBe(0);
   expect(help.stdout).toContain('--chart-version X');
   // relative paths are the caller's: from an empty directory, "dist" is that directory's, not the project's
-  const res = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'helm.js'), '--chart-version', '1.0.0', '--input', 'dist', '--outdir', 'out'], { cwd: work, encoding: 'utf8' });
+  const res = spawnSync(process.execPath, [path.join(ROOT, 'packages', 'cli', 'lib', 'helm.js'), '--chart-version', '1.0.0', '--input', 'dist', '--outdir', 'out'], { cwd: work, encoding: 'utf8' });
   expect(res.status).toBe(64);
   expect(res.stderr).toContain('helm: no manifests in dist/: run npm run synth first');
 });

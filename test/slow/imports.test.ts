@@ -21,10 +21,10 @@ if (!present) {
       .flatMap((e) => (e.isDirectory() ? list(path.join(dir, e.name), `${prefix}${e.name}/`) : /\.(ts|json)$/.test(e.name) ? [`${prefix}${e.name}`] : []))
       .sort();
     const generated = list(out);
-    const committed = list(path.join(ROOT, 'imports'));
+    const committed = list(path.join(ROOT, 'packages', 'library', 'imports'));
     expect(committed).toEqual(generated);
     for (const f of generated) {
-      expect(fs.readFileSync(path.join(ROOT, 'imports', f), 'utf8') === fs.readFileSync(path.join(out, f), 'utf8')).toBe(true);
+      expect(fs.readFileSync(path.join(ROOT, 'packages', 'library', 'imports', f), 'utf8') === fs.readFileSync(path.join(out, f), 'utf8')).toBe(true);
     }
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
@@ -34,7 +34,7 @@ if (!present) {
 describe('imports/k8s (generated core kinds) against cdk8s-plus-25 k8s classes', () => {
   // Same generator and Kubernetes 1.25 definitions: every class we ship must exist there with
   // the same GVK and write the same JSON for the same props.
-  const ours = require('../../imports/k8s');
+  const ours = require('../../packages/library/imports/k8s');
   const plus = require('cdk8s-plus-25/lib/imports/k8s');
   const { App, Chart } = require('cdk8s');
 

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { KubeflowArgoChart, KubeflowPatches, Platform } from '../../lib';
+import { KubeflowArgoChart, KubeflowPatches, Platform } from '../../packages/library/lib';
 import { dashboardConfig, kustomize, MANIFESTS } from '../support/release-cluster';
 import { authserviceSkipParser, authserviceSkips, hasKubectl } from '../support/util';
 const why = !fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined;

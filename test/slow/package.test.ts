@@ -8,7 +8,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { validateObjects, formatViolations } = require('../../plugins/schema-validation');
+const { validateObjects, formatViolations } = require('../../packages/library/plugins/schema-validation');
 
 const ROOT = path.join(__dirname, '..', '..');
 const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
@@ -110,7 +110,7 @@ KubeflowPatches.writeFiles(app);
   // the synth command writes only into --outdir: the app's own writeFiles() call writes nothing under it
   const cwd = path.join(work, 'fresh-app-cwd');
   fs.mkdirSync(path.join(cwd, 'dist'), { recursive: true });
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'synth.js'), '--entry', path.join(app, 'main.js'), '--outdir', cli], { cwd, stdio: 'pipe' });
+  execFileSync(process.execPath, [path.join(ROOT, 'packages', 'cli', 'lib', 'synth.js'), '--entry', path.join(app, 'main.js'), '--outdir', cli], { cwd, stdio: 'pipe' });
   expect(filesOf(cwd)).toEqual({});
 
   const official = filesOf(path.join(app, 'dist'));

@@ -8,13 +8,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
-import { KubeflowArgoChart, KubeflowPatches, Platform } from '../../lib';
-import { outputFiles } from '../../lib/synth/output-formats';
-import { synthesizeApp } from '../../lib/synth/synthesize';
+import { KubeflowArgoChart, KubeflowPatches, Platform } from '../../packages/library/lib';
+import { outputFiles } from '../../packages/library/lib/synth/output-formats';
+import { synthesizeApp } from '../../packages/library/lib/synth/synthesize';
 import { buildApp, EXAMPLE_PROFILE } from '../support/reference-app';
-import { authserviceSkipList, preflight } from '../../preflight/checks';
+import { authserviceSkipList, preflight } from '../../packages/preflight/lib/checks';
 import { MANIFESTS, releaseCluster } from '../support/release-cluster';
-import { webhookTokenLua, WEBHOOK_TOKEN_HEADER } from '../../lib/argo-events/webhook-token';
+import { webhookTokenLua, WEBHOOK_TOKEN_HEADER } from '../../packages/library/lib/argo-events/webhook-token';
 import { authserviceSkipParser, authserviceSkips, hasKubectl, lua51, runLua, PRESETS, describeUnless } from '../support/util';
 
 const why = !fs.existsSync(MANIFESTS) ? `${MANIFESTS} not found` : !hasKubectl() ? 'kubectl not found' : undefined;
@@ -239,7 +239,7 @@ describeReleases('npm run preflight on a dump assembled from the newest release\
     fs.writeFileSync(path.join(output, f.file), f.text);
   }
   afterAll(() => fs.rmSync(output, { recursive: true, force: true }));
-  const run = (dir: string) => spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'preflight.js'), '--output', output, 'cluster.yaml', 'mesh.yaml'], { cwd: dir, encoding: 'utf8' });
+  const run = (dir: string) => spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'packages', 'cli', 'lib', 'preflight.js'), '--output', output, 'cluster.yaml', 'mesh.yaml'], { cwd: dir, encoding: 'utf8' });
 
   test('every check passes on the cluster with the patches: exit 0, one PASS line per check', () => {
     const dir = dump(releaseCluster(platform, EXAMPLE_PROFILE, componentOf(platform)));
@@ -267,9 +267,9 @@ describeReleases('npm run preflight on a dump assembled from the newest release\
   }, 60_000);
 
   test('a missing file is exit 2; no file is a usage error, 64', () => {
-    const res = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'preflight.js'), 'nope.yaml'], { cwd: os.tmpdir(), encoding: 'utf8' });
+    const res = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'packages', 'cli', 'lib', 'preflight.js'), 'nope.yaml'], { cwd: os.tmpdir(), encoding: 'utf8' });
     expect(res.status).toBe(2);
     expect(res.stderr).toBe('preflight: nope.yaml: cannot be read (ENOENT)\n');
-    expect(spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'preflight.js')], { encoding: 'utf8' }).status).toBe(64);
+    expect(spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'packages', 'cli', 'lib', 'preflight.js')], { encoding: 'utf8' }).status).toBe(64);
   });
 });

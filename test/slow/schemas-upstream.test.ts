@@ -8,17 +8,17 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { KubeflowArgoChart } from '../../lib';
+import { KubeflowArgoChart } from '../../packages/library/lib';
 import { CONFIGS } from '../support/configs';
 import { Obj } from '../support/util';
 import { UPSTREAM } from '../support/upstream-dir';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { validateObject } = require('../../plugins/schema-validation');
+const { validateObject } = require('../../packages/library/plugins/schema-validation');
 
 const chartObjs = (props: any = {}): Obj[] => Testing.synth(new KubeflowArgoChart(Testing.app(), 'kfa', props)) as Obj[];
 
-const SCHEMAS = path.join(__dirname, '..', '..', 'plugins', 'schema-validation', 'schemas');
+const SCHEMAS = path.join(__dirname, '..', '..', 'packages', 'library', 'plugins', 'schema-validation', 'schemas');
 if (!fs.existsSync(UPSTREAM)) {
   // eslint-disable-next-line no-console
   console.log(`schemas regeneration test skipped: ${UPSTREAM} not found`);

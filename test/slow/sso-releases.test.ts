@@ -9,10 +9,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { KubeflowArgoChart, KubeflowProfile, Platform } from '../../lib';
-import { loginLua } from '../../lib/argo-server/login-redirect';
-import { preflight } from '../../preflight/checks';
-import { whoGrants } from '../../preflight/rbac';
+import { KubeflowArgoChart, KubeflowProfile, Platform } from '../../packages/library/lib';
+import { loginLua } from '../../packages/library/lib/argo-server/login-redirect';
+import { preflight } from '../../packages/preflight/lib/checks';
+import { whoGrants } from '../../packages/preflight/lib/rbac';
 import { kustomize, MANIFESTS, releaseCluster } from '../support/release-cluster';
 import { Headers, runLuaFilter } from '../support/envoy-lua';
 import { evaluateRules, exprRuleEvaluator, hasKubectl, lua51, Obj, RuleEvaluator, PRESETS, describeUnless } from '../support/util';

@@ -10,10 +10,10 @@ import * as path from 'path';
 import { hasKubectl, readDir } from '../support/util';
 
 const ROOT = path.join(__dirname, '..', '..');
-const LIB = path.join(ROOT, 'lib').split(path.sep).join('/');
-const SYNTH = path.join(ROOT, 'scripts', 'synth.js');
+const LIB = path.join(ROOT, 'packages', 'library', 'lib').split(path.sep).join('/');
+const SYNTH = path.join(ROOT, 'packages', 'cli', 'lib', 'synth.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { RECORD_FILE } = require('../../scripts/output-dir');
+const { RECORD_FILE } = require('../../packages/cli/lib/output-dir');
 
 interface Run { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; output: string }
 function run(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Run {
@@ -663,7 +663,7 @@ describe('cdk8s synth (cdk8s.yaml runs scripts/synth.js, then the validation plu
 
 describe('the validation plugin (plugins/schema-validation, class SchemaValidation)', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { SchemaValidation } = require('../../plugins/schema-validation');
+  const { SchemaValidation } = require('../../packages/library/plugins/schema-validation');
   const context = (dir: string) => {
     const violations: any[] = [];
     const logs: string[] = [];

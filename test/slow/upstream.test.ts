@@ -5,7 +5,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { ArgoServer, Platform } from '../../lib';
+import { ArgoServer, Platform } from '../../packages/library/lib';
 import { hasKubectl, one, synth } from '../support/util';
 import { UPSTREAM } from '../support/upstream-dir';
 

@@ -3,8 +3,8 @@
 // misread (misreadByKubernetes) are written differently on purpose; test/slow/yaml-k8s.test.ts proves
 // with Kubernetes' own reader that those departures are needed and right.
 import { Testing, Yaml } from 'cdk8s';
-import { KubeflowArgoChart } from '../../lib';
-import { misreadByKubernetes, stringifyDocuments } from '../../lib/synth/yaml';
+import { KubeflowArgoChart } from '../../packages/library/lib';
+import { misreadByKubernetes, stringifyDocuments } from '../../packages/library/lib/synth/yaml';
 import { CONFIGS } from '../support/configs';
 
 /** True when `doc` holds a string (value or key) that the writer deliberately writes its own way. */

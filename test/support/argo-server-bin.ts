@@ -14,7 +14,7 @@
 // functions, Hash and ServeHTTP, that server/static/static.go calls).
 import * as fs from 'fs';
 import * as path from 'path';
-import { Platform } from '../../lib';
+import { Platform } from '../../packages/library/lib';
 import { goBinary } from './go-bin';
 
 /** The presets the request-path suite runs (issue 23: Kubeflow 1.4, 1.8, 1.9, 1.11 and KFP 2.17, Argo 4.0). */

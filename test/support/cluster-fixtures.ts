@@ -16,7 +16,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { Platform } from '../../lib';
+import { Platform } from '../../packages/library/lib';
 import { Cluster, crdAsV1, UPSTREAM } from './cluster';
 import { componentTargets, releaseCluster, releaseLogin } from './release-cluster';
 import { PRESETS } from './util';

@@ -1,6 +1,6 @@
 // Chart configurations shared by the whole-output tests (schema, YAML writer, security).
-import { WorkflowTemplateSpecTemplatesContainerResourcesLimits as Quantity } from '../../imports/argoproj.io';
-import { EventField, KubeflowArgoChartProps, Platform } from '../../lib';
+import { WorkflowTemplateSpecTemplatesContainerResourcesLimits as Quantity } from '../../packages/library/imports/argoproj.io';
+import { EventField, KubeflowArgoChartProps, Platform } from '../../packages/library/lib';
 
 export const CONFIGS: Array<[string, KubeflowArgoChartProps]> = [
   ['defaults', {}],

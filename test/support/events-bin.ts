@@ -14,7 +14,7 @@
 //   controller's config names (`nats-streaming:0.22.1` in both lines' install.yaml).
 import * as fs from 'fs';
 import * as path from 'path';
-import { Platform } from '../../lib';
+import { Platform } from '../../packages/library/lib';
 import { argoServerBinary, ArgoServerBuild } from './argo-server-bin';
 import { goBinary, GoBuild } from './go-bin';
 

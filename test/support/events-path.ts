@@ -15,7 +15,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { Platform } from '../../lib';
+import { Platform } from '../../packages/library/lib';
 import { request } from './browser';
 import { apiServerUrl, Cluster, serviceAccountToken } from './cluster';
 import { eventsBinaries, EventsBuild, LISTEN_PATCH } from './events-bin';

@@ -9,7 +9,7 @@
 // oidc-authservice (Kubeflow 1.4-1.8) cannot be built: the proxy refuses
 // github.com/arrikto/oidc-authservice at every version (its list, and the pseudo-versions of the
 // commits 28c59ef and e236439 the releases' images name), so those releases' login is not run.
-import { Platform } from '../../lib';
+import { Platform } from '../../packages/library/lib';
 import { downloadModule, filesOf, goBinary, GoBuild } from './go-bin';
 
 /**

@@ -3,8 +3,8 @@
 // the library's tests build this fixed copy instead: editing main.ts never breaks them
 // (issue 24). Keep it as the template starts out.
 import { App, YamlOutputType } from 'cdk8s';
-import { WorkflowTemplateSpecTemplatesContainerResourcesLimits as Quantity } from '../../imports/argoproj.io';
-import { EventField, KubeflowArgoChart, Platform } from '../../lib';
+import { WorkflowTemplateSpecTemplatesContainerResourcesLimits as Quantity } from '../../packages/library/imports/argoproj.io';
+import { EventField, KubeflowArgoChart, Platform } from '../../packages/library/lib';
 
 /** The Kubeflow 1.4 example profile (created by the example install for user@example.com). */
 export const EXAMPLE_PROFILE = 'kubeflow-user-example-com';

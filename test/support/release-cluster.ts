@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { Platform } from '../../lib';
+import { Platform } from '../../packages/library/lib';
 import { UPSTREAM } from './upstream-dir';
 
 export const MANIFESTS = path.join(UPSTREAM, 'kubeflow-manifests');

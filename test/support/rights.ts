@@ -3,7 +3,7 @@
 // test/cluster/rbac.test.ts), which test/everyday/rbac.test.ts checks on the Kubernetes documentation's
 // examples and compares with docs/security.md, and test/cluster/apply.test.ts with the API
 // server's own enumeration (SelfSubjectRulesReview) for every preset.
-import { grantsTo, Subject } from '../../preflight/rbac';
+import { grantsTo, Subject } from '../../packages/preflight/lib/rbac';
 
 /**
  * The rights each subject a binding names gets, as sorted lines `<namespace or *> <group>/<resource>[names] <verbs>`,

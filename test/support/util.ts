@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
-import { Platform } from '../../lib/platform';
+import { Platform } from '../../packages/library/lib/platform';
 import { RIGHTS_PRESETS } from '../../scripts/rights-doc';
 
 /** A synthesized Kubernetes object. */

@@ -18,27 +18,29 @@
 const fs = require('fs');
 const path = require('path');
 const { isMap, parseAllDocuments, stringify } = require('yaml');
-const { parseCommandLine, shown } = require('./cli');
+const { parseCommandLine, projectDir, shown } = require('./cli');
 const { replaceOutput, OutputError } = require('./output-dir');
 
-const root = path.resolve(__dirname, '..');
+const pkg = require('../package.json');
 
 function fail(message) {
-  console.error(`helm: ${message}\nRun node scripts/helm.js --help for the usage.`);
+  console.error(`helm: ${message}\nRun kfa-helm --help for the usage.`);
   process.exit(64);
 }
 
-const HELP = `usage: npm run helm -- --chart-version X [--app-version Y] [--name NAME] [--input DIR] [--outdir DIR]
-       (or: node scripts/helm.js ...)
+const HELP = `usage: kfa-helm --chart-version X [--app-version Y] [--name NAME] [--input DIR] [--outdir DIR] [--project DIR]
+       (in an app: npm run helm -- ...)
 
 Packages the synthesized manifests as a Helm chart that renders exactly those objects.
 
   --chart-version X   the chart's version, SemVer 2 (required), e.g. 0.1.0
   --app-version Y     Chart.yaml appVersion, e.g. the argocli version v3.1.15
   --name NAME         chart name (default: kubeflow-argo)
-  --input DIR         the synthesized manifests (default: dist/ of this project)
-  --outdir DIR        where the chart goes (default: dist-helm/ of this project); replaced only
+  --input DIR         the synthesized manifests (default: dist/ of the project)
+  --outdir DIR        where the chart goes (default: dist-helm/ of the project); replaced only
                       while it holds an earlier chart
+  --project DIR       the app's project (default: the nearest directory at or above the current
+                      one with a package.json, else the current one)
 
 Paths given on the command line are relative to the current directory.
 Exit codes: 0 written, 3 the output directory was refused, 4 it could not be written, 64 bad command line.`;
@@ -50,7 +52,9 @@ function parseArgs(argv) {
     'name': { type: 'string' },
     'input': { type: 'string' },
     'outdir': { type: 'string' },
+    'project': { type: 'string' },
   }, HELP);
+  const root = projectDir(v.project);
   const args = {
     chartVersion: v['chart-version'],
     appVersion: v['app-version'],
@@ -228,7 +232,6 @@ function main() {
   // appVersion: what the chart deploys, the argocli (argo-server) version, unless given
   const argocli = texts.join('\n').match(/image: (?:[\w.:-]+\/)*argocli:(v[\w.-]+)/);
   const appVersion = args.appVersion ?? (argocli ? argocli[1] : undefined);
-  const pkg = require(path.join(root, 'package.json'));
   const chart = [
     'apiVersion: v2',
     `name: ${args.name}`,
@@ -253,7 +256,7 @@ function main() {
   ];
   const outdir = args.outdir;
   try {
-    replaceOutput(outdir, files, { writer: 'scripts/helm.js' });
+    replaceOutput(outdir, files, { writer: 'kfa-helm' });
   } catch (err) {
     if (!(err instanceof OutputError)) throw err;
     console.error(`helm: ${err.message}; ${shown(outdir)}/ left unchanged`);

@@ -3,7 +3,7 @@ import { parse, parseAllDocuments, parseDocument } from 'yaml';
 /**
  * What `npm run preflight` reads, checked before any check runs: a file it cannot use is refused
  * with one line naming the file (and the position, for YAML errors), never read as an empty
- * cluster, and never ends in a stack trace. `scripts/preflight.js` exits 2 on it, apart from 1,
+ * cluster, and never ends in a stack trace. `the CLI's kfa-preflight (packages/cli/lib/preflight.js)` exits 2 on it, apart from 1,
  * "a check failed".
  */
 export class InputError extends Error {
@@ -46,7 +46,7 @@ export interface DumpLimits {
 export function readDump(name: string, content: Buffer | string, limits: DumpLimits = {}): any[] {
   const maxDump = limits.maxDump ?? MAX_DUMP;
   const maxWholeYaml = limits.maxWholeYaml ?? MAX_WHOLE_YAML;
-  // a string is the file read as UTF-8 (what scripts/preflight.js passes, to hold one copy of a large dump)
+  // a string is the file read as UTF-8 (what the CLI's kfa-preflight (packages/cli/lib/preflight.js) passes, to hold one copy of a large dump)
   let text = typeof content === 'string' ? content : content.toString('utf8');
   const utf16 = typeof content === 'string' ? text.startsWith('\ufffd\ufffd') : content.length >= 2 && ((content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff));
   if (utf16 || text.slice(0, 4096).includes('\u0000')) {

@@ -1,19 +1,16 @@
 #!/usr/bin/env node
-// `npm run preflight -- [--output DIR] FILE...`: checks a cluster's objects (a dump, see --help)
-// against this project's output before it is applied. preflight/checks.ts does the work; it is
-// bundled here with esbuild (a devDependency, offline), as scripts/synth.js bundles the app.
+// kfa-preflight (`npm run preflight -- [--output DIR] FILE...` in an app): checks a cluster's
+// objects (a dump, see --help) against the app's output before it is applied. The cluster model is
+// the package cdk8s-kubeflow-argo-preflight; this file reads the files and prints its results.
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const Module = require('module');
-const { parseCommandLine } = require('./cli');
+const { parseCommandLine, projectDir } = require('./cli');
 
-const root = path.resolve(__dirname, '..');
+const HELP = `usage: kfa-preflight [--output DIR] [--project DIR] FILE...
+       (in an app: npm run preflight -- ...)
 
-const HELP = `usage: npm run preflight -- [--output DIR] FILE...
-       (or: node scripts/preflight.js ...)
-
-Checks, offline, whether the output (default: dist/ of this project) would work on a cluster,
+Checks, offline, whether the output (default: dist/ of the project) would work on a cluster,
 from a dump of that cluster's objects. Take the dump with:
 
   kubectl get namespaces,serviceaccounts,networkpolicies,authorizationpolicies.security.istio.io,requestauthentications.security.istio.io,clusterroles,clusterrolebindings,roles,rolebindings -A -o json > cluster.json
@@ -37,6 +34,8 @@ of the dump that carries the output's label has left the output, and no SSO acco
 earlier, unlabelled output is left (the dump holds no Secrets: prune.sh deletes old tokens).
 
   --output DIR   the synthesized output to check (its top-level .yaml files)
+  --project DIR  the app's project, where the default output is (default: the nearest directory
+                 at or above the current one with a package.json, else the current one)
 
 Paths are relative to the directory you run the command in (also under npm run).
 Exit codes: 0 every check passes; 1 a check fails (also "cannot tell": the dump lacks what it
@@ -44,33 +43,20 @@ reads); 2 the input is unusable (a file that cannot be read, is not UTF-8 YAML o
 objects, or a dump without Namespaces), one line naming the file and position; 3 an internal
 error; 64 a bad command line.`;
 
-function loadChecks() {
-  const esbuild = require('esbuild');
-  const result = esbuild.buildSync({
-    stdin: { contents: 'export * from "./preflight/checks"; export * from "./preflight/input";', resolveDir: root, loader: 'ts' },
-    bundle: true, platform: 'node', target: 'node18', format: 'cjs', write: false,
-    nodePaths: [path.join(root, 'node_modules')], logLevel: 'silent',
-  });
-  const m = new Module(path.join(root, 'preflight', 'checks.bundle.js'));
-  m.paths = Module._nodeModulePaths(root);
-  m._compile(result.outputFiles[0].text, m.id);
-  return m.exports;
-}
-
 /**
  * Where the user ran the command: `npm run preflight` runs it in the project root and keeps the
- * caller's directory in INIT_CWD; run directly (node scripts/preflight.js), the current one.
+ * caller's directory in INIT_CWD; run directly (kfa-preflight), the current one.
  */
 const base = process.env.npm_lifecycle_event === 'preflight' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
 
 function main() {
-  const { values, positionals } = parseCommandLine('preflight', process.argv.slice(2), { output: { type: 'string' } }, HELP, { allowPositionals: true });
+  const { values, positionals } = parseCommandLine('preflight', process.argv.slice(2), { output: { type: 'string' }, project: { type: 'string' } }, HELP, { allowPositionals: true });
   if (positionals.length === 0) {
     console.error('preflight: give at least one dump FILE (see --help for the kubectl commands)');
     return 64;
   }
-  const outdir = values.output !== undefined ? path.resolve(base, values.output) : path.join(root, 'dist');
-  const checks = loadChecks();
+  const outdir = values.output !== undefined ? path.resolve(base, values.output) : path.join(projectDir(values.project === undefined ? undefined : path.resolve(base, values.project)), 'dist');
+  const checks = require('cdk8s-kubeflow-argo-preflight');
   let cluster;
   let output;
   try {

@@ -26,7 +26,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { CONSTRUCT_METADATA_FILE, SYNTH_METADATA_FILE } = require('../plugins/schema-validation');
+const { CONSTRUCT_METADATA_FILE, SYNTH_METADATA_FILE } = require('cdk8s-kubeflow-argo/plugins/schema-validation');
 const lockfile = require('proper-lockfile');
 const { shown } = require('./cli');
 

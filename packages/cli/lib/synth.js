@@ -1,22 +1,23 @@
 #!/usr/bin/env node
-// `scripts/synth` (fast) or `npm run synth`: synthesize a cdk8s app into dist/, checked, safely.
-// `scripts/synth --help` prints the usage, the entry contract and the exit codes (HELP below).
+// kfa-synth (`npm run synth` in an app; scripts/synth in this repository): synthesize a cdk8s app
+// into dist/, checked, safely. `kfa-synth --help` prints the usage, the entry contract and the exit
+// codes (HELP below).
 //
 // 1. The entry (TypeScript or JavaScript) is bundled once with esbuild into
-//    node_modules/.cache/cdk8s-kubeflow-argo/ and rebuilt only when one of its project input
+//    <project>/node_modules/.cache/cdk8s-kubeflow-argo/ and rebuilt only when one of its project input
 //    files or the installed packages changed (sizes and mtimes are recorded). Cache files are
 //    written under temporary names and renamed, so concurrent synths never read half a bundle.
 //    Bundled modules keep their own __dirname/__filename (cdk8s' Yaml.load, an app reading files
 //    next to its sources). Type-checking stays in `npm test`.
-// 2. The bundle is loaded with a V8 code cache. scripts/synth also drops NODE_EXTRA_CA_CERTS.
+// 2. The bundle is loaded with a V8 code cache. (This repository's scripts/synth also drops
+//    NODE_EXTRA_CA_CERTS.)
 //    While the entry loads and builds, its app.synth() writes nothing: the entry's `cdk8s` is
 //    cdk8s with an App subclass that records the app instead (appCapture; cdk8s is not patched),
 //    so an entry that calls app.synth() at module level is synthesized here.
-// 3. The app is synthesized in memory (lib/synth/synthesize.ts, every cdk8s output type), the
-//    whole output is checked (lib/synth/output-checks.ts: duplicates, namespaces on cluster-scoped
-//    objects, empty output), every object is checked against its schema
-//    (plugins/schema-validation), and only then written, with a `Kustomization`, by
-//    scripts/output-dir.js: it replaces the output directory only when that holds nothing but
+// 3. The app is synthesized in memory (the library's `cdk8s-kubeflow-argo/synth`: every cdk8s
+//    output type), the whole output is checked (duplicates, namespaces on cluster-scoped objects,
+//    empty output), every object is checked against its schema (the library's
+//    plugins/schema-validation), and only then written, with a `Kustomization`, by ./output-dir.js: it replaces the output directory only when that holds nothing but
 //    earlier output, never leaves it missing, and cleans up after interrupted runs.
 // On any failure the output directory is left as it was and the exit code says why (EXIT).
 'use strict';
@@ -24,10 +25,9 @@ const fs = require('fs');
 const Module = require('module');
 const path = require('path');
 const vm = require('vm');
-const { parseCommandLine, shown: relative } = require('./cli');
+const { parseCommandLine, projectDir, shown: relative } = require('./cli');
 const { replaceOutput, recoverInterrupted, OutputError } = require('./output-dir');
 
-const root = path.resolve(__dirname, '..');
 /** KFA_SYNTH_TIMING=1 prints how long each phase took (for bench/ and profiling). */
 const timing = process.env.KFA_SYNTH_TIMING === '1';
 let last = process.hrtime.bigint();
@@ -39,7 +39,7 @@ function phase(name) {
   last = now;
 }
 /** Part of the cache key. Edits to this file rebuild the bundle anyway (it is one of the inputs). */
-const RECIPE = 'kfa-synth-14';
+const RECIPE = 'kfa-synth-15';
 /** A cache key: the first 16 hex digits of the SHA-256 of `text`. */
 function cacheKey(text) {
   return require('crypto').createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -105,14 +105,17 @@ const ownDirname = {
   },
 };
 
-const HELP = `usage: scripts/synth [--entry FILE] [--outdir DIR] [--schema FILE]... [--strict] [--allow-empty]
-       (also: npm run synth -- ..., node scripts/synth.js ...)
+const HELP = `usage: kfa-synth [--entry FILE] [--outdir DIR] [--project DIR] [--schema FILE]... [--strict] [--allow-empty]
+       (in an app: npm run synth -- ...)
 
 Synthesizes a cdk8s app, checks every object, and replaces DIR with the manifests, a
 Kustomization and a record of what it wrote (.synth-output).
 
-  --entry FILE     the app (TypeScript or JavaScript); default: main.ts of this project
-  --outdir DIR     default: $CDK8S_OUTDIR if set (as under cdk8s synth), else dist/ of this project
+  --entry FILE     the app (TypeScript or JavaScript); default: main.ts of the project
+  --outdir DIR     default: $CDK8S_OUTDIR if set (as under cdk8s synth), else dist/ of the project
+  --project DIR    the app's project: where the defaults are, and the synth cache (in its
+                   node_modules/.cache); default: the nearest directory at or above the
+                   current one with a package.json, else the current one
   --schema FILE    CRD (YAML/JSON) or JSON Schema with x-kubernetes-group-version-kind for kinds
                    the bundled schemas do not cover; repeatable
   --strict         objects of a kind with no schema fail (default: counted as "not checked")
@@ -138,25 +141,28 @@ Exit codes:
   64  bad command line`;
 
 /**
- * The defaults (main.ts, dist or $CDK8S_OUTDIR) are the project's own, so the command works from
- * any directory; paths given on the command line are relative to the current directory.
+ * The defaults (main.ts, dist or $CDK8S_OUTDIR) are the project's own (projectDir), so the command
+ * works from any directory of it; paths given on the command line are relative to the current one.
  */
 function parseArgs(argv) {
   const { values: v, usage } = parseCommandLine('synth', argv, {
     'entry': { type: 'string' },
     'outdir': { type: 'string' },
+    'project': { type: 'string' },
     'schema': { type: 'string', multiple: true },
     'strict': { type: 'boolean' },
     'allow-empty': { type: 'boolean' },
   }, HELP);
-  for (const flag of ['entry', 'outdir']) {
-    if (v[flag] !== undefined && (v[flag] === '' || v[flag].startsWith('--'))) usage(`--${flag} needs a value, e.g. --${flag} ${flag === 'entry' ? 'main.ts' : 'dist'}`);
+  for (const flag of ['entry', 'outdir', 'project']) {
+    if (v[flag] !== undefined && (v[flag] === '' || v[flag].startsWith('--'))) usage(`--${flag} needs a value, e.g. --${flag} ${{ entry: 'main.ts', outdir: 'dist', project: '.' }[flag]}`);
   }
   for (const schema of v.schema ?? []) if (schema === '' || schema.startsWith('--')) usage('--schema needs a file, e.g. --schema crds/profile.yaml');
+  const project = projectDir(v.project);
   return {
-    entry: v.entry !== undefined ? path.resolve(v.entry) : path.join(root, 'main.ts'),
+    project,
+    entry: v.entry !== undefined ? path.resolve(v.entry) : path.join(project, 'main.ts'),
     outdir: v.outdir !== undefined ? path.resolve(v.outdir)
-      : process.env.CDK8S_OUTDIR ? path.resolve(process.env.CDK8S_OUTDIR) : path.join(root, 'dist'),
+      : process.env.CDK8S_OUTDIR ? path.resolve(process.env.CDK8S_OUTDIR) : path.join(project, 'dist'),
     schemas: v.schema ?? [],
     strict: v.strict === true,
     allowEmpty: v['allow-empty'] === true,
@@ -175,37 +181,44 @@ function writeFileAtomically(file, data) {
   }
 }
 
+/**
+ * The synth cache: the project's node_modules/.cache/cdk8s-kubeflow-argo, or (a project without
+ * node_modules) one in the temporary directory.
+ */
+function cacheDirOf(project) {
+  const modules = path.join(project, 'node_modules');
+  return fs.existsSync(modules) ? path.join(modules, '.cache', 'cdk8s-kubeflow-argo') : path.join(require('os').tmpdir(), 'cdk8s-kubeflow-argo-cache');
+}
+
 /** Bundles `entry` (if its inputs changed) and returns the module's exports. */
-async function loadApp(entry) {
-  const cacheDir = path.join(root, 'node_modules', '.cache', 'cdk8s-kubeflow-argo');
-  const key = cacheKey(`${RECIPE}\0${entry}\0${process.version}`);
+async function loadApp(entry, project) {
+  const cacheDir = cacheDirOf(project);
+  const key = cacheKey(`${RECIPE}\0${entry}\0${project}\0${process.version}`);
   const bundle = path.join(cacheDir, `${key}.js`);
   const inputsFile = path.join(cacheDir, `${key}.inputs.json`);
   const codeCacheFile = path.join(cacheDir, `${key}.v8cache`);
 
-  let source = isFresh(inputsFile, bundle);
+  let source = isFresh(inputsFile, bundle, project);
   phase('fresh-check');
   if (source === undefined) {
     fs.mkdirSync(cacheDir, { recursive: true });
     const esbuild = require('esbuild');
-    const rel = (p) => `./${path.relative(root, p).split(path.sep).join('/')}`;
+    const rel = (p) => `./${path.relative(project, p).split(path.sep).join('/')}`;
     const result = await esbuild.build({
-      absWorkingDir: root, // metafile paths are relative to this, whatever the caller's cwd
+      absWorkingDir: project, // metafile paths are relative to this, whatever the caller's cwd
       stdin: {
         contents: [
           `export * as entry from ${JSON.stringify(rel(entry))};`,
-          'export { synthesizeApp } from "./lib/synth/synthesize";',
-          'export { checkOutput } from "./lib/synth/output-checks";',
-          'export { schemaReleases, synthMetadata } from "./lib/synth/synth-metadata";',
-          'export { outputFiles } from "./lib/synth/output-formats";',
+          'export { checkOutput, outputFiles, schemaReleases, synthesizeApp, synthMetadata } from "cdk8s-kubeflow-argo/synth";',
         ].join('\n'),
-        resolveDir: root,
+        resolveDir: project,
         sourcefile: 'synth-entry.ts',
         loader: 'ts',
       },
       bundle: true,
-      // entries outside the project (tests, other apps) resolve packages from this project
-      nodePaths: [path.join(root, 'node_modules')],
+      // the app's packages first (its cdk8s, its copy of the library), then the command's own
+      // (an entry outside the project, or an app without the library)
+      nodePaths: [path.join(project, 'node_modules'), ...Module._nodeModulePaths(__dirname)],
       platform: 'node',
       target: 'node18',
       format: 'cjs',
@@ -220,11 +233,12 @@ async function loadApp(entry) {
     // install (node_modules/.package-lock.json changes whenever npm installs anything).
     const watched = Object.keys(result.metafile.inputs)
       .filter((input) => !input.startsWith('<stdin>') && !input.startsWith('app-capture:') && input !== 'synth-entry.ts' && !input.split('/').includes('node_modules'));
-    watched.push(path.relative(root, __filename).split(path.sep).join('/')); // this recipe itself
-    watched.push(fs.existsSync(path.join(root, 'node_modules', '.package-lock.json')) ? 'node_modules/.package-lock.json' : 'package-lock.json');
+    watched.push(path.relative(project, __filename).split(path.sep).join('/')); // this recipe itself
+    const installed = ['node_modules/.package-lock.json', 'package-lock.json'].find((f) => fs.existsSync(path.join(project, f)));
+    if (installed) watched.push(installed);
     const inputs = {};
     for (const input of watched) {
-      const st = fs.statSync(path.resolve(root, input));
+      const st = fs.statSync(path.resolve(project, input));
       inputs[input] = [st.size, st.mtimeMs];
     }
     source = result.outputFiles[0].text;
@@ -272,7 +286,7 @@ function pruneCache(cacheDir, entry, keep) {
 }
 
 /** The cached bundle's source when it is fresh, otherwise undefined. */
-function isFresh(inputsFile, bundle) {
+function isFresh(inputsFile, bundle, project) {
   let inputs;
   try {
     inputs = JSON.parse(fs.readFileSync(inputsFile, 'utf8')).inputs;
@@ -282,7 +296,7 @@ function isFresh(inputsFile, bundle) {
   }
   for (const [input, [size, mtimeMs]] of Object.entries(inputs)) {
     let st;
-    try { st = fs.statSync(path.resolve(root, input)); } catch { return undefined; }
+    try { st = fs.statSync(path.resolve(project, input)); } catch { return undefined; }
     if (st.size !== size || st.mtimeMs !== mtimeMs) return undefined;
   }
   try { return fs.readFileSync(bundle, 'utf8'); } catch { return undefined; }
@@ -325,7 +339,7 @@ async function main() {
   });
   if (recovered !== 0) return recovered;
   phase('start');
-  const plugin = require('../plugins/schema-validation');
+  const plugin = require('cdk8s-kubeflow-argo/plugins/schema-validation');
   let userSchemas;
   try {
     userSchemas = args.schemas.length ? plugin.useSchemas(args.schemas) : undefined;
@@ -371,13 +385,13 @@ function outputStep(outdir, step) {
 }
 
 /** Loads the entry, builds its app and synthesizes it in memory; exit code 1 when any of that fails. */
-async function buildOutput({ entry, outdir }, unchanged) {
+async function buildOutput({ entry, outdir, project }, unchanged) {
   const entryShown = relative(entry);
   const captured = [];
   globalThis[SYNTH_HOOK] = (app) => { captured.push(app); };
   let loaded;
   try {
-    loaded = await loadApp(entry);
+    loaded = await loadApp(entry, project);
   } catch (err) {
     // esbuild has already printed the located errors
     const message = err && err.errors ? `could not build ${entryShown}: ${err.message.split('\n')[0]}` : describeAppError(err);

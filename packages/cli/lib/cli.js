@@ -1,5 +1,7 @@
-// What the project's command-line scripts share: reading arguments and showing paths.
+// What the commands (kfa-synth, kfa-helm, kfa-preflight) share: reading arguments, showing paths,
+// finding the app's project.
 'use strict';
+const fs = require('fs');
 const path = require('path');
 const util = require('util');
 
@@ -23,7 +25,7 @@ function shown(p) {
  */
 function parseCommandLine(command, argv, options, help, opts = {}) {
   const usage = (message) => {
-    console.error(`${command}: ${message}\nRun ${command === 'synth' ? 'scripts/synth' : `node scripts/${command}.js`} --help for the usage.`);
+    console.error(`${command}: ${message}\nRun kfa-${command} --help for the usage.`);
     process.exit(64);
   };
   let values;
@@ -41,4 +43,19 @@ function parseCommandLine(command, argv, options, help, opts = {}) {
   return { values, positionals, usage };
 }
 
-module.exports = { shown, parseCommandLine };
+/**
+ * The app's project, where the defaults (main.ts, dist/) and the synth cache live: `given`
+ * (--project) if set, else the nearest directory at or above the current one that holds a
+ * package.json (where `npm run` runs a script), else the current directory.
+ * @param {string | undefined} given
+ * @returns {string}
+ */
+function projectDir(given) {
+  if (given !== undefined) return path.resolve(given);
+  for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return process.cwd();
+  }
+}
+
+module.exports = { shown, parseCommandLine, projectDir };

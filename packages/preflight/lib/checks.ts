@@ -1,9 +1,5 @@
 import { parse } from 'yaml';
-import { INGRESS_GATEWAY_POD_LABELS, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_DEX, KUBEFLOW_DEX_ISSUER, KUBEFLOW_GATEWAY } from '../lib/constants';
-import { TOKEN_HEADER_ANNOTATION } from '../lib/argo-events/webhook-token';
-import { groupKind } from '../lib/synth/output-checks';
-import { OUTPUT_LABEL } from '../lib/synth/prune';
-import { RBAC_RULE_ANNOTATION } from '../lib/argo-server/sso-rules';
+import { groupKind, INGRESS_GATEWAY_POD_LABELS, INGRESS_GATEWAY_PRINCIPAL, KUBEFLOW_DEX, KUBEFLOW_DEX_ISSUER, KUBEFLOW_GATEWAY, OUTPUT_LABEL, RBAC_RULE_ANNOTATION, TOKEN_HEADER_ANNOTATION } from 'cdk8s-kubeflow-argo/synth';
 import { authorize, MeshRequest, Workload } from './authorization-policy';
 import { connectionAllowed, PodRef } from './network-policy';
 import { podSecurityViolations, podsOf, policyMinor } from './pod-security';
