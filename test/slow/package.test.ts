@@ -1,7 +1,8 @@
-// The npm package as a consumer gets it: `npm pack`, install the tarball (peers from the
-// registry or npm's cache) into a temporary copy of examples/consumer, compile it with tsc,
-// synthesize, and check the output.
-import { execFileSync } from 'child_process';
+// The npm packages as a consumer gets them: `npm pack --workspaces`, check each tarball and
+// manifest, install the library's tarball (peers from the registry or npm's cache) into a
+// temporary copy of examples/consumer, compile it with tsc, synthesize and check the output; then
+// a fresh app with all three tarballs under the official `cdk8s synth` and the packed commands.
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -14,19 +15,33 @@ const ROOT = path.join(__dirname, '..', '..');
 const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
 
 let work: string;
-let tarball: string;
-let files: string[];
+/** Per package name: its tarball and the files in it (npm pack of every workspace). */
+const packs: Record<string, { tarball: string; files: string[] }> = {};
+const LIBRARY = 'cdk8s-kubeflow-argo';
+const PREFLIGHT = 'cdk8s-kubeflow-argo-preflight';
+const CLI = 'cdk8s-kubeflow-argo-cli';
+const FOLDERS: Record<string, string> = { [LIBRARY]: 'library', [PREFLIGHT]: 'preflight', [CLI]: 'cli' };
+const manifest = (name: string) => JSON.parse(fs.readFileSync(path.join(ROOT, 'packages', FOLDERS[name], 'package.json'), 'utf8'));
 
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-pack-'));
-  const out = JSON.parse(npm(['pack', '--json', '--pack-destination', work], ROOT));
-  tarball = path.join(work, out[0].filename);
-  files = out[0].files.map((f: { path: string }) => f.path);
+  for (const p of JSON.parse(npm(['pack', '--workspaces', '--json', '--pack-destination', work], ROOT))) {
+    packs[p.name] = { tarball: path.join(work, p.filename), files: p.files.map((f: { path: string }) => f.path) };
+  }
 }, 180_000);
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-test('the tarball holds compiled lib/ and imports/ with declarations, the plugin, README and LICENSE; no tests or dist/', () => {
+test('npm pack --workspaces packs exactly the three published packages', () => {
+  expect(Object.keys(packs).sort()).toEqual([LIBRARY, CLI, PREFLIGHT].sort());
+  const root = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  expect(root.private).toBe(true); // the app and harness are never published
+  expect(root.workspaces.map((w: string) => w.replace('packages/', '')).sort()).toEqual(Object.values(FOLDERS).sort());
+});
+
+test('the library tarball holds compiled lib/ and imports/ with declarations, the plugin, README and LICENSE; no tests or dist/', () => {
+  const files = packs[LIBRARY].files;
   for (const f of ['package.json', 'README.md', 'LICENSE', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/argo-server/argo-server.d.ts',
+    'build/lib/synth-api.js', 'build/lib/synth-api.d.ts',
     'build/imports/argoproj.io.js', 'build/imports/argoproj.io.d.ts', 'build/imports/istio-1.30.3/networking.istio.io.js',
     'plugins/schema-validation/index.js', 'plugins/schema-validation/schemas/index.json']) {
     expect(files).toContain(f);
@@ -34,26 +49,53 @@ test('the tarball holds compiled lib/ and imports/ with declarations, the plugin
   for (const f of files) {
     expect(f).not.toMatch(/^(test|dist|__snapshots__|examples|bench|scripts|\.ci)\//);
     if (f.endsWith('.ts')) expect(f).toMatch(/\.d\.ts$/); // no TypeScript sources
-    expect(f).not.toMatch(/^build\/main\./);
+    expect(f).not.toMatch(/tsbuildinfo$/);
   }
 });
 
-test('package.json: entry points exist, peers for the construct tree, license and repository', () => {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  expect(files).toContain(pkg.main);
-  expect(files).toContain(pkg.types);
-  expect(files).toContain(pkg.exports['.'].default.replace(/^\.\//, ''));
-  expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['cdk8s', 'constructs']);
-  expect(pkg.dependencies ?? {}).toEqual({});
+test('the preflight tarball holds the compiled model with declarations; the CLI tarball its commands', () => {
+  const pre = packs[PREFLIGHT].files;
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'build/index.js', 'build/index.d.ts', 'build/checks.js', 'build/rbac.js']) expect(pre).toContain(f);
+  for (const f of pre) {
+    if (f.endsWith('.ts')) expect(f).toMatch(/\.d\.ts$/);
+    expect(f).not.toMatch(/tsbuildinfo$/);
+  }
+  const cli = packs[CLI].files;
+  expect(cli.sort()).toEqual(['LICENSE', 'README.md', 'lib/cli.js', 'lib/helm.js', 'lib/output-dir.js', 'lib/preflight.js', 'lib/synth.js', 'package.json']);
+  for (const bin of Object.values(manifest(CLI).bin) as string[]) {
+    expect(cli).toContain(bin);
+    expect(fs.readFileSync(path.join(ROOT, 'packages', 'cli', bin), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+  }
+});
+
+test.each([LIBRARY, PREFLIGHT, CLI])('%s: entry points exist, dependencies point one way, license and repository', (name) => {
+  const pkg = manifest(name);
+  const files = packs[name].files;
+  for (const entry of [pkg.main, pkg.types].filter(Boolean)) expect(files).toContain(entry);
+  for (const target of Object.values(pkg.exports ?? {})) {
+    const paths = typeof target === 'string' ? [target] : Object.values(target as Record<string, string>);
+    for (const p of paths) if (!p.includes('*') && p !== './package.json') expect([p, files.includes(p.replace(/^\.\//, ''))]).toEqual([p, true]);
+  }
   expect(pkg.license).toBe('Apache-2.0');
   expect(pkg.repository.url).toMatch(/^git\+https:\/\//);
+  expect(pkg.repository.directory).toBe(`packages/${FOLDERS[name]}`);
+  expect(pkg.version).toBe(manifest(LIBRARY).version);
+  const ours = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }).filter((d) => d in FOLDERS);
+  // the arrows: the library depends on none of ours, the preflight on the library, the CLI on both
+  expect(ours.sort()).toEqual({ [LIBRARY]: [], [PREFLIGHT]: [LIBRARY], [CLI]: [LIBRARY, PREFLIGHT] }[name]);
+  for (const d of ours) expect(pkg.dependencies[d]).toBe(manifest(d).version);
+  if (name === LIBRARY) {
+    // the construct tree needs one cdk8s and one constructs: the app's
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['cdk8s', 'constructs']);
+    expect(Object.keys(pkg.dependencies ?? {})).toEqual(['yaml']); // the plugin reads schema files
+  }
 });
 
 test('a separate cdk8s app installs the tarball, compiles with tsc and synthesizes its own chart', () => {
   const app = path.join(work, 'consumer');
   fs.cpSync(path.join(ROOT, 'examples', 'consumer'), app, { recursive: true, filter: (src) => !/node_modules|build|dist/.test(path.relative(path.join(ROOT, 'examples', 'consumer'), src)) });
   const pkg = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8'));
-  pkg.dependencies['cdk8s-kubeflow-argo'] = `file:${tarball}`;
+  pkg.dependencies['cdk8s-kubeflow-argo'] = `file:${packs[LIBRARY].tarball}`;
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify(pkg, null, 2));
   npm(['install', '--prefer-offline', '--no-package-lock'], app);
   execFileSync(process.execPath, [path.join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, stdio: 'pipe' });
@@ -82,12 +124,13 @@ function filesOf(dir: string, prefix = ''): Record<string, string> {
     : { [`${prefix}${e.name}`]: fs.readFileSync(path.join(dir, e.name), 'utf8') })));
 }
 
-test('a fresh app with the packed library under the official cdk8s synth gets the complete output, as the CLI writes it', () => {
+test('a fresh app with the packed packages under the official cdk8s synth gets the complete output, as its kfa-synth writes it', () => {
   const app = path.join(work, 'fresh-app');
   fs.mkdirSync(app);
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({
     name: 'fresh-app', version: '0.0.0', private: true,
-    dependencies: { 'cdk8s': '2.70.106', 'constructs': '10.8.1', 'cdk8s-kubeflow-argo': `file:${tarball}` },
+    dependencies: { 'cdk8s': '2.70.106', 'constructs': '10.8.1', [LIBRARY]: `file:${packs[LIBRARY].tarball}` },
+    devDependencies: { [PREFLIGHT]: `file:${packs[PREFLIGHT].tarball}`, [CLI]: `file:${packs[CLI].tarball}` },
   }, null, 2));
   fs.writeFileSync(path.join(app, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\noutput: dist\n');
   // what the README's library example does: SSO, a profile, a GitHub trigger, then the Kubeflow-side files
@@ -107,10 +150,11 @@ KubeflowPatches.writeFiles(app);
   npm(['install', '--prefer-offline', '--no-package-lock'], app);
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade'], { cwd: app, stdio: 'pipe' });
   const cli = path.join(work, 'fresh-app-cli');
-  // the synth command writes only into --outdir: the app's own writeFiles() call writes nothing under it
+  // the app's own kfa-synth (installed from the tarball), from another directory: it writes only
+  // into --outdir, and the app's own writeFiles() call writes nothing under the current one
   const cwd = path.join(work, 'fresh-app-cwd');
   fs.mkdirSync(path.join(cwd, 'dist'), { recursive: true });
-  execFileSync(process.execPath, [path.join(ROOT, 'packages', 'cli', 'lib', 'synth.js'), '--entry', path.join(app, 'main.js'), '--outdir', cli], { cwd, stdio: 'pipe' });
+  execFileSync(path.join(app, 'node_modules', '.bin', 'kfa-synth'), ['--entry', path.join(app, 'main.js'), '--outdir', cli], { cwd, stdio: 'pipe' });
   expect(filesOf(cwd)).toEqual({});
 
   const official = filesOf(path.join(app, 'dist'));
@@ -120,4 +164,13 @@ KubeflowPatches.writeFiles(app);
   // the CLI adds only what applying and pruning need (docs/synth.md)
   expect(Object.keys(ours).filter((f) => !(f in official)).sort()).toEqual(['.synth-output', 'Kustomization', 'prune.sh']);
   expect(official['kubeflow-patches/kustomization.yaml']).toContain('istio-ingressgateway-oauth2-proxy');
+  // and its other commands run from the tarballs: the compiled preflight model, the Helm export
+  fs.writeFileSync(path.join(app, 'dump.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kubeflow' } }] }));
+  const pre = spawnSync(path.join(app, 'node_modules', '.bin', 'kfa-preflight'), ['--output', cli, 'dump.json'], { cwd: app, encoding: 'utf8' });
+  expect(pre.stderr).toBe('');
+  expect([pre.status, pre.stdout]).toEqual([1, expect.stringMatching(/^(PASS|FAIL) .*\n(.*\n)*\d+ of \d+ checks pass\n$/)]);
+  expect(pre.stdout).toContain('cannot tell: the dump holds no ServiceAccounts');
+  const helm = spawnSync(path.join(app, 'node_modules', '.bin', 'kfa-helm'), ['--chart-version', '0.1.0', '--input', cli, '--outdir', 'chart'], { cwd: app, encoding: 'utf8' });
+  expect([helm.status, helm.stderr]).toEqual([0, '']);
+  expect(fs.readFileSync(path.join(app, 'chart', 'Chart.yaml'), 'utf8')).toContain(`cdk8s-kubeflow-argo/version: "${manifest(CLI).version}"`);
 }, 300_000);

@@ -203,15 +203,15 @@ async function loadApp(entry, project) {
   if (source === undefined) {
     fs.mkdirSync(cacheDir, { recursive: true });
     const esbuild = require('esbuild');
-    const rel = (p) => `./${path.relative(project, p).split(path.sep).join('/')}`;
     const result = await esbuild.build({
       absWorkingDir: project, // metafile paths are relative to this, whatever the caller's cwd
       stdin: {
         contents: [
-          `export * as entry from ${JSON.stringify(rel(entry))};`,
+          `export * as entry from ${JSON.stringify(`./${path.basename(entry)}`)};`,
           'export { checkOutput, outputFiles, schemaReleases, synthesizeApp, synthMetadata } from "cdk8s-kubeflow-argo/synth";',
         ].join('\n'),
-        resolveDir: project,
+        // the library the entry itself reaches (its project's copy, or the sources through tsconfig paths)
+        resolveDir: path.dirname(entry),
         sourcefile: 'synth-entry.ts',
         loader: 'ts',
       },
@@ -232,7 +232,7 @@ async function loadApp(entry, project) {
     // Project files are checked one by one; installed packages through npm's record of the
     // install (node_modules/.package-lock.json changes whenever npm installs anything).
     const watched = Object.keys(result.metafile.inputs)
-      .filter((input) => !input.startsWith('<stdin>') && !input.startsWith('app-capture:') && input !== 'synth-entry.ts' && !input.split('/').includes('node_modules'));
+      .filter((input) => !input.startsWith('<stdin>') && !input.startsWith('app-capture:') && path.basename(input) !== 'synth-entry.ts' && !input.split('/').includes('node_modules'));
     watched.push(path.relative(project, __filename).split(path.sep).join('/')); // this recipe itself
     const installed = ['node_modules/.package-lock.json', 'package-lock.json'].find((f) => fs.existsSync(path.join(project, f)));
     if (installed) watched.push(installed);
