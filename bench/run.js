@@ -147,10 +147,10 @@ function main() {
     const objects = readDocs(out);
     const kdir = defaultOverlay(objects);
     rows.push({ ...compare('default app', runsArg || (quick ? 5 : 11), cmd, kdir, () => readDocs(out)), goal: 1.5 });
-    // For reference: the same synth started as plain `node scripts/synth.js` (what npm run synth
+    // For reference: the same synth started as plain `node packages/cli/lib/synth.js` (what npm run synth
     // runs), which pays NODE_EXTRA_CA_CERTS at Node start-up when it is set.
     const plain = { cmd: process.execPath, argv: [path.join(root, 'packages', 'cli', 'lib', 'synth.js'), ...cmd.argv] };
-    rows.push(compare('default app, `node scripts/synth.js`', runsArg || (quick ? 5 : 11), plain, kdir, () => readDocs(out)));
+    rows.push(compare('default app, `node packages/cli/lib/synth.js`', runsArg || (quick ? 5 : 11), plain, kdir, () => readDocs(out)));
 
     const counts = quick ? [10, 100, 1000] : [10, 100, 1000, 10000];
     const results = {};

@@ -4,7 +4,7 @@
 //   scripts/synth --entry examples/latest/main.ts --outdir examples/latest/dist
 import { App } from 'cdk8s';
 import { Platform } from 'cdk8s-kubeflow-argo';
-import { buildApp as buildDefault } from '../../main';
+import { buildApp as buildDefault } from '../../app/main';
 
 export function buildApp(outdir?: string): App {
   return buildDefault(outdir, Platform.LATEST);

@@ -11,14 +11,14 @@ import { PRUNE_SCRIPT } from '../../packages/library/lib/synth/prune';
 import { synthesizeApp } from '../../packages/library/lib/synth/synthesize';
 import { buildApp as buildLatest } from '../../examples/latest/main';
 import { buildApp as buildSso } from '../../examples/sso/main';
-import { buildApp } from '../../main';
+import { buildApp } from '../../app/main';
 import { podSecurityViolations, podsOf } from '../../packages/preflight/lib/pod-security';
 import { buildApp as buildReferenceApp, EXAMPLE_PROFILE, GITHUB_WEBHOOK_SECRET } from '../support/reference-app';
 import { hasKubectl, readDir, synthToDir } from '../support/util';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { RECORD_FILE, recordText } = require('../../packages/cli/lib/output-dir');
 
-const DIST = path.join(__dirname, '..', '..', 'dist');
+const DIST = path.join(__dirname, '..', '..', 'app', 'dist');
 
 
 /** The objects `kubectl apply -f` reads from output files (the top-level manifests). */

@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as lib from '../../packages/library/lib';
+import * as synthApi from '../../packages/library/lib/synth-api';
 
 const LIB = path.join(__dirname, '..', '..', 'packages', 'library', 'lib');
 
@@ -92,6 +93,55 @@ test('the entry point exports constructs, presets, EventField and ValidationErro
   ]);
 });
 
+test('cdk8s-kubeflow-argo/synth exports what the CLI and the preflight use, and nothing for apps', () => {
+  expect(Object.keys(synthApi).sort()).toEqual([
+    'INGRESS_GATEWAY_POD_LABELS', 'INGRESS_GATEWAY_PRINCIPAL', 'KUBEFLOW_DEX', 'KUBEFLOW_DEX_ISSUER', 'KUBEFLOW_GATEWAY', 'OUTPUT_LABEL',
+    'RBAC_RULE_ANNOTATION', 'TOKEN_HEADER_ANNOTATION', 'checkOutput', 'groupKind', 'outputFiles', 'schemaReleases', 'synthMetadata', 'synthesizeApp',
+  ]);
+});
+
+const PACKAGES = path.join(__dirname, '..', '..', 'packages');
+/** Which of our packages each package may use (by name): the arrows point one way. */
+const MAY_USE: Record<string, string[]> = { library: [], preflight: ['cdk8s-kubeflow-argo'], cli: ['cdk8s-kubeflow-argo', 'cdk8s-kubeflow-argo-preflight'] };
+const OUR_PACKAGES = /^cdk8s-kubeflow-argo(-preflight|-cli)?(\/|$)/;
+
+/** The imports of a package's file that break the arrows: a path out of its folder, or one of our packages it may not use. */
+function crossings(folder: string, file: string, text: string): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(/(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*)'([^']+)'/g)) {
+    const spec = m[1];
+    if (spec.startsWith('.')) {
+      const target = path.resolve(path.dirname(file), spec);
+      if (path.relative(path.join(PACKAGES, folder), target).startsWith('..')) found.push(`${path.relative(PACKAGES, file)} -> ${spec}`);
+    } else if (OUR_PACKAGES.test(spec)) {
+      const name = spec.split('/')[0];
+      if (!MAY_USE[folder].includes(name)) found.push(`${path.relative(PACKAGES, file)} -> ${spec}`);
+    }
+  }
+  return found;
+}
+
+test('the packages point one way: the CLI uses the preflight and the library, the preflight the library, each by its name only', () => {
+  const found: string[] = [];
+  let files = 0;
+  for (const folder of Object.keys(MAY_USE)) {
+    const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory()
+      ? (['node_modules', 'build', 'schemas'].includes(e.name) ? [] : walk(path.join(dir, e.name)))
+      : /\.(ts|js)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [path.join(dir, e.name)] : []));
+    for (const file of walk(path.join(PACKAGES, folder))) {
+      files += 1;
+      found.push(...crossings(folder, file, fs.readFileSync(file, 'utf8')));
+    }
+  }
+  expect(files).toBeGreaterThan(60);
+  expect(found).toEqual([]);
+  // and the rule finds each kind of crossing
+  const f = (folder: string) => path.join(PACKAGES, folder, 'lib', 'x.ts');
+  expect(crossings('preflight', f('preflight'), "import { a } from '../../library/lib/constants';")).toEqual(['preflight/lib/x.ts -> ../../library/lib/constants']);
+  expect(crossings('library', f('library'), "const c = require('cdk8s-kubeflow-argo-cli');")).toEqual(["library/lib/x.ts -> cdk8s-kubeflow-argo-cli"]);
+  expect(crossings('preflight', f('preflight'), "import { b } from 'cdk8s-kubeflow-argo/synth';")).toEqual([]);
+});
+
 /** Every function of `text` longer than `limit` lines, as `name (lines)` (TypeScript's parser; .js too). */
 function longFunctions(file: string, text: string, limit: number): string[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -117,7 +167,7 @@ test('no function of the library, the scripts, the preflight, the plugin or the 
     return fs.readdirSync(abs, { withFileTypes: true }).flatMap((e) => (e.isDirectory()
       ? (e.name === 'schemas' ? [] : walk(path.join(dir, e.name)))
       : /\.(ts|js)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [path.join(dir, e.name)] : []));
-  }).concat(['main.ts']);
+  }).concat(['app/main.ts']);
   expect(files.length).toBeGreaterThan(50);
   const long = files.flatMap((f) => longFunctions(f, fs.readFileSync(path.join(ROOT, f), 'utf8'), 80).map((l) => `${f}: ${l}`));
   expect(long).toEqual([]);

@@ -8,7 +8,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { helmBinary } from '../support/util';
 
 const ROOT = path.join(__dirname, '..', '..');
-const DIST = path.join(ROOT, 'dist');
+const DIST = path.join(ROOT, 'app', 'dist');
 const ESCAPE = '{{"{{"}}';
 
 let work: string;
@@ -170,7 +170,7 @@ test('fails without a SemVer chart version or with nothing to package, and leave
 test('replaces only an earlier chart: a folder with other files is refused with one line, exit 3', () => {
   const out = path.join(work, 'guarded');
   expect(helm('--chart-version', '0.1.0', '--outdir', out).status).toBe(0);
-  expect(fs.readFileSync(path.join(out, '.synth-output'), 'utf8')).toContain('# Written by scripts/helm.js');
+  expect(fs.readFileSync(path.join(out, '.synth-output'), 'utf8')).toContain('# Written by kfa-helm');
   expect(helm('--chart-version', '0.2.0', '--outdir', out).status).toBe(0); // its own earlier chart
   fs.writeFileSync(path.join(out, 'notes.md'), 'mine');
   const res = helm('--chart-version', '0.3.0', '--outdir', out);

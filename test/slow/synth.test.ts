@@ -10,6 +10,8 @@ import * as path from 'path';
 import { hasKubectl, readDir } from '../support/util';
 
 const ROOT = path.join(__dirname, '..', '..');
+/** The app template: the project whose main.ts and dist/ the command defaults to. */
+const APP = path.join(ROOT, 'app');
 const LIB = path.join(ROOT, 'packages', 'library', 'lib').split(path.sep).join('/');
 const SYNTH = path.join(ROOT, 'packages', 'cli', 'lib', 'synth.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -18,7 +20,7 @@ const { RECORD_FILE } = require('../../packages/cli/lib/output-dir');
 interface Run { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; output: string }
 function run(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Run {
   const res = spawnSync(process.execPath, args, {
-    cwd: opts.cwd ?? ROOT, encoding: 'utf8',
+    cwd: opts.cwd ?? APP, encoding: 'utf8',
     env: { ...process.env, FORCE_COLOR: '0', CDK8S_CHECK_UPGRADE: 'false', CDK8S_OUTDIR: undefined, ...opts.env },
   });
   return { status: res.status, signal: res.signal, stdout: res.stdout, stderr: res.stderr, output: `${res.stdout}\n${res.stderr}` };
@@ -54,7 +56,7 @@ describe('scripts/synth: the output directory', () => {
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.stdout).toContain('wrote');
-    expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
+    expect(readDir(outdir)).toEqual(readDir(path.join(APP, 'dist')));
     // the record lists every file the synth wrote, itself excepted (main.ts is the user's: any app)
     const written = Object.keys(readDir(outdir)).filter((f) => f !== RECORD_FILE).sort();
     expect(fs.readFileSync(path.join(outdir, RECORD_FILE), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(written);
@@ -77,7 +79,7 @@ describe('scripts/synth: the output directory', () => {
     fs.writeFileSync(path.join(repo, '.git', 'HEAD'), 'ref: refs/heads/main\n');
     fs.writeFileSync(path.join(repo, 'main.ts'), 'source');
     const before = readDir(repo);
-    const res = run([SYNTH, '--outdir', '.'], { cwd: repo });
+    const res = run([SYNTH, '--project', APP, '--outdir', '.'], { cwd: repo });
     expect(res.status).toBe(3);
     expect(res.stderr.trim().split('\n')).toEqual([
       'synth: refusing to replace ./: it holds ".git", which no synth wrote (there is no .synth-output record). Fix: choose a new or empty --outdir, or move ".git" out of it; ./ left unchanged',
@@ -121,7 +123,7 @@ describe('scripts/synth: the output directory', () => {
     expect(synth(outdir).status).toBe(0); // and replaces its own output through the link
     expect(fs.lstatSync(outdir).isSymbolicLink()).toBe(true);
     expect(fs.readlinkSync(outdir)).toBe(real);
-    expect(readDir(real)).toEqual(readDir(path.join(ROOT, 'dist')));
+    expect(readDir(real)).toEqual(readDir(path.join(APP, 'dist')));
     expect(fs.readdirSync(scratch).sort()).toEqual(['dist', 'real-out']);
   }, 60_000);
 
@@ -196,7 +198,7 @@ describe('scripts/synth: the output directory', () => {
     expect(synth(outdir).status).toBe(0);
     const res = run([SYNTH, '--outdir', outdir], { env: { KFA_SYNTH_RACE_OLD: file } });
     expect(res.status).toBe(0);
-    expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
+    expect(readDir(outdir)).toEqual(readDir(path.join(APP, 'dist')));
     const kept = fs.readdirSync(scratch).filter((e) => e !== 'dist');
     expect(kept).toEqual([expect.stringMatching(/^dist\.kept-/)]);
     // only what no synth wrote, nothing of the old output
@@ -264,7 +266,7 @@ describe('scripts/synth: the output directory', () => {
       'ls -A "$M2" > "$S/mountpoint.contents"',
     ].join('\n');
     const res = spawnSync('unshare', ['--mount', 'sh', '-c', script], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, M: m, M2: m2, S: scratch, SYNTH, BIG: big, CDK8S_OUTDIR: '' },
+      cwd: APP, encoding: 'utf8', env: { ...process.env, M: m, M2: m2, S: scratch, SYNTH, BIG: big, CDK8S_OUTDIR: '' },
     });
     expect(res.status).toBe(0);
     const read = (f: string) => fs.readFileSync(path.join(scratch, f), 'utf8').trim();
@@ -297,7 +299,7 @@ describe('scripts/synth: the output directory', () => {
   test('a failing app leaves dist/ byte-identical and exits 1 with the error', () => {
     expect(synth(outdir).status).toBe(0);
     const before = readDir(outdir);
-    const res = synth(outdir, '--entry', 'test/fixtures/bad-prop-app.ts');
+    const res = synth(outdir, '--entry', '../test/fixtures/bad-prop-app.ts');
     expect(res.status).toBe(1);
     expect(res.output).toContain('error: ArgoServer: baseHref must start and end with "/", got "argo"');
     expect(readDir(outdir)).toEqual(before);
@@ -307,7 +309,7 @@ describe('scripts/synth: the output directory', () => {
   test('a schema violation fails (exit 2) with construct path, object and JSON pointer; dist/ untouched', () => {
     expect(synth(outdir).status).toBe(0);
     const before = readDir(outdir);
-    const res = synth(outdir, '--entry', 'test/fixtures/schema-violation-app.ts');
+    const res = synth(outdir, '--entry', '../test/fixtures/schema-violation-app.ts');
     expect(res.status).toBe(2);
     expect(res.output).toContain('[kubeflow-argo/ArgoServer/Service] Service kubeflow/argo-server (v1) at /spec/ports/0/port: must be integer');
     expect(readDir(outdir)).toEqual(before);
@@ -514,10 +516,10 @@ describe('scripts/synth: the command', () => {
   }, 120_000);
 
   test('four synths at once into the same directory, three times over: all succeed, one after the other', async () => {
-    const start = () => new Promise<number | null>((resolve) => spawn(process.execPath, [SYNTH, '--outdir', outdir], { cwd: ROOT, stdio: 'ignore' }).on('close', resolve));
+    const start = () => new Promise<number | null>((resolve) => spawn(process.execPath, [SYNTH, '--outdir', outdir], { cwd: APP, stdio: 'ignore' }).on('close', resolve));
     for (let round = 0; round < 3; round++) {
       expect(await Promise.all([start(), start(), start(), start()])).toEqual([0, 0, 0, 0]);
-      expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
+      expect(readDir(outdir)).toEqual(readDir(path.join(APP, 'dist')));
       expect(fs.readdirSync(scratch)).toEqual(['dist']);
     }
   }, 120_000);
@@ -552,7 +554,7 @@ describe('scripts/synth: the command', () => {
     // Node reads that file at start-up whether or not TLS is used; a missing file shows it.
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: path.join(scratch, 'missing-ca.pem') };
     delete env.CDK8S_OUTDIR;
-    const direct = spawnSync(process.execPath, [SYNTH, '--outdir', outdir], { cwd: ROOT, encoding: 'utf8', env });
+    const direct = spawnSync(process.execPath, [SYNTH, '--outdir', outdir], { cwd: APP, encoding: 'utf8', env });
     expect(direct.status).toBe(0);
     expect(direct.stderr).toContain('missing-ca.pem'); // the variable is honoured by plain node
     // started from another directory, through a relative path, with arguments passed on
@@ -560,7 +562,7 @@ describe('scripts/synth: the command', () => {
     expect(fast.stderr).toBe('');
     expect(fast.status).toBe(0);
     expect(fast.stdout).toMatch(/^wrote dist\/ \(kubeflow-argo\.k8s\.yaml, kubeflow-patches\/kustomization\.yaml(, kubeflow-patches\/dex-static-client\.yaml)?; (\d+) objects, \2 schema-checked\)$/m);
-    expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
+    expect(readDir(outdir)).toEqual(readDir(path.join(APP, 'dist')));
   }, 60_000);
 
   test('an app that uses crypto and child_process at synth time gets the real modules', () => {
@@ -630,24 +632,24 @@ describe('scripts/synth: the command', () => {
   });
 });
 
-describe('cdk8s synth (cdk8s.yaml runs scripts/synth.js, then the validation plugin)', () => {
+describe('cdk8s synth (cdk8s.yaml runs kfa-synth, then the validation plugin)', () => {
   test('writes the same usable dist/: manifests, Kustomization and record, no metadata files', () => {
     const res = cdk8sSynth(outdir);
     expect(res.status).toBe(0);
     expect(res.output).toMatch(/schema-validation: \d+ objects checked, 0 violations/); // as many as the app in main.ts has
     expect(res.output).not.toMatch(/\n\s+at /); // no stack trace (upgrade check off)
-    expect(readDir(outdir)).toEqual(readDir(path.join(ROOT, 'dist')));
+    expect(readDir(outdir)).toEqual(readDir(path.join(APP, 'dist')));
   }, 60_000);
 
   test('an app with sso: Dex\'s client entry beside the Component is no manifest, and passes the plugin', () => {
-    const res = cdk8sSynth(outdir, '--app', 'node scripts/synth.js --entry examples/sso/main.ts');
+    const res = cdk8sSynth(outdir, '--app', 'node ../packages/cli/lib/synth.js --entry ../examples/sso/main.ts');
     expect(res.output).not.toContain('is not a Kubernetes object');
     expect(res.status).toBe(0);
     expect(Object.keys(readDir(outdir))).toEqual(expect.arrayContaining(['kubeflow-patches/dex-static-client.yaml']));
   }, 60_000);
 
   test('a schema violation fails the command with the construct path', () => {
-    const res = cdk8sSynth(outdir, '--app', `node scripts/synth.js --entry test/fixtures/schema-violation-app.ts`);
+    const res = cdk8sSynth(outdir, '--app', `node ../packages/cli/lib/synth.js --entry ../test/fixtures/schema-violation-app.ts`);
     expect(res.status).not.toBe(0);
     expect(res.output).toContain('[kubeflow-argo/ArgoServer/Service] Service kubeflow/argo-server (v1) at /spec/ports/0/port: must be integer');
   }, 60_000);
@@ -655,7 +657,7 @@ describe('cdk8s synth (cdk8s.yaml runs scripts/synth.js, then the validation plu
   test('a plain cdk8s app: the plugin reports the violation, and says when cdk8s\' name-keyed metadata cannot tell the construct', () => {
     const res = cdk8sSynth(outdir, '--app', 'node -r ts-node/register/transpile-only test/fixtures/schema-violation-app.ts');
     expect(res.status).not.toBe(0);
-    expect(res.output).toContain('Construct Path: unknown: 7 objects are named "argo-server" (scripts/synth reports exact paths)');
+    expect(res.output).toContain('Construct Path: unknown: 7 objects are named "argo-server" (kfa-synth reports exact paths)');
     expect(res.output).toContain('/spec/ports/0/port: must be integer');
     expect(fs.readdirSync(outdir)).toEqual(['kubeflow-argo.k8s.yaml']); // construct-metadata.json removed
   }, 60_000);

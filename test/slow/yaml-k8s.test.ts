@@ -10,7 +10,7 @@ import { Testing, Yaml } from 'cdk8s';
 import { KubeflowArgoChart } from '../../packages/library/lib';
 import { stringifyDocuments } from '../../packages/library/lib/synth/yaml';
 import { synthesizeApp } from '../../packages/library/lib/synth/synthesize';
-import { buildApp } from '../../main';
+import { buildApp } from '../../app/main';
 import { CONFIGS } from '../support/configs';
 import { hasKubectl, k8sYamlReader, readAsKubernetes } from '../support/util';
 
@@ -87,7 +87,7 @@ describe('what Kubernetes reads back equals what was written', () => {
   });
 
   goTest('the committed dist/: Kubernetes reads exactly the objects the app in main.ts makes', () => {
-    const dist = path.join(__dirname, '..', '..', 'dist');
+    const dist = path.join(__dirname, '..', '..', 'app', 'dist');
     const made = synthesizeApp(buildApp());
     for (const f of fs.readdirSync(dist).filter((n) => n.endsWith('.yaml'))) {
       const back = read(fs.readFileSync(path.join(dist, f), 'utf8'));

@@ -182,12 +182,17 @@ function writeFileAtomically(file, data) {
 }
 
 /**
- * The synth cache: the project's node_modules/.cache/cdk8s-kubeflow-argo, or (a project without
- * node_modules) one in the temporary directory.
+ * The project's installed packages: the nearest node_modules at or above it (an npm workspace
+ * installs into the workspace root's), or undefined.
  */
+function modulesOf(project) {
+  return Module._nodeModulePaths(project).find((dir) => fs.existsSync(dir));
+}
+
+/** The synth cache: <node_modules>/.cache/cdk8s-kubeflow-argo, or one in the temporary directory. */
 function cacheDirOf(project) {
-  const modules = path.join(project, 'node_modules');
-  return fs.existsSync(modules) ? path.join(modules, '.cache', 'cdk8s-kubeflow-argo') : path.join(require('os').tmpdir(), 'cdk8s-kubeflow-argo-cache');
+  const modules = modulesOf(project);
+  return modules ? path.join(modules, '.cache', 'cdk8s-kubeflow-argo') : path.join(require('os').tmpdir(), 'cdk8s-kubeflow-argo-cache');
 }
 
 /** Bundles `entry` (if its inputs changed) and returns the module's exports. */
@@ -218,7 +223,7 @@ async function loadApp(entry, project) {
       bundle: true,
       // the app's packages first (its cdk8s, its copy of the library), then the command's own
       // (an entry outside the project, or an app without the library)
-      nodePaths: [path.join(project, 'node_modules'), ...Module._nodeModulePaths(__dirname)],
+      nodePaths: [...Module._nodeModulePaths(project), ...Module._nodeModulePaths(__dirname)],
       platform: 'node',
       target: 'node18',
       format: 'cjs',
@@ -234,8 +239,9 @@ async function loadApp(entry, project) {
     const watched = Object.keys(result.metafile.inputs)
       .filter((input) => !input.startsWith('<stdin>') && !input.startsWith('app-capture:') && path.basename(input) !== 'synth-entry.ts' && !input.split('/').includes('node_modules'));
     watched.push(path.relative(project, __filename).split(path.sep).join('/')); // this recipe itself
-    const installed = ['node_modules/.package-lock.json', 'package-lock.json'].find((f) => fs.existsSync(path.join(project, f)));
-    if (installed) watched.push(installed);
+    const modules = modulesOf(project);
+    const installed = modules && [path.join(modules, '.package-lock.json'), path.join(path.dirname(modules), 'package-lock.json')].find((f) => fs.existsSync(f));
+    if (installed) watched.push(path.relative(project, installed).split(path.sep).join('/'));
     const inputs = {};
     for (const input of watched) {
       const st = fs.statSync(path.resolve(project, input));

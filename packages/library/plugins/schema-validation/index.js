@@ -1,7 +1,7 @@
 // Schema validation for every synthesized object, as a cdk8s validation plugin.
 //
 // Declared in cdk8s.yaml (`validations:` → package ./plugins/schema-validation, class
-// SchemaValidation), so `cdk8s synth` checks its output; `scripts/synth` and the tests call
+// SchemaValidation), so `cdk8s synth` checks its output; `kfa-synth` and the tests call
 // checkObjects() directly. Schemas come from schemas/, generated from the pinned upstream
 // definitions by scripts/gen-schemas.js (Kubernetes v1.25 as in cdk8s-plus-25, Argo Workflows,
 // Istio, Argo Events), plus any schema files the user adds (user-schemas.js), and are checked
@@ -126,7 +126,7 @@ function validateObject(obj, options = {}) {
   const user = (options.userSchemas && options.userSchemas.kinds[key]) || [];
   if (bundled.length === 0 && user.length === 0) {
     if (!options.strict) return [];
-    return [{ pointer: '/kind', message: `no schema for ${obj.apiVersion} ${obj.kind} (strict mode). Fix: add its CRD or JSON Schema (scripts/synth --schema FILE, or the plugin's "schemas" property), or turn strict off` }];
+    return [{ pointer: '/kind', message: `no schema for ${obj.apiVersion} ${obj.kind} (strict mode). Fix: add its CRD or JSON Schema (kfa-synth --schema FILE, or the plugin's "schemas" property), or turn strict off` }];
   }
   const all = [...bundled, ...user];
   const candidates = [...(options.releases ? bundled.filter((c) => options.releases.includes(c.release)) : bundled), ...user];
@@ -239,7 +239,7 @@ class SchemaValidation {
     for (const [, objects] of parsed) for (const o of objects) named.set(o && o.metadata && o.metadata.name, (named.get(o && o.metadata && o.metadata.name) || 0) + 1);
     const byName = (obj) => {
       const name = obj && obj.metadata && obj.metadata.name;
-      if (named.get(name) > 1) return `unknown: ${named.get(name)} objects are named "${name}" (scripts/synth reports exact paths)`;
+      if (named.get(name) > 1) return `unknown: ${named.get(name)} objects are named "${name}" (kfa-synth reports exact paths)`;
       return ((context.metadata && context.metadata[name]) || {}).path;
     };
     for (const [manifest, objects] of parsed) {
@@ -297,7 +297,7 @@ function isKustomizeFile(obj) {
 }
 
 /**
- * Removes the metadata files left for plugins: synth-metadata.json (from scripts/synth) next to
+ * Removes the metadata files left for plugins: synth-metadata.json (from kfa-synth) next to
  * the manifests or one folder up, and cdk8s' construct-metadata.json next to the manifests.
  */
 function removeMetadataFiles(manifests) {

@@ -2,7 +2,7 @@
 // Profile, a newer Ingress): CustomResourceDefinition files (YAML or JSON, apiextensions.k8s.io
 // v1 or v1beta1), or JSON Schema / OpenAPI documents whose definitions carry
 // `x-kubernetes-group-version-kind` (the form of Kubernetes' own OpenAPI definitions).
-// Given to `scripts/synth --schema FILE` or to the cdk8s plugin as `properties.schemas`.
+// Given to `kfa-synth --schema FILE` or to the cdk8s plugin as `properties.schemas`.
 'use strict';
 const fs = require('fs');
 const path = require('path');
