@@ -142,6 +142,11 @@ test('the packages point one way: the CLI uses the preflight and the library, th
   expect(crossings('preflight', f('preflight'), "import { b } from 'cdk8s-kubeflow-argo/synth';")).toEqual([]);
 });
 
+test('each published package carries the repository\'s LICENSE, unchanged (npm packs the one in its folder)', () => {
+  const license = fs.readFileSync(path.join(PACKAGES, '..', 'LICENSE'), 'utf8');
+  for (const folder of Object.keys(MAY_USE)) expect([folder, fs.readFileSync(path.join(PACKAGES, folder, 'LICENSE'), 'utf8') === license]).toEqual([folder, true]);
+});
+
 /** Every function of `text` longer than `limit` lines, as `name (lines)` (TypeScript's parser; .js too). */
 function longFunctions(file: string, text: string, limit: number): string[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

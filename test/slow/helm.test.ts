@@ -15,7 +15,7 @@ let work: string;
 beforeAll(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-helm-')); });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-const helm = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'packages', 'cli', 'lib', 'helm.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+const helm = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'packages', 'cli', 'lib', 'helm.js'), ...args], { cwd: path.join(ROOT, 'app'), encoding: 'utf8' });
 const manifests = () => fs.readdirSync(DIST).filter((f) => f.endsWith('.yaml')).sort();
 
 test('writes Chart.yaml, values.yaml and one template per manifest, without CRDs', () => {

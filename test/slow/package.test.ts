@@ -1,7 +1,8 @@
 // The npm packages as a consumer gets them: `npm pack --workspaces`, check each tarball and
 // manifest, install the library's tarball (peers from the registry or npm's cache) into a
 // temporary copy of examples/consumer, compile it with tsc, synthesize and check the output; then
-// a fresh app with all three tarballs under the official `cdk8s synth` and the packed commands.
+// a fresh app with all three tarballs under the official `cdk8s synth` and the packed commands,
+// and the app template copied out of the repository with the tarballs.
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -25,17 +26,18 @@ const manifest = (name: string) => JSON.parse(fs.readFileSync(path.join(ROOT, 'p
 
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfa-pack-'));
-  for (const p of JSON.parse(npm(['pack', '--workspaces', '--json', '--pack-destination', work], ROOT))) {
+  for (const p of JSON.parse(npm(['pack', '--workspace', 'packages', '--json', '--pack-destination', work], ROOT))) {
     packs[p.name] = { tarball: path.join(work, p.filename), files: p.files.map((f: { path: string }) => f.path) };
   }
 }, 180_000);
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-test('npm pack --workspaces packs exactly the three published packages', () => {
+test('npm pack -w packages packs exactly the three published packages; the app template and the root are private', () => {
   expect(Object.keys(packs).sort()).toEqual([LIBRARY, CLI, PREFLIGHT].sort());
   const root = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  expect(root.private).toBe(true); // the app and harness are never published
-  expect(root.workspaces.map((w: string) => w.replace('packages/', '')).sort()).toEqual(Object.values(FOLDERS).sort());
+  expect(root.private).toBe(true); // the harness is never published
+  expect(root.workspaces.sort()).toEqual(['app', ...Object.values(FOLDERS).map((f) => `packages/${f}`)].sort());
+  expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'app', 'package.json'), 'utf8')).private).toBe(true);
 });
 
 test('the library tarball holds compiled lib/ and imports/ with declarations, the plugin, README and LICENSE; no tests or dist/', () => {
@@ -173,4 +175,24 @@ KubeflowPatches.writeFiles(app);
   const helm = spawnSync(path.join(app, 'node_modules', '.bin', 'kfa-helm'), ['--chart-version', '0.1.0', '--input', cli, '--outdir', 'chart'], { cwd: app, encoding: 'utf8' });
   expect([helm.status, helm.stderr]).toEqual([0, '']);
   expect(fs.readFileSync(path.join(app, 'chart', 'Chart.yaml'), 'utf8')).toContain(`cdk8s-kubeflow-argo/version: "${manifest(CLI).version}"`);
+}, 300_000);
+
+test('the app template, copied out with the packed packages, synthesizes the committed app/dist/ byte for byte', () => {
+  const app = path.join(work, 'template');
+  fs.cpSync(path.join(ROOT, 'app'), app, { recursive: true, filter: (src) => !/node_modules|dist/.test(path.relative(path.join(ROOT, 'app'), src)) });
+  const pkg = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8'));
+  // what app/README.md says to do: the tarballs for the packages, and the plugin under ./node_modules
+  pkg.dependencies[LIBRARY] = `file:${packs[LIBRARY].tarball}`;
+  pkg.devDependencies = { [PREFLIGHT]: `file:${packs[PREFLIGHT].tarball}`, [CLI]: `file:${packs[CLI].tarball}` };
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify(pkg, null, 2));
+  const config = fs.readFileSync(path.join(app, 'cdk8s.yaml'), 'utf8');
+  expect(config).toContain('package: ./../node_modules/cdk8s-kubeflow-argo/plugins/schema-validation');
+  fs.writeFileSync(path.join(app, 'cdk8s.yaml'), config.replace('./../node_modules/', './node_modules/'));
+  npm(['install', '--prefer-offline', '--no-package-lock'], app);
+  const out = npm(['run', 'synth', '--silent'], app);
+  expect(out).toMatch(/^wrote dist\/ /);
+  expect(filesOf(path.join(app, 'dist'))).toEqual(filesOf(path.join(ROOT, 'app', 'dist')));
+  // and under the official cdk8s synth with the plugin: the same manifests
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--output', 'dist-cdk8s'], { cwd: app, stdio: 'pipe' });
+  expect(fs.readFileSync(path.join(app, 'dist-cdk8s', 'kubeflow-argo.k8s.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'app', 'dist', 'kubeflow-argo.k8s.yaml'), 'utf8'));
 }, 300_000);

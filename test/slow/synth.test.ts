@@ -655,7 +655,7 @@ describe('cdk8s synth (cdk8s.yaml runs kfa-synth, then the validation plugin)', 
   }, 60_000);
 
   test('a plain cdk8s app: the plugin reports the violation, and says when cdk8s\' name-keyed metadata cannot tell the construct', () => {
-    const res = cdk8sSynth(outdir, '--app', 'node -r ts-node/register/transpile-only test/fixtures/schema-violation-app.ts');
+    const res = cdk8sSynth(outdir, '--app', 'node -r ts-node/register/transpile-only ../test/fixtures/schema-violation-app.ts');
     expect(res.status).not.toBe(0);
     expect(res.output).toContain('Construct Path: unknown: 7 objects are named "argo-server" (kfa-synth reports exact paths)');
     expect(res.output).toContain('/spec/ports/0/port: must be integer');
