@@ -4,8 +4,8 @@
 // codes (HELP below).
 //
 // 1. The entry (TypeScript or JavaScript) is bundled once with esbuild into
-//    <project>/node_modules/.cache/cdk8s-kubeflow-argo/ and rebuilt only when one of its project input
-//    files or the installed packages changed (sizes and mtimes are recorded). Cache files are
+//    .cache/cdk8s-kubeflow-argo/ of the project's nearest node_modules and rebuilt only when one of
+//    its project input files or the installed packages changed (sizes and mtimes are recorded). Cache files are
 //    written under temporary names and renamed, so concurrent synths never read half a bundle.
 //    Bundled modules keep their own __dirname/__filename (cdk8s' Yaml.load, an app reading files
 //    next to its sources). Type-checking stays in `npm test`.
@@ -17,8 +17,9 @@
 // 3. The app is synthesized in memory (the library's `cdk8s-kubeflow-argo/synth`: every cdk8s
 //    output type), the whole output is checked (duplicates, namespaces on cluster-scoped objects,
 //    empty output), every object is checked against its schema (the library's
-//    plugins/schema-validation), and only then written, with a `Kustomization`, by ./output-dir.js: it replaces the output directory only when that holds nothing but
-//    earlier output, never leaves it missing, and cleans up after interrupted runs.
+//    plugins/schema-validation), and only then written, with a `Kustomization`, by
+//    ./output-dir.js: it replaces the output directory only when that holds nothing but earlier
+//    output, never leaves it missing, and cleans up after interrupted runs.
 // On any failure the output directory is left as it was and the exit code says why (EXIT).
 'use strict';
 const fs = require('fs');
@@ -62,7 +63,7 @@ const appCapture = {
     build.onResolve({ filter: /^cdk8s$/ }, async (a) => {
       if (a.pluginData === 'real' || a.importer.split(/[\\/]/).includes('node_modules')) return undefined;
       // one stand-in per copy of cdk8s, keyed by the file that copy resolves to: an app with its
-      // own node_modules and this project's lib/ may each reach another copy, and each must get
+      // own node_modules and the library it uses may each reach another copy, and each must get
       // a subclass of its own copy's App
       const real = await build.resolve('cdk8s', { resolveDir: a.resolveDir, kind: a.kind, pluginData: 'real' });
       if (real.errors.length > 0) return { errors: real.errors };
@@ -113,9 +114,9 @@ Kustomization and a record of what it wrote (.synth-output).
 
   --entry FILE     the app (TypeScript or JavaScript); default: main.ts of the project
   --outdir DIR     default: $CDK8S_OUTDIR if set (as under cdk8s synth), else dist/ of the project
-  --project DIR    the app's project: where the defaults are, and the synth cache (in its
-                   node_modules/.cache); default: the nearest directory at or above the
-                   current one with a package.json, else the current one
+  --project DIR    the app's project: where the defaults are, and the synth cache (in the
+                   nearest node_modules/.cache at or above it); default: the nearest directory
+                   at or above the current one with a package.json, else the current one
   --schema FILE    CRD (YAML/JSON) or JSON Schema with x-kubernetes-group-version-kind for kinds
                    the bundled schemas do not cover; repeatable
   --strict         objects of a kind with no schema fail (default: counted as "not checked")
