@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import {
-  ArgoEventsRbac, EventBus, EventField, KubeflowArgoChart, Platform, ProfileWorkflowTemplate, WebhookEventSource, WorkflowTrigger,
+  ArgoEventsRbac, CalendarEventSource, EventBus, EventField, KubeflowArgoChart, Platform, ProfileWorkflowTemplate, WebhookEventSource, WorkflowTrigger,
 } from '../../packages/library/lib';
 import { PROVIDERS } from '../../packages/library/lib/argo-events/webhook-providers';
 import { one, Obj, synth } from '../support/util';
@@ -392,13 +392,85 @@ describe('EventField', () => {
   test.each([
     ['header.X-Github-Event', 'use "headers.X-Github-Event" (the data key is "headers")'],
     ['context.type', 'use EventField.context("type") (context fields are read with contextKey, not dataKey)'],
-    ['headers', 'use e.g. "body.repository.clone_url"'],
-    ['payload.ref', 'use e.g. "body.repository.clone_url"'],
+    ['headers', 'use e.g. "body.repository.clone_url", "headers.X-Github-Event.0" or, for a calendar source, "eventTime"'],
+    ['payload.ref', 'use e.g. "body.repository.clone_url", "headers.X-Github-Event.0" or, for a calendar source, "eventTime"'],
   ])('fails on path %s with the fix', (dataKey, fix) => {
-    expect(() => EventField.path(dataKey)).toThrow(`EventField: path must be a dot path into the event data starting with "body" or "headers.", got "${dataKey}". Fix: ${fix}`);
+    expect(() => EventField.path(dataKey)).toThrow(`EventField: path must be a dot path into the event data starting with "body", "headers", "eventTime", "metadata", got "${dataKey}". Fix: ${fix}`);
   });
 
   test('fails on an unknown context attribute', () => {
     expect(() => EventField.context('subjekt')).toThrow('EventField: context must be a context attribute (id, source, specversion, type, datacontenttype, subject, time), got "subjekt"');
+  });
+});
+
+// The calendar source: the first kind that is not a webhook (one construct file and its line in
+// event-kinds.ts). Its checks follow argo-events v1.9.11 pkg/eventsources/sources/calendar/start.go.
+describe('CalendarEventSource', () => {
+  const { validateObjects, formatViolations } = require('../../packages/library/plugins/schema-validation');
+  const nightly = (c: any, props: object = {}) => new CalendarEventSource(c, 'nightly', { name: 'nightly', schedule: '0 2 * * 1-5', timezone: 'Europe/Berlin', ...props });
+
+  test('one EventSource with its calendar section and no route: valid for the Argo Events of every platform', () => {
+    for (const platform of [Platform.KUBEFLOW_1_4, Platform.LATEST]) {
+      const objs = synth((c) => { const bus = new EventBus(c, 'bus', { platform }); nightly(c, { eventBus: bus, metadata: { team: 'data' } }); });
+      const es = one(objs, 'EventSource');
+      expect(es.metadata).toEqual({ name: 'nightly', namespace: 'argo-events' });
+      expect(es.spec.calendar).toEqual({ schedule: { schedule: '0 2 * * 1-5', timezone: 'Europe/Berlin', metadata: { team: 'data' } } });
+      expect(es.spec.template.metadata).toEqual({ labels: { 'eventsource-name': 'nightly' }, annotations: { 'traffic.sidecar.istio.io/excludeOutboundPorts': '4222' } });
+      expect(es.spec.service).toBeUndefined(); // nothing calls it
+      expect(objs.map((o: Obj) => o.kind).sort()).toEqual(['EventBus', 'EventSource']);
+      expect(formatViolations(validateObjects(objs, {}, { releases: platform.schemaReleases }))).toBe('');
+    }
+  });
+
+  test('a trigger reads eventTime and metadata; push fields, body paths and branches are refused with the fix', () => {
+    const build = (params: Record<string, EventField>, extra: object = {}) => synth((c) => {
+      const source = nightly(c, { interval: undefined, metadata: { team: 'data' } });
+      const template = new ProfileWorkflowTemplate(c, 't', { ...templateProps, arguments: { parameters: ['when', 'team', 'rev', 'msg'].map((name) => ({ name, value: 'x' })) }, templates: [{ name: 'main', container: { name: 'main', image: 'alpine:3.14' } }] });
+      source.addTrigger('report', { template, rbac: new ArgoEventsRbac(c, 'r', {}), parameters: params, ...extra });
+    });
+    const sensor = one(build({ when: EventField.path('eventTime'), team: EventField.path('metadata.team') }), 'Sensor');
+    expect(sensor.spec.dependencies[0]).toMatchObject({ eventSourceName: 'nightly', eventName: 'schedule' });
+    expect(sensor.spec.triggers[0].template.argoWorkflow.parameters.map((p: any) => p.src.dataKey)).toEqual(['metadata.team', 'eventTime']); // by parameter name
+    expect(() => build({ rev: EventField.revision() })).toThrow('WorkflowTrigger: parameters.rev cannot be read from a calendar event');
+    expect(() => build({ rev: EventField.revision() })).toThrow('revision has no standard location in the events of a calendar source, got "calendar". Fix: use EventField.path("eventTime") for calendar sources');
+    expect(() => build({ msg: EventField.path('body.message') })).toThrow('parameters.msg cannot be read from a calendar event: EventField: path is not in the events of a calendar source, whose data starts with "eventTime" or "metadata"');
+    expect(() => build({}, { branches: ['main'] })).toThrow('needs a github or gitlab source (a calendar source has no push ref)');
+  });
+
+  test.each([
+    [{ schedule: '0 2 * *' }, 'schedule', 'has 4 fields, not 5 (no seconds field)'],
+    [{ schedule: '0 0 2 * * *' }, 'schedule', 'has 6 fields, not 5'],
+    [{ schedule: '60 * * * *' }, 'schedule', 'has minute "60", which is outside 0-59'],
+    [{ schedule: '0 2 * * MON-FRI' }, undefined, undefined],
+    [{ schedule: '*/15 0-6/2 1,15 JAN-jun ?' }, undefined, undefined],
+    [{ schedule: '0 2 * * 7' }, 'schedule', 'has day of week "7", which is outside 0-6'],
+    [{ schedule: '0 2 * * FRI-MON' }, 'schedule', 'is a range that ends before it starts'],
+    [{ schedule: '*/0 * * * *' }, 'schedule', 'has a step of 0'],
+    [{ schedule: '@daily' }, 'schedule', 'is a descriptor'],
+    [{ schedule: 'CRON_TZ=UTC 0 2 * * *' }, 'schedule', 'carries its own time zone'],
+    [{ schedule: undefined, interval: '90s' }, undefined, undefined],
+    [{ schedule: undefined, interval: '1h30m' }, undefined, undefined],
+    [{ schedule: undefined, interval: '500ms' }, 'interval', 'is shorter than a second'],
+    [{ schedule: undefined, interval: '1.5s' }, 'interval', 'is not whole seconds'],
+    [{ schedule: undefined, interval: '5 minutes' }, 'interval', 'must be a duration'],
+    [{ schedule: undefined }, 'schedule', 'or interval is required'],
+    [{ interval: '1h' }, 'interval', 'contradicts schedule'],
+    [{ timezone: 'europe/berlin' }, 'timezone', 'is not an IANA time zone name, got "europe/berlin". Fix: write "Europe/Berlin"'],
+    [{ timezone: 'Mars/Olympus' }, 'timezone', 'is not an IANA time zone name'],
+    [{ timezone: 'Local' }, 'timezone', 'is not an IANA time zone name'],
+    [{ timezone: 'US/Eastern' }, undefined, undefined],
+    [{ metadata: { 'team.name': 'x' } }, 'metadata', 'has a key a trigger cannot name'],
+    [{ metadata: { n: 3 } }, 'metadata.n', 'must be a string'],
+    [{ color: 'red' }, 'color', undefined],
+  ])('%j', (props, prop, problem) => {
+    const chart = Testing.chart();
+    const make = () => nightly(chart, props);
+    if (prop === undefined) {
+      expect(make().eventNames).toEqual(['schedule']);
+      return;
+    }
+    expect(make).toThrow(`CalendarEventSource: ${prop}`);
+    if (problem) expect(make).toThrow(problem);
+    expect(chart.node.tryFindChild('nightly')).toBeUndefined(); // a refused source leaves the chart as it was
   });
 });

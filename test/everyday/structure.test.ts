@@ -88,7 +88,7 @@ test('lib/ is split by feature: argo-server and argo-events import the shared fo
 
 test('the entry point exports constructs, presets, EventField and ValidationError: no helpers or constants', () => {
   expect(Object.keys(lib).sort()).toEqual([
-    'ArgoEventsRbac', 'ArgoServer', 'ArgoServerRoute', 'EventBus', 'EventField', 'KubeflowArgoChart', 'KubeflowArgoRoles', 'KubeflowPatches', 'Platform',
+    'ArgoEventsRbac', 'ArgoServer', 'ArgoServerRoute', 'CalendarEventSource', 'EventBus', 'EventField', 'KubeflowArgoChart', 'KubeflowArgoRoles', 'KubeflowPatches', 'Platform',
     'ProfileSsoAccess', 'ProfileWorkflowTemplate', 'ValidationError', 'WebhookEventSource', 'WorkflowTrigger',
   ]);
 });
@@ -145,6 +145,19 @@ test('the packages point one way: the CLI uses the preflight and the library, th
 test('each published package carries the repository\'s LICENSE, unchanged (npm packs the one in its folder)', () => {
   const license = fs.readFileSync(path.join(PACKAGES, '..', 'LICENSE'), 'utf8');
   for (const folder of Object.keys(MAY_USE)) expect([folder, fs.readFileSync(path.join(PACKAGES, folder, 'LICENSE'), 'utf8') === license]).toEqual([folder, true]);
+});
+
+test('no build output is committed: a clean clone compiles the packages itself (npm ci runs prepare)', () => {
+  // a committed tsbuildinfo made `tsc -b` in a clean clone think the preflight was built
+  let files: string[];
+  try {
+    files = require('child_process').execFileSync('git', ['ls-files'], { cwd: path.join(PACKAGES, '..'), encoding: 'utf8' }).split('\n');
+  } catch {
+    console.log('committed build output test skipped: not a git work tree');
+    return;
+  }
+  expect(files.length).toBeGreaterThan(100);
+  expect(files.filter((f) => /\.tsbuildinfo$/.test(f) || /^packages\/[^/]+\/build\//.test(f))).toEqual([]);
 });
 
 /** Every function of `text` longer than `limit` lines, as `name (lines)` (TypeScript's parser; .js too). */

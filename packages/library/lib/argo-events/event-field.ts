@@ -1,9 +1,10 @@
 import { brand, hasBrand } from '../brands';
 import { fail, whereIn } from '../validation';
-import { PROVIDERS, PUSH_SOURCE_TYPES, WebhookEventSourceType } from './webhook-providers';
-import type { PushFields, WebhookProvider } from './webhook-providers/provider';
+import { DATA_ROOTS, EVENT_KINDS, EventKind, EventSourceType, PUSH_SOURCE_TYPES } from './event-kinds';
+import type { PushFields } from './webhook-providers/provider';
 
 export type { WebhookEventSourceType } from './webhook-providers';
+export type { EventSourceType } from './event-kinds';
 
 const at = whereIn('EventField');
 
@@ -51,19 +52,28 @@ export class EventField {
   }
 
   /**
-   * Any field of the event's data by dot path: `body.<field>` (the payload, e.g.
+   * Any field of the event's data by dot path. Webhook events: `body.<field>` (the payload, e.g.
    * `body.head_commit.message`) or `headers.<Name>` (request headers, lists of values, e.g.
-   * `headers.X-Github-Event.0`). A parameter's `dataKey` reads only the event data, whose keys
-   * are `body` and `headers`; use {@link EventField.context} for the event's context.
+   * `headers.X-Github-Event.0`). Calendar events: `eventTime` or `metadata.<key>`. A parameter's
+   * `dataKey` reads only the event data; use {@link EventField.context} for the event's context.
+   * The trigger checks the path against its source's kind.
    */
   public static path(dataKey: string): EventField {
-    if (typeof dataKey !== 'string' || !/^(body|headers)(\.[A-Za-z0-9_-]+)*$/.test(dataKey) || dataKey === 'headers') {
+    const root = typeof dataKey === 'string' ? dataKey.split('.')[0] : '';
+    if (typeof dataKey !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/.test(dataKey) || !DATA_ROOTS.includes(root) || dataKey === 'headers') {
       const hint = typeof dataKey === 'string' && /^header\./.test(dataKey) ? `use "headers.${dataKey.slice(7)}" (the data key is "headers")`
         : typeof dataKey === 'string' && /^context\./.test(dataKey) ? `use EventField.context("${dataKey.slice(8)}") (context fields are read with contextKey, not dataKey)`
-          : 'use e.g. "body.repository.clone_url" or "headers.X-Github-Event.0"';
-      fail(at('path'), dataKey, 'must be a dot path into the event data starting with "body" or "headers."', hint);
+          : 'use e.g. "body.repository.clone_url", "headers.X-Github-Event.0" or, for a calendar source, "eventTime"';
+      fail(at('path'), dataKey, `must be a dot path into the event data starting with ${DATA_ROOTS.map((r) => `"${r}"`).join(', ')}`, hint);
     }
-    return new EventField(`path(${dataKey})`, () => ({ dataKey }));
+    return new EventField(`path(${dataKey})`, (type) => {
+      const kind = EVENT_KINDS[type];
+      if (!kind.dataRoots.includes(root)) {
+        fail(at('path'), dataKey, `is not in the events of ${kind.title}, whose data starts with ${kind.dataRoots.map((r) => `"${r}"`).join(' or ')}`,
+          `use e.g. EventField.path("${example(kind)}")`);
+      }
+      return { dataKey };
+    });
   }
 
   /** A CloudEvents context attribute of the event: `id`, `source`, `specversion`, `type`, `datacontenttype`, `subject` or `time`. */
@@ -77,23 +87,28 @@ export class EventField {
   private constructor(
     /** Readable name for error messages. */
     public readonly description: string,
-    private readonly resolver: (type: WebhookEventSourceType) => EventFieldSource,
+    private readonly resolver: (type: EventSourceType) => EventFieldSource,
   ) {
     brand(this, 'EventField');
   }
 
   /** Where the value is found for events from a source of `type`. */
-  public resolve(type: WebhookEventSourceType): EventFieldSource {
+  public resolve(type: EventSourceType): EventFieldSource {
     return this.resolver(type);
   }
 }
 
-/** Where events from a source of `type` keep the push fields; refused for a provider without a push payload. */
-export function pushFields(type: WebhookEventSourceType, field: string): PushFields {
-  const push = (PROVIDERS[type] as WebhookProvider | undefined)?.push;
-  if (!push) {
-    fail(at(field), type, `has no standard location in a ${type === 'webhook' ? 'generic webhook' : type} payload`,
-      `use EventField.path("body.<field>") for ${type} sources, or a ${PUSH_SOURCE_TYPES.join(' or ')} source`);
+/** A path that exists in a kind's events, for hints. */
+function example(kind: EventKind): string {
+  return kind.dataRoots[0] === 'body' ? 'body.<field>' : kind.dataRoots[0];
+}
+
+/** Where events from a source of `type` keep the push fields; refused for a kind without a push payload. */
+export function pushFields(type: EventSourceType, field: string): PushFields {
+  const kind = EVENT_KINDS[type];
+  if (!kind.push) {
+    fail(at(field), type, `has no standard location in the events of ${kind.title}`,
+      `use EventField.path("${example(kind)}") for ${type} sources, or a ${PUSH_SOURCE_TYPES.join(' or ')} source`);
   }
-  return push;
+  return kind.push;
 }

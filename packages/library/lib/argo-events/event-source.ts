@@ -1,24 +1,25 @@
-// What a trigger needs of an event source, whatever kind it is. WebhookEventSource implements it
-// (lib/argo-events/webhook-event-source.ts), and so does an EventSource imported by name. A new
-// kind of source that is not a webhook (no gateway route) implements it too, and WorkflowTrigger
-// accepts it (ARCHITECTURE.md, "Adding a webhook provider").
+// What a trigger needs of an event source, whatever kind it is. WebhookEventSource and
+// CalendarEventSource implement it, and so does an EventSource imported by name. A new kind of
+// source implements it too, registers what its events carry in event-kinds.ts, and
+// WorkflowTrigger accepts it (ARCHITECTURE.md, "Checklist: adding an event source that is not a webhook").
 import { IConstruct } from 'constructs';
 import type { Platform } from '../platform';
 import type { EventBus } from './event-bus';
+import type { CalendarEventSource } from './calendar-event-source';
 import type { WebhookEventSource } from './webhook-event-source';
-import type { WebhookEventSourceType } from './webhook-providers';
+import type { EventSourceType } from './event-kinds';
 
 /**
- * An Argo Events EventSource a trigger can listen to: a {@link WebhookEventSource}, or one made
- * elsewhere ({@link WebhookEventSource.fromEventSourceName}).
+ * An Argo Events EventSource a trigger can listen to: a {@link WebhookEventSource}, a
+ * {@link CalendarEventSource}, or one made elsewhere ({@link WebhookEventSource.fromEventSourceName}).
  */
 export interface IEventSource extends IConstruct {
   /** EventSource name. */
   readonly name: string;
   /** Its namespace (Sensors listening to it run there). */
   readonly namespace: string;
-  /** Provider type: decides which event fields exist. */
-  readonly type: WebhookEventSourceType;
+  /** Its kind (`github`, `gitlab`, `webhook`, `calendar`): decides which event fields exist (event-kinds.ts). */
+  readonly type: EventSourceType;
   /** Event names it emits. */
   readonly eventNames: readonly string[];
   /** Its platform preset. */

@@ -69,6 +69,14 @@ export interface GitlabEventSourceSpec {
   readonly enableSSLVerification?: boolean;
 }
 
+/** A calendar event (`spec.calendar.<event>`). */
+export interface CalendarEventSourceSpec {
+  readonly schedule?: string;
+  readonly interval?: string;
+  readonly timezone?: string;
+  readonly metadata?: Record<string, string>;
+}
+
 /** The Service an EventSource exposes. */
 export interface EventSourceService {
   readonly ports: Array<{ readonly name?: string; readonly port: number; readonly targetPort: number }>;
@@ -82,6 +90,7 @@ export interface EventSourceSpec {
   readonly github?: Record<string, GithubEventSourceSpec>;
   readonly gitlab?: Record<string, GitlabEventSourceSpec>;
   readonly webhook?: Record<string, WebhookContext>;
+  readonly calendar?: Record<string, CalendarEventSourceSpec>;
 }
 
 /** A data filter on an event dependency. */

@@ -10,8 +10,7 @@ import { ArgoEventsRbac, workflowVerbs } from './argo-events-rbac';
 import { EventField } from './event-field';
 import { SensorObject, TriggerParameter } from './events-api';
 import type { IEventSource } from './event-source';
-import { PROVIDERS, PUSH_SOURCE_TYPES } from './webhook-providers';
-import type { WebhookProvider } from './webhook-providers/provider';
+import { EVENT_KINDS, PUSH_SOURCE_TYPES } from './event-kinds';
 
 const at = whereIn('WorkflowTrigger');
 
@@ -272,9 +271,9 @@ function checkParameters(props: WorkflowTriggerProps, template: IWorkflowTemplat
 function checkBranches(props: WorkflowTriggerProps, source: IEventSource): { branches: string[]; ref: string; after: string } | undefined {
   if (props.branches === undefined) return undefined;
   const branches = checkList(at('branches'), props.branches, checkBranch);
-  const push = (PROVIDERS[source.type] as WebhookProvider | undefined)?.push;
+  const push = EVENT_KINDS[source.type].push;
   if (!push) {
-    fail(at('branches'), branches, `needs a ${PUSH_SOURCE_TYPES.join(' or ')} source (a ${source.type === 'webhook' ? 'generic webhook' : `${source.type} source`} has no push ref)`, 'remove branches');
+    fail(at('branches'), branches, `needs a ${PUSH_SOURCE_TYPES.join(' or ')} source (${EVENT_KINDS[source.type].title} has no push ref)`, 'remove branches');
   }
   return { branches, ref: push.ref, after: push.after };
 }
@@ -327,7 +326,7 @@ function resolveField(field: EventField, source: IEventSource, param: string) {
   } catch (e) {
     if (e instanceof Error && e.name === 'ValidationError') { // also from another copy of the package
       fail(at(`parameters.${param}`), field.description, `cannot be read from a ${source.type} event: ${e.message}`,
-        'use EventField.path("body.<field>") for generic webhooks');
+        source.type === 'calendar' ? 'use EventField.path("eventTime") or EventField.path("metadata.<key>")' : 'use EventField.path("body.<field>") for generic webhooks');
     }
     throw e;
   }

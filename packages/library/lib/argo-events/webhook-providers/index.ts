@@ -1,5 +1,5 @@
 // The webhook providers, one file each: adding one is its file plus its name in the type and
-// its line in PROVIDERS here
+// its line in PROVIDERS here (event-kinds.ts then describes its events)
 // (ARCHITECTURE.md, "Adding a webhook provider"). The source type union, the chart's
 // `events.sources[].type`, EventField's push presets and the trigger's branch filter follow.
 import { GITHUB } from './github';
@@ -20,5 +20,3 @@ export const PROVIDERS: Readonly<Record<WebhookEventSourceType, WebhookProvider>
 /** Every {@link WebhookEventSourceType}, in registration order. */
 export const WEBHOOK_EVENT_SOURCE_TYPES = Object.keys(PROVIDERS) as WebhookEventSourceType[];
 
-/** The types whose events carry a push payload. */
-export const PUSH_SOURCE_TYPES = WEBHOOK_EVENT_SOURCE_TYPES.filter((t) => PROVIDERS[t].push);
