@@ -380,6 +380,22 @@ describe('KubeflowArgoChart events', () => {
     expect(p({ sources: [GH] }, { enableArgoEventsRbac: false })).toThrow(/events needs the sensor RBAC/);
     expect(p({ sources: [GH, { ...GH, repositories: ['x/y'] }] })).toThrow(/events\.sources\[1\]\.name is used by two event sources/);
   });
+
+  test('schedules: calendar sources on the same bus, named by triggers like sources; one name for both kinds is refused', () => {
+    const objs = chart({ ...props, events: { ...events, schedules: [{ name: 'nightly', schedule: '0 2 * * *' }], triggers: [...events.triggers, { source: 'nightly', profile: 'alice' }] } });
+    expect(objs.filter((o) => o.kind === 'EventSource').map((o) => o.metadata.name)).toEqual(['github', 'manual', 'nightly']);
+    expect(one(objs.filter((o) => o.metadata.name === 'nightly'), 'EventSource').spec.calendar).toEqual({ schedule: { schedule: '0 2 * * *' } });
+    const sensor = objs.find((o) => o.kind === 'Sensor' && o.metadata.name === 'nightly-alice')!;
+    expect(sensor.spec.dependencies[0]).toMatchObject({ eventSourceName: 'nightly', eventName: 'schedule' });
+    expect(objs.filter((o) => o.kind === 'VirtualService').map((o) => o.metadata.name)).not.toContain('nightly-eventsource'); // no route
+    const p = (ev: any) => () => new KubeflowArgoChart(Testing.app(), 'c', { profiles: ['alice'], events: ev });
+    expect(p({ sources: [GH], schedules: [{ name: 'github', interval: '1h' }] })).toThrow('KubeflowArgoChart: events.schedules[0].name is used by two event sources, got "github"');
+    expect(p({ sources: [GH], schedules: [{ interval: '1h' }, { interval: '2h' }] })).toThrow('events.schedules[1].name is used by two event sources, got "calendar"');
+    expect(p({ sources: [GH], schedules: [{ name: 'n', schedule: '0 2 * *' }] })).toThrow('CalendarEventSource: schedule has 4 fields');
+    expect(p({ sources: [GH], schedules: [{ name: 'n', interval: '1h', namespace: 'x' }] })).toThrow(/CalendarEventSource: namespace .*EventBus/);
+    expect(p({ sources: [GH], schedules: [{ name: 'n', schedule: '0 2 * * *' }], triggers: [{ source: 'n', profile: 'alice', branches: ['main'] }] }))
+      .toThrow('needs a github or gitlab source (a calendar source has no push ref)');
+  });
 });
 
 describe('EventField', () => {

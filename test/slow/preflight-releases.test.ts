@@ -55,6 +55,21 @@ describeReleases.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_id, platfo
   });
 });
 
+describeReleases('a calendar source', () => {
+  test('gets no gateway check (nothing calls it), and the rest of the output still passes', () => {
+    const platform = Platform.LATEST;
+    const app = buildApp(undefined, platform);
+    const chart = app.charts[0] as KubeflowArgoChart;
+    chart.eventBus!.addCalendarEventSource('Nightly', { name: 'nightly', schedule: '0 2 * * *' });
+    const output = Testing.synth(chart) as any[];
+    expect(output.filter((o) => o.kind === 'EventSource').map((o) => o.metadata.name)).toEqual(['github', 'nightly']);
+    const results = preflight(releaseCluster(platform, EXAMPLE_PROFILE, componentOf(platform)), output);
+    expect(failures(results)).toEqual([]);
+    expect(results.map((r) => r.check).filter((c) => c.includes('nightly'))).toEqual([]);
+    expect(results.map((r) => r.check)).toContain('ingress gateway → event source argo-events/github on TCP 12000');
+  });
+});
+
 describeReleases('the problems of newer releases, on the Kubeflow 1.4 output', () => {
   const old = outputOf(Platform.KUBEFLOW_1_4);
 

@@ -23,7 +23,7 @@ export type { EventFieldSource, WebhookEventSourceType } from './argo-events/eve
 export type { SecretKeySelector } from './argo-events/events-api';
 export { WebhookEventSource } from './argo-events/webhook-event-source';
 export { CalendarEventSource } from './argo-events/calendar-event-source';
-export type { CalendarEventSourceProps } from './argo-events/calendar-event-source';
+export type { CalendarEventSourceOptions, CalendarEventSourceProps } from './argo-events/calendar-event-source';
 export type { EventSourceType } from './argo-events/event-kinds';
 export type { IEventSource } from './argo-events/event-source';
 export type { EventSourceImportOptions, WebhookEventSourceOptions, WebhookEventSourceProps } from './argo-events/webhook-event-source';

@@ -4,6 +4,7 @@ import { ArgoEventsRbac, ArgoEventsRbacProps } from './argo-events/argo-events-r
 import { EVENT_BUS_OPTIONS, EventBus, EventBusOptions } from './argo-events/event-bus';
 import { EventField } from './argo-events/event-field';
 import { WebhookEventSource, WebhookEventSourceOptions } from './argo-events/webhook-event-source';
+import { CalendarEventSource, CalendarEventSourceOptions } from './argo-events/calendar-event-source';
 import { WorkflowTrigger } from './argo-events/workflow-trigger';
 import { ArgoServer, ArgoServerProps } from './argo-server/argo-server';
 import { ArgoServerSsoOptions } from './argo-server/sso';
@@ -19,6 +20,7 @@ import { OUTPUT_LABEL, pruneLabels } from './synth/prune';
 import {
   checkBoolean, checkKnownKeys, LABEL_VALUE, checkOptions, checkLabels, checkList, fail, propNames, snapshotProps, whereIn,
 } from './validation';
+import type { Where } from './validation';
 
 const at = whereIn('KubeflowArgoChart');
 
@@ -63,8 +65,15 @@ export interface KubeflowArgoTriggerOptions {
 export interface KubeflowArgoEventsOptions {
   /** The namespace's `default` EventBus. @default - native NATS, 3 replicas */
   readonly eventBus?: EventBusOptions;
-  /** Webhook event sources on that bus (names must be unique). */
+  /** Webhook event sources on that bus (names must be unique, also among `schedules`). */
   readonly sources: WebhookEventSourceOptions[];
+
+  /**
+   * Calendar sources on that bus: events on a cron schedule or at an interval
+   * ({@link CalendarEventSource}); triggers name them like sources.
+   * @default - none
+   */
+  readonly schedules?: CalendarEventSourceOptions[];
   /** Which source starts which profile's template. @default [] */
   readonly triggers?: KubeflowArgoTriggerOptions[];
 }
@@ -202,6 +211,8 @@ export class KubeflowArgoChart extends Chart {
   public readonly eventBus?: EventBus;
   /** Event sources, in `events.sources` order. */
   public readonly eventSources: readonly WebhookEventSource[] = [];
+  /** Calendar sources, in `events.schedules` order. */
+  public readonly calendarSources: readonly CalendarEventSource[] = [];
   /** Sensors, in `events.triggers` order. */
   public readonly triggers: readonly WorkflowTrigger[] = [];
   /**
@@ -253,6 +264,7 @@ export class KubeflowArgoChart extends Chart {
         const events = addEvents(this, props.events, profiles);
         this.eventBus = events.eventBus;
         this.eventSources = events.eventSources;
+        this.calendarSources = events.calendarSources;
         this.triggers = events.triggers;
       }
       this.kubeflowPatches = addKubeflowPatches(this, props);
@@ -302,7 +314,7 @@ function checkSsoNeeds(props: KubeflowArgoChartProps, defaultAccess: SsoDefaultA
 
 /** `events`: the EventBus next to the sensors, the sources in order, and one trigger per entry. */
 function addEvents(chart: KubeflowArgoChart, events: KubeflowArgoEventsOptions, profiles: readonly string[]) {
-  checkKnownKeys(at('events'), events, ['eventBus', 'sources', 'triggers']);
+  checkKnownKeys(at('events'), events, ['eventBus', 'sources', 'schedules', 'triggers']);
   const rbac = chart.argoEventsRbac;
   if (!rbac) {
     fail(at('events'), 'enableArgoEventsRbac: false', 'needs the sensor RBAC (sensors run as its ServiceAccount)', 'remove enableArgoEventsRbac: false');
@@ -313,7 +325,7 @@ function addEvents(chart: KubeflowArgoChart, events: KubeflowArgoEventsOptions, 
     platform: 'set platform on the chart',
   });
   const eventBus = new EventBus(chart, 'EventBus', { ...events.eventBus, namespace: rbac.namespace });
-  const byName = addSources(eventBus, events.sources);
+  const byName = addSources(eventBus, events.sources, events.schedules);
   const sensorNames = new Set<string>();
   const triggers = checkList(at('events.triggers'), events.triggers ?? [], (_w, v) => v as KubeflowArgoTriggerOptions, { allowEmpty: true })
     .map((t, i) => {
@@ -324,42 +336,47 @@ function addEvents(chart: KubeflowArgoChart, events: KubeflowArgoEventsOptions, 
       sensorNames.add(trigger.name);
       return trigger;
     });
-  return { eventBus, eventSources: [...byName.values()], triggers };
+  const all = [...byName.values()];
+  return { eventBus, eventSources: all.filter((s): s is WebhookEventSource => s instanceof WebhookEventSource), calendarSources: all.filter((s): s is CalendarEventSource => s instanceof CalendarEventSource), triggers };
 }
 
-/** The event sources on the bus, by name; two with one name are refused (they would share a path). */
-function addSources(eventBus: EventBus, value: unknown): Map<string, WebhookEventSource> {
-  const sources = checkList(at('events.sources'), value, (w, v) => {
+/** The event sources on the bus, then the calendar sources, by name; two with one name are refused (they would share a path or a Sensor dependency). */
+function addSources(eventBus: EventBus, value: unknown, schedules: unknown): Map<string, WebhookEventSource | CalendarEventSource> {
+  const object = (w: Where, v: unknown) => {
     if (!v || typeof v !== 'object') fail(w, v, 'must be an object', 'pass { type, ... }');
-    return v as WebhookEventSourceOptions;
-  });
+    return v as Record<string, unknown>;
+  };
+  const sources = checkList(at('events.sources'), value, object) as unknown as WebhookEventSourceOptions[];
+  const calendars = checkList(at('events.schedules'), schedules ?? [], object, { allowEmpty: true }) as unknown as CalendarEventSourceOptions[];
   // same name, same default path: say so before the route check reports the overlap
-  const names = sources.map((src) => (src as { name?: unknown }).name ?? (src as { type?: unknown }).type);
-  names.forEach((n, i) => {
-    if (typeof n === 'string' && names.indexOf(n) !== i) {
-      fail(at(`events.sources[${i}].name`), n, 'is used by two event sources', 'give each source a unique name');
+  const entries = [
+    ...sources.map((src, i) => ({ where: `events.sources[${i}].name`, name: src.name ?? src.type })),
+    ...calendars.map((src, i) => ({ where: `events.schedules[${i}].name`, name: src.name ?? 'calendar' })),
+  ];
+  entries.forEach((e, i) => {
+    if (typeof e.name === 'string' && entries.findIndex((o) => o.name === e.name) !== i) {
+      fail(at(e.where), e.name, 'is used by two event sources', 'give each source a unique name');
     }
   });
-  const byName = new Map<string, WebhookEventSource>();
-  sources.forEach((src, i) => {
-    const source = eventBus.addWebhookEventSource(`EventSource-${i}`, src);
-    if (byName.has(source.name)) {
-      fail(at(`events.sources[${i}].name`), source.name, 'is used by two event sources', 'give each source a unique name');
-    }
+  const byName = new Map<string, WebhookEventSource | CalendarEventSource>();
+  const add = (source: WebhookEventSource | CalendarEventSource, where: string) => {
+    if (byName.has(source.name)) fail(at(where), source.name, 'is used by two event sources', 'give each source a unique name');
     byName.set(source.name, source);
-  });
+  };
+  sources.forEach((src, i) => add(eventBus.addWebhookEventSource(`EventSource-${i}`, src), `events.sources[${i}].name`));
+  calendars.forEach((src, i) => add(eventBus.addCalendarEventSource(`Schedule-${i}`, src), `events.schedules[${i}].name`));
   return byName;
 }
 
 /** One `events.triggers` entry: its source by name, its profile's template. */
-function addTrigger(t: KubeflowArgoTriggerOptions, i: number, byName: ReadonlyMap<string, WebhookEventSource>, templates: readonly ProfileWorkflowTemplate[],
+function addTrigger(t: KubeflowArgoTriggerOptions, i: number, byName: ReadonlyMap<string, WebhookEventSource | CalendarEventSource>, templates: readonly ProfileWorkflowTemplate[],
   profiles: readonly string[], rbac: ArgoEventsRbac): WorkflowTrigger {
   const w = (prop: string) => at(`events.triggers[${i}].${prop}`);
   checkKnownKeys(at(`events.triggers[${i}]`), t, ['source', 'profile', 'eventName', 'parameters', 'branches', 'name', 'allowShellInterpolation']);
   const source = byName.get(t.source);
   if (!source) {
     fail(w('source'), t.source, `names no event source (sources are ${[...byName.keys()].map((n) => `"${n}"`).join(', ')})`,
-      'use the name of one of events.sources');
+      'use the name of one of events.sources or events.schedules');
   }
   const template = templates.find((wt) => wt.namespace === t.profile);
   if (!template) {

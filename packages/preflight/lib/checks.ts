@@ -58,7 +58,8 @@ export function preflight(cluster: readonly any[], output: readonly any[]): Chec
     const v = connectionAllowed(all, nsLabels, GATEWAY, pod, port);
     results.push({ check: `ingress gateway → argo-server (${pod.namespace}) on TCP ${port}`, pass: v.allowed, detail: v.reason });
   }
-  for (const es of output.filter((o) => o.kind === 'EventSource')) {
+  // only sources the gateway calls: a webhook section (a calendar source has no Service and no caller)
+  for (const es of output.filter((o) => o.kind === 'EventSource' && WEBHOOK_SECTIONS.some((k) => hasSection(o, k)))) {
     const pod: PodRef = { namespace: es.metadata.namespace, labels: eventSourceLabels(es) };
     const port = es.spec.service?.ports?.[0]?.targetPort ?? 12000;
     const v = connectionAllowed(all, nsLabels, GATEWAY, pod, port);
@@ -129,7 +130,7 @@ function webhookChecks(cluster: readonly any[], output: readonly any[]): CheckRe
   const results: CheckResult[] = [];
   for (const es of output.filter((o) => o.kind === 'EventSource')) {
     for (const [kind, hooks] of Object.entries(es.spec) as [string, any][]) {
-      if (!['github', 'gitlab', 'webhook'].includes(kind)) continue;
+      if (!WEBHOOK_SECTIONS.includes(kind)) continue;
       for (const hook of Object.values(hooks) as any[]) {
         const vs = output.find((o) => o.kind === 'VirtualService' && o.metadata.name === `${es.metadata.name}-eventsource`);
         const prefix = vs?.spec.http[0].match[0].uri.prefix ?? '/';
@@ -312,6 +313,14 @@ function bearerFromHeader(output: readonly any[], pod: PodRef, headers: Record<s
     delete out[h];
   }
   return out;
+}
+
+/** The EventSource sections of sources the gateway calls (webhooks). */
+const WEBHOOK_SECTIONS = ['github', 'gitlab', 'webhook'];
+
+/** Whether an EventSource has a `kind` section. */
+function hasSection(es: any, kind: string): boolean {
+  return es.spec?.[kind] !== undefined;
 }
 
 /** An EventSource's pods. */

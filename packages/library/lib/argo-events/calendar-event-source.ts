@@ -20,6 +20,8 @@ import { WorkflowTrigger, WorkflowTriggerOptions, TRIGGER_OPTIONS } from './work
 
 const at = whereIn('CalendarEventSource');
 
+/** Keys of {@link CalendarEventSourceOptions}, for {@link EventBus.addCalendarEventSource}. */
+export const CALENDAR_SOURCE_OPTIONS = propNames<CalendarEventSourceOptions>()('name', 'eventName', 'schedule', 'interval', 'timezone', 'metadata');
 const PROPS = propNames<CalendarEventSourceProps>()('platform', 'namespace', 'eventBus', 'name', 'eventName', 'schedule', 'interval', 'timezone', 'metadata');
 
 /** What {@link CalendarEventSource.addTrigger} decides for the trigger, and the fix for each. */
@@ -29,7 +31,7 @@ const SET_BY_SOURCE = {
 };
 
 /** Props for {@link CalendarEventSource}. Give exactly one of `schedule` and `interval`. */
-export interface CalendarEventSourceProps {
+export interface CalendarEventSourceProps extends CalendarEventSourceOptions {
   /**
    * Platform preset (the Argo Events release).
    * @default - the eventBus's platform, else the enclosing chart's, else Platform.DEFAULT
@@ -44,11 +46,14 @@ export interface CalendarEventSourceProps {
 
   /**
    * The bus of the namespace: its pods get the annotations that let them reach it through an
-   * Istio sidecar.
+   * Istio sidecar. `eventBus.addCalendarEventSource()` sets it.
    * @default - the bus is managed elsewhere
    */
   readonly eventBus?: EventBus;
+}
 
+/** What a calendar source adds to its bus ({@link EventBus.addCalendarEventSource}, the chart's `events.schedules`). */
+export interface CalendarEventSourceOptions {
   /** EventSource name (Sensors refer to it). @default "calendar" */
   readonly name?: string;
 

@@ -6,6 +6,7 @@ import { Platform, resolvePlatform } from '../platform';
 import { checkKnownKeys, checkOptions, checkNamespace, checkOneOf, fail, propNames, snapshotProps, whereIn } from '../validation';
 import { EventBusObject, EventBusSpec } from './events-api';
 import { EVENT_SOURCE_OPTIONS, WebhookEventSource, WebhookEventSourceOptions } from './webhook-event-source';
+import { CALENDAR_SOURCE_OPTIONS, CalendarEventSource, CalendarEventSourceOptions } from './calendar-event-source';
 
 const at = whereIn('EventBus');
 
@@ -151,5 +152,11 @@ export class EventBus extends Construct {
   public addWebhookEventSource(id: string, options: WebhookEventSourceOptions): WebhookEventSource {
     checkOptions({ owner: 'WebhookEventSource', prop: '' }, snapshotProps('WebhookEventSource', options), EVENT_SOURCE_OPTIONS, 'the bus (EventBus.addWebhookEventSource)', SET_BY_BUS);
     return new WebhookEventSource(this, id, { ...options, eventBus: this });
+  }
+
+  /** A calendar source on this bus, in its namespace ({@link CalendarEventSource}). */
+  public addCalendarEventSource(id: string, options: CalendarEventSourceOptions): CalendarEventSource {
+    checkOptions({ owner: 'CalendarEventSource', prop: '' }, snapshotProps('CalendarEventSource', options), CALENDAR_SOURCE_OPTIONS, 'the bus (EventBus.addCalendarEventSource)', SET_BY_BUS);
+    return new CalendarEventSource(this, id, { ...options, eventBus: this });
   }
 }
