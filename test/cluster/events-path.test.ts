@@ -21,13 +21,16 @@ import { RequestPath, requestPathForBlock } from '../support/request-path';
 import { describeUnless, hasKubectl } from '../support/util';
 
 const PROFILE = 'team-a';
-const PARAMS = ['revision', 'branch', 'message'];
+const PARAMS = ['revision', 'branch', 'message', 'when', 'at', 'team'];
 const bins = hasKubectl() ? clusterBinaries() : { skipped: 'kubectl not found' };
 const why = bins.skipped ?? REQUEST_PATH_PRESETS.map((p) => loadClusterFixture(p)).map((f) => ('skipped' in f ? f.skipped : undefined)).find(Boolean);
 // eslint-disable-next-line no-console
 if (why) console.log(`webhook path tests skipped: ${why}`);
 
-/** The app of docs/events.md: a GitHub push on `main` and a generic webhook start the profile's template with the event's values. */
+/**
+ * The app of docs/events.md: a GitHub push on `main` and a generic webhook start the profile's
+ * template with the event's values; a calendar source every 10 s with its time and metadata.
+ */
 export function eventsApp(platform: Platform): App {
   const app = new App();
   new KubeflowArgoChart(app, 'kfa', {
@@ -43,7 +46,9 @@ export function eventsApp(platform: Platform): App {
     },
     events: {
       sources: [{ type: 'github', repositories: ['o/r'], webhookSecret: { name: 'gh', key: 'secret' } }, { type: 'webhook', name: 'hook', webhookSecret: { name: 'hook', key: 'token' } }],
+      schedules: [{ name: 'tick', interval: '10s', metadata: { team: 'a' } }],
       triggers: [
+        { source: 'tick', profile: PROFILE, parameters: { when: EventField.path('eventTime'), at: EventField.context('time'), team: EventField.path('metadata.team') } },
         { source: 'github', profile: PROFILE, branches: ['main'], parameters: { revision: EventField.revision(), branch: EventField.branch() } },
         { source: 'hook', profile: PROFILE, parameters: { message: EventField.path('body.message') } },
       ],
@@ -81,12 +86,12 @@ describeUnless(why).each(REQUEST_PATH_PRESETS.map((p) => [p.id, p] as const))('%
     if (!want(got.status)) throw new Error(`${what}: POST ${url} answered ${got.status}\n${got.body.slice(0, 400)}\n${rp.logs()}`);
     return got;
   };
-  /** The profile's Workflows' parameters, once `count` exist (or the logs, after a minute). */
-  const workflows = async (count: number): Promise<Array<Record<string, string>>> => {
+  /** The profile's Workflows' parameters from the sensors of `sensors`, once `count` exist (or the logs, after a minute). */
+  const workflows = async (count: number, sensors: (name: string) => boolean = (n) => !n.startsWith('tick-')): Promise<Array<Record<string, string>>> => {
     const deadline = Date.now() + 60_000;
     for (;;) {
       const r = rp.cluster.kubectl(['-n', PROFILE, 'get', 'workflows', '-o', 'json']);
-      const items = r.status === 0 ? JSON.parse(r.stdout).items : [];
+      const items = (r.status === 0 ? JSON.parse(r.stdout).items : []).filter((w: any) => sensors(w.metadata.labels?.['events.argoproj.io/sensor'] ?? ''));
       if (items.length >= count) {
         return items.map((w: any) => ({
           template: w.spec.workflowTemplateRef?.name, sensor: w.metadata.labels?.['events.argoproj.io/sensor'],
@@ -124,4 +129,15 @@ describeUnless(why).each(REQUEST_PATH_PRESETS.map((p) => [p.id, p] as const))('%
       { template: 'ci', sensor: `hook-${PROFILE}`, message: 'hi' },
     ]);
   }, 240_000);
+
+  test('a calendar source starts the profile\'s template on its interval, with the event\'s time and metadata', async () => {
+    const ticks = await workflows(1, (n) => n === `tick-${PROFILE}`);
+    // eventTime is Go's time.Time.String() (start.go: `EventTime: tx.String()`), not RFC 3339:
+    // "2026-12-06 07:16:43.000002859 +0000 UTC m=+10.150402064" (docs/events.md says so)
+    expect(ticks[0]).toEqual({
+      template: 'ci', sensor: `tick-${PROFILE}`, team: 'a',
+      when: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [+-]\d{4} \S+/),
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/), // the CloudEvents time: RFC 3339
+    });
+  }, 120_000);
 });

@@ -107,6 +107,7 @@ async function startPods(cluster: Cluster, build: EventsBuild, objects: any[], a
   fs.symlinkSync(build.argo.bin, path.join(bin, 'argo'));
   const upstreams: Upstreams = {};
   const sensors: RunningProcess[] = [];
+  const scheduled: RunningProcess[] = [];
   const listening: Array<() => Promise<boolean>> = [];
   for (const d of objects.filter((o) => o.kind === 'Deployment' && (o.metadata.labels?.['eventsource-name'] || o.metadata.labels?.['sensor-name']))) {
     const source = d.metadata.labels['eventsource-name'];
@@ -116,7 +117,8 @@ async function startPods(cluster: Cluster, build: EventsBuild, objects: any[], a
     const c = prepareContainer(d, d.spec.template.spec.containers[0].name, objects, address, dir, undefined, identity(cluster, podName, d.spec.template.spec.serviceAccountName));
     const proc = startProcess(podName, build.argoEvents.bin, c.args, { ...c.env, KFA_LISTEN_HOST: address, PATH: `${bin}:${process.env.PATH}` }, addresses.hostsFile(), dir, { mounts: c.mounts });
     procs.push(proc);
-    if (!service) { sensors.push(proc); continue; }
+    // an event source without a Service is called by nobody (a calendar source): it only publishes
+    if (!service) { (source ? scheduled : sensors).push(proc); continue; }
     for (const p of service.spec.ports) {
       upstreams[`${service.metadata.name}.${NS}.svc.cluster.local:${p.port}`] = { host: address, port: p.targetPort ?? p.port };
       listening.push(() => request(p.targetPort ?? p.port, 'GET', '/health', {}, undefined, address).then((x) => x.status === 200).catch(() => false));
@@ -124,6 +126,8 @@ async function startPods(cluster: Cluster, build: EventsBuild, objects: any[], a
   }
   await waitUntil('the event sources', async () => (await Promise.all(listening.map((l) => l()))).every(Boolean), procs);
   await waitUntil('the sensors', () => sensors.every((s) => /Subscribed to subject/.test(s.log(Number.MAX_SAFE_INTEGER))), procs);
+  // argo-events v1.5.0 and v1.9.11 (pkg/eventsources/sources/calendar/start.go) log this before the schedule starts
+  await waitUntil('the calendar sources', () => scheduled.every((s) => /started processing the calendar event source/.test(s.log(Number.MAX_SAFE_INTEGER))), procs);
   return upstreams;
 }
 

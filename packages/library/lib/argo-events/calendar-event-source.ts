@@ -83,7 +83,8 @@ export interface CalendarEventSourceOptions {
 /**
  * An Argo Events calendar EventSource: an event on a cron schedule or a fixed interval, for
  * {@link WorkflowTrigger}s to start workflows on (nightly builds, periodic reports). Its events
- * carry `eventTime` and the `metadata` given here; read them with `EventField.path("eventTime")`.
+ * carry `eventTime` (Go's `time.Time.String()` form, not RFC 3339) and the `metadata` given here;
+ * read them with `EventField.path("eventTime")`, or the CloudEvents time with `EventField.context("time")`.
  */
 export class CalendarEventSource extends Construct implements IEventSource {
   /** The EventSource (also `ApiObject.of(source)`). */
