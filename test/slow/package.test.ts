@@ -40,6 +40,14 @@ test('npm pack -w packages packs exactly the three published packages; the app t
   expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'app', 'package.json'), 'utf8')).private).toBe(true);
 });
 
+test('npm publish --dry-run is clean for each package: no warning but the login a dry run cannot have', () => {
+  const res = spawnSync('npm', ['publish', '--dry-run', '--ignore-scripts', '--workspace', 'packages'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
+  expect(res.status).toBe(0);
+  const warnings = res.stderr.split('\n').filter((l) => /\b(warn|ERR)/i.test(l) && !/requires you to be logged in/.test(l));
+  expect(warnings).toEqual([]);
+  for (const name of [LIBRARY, PREFLIGHT, CLI]) expect(res.stdout).toContain(`+ ${name}@${manifest(name).version}`);
+}, 120_000);
+
 test('the library tarball holds compiled lib/ and imports/ with declarations, the plugin, README and LICENSE; no tests or dist/', () => {
   const files = packs[LIBRARY].files;
   for (const f of ['package.json', 'README.md', 'LICENSE', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/argo-server/argo-server.d.ts',
