@@ -7,14 +7,13 @@
 // time.LoadLocation finds.
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { brand, hasBrand } from '../brands';
-import { ARGO_EVENTS_NAMESPACE } from '../constants';
-import { Platform, resolvePlatform } from '../platform';
+import { brand } from '../brands';
+import type { Platform } from '../platform';
 import {
-  checkDnsLabel, checkKnownKeys, checkNamespace, checkOptions, fail, propNames, requireString, snapshotProps, whereIn,
+  checkDnsLabel, checkKnownKeys, checkOptions, fail, propNames, requireString, snapshotProps, whereIn,
 } from '../validation';
 import type { EventBus } from './event-bus';
-import type { IEventSource } from './event-source';
+import { checkPlacement, IEventSource, SET_BY_SOURCE } from './event-source';
 import { CalendarEventSourceSpec, EventSourceObject } from './events-api';
 import { WorkflowTrigger, WorkflowTriggerOptions, TRIGGER_OPTIONS } from './workflow-trigger';
 
@@ -23,12 +22,6 @@ const at = whereIn('CalendarEventSource');
 /** Keys of {@link CalendarEventSourceOptions}, for {@link EventBus.addCalendarEventSource}. */
 export const CALENDAR_SOURCE_OPTIONS = propNames<CalendarEventSourceOptions>()('name', 'eventName', 'schedule', 'interval', 'timezone', 'metadata');
 const PROPS = propNames<CalendarEventSourceProps>()('platform', 'namespace', 'eventBus', 'name', 'eventName', 'schedule', 'interval', 'timezone', 'metadata');
-
-/** What {@link CalendarEventSource.addTrigger} decides for the trigger, and the fix for each. */
-const SET_BY_SOURCE = {
-  eventSource: 'leave it out: the trigger listens to this source',
-  platform: 'the trigger follows its event source: set platform there',
-};
 
 /** Props for {@link CalendarEventSource}. Give exactly one of `schedule` and `interval`. */
 export interface CalendarEventSourceProps extends CalendarEventSourceOptions {
@@ -146,16 +139,8 @@ export class CalendarEventSource extends Construct implements IEventSource {
 
 /** Where the source lives, and its calendar section. */
 function checkProps(props: CalendarEventSourceProps, scope: Construct) {
-  if (props.eventBus !== undefined && !hasBrand(props.eventBus, 'EventBus')) {
-    fail(at('eventBus'), typeof props.eventBus, 'must be an EventBus construct', 'pass the EventBus instance');
-  }
-  const platform = resolvePlatform(at('platform'), props.platform, scope, props.eventBus && { platform: props.eventBus.platform, from: 'eventBus' });
+  const { platform, namespace } = checkPlacement(at, props, scope);
   const name = checkDnsLabel(at('name'), props.name ?? 'calendar');
-  const namespace = checkNamespace(at('namespace'), props.namespace ?? props.eventBus?.namespace ?? ARGO_EVENTS_NAMESPACE);
-  if (props.eventBus && props.eventBus.namespace !== namespace) {
-    fail(at('namespace'), namespace, `contradicts eventBus: the bus is in "${props.eventBus.namespace}", and an EventSource only uses the bus of its own namespace`,
-      'leave namespace out to follow the bus');
-  }
   const eventName = checkDnsLabel(at('eventName'), props.eventName ?? 'schedule');
   if ((props.schedule === undefined) === (props.interval === undefined)) {
     fail(at(props.schedule === undefined ? 'schedule' : 'interval'), props.schedule === undefined ? undefined : props.interval,

@@ -15,7 +15,7 @@ import {
 } from '../validation';
 import type { EventBus } from './event-bus';
 import { EventSourceObject, SecretKeySelector, WebhookContext } from './events-api';
-import type { IEventSource } from './event-source';
+import { checkPlacement as checkSourcePlacement, IEventSource, SET_BY_SOURCE } from './event-source';
 import { PROVIDERS, WebhookEventSourceType, WEBHOOK_EVENT_SOURCE_TYPES } from './webhook-providers';
 
 export type { IEventSource } from './event-source';
@@ -23,12 +23,6 @@ import { CheckedProvider, checkSecretRef, checkUrl, refuseOthers, WebhookProvide
 import { WorkflowTrigger, WorkflowTriggerOptions, TRIGGER_OPTIONS } from './workflow-trigger';
 
 const at = whereIn('WebhookEventSource');
-
-/** What {@link WebhookEventSource.addTrigger} decides for the trigger, and the fix for each. */
-const SET_BY_SOURCE = {
-  eventSource: 'leave it out: the trigger listens to this source',
-  platform: 'the trigger follows its event source: set platform there',
-};
 
 // the compiler checks these lists against the interfaces (propNames)
 /** Keys of {@link WebhookEventSourceOptions}, for {@link EventBus.addWebhookEventSource}. */
@@ -347,21 +341,12 @@ function checkProps(props: WebhookEventSourceProps, scope: Construct): CheckedPr
 /** The provider type, the bus, the platform, the name and the namespace, which must agree with the bus. */
 function checkPlacement(props: WebhookEventSourceProps, scope: Construct) {
   const type = checkOneOf(at('type'), props.type, WEBHOOK_EVENT_SOURCE_TYPES);
-  if (props.eventBus !== undefined && !hasBrand(props.eventBus, 'EventBus')) {
-    fail(at('eventBus'), typeof props.eventBus, 'must be an EventBus construct', 'pass the EventBus instance');
-  }
-  const platform = resolvePlatform(at('platform'), props.platform, scope, props.eventBus && { platform: props.eventBus.platform, from: 'eventBus' });
+  const { platform, namespace } = checkSourcePlacement(at, props, scope);
   const name = checkDnsLabel(at('name'), props.name ?? type);
   if (name.length > 47) {
     // Argo Events names the Service "<name>-eventsource-svc", itself a DNS-1123 label (at most 63)
     fail(at('name'), name, `is ${name.length} characters; Argo Events derives the Service name "<name>-eventsource-svc", which must fit in 63`,
       'use a name of at most 47 characters');
-  }
-  const namespace = checkNamespace(at('namespace'), props.namespace ?? props.eventBus?.namespace ?? ARGO_EVENTS_NAMESPACE);
-  if (props.eventBus && props.eventBus.namespace !== namespace) {
-    fail(at('namespace'), namespace,
-      `contradicts eventBus: the bus is in "${props.eventBus.namespace}", and an EventSource only uses the bus of its own namespace`,
-      'leave namespace out to follow the bus');
   }
   return { type, platform, name, namespace };
 }
