@@ -149,7 +149,7 @@ function main() {
     rows.push({ ...compare('default app', runsArg || (quick ? 5 : 11), cmd, kdir, () => readDocs(out)), goal: 1.5 });
     // For reference: the same synth started as plain `node packages/cli/lib/synth.js` (what npm run synth
     // runs), which pays NODE_EXTRA_CA_CERTS at Node start-up when it is set.
-    const plain = { cmd: process.execPath, argv: [path.join(root, 'packages', 'cli', 'lib', 'synth.js'), ...cmd.argv] };
+    const plain = { cmd: process.execPath, argv: [path.join(root, 'packages', 'cli', 'lib', 'synth.js'), '--project', path.join(root, 'app'), ...cmd.argv] };
     rows.push(compare('default app, `node packages/cli/lib/synth.js`', runsArg || (quick ? 5 : 11), plain, kdir, () => readDocs(out)));
 
     const counts = quick ? [10, 100, 1000] : [10, 100, 1000, 10000];

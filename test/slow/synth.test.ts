@@ -618,6 +618,17 @@ describe('scripts/synth: the command', () => {
     for (const code of ['0', '1', '2', '3', '4', '64']) expect(res.stdout).toMatch(new RegExp(`^ {2}${code} +\\S`, 'm'));
   });
 
+  test('a project without main.ts: one line naming the file and the fix, exit 1, nothing written', () => {
+    const empty = fs.mkdtempSync(path.join(scratch, 'no-app-'));
+    const res = run([SYNTH, '--outdir', 'out'], { cwd: empty });
+    expect([res.status, res.stdout]).toEqual([1, '']);
+    expect(res.stderr.trim().split('\n')).toEqual([
+      'synth: main.ts does not exist. Fix: pass --entry FILE, or --project DIR for the folder that holds the app\'s main.ts',
+      'synth failed; out/ left unchanged',
+    ]);
+    expect(fs.readdirSync(empty)).toEqual([]);
+  });
+
   test('refuses unknown or incomplete arguments with exit 64', () => {
     const res = synth(outdir, '--app', 'x');
     expect(res.status).toBe(64);

@@ -394,6 +394,10 @@ function outputStep(outdir, step) {
 /** Loads the entry, builds its app and synthesizes it in memory; exit code 1 when any of that fails. */
 async function buildOutput({ entry, outdir, project }, unchanged) {
   const entryShown = relative(entry);
+  if (!fs.existsSync(entry)) {
+    console.error(`synth: ${entryShown} does not exist. Fix: pass --entry FILE, or --project DIR for the folder that holds the app's main.ts\n${unchanged}`);
+    return 1;
+  }
   const captured = [];
   globalThis[SYNTH_HOOK] = (app) => { captured.push(app); };
   let loaded;
