@@ -177,7 +177,7 @@ function main() {
       const times = [];
       let rss = 0;
       for (let i = 0; i < (quick ? 1 : 3); i++) {
-        const r = run(process.execPath, ['--max-old-space-size=400', path.join(root, 'packages', 'cli', 'lib', 'preflight.js'), file], {}, [0, 1]);
+        const r = run(process.execPath, ['--max-old-space-size=400', path.join(root, 'packages', 'cli', 'lib', 'preflight.js'), '--project', path.join(root, 'app'), file], {}, [0, 1]);
         times.push(r.seconds);
         rss = Math.max(rss, (r.rssKiB || 0) / 1024);
       }
